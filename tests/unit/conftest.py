@@ -1,0 +1,39 @@
+"""Shared pytest setup for taskguard.windows unit tests.
+
+Makes ``ansible_collections.taskguard.windows`` importable from a plain checkout
+(through the ``collections/ansible_collections/taskguard/windows`` symlink) so the
+suite runs with plain pytest as well as under ``ansible-test units``.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+_COLLECTIONS = REPO_ROOT / "collections"
+if (_COLLECTIONS / "ansible_collections" / "taskguard" / "windows").exists():
+    sys.path.insert(0, str(_COLLECTIONS))
+
+# Authentic Windows data lives beside the project, never inside it (see
+# ../shared/fixtures/README.md). TASKGUARD_SHARED_FIXTURES overrides the place.
+SHARED_FIXTURES = Path(
+    os.environ.get("TASKGUARD_SHARED_FIXTURES", str(REPO_ROOT.parent / "shared" / "fixtures"))
+)
+# Hand-written data of our own (safe to ship) lives here.
+UNIT_FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def shared_fixtures() -> Path:
+    """Path to the authentic fixtures; skips the test when they are absent."""
+    if not SHARED_FIXTURES.is_dir():
+        pytest.skip(f"authentic Windows fixtures not found at {SHARED_FIXTURES}")
+    return SHARED_FIXTURES
+
+
+@pytest.fixture
+def unit_fixtures() -> Path:
+    return UNIT_FIXTURES
