@@ -7,7 +7,7 @@
 # that is wrong; the exit status is non-zero when any step failed.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
+cd "$root" || exit 2
 bin=$root/.venv/bin
 py=$bin/python
 mkdir -p .build/logs "$ANSIBLE_LOCAL_TEMP" "$ANSIBLE_HOME"
@@ -18,11 +18,11 @@ step() {  # step NAME COMMAND...
   local name=$1; shift
   local log=.build/logs/$name.log start=$SECONDS rc
   echo "==> $name: $*"
-  "$@" 2>&1 | tee "$log"
+  NO_COLOR=1 "$@" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   local took=$((SECONDS - start))
   if [ "$rc" -eq 0 ]; then
-    summary+=("$(printf '%-10s PASS %4ss  %s' "$name" "$took" "$(tail -n 1 "$log" | cut -c1-90)")")
+    summary+=("$(printf '%-10s PASS %4ss  %s' "$name" "$took" "$(grep -v '^\s*$' "$log" | tail -n 1 | sed 's/\x1b\[[0-9;]*m//g; s/\x1b\]8;;[^\x1b]*\x1b\\\\//g' | cut -c1-90)")")
   else
     failed=1
     summary+=("$(printf '%-10s FAIL %4ss  (exit %s, log: .build/logs/%s.log)' "$name" "$took" "$rc" "$name")")
@@ -50,7 +50,8 @@ run_pscheck() { step pscheck "$py" tools/pscheck.py; }
 
 run_molecule() {
   local scenarios
-  scenarios=$(ls -d extensions/molecule/*/ 2>/dev/null | xargs -r -n1 basename | grep -v '^default$' || true)
+  scenarios=$(find extensions/molecule -mindepth 2 -maxdepth 2 -name molecule.yml 2>/dev/null \
+               | awk -F/ '{print $3}' | grep -v '^default$' | sort || true)
   if [ -z "$scenarios" ]; then
     summary+=("$(printf '%-10s SKIP       no molecule scenarios' molecule)"); return
   fi
