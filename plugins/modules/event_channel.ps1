@@ -1,0 +1,131 @@
+#!powershell
+
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+#AnsibleRequires -CSharpUtil Ansible.Basic
+
+# Reads and, when asked, sets the configuration of one event log channel through
+# System.Diagnostics.Eventing.Reader.EventLogConfiguration. This exists because
+# ansible.windows.win_eventlog only handles classic logs (Limit-EventLog) and cannot
+# enable or size Microsoft-Windows-TaskScheduler/Operational. The module only reads
+# and writes state; the controller (role logic) decides the wanted values.
+
+$spec = @{
+    options = @{
+        name = @{ type = 'str'; required = $true }
+        enabled = @{ type = 'bool' }
+        maximum_size_bytes = @{ type = 'int' }
+        log_mode = @{ type = 'str'; choices = @('circular', 'auto_backup', 'retain') }
+    }
+    supports_check_mode = $true
+}
+$module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
+
+$name = $module.Params.name
+$wantEnabled = $module.Params.enabled
+$wantSize = $module.Params.maximum_size_bytes
+$wantMode = $module.Params.log_mode
+
+# The event log service rounds sizes to 64 KiB; a value that is not a multiple would be
+# rewritten on every run and never become idempotent, so it is refused here.
+$sizeStep = 65536
+if ($null -ne $wantSize) {
+    if ($wantSize -lt 1048576 -or ($wantSize % $sizeStep) -ne 0) {
+        $module.FailJson("maximum_size_bytes must be at least 1048576 and a multiple of 65536, got $wantSize")
+    }
+}
+
+$modeNames = @{
+    'Circular' = 'circular'
+    'AutoBackup' = 'auto_backup'
+    'Retain' = 'retain'
+}
+$modeValues = @{
+    'circular' = [System.Diagnostics.Eventing.Reader.EventLogMode]::Circular
+    'auto_backup' = [System.Diagnostics.Eventing.Reader.EventLogMode]::AutoBackup
+    'retain' = [System.Diagnostics.Eventing.Reader.EventLogMode]::Retain
+}
+
+Function Get-ChannelState {
+    param ($Config)
+    # Enum names (not localized) are returned; the display name of the channel is not read.
+    return @{
+        enabled = [bool]$Config.IsEnabled
+        maximum_size_bytes = [int64]$Config.MaximumSizeInBytes
+        log_mode = $modeNames[$Config.LogMode.ToString()]
+        log_type = $Config.LogType.ToString()
+        is_classic_log = [bool]$Config.IsClassicLog
+        log_file_path = $Config.LogFilePath
+    }
+}
+
+$module.Result.name = $name
+$module.Result.exists = $false
+$module.Result.before = $null
+$module.Result.after = $null
+$module.Result.changes = @()
+
+try {
+    $config = New-Object -TypeName System.Diagnostics.Eventing.Reader.EventLogConfiguration -ArgumentList $name
+}
+catch [System.Diagnostics.Eventing.Reader.EventLogNotFoundException] {
+    # Reported, not hidden: the controller turns a missing channel into not_compliant.
+    if ($null -ne $wantEnabled -or $null -ne $wantSize -or $null -ne $wantMode) {
+        $module.FailJson("Event log channel '$name' does not exist on this host", $_)
+    }
+    $module.ExitJson()
+}
+catch {
+    $module.FailJson("Failed to open the configuration of event log channel '$name': $($_.Exception.Message)", $_)
+}
+
+$module.Result.exists = $true
+$before = Get-ChannelState -Config $config
+$module.Result.before = $before
+$module.Diff.before = $before
+
+$changes = [System.Collections.ArrayList]@()
+if ($null -ne $wantEnabled -and $before.enabled -ne $wantEnabled) {
+    $config.IsEnabled = $wantEnabled
+    [void]$changes.Add('enabled')
+}
+if ($null -ne $wantSize -and $before.maximum_size_bytes -ne $wantSize) {
+    $config.MaximumSizeInBytes = [int64]$wantSize
+    [void]$changes.Add('maximum_size_bytes')
+}
+if ($null -ne $wantMode -and $before.log_mode -ne $wantMode) {
+    $config.LogMode = $modeValues[$wantMode]
+    [void]$changes.Add('log_mode')
+}
+$module.Result.changes = @($changes)
+
+if ($changes.Count -gt 0) {
+    $module.Result.changed = $true
+    if ($module.CheckMode) {
+        $after = $before.Clone()
+        if ($changes -contains 'enabled') { $after.enabled = $wantEnabled }
+        if ($changes -contains 'maximum_size_bytes') { $after.maximum_size_bytes = [int64]$wantSize }
+        if ($changes -contains 'log_mode') { $after.log_mode = $wantMode }
+    }
+    else {
+        try {
+            $config.SaveChanges()
+        }
+        catch {
+            $module.FailJson("Failed to save the configuration of event log channel '$name': $($_.Exception.Message)", $_)
+        }
+        # Read back what the service actually stored rather than echoing the request.
+        $config.Dispose()
+        $config = New-Object -TypeName System.Diagnostics.Eventing.Reader.EventLogConfiguration -ArgumentList $name
+        $after = Get-ChannelState -Config $config
+    }
+}
+else {
+    $after = $before
+}
+$config.Dispose()
+
+$module.Result.after = $after
+$module.Diff.after = $after
+$module.ExitJson()
