@@ -1,0 +1,538 @@
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Task events from a live host (raw material of EventMaterial.psm1) or from offline
+evidence (.evtx + XML exports), normalized into the ``task_events`` result.
+
+Entry points used by the action plugins (``task_events``, and ``audit`` of the drift
+playbook):
+
+* ``normalize_live_events(raw, *, since=None)``
+* ``collect_offline_events(root, *, since=None, event_ids=None, max_events=None)``
+
+Both return the same shape (see ``plugins/modules/task_events.py`` RETURN). The
+rules that keep a quiet host from hiding a blind spot live here: every channel gets
+a ``coverage`` entry that says whether it was enabled and readable and why events
+may have been lost; the bookmark never passes an event that was not returned.
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import os
+import re
+import stat
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils.bookmarks import validate_bookmark
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import EvidenceError, TaskGuardInputError
+from ansible_collections.taskguard.windows.plugins.plugin_utils.event_exports import iter_export_events
+from ansible_collections.taskguard.windows.plugins.plugin_utils.event_model import (
+    CHANNELS,
+    DEFAULT_EVENT_IDS,
+    EVENTS,
+    OPERATIONAL,
+    SECURITY,
+    NotATaskEvent,
+    normalize_event_xml,
+    normalize_time,
+    time_sort_key,
+)
+from ansible_collections.taskguard.windows.plugins.plugin_utils.evtx_reader import EvtxScan, iter_task_records
+
+DEFAULT_MAX_EVENTS = 5000
+MAX_UNPARSEABLE = 500
+MAX_EXPORT_FILES = 1000
+
+EVTX_FILES = {
+    OPERATIONAL: "Microsoft-Windows-TaskScheduler%4Operational.evtx",
+    SECURITY: "Security.evtx",
+}
+LOGS_DIR = ("Windows", "System32", "winevt", "Logs")
+EXPORTS_DIR = "events"
+
+_RECORD_ID_RE = re.compile(r"<EventRecordID>\s*(\d{1,20})\s*</EventRecordID>")
+
+# .NET exception type names (never localized, unlike messages) -> reason codes.
+_ACCESS_DENIED_TYPES = ("System.UnauthorizedAccessException",)
+_NOT_FOUND_TYPES = ("System.Diagnostics.Eventing.Reader.EventLogNotFoundException",)
+_E_ACCESSDENIED = (-2147024891, 0x80070005)
+_LOG_MODES = {"circular": "circular", "autobackup": "auto_backup", "retain": "retain"}
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _wanted_ids(event_ids):
+    if event_ids is None:
+        return set(DEFAULT_EVENT_IDS)
+    wanted = set()
+    for value in event_ids:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise TaskGuardInputError("event_ids: %r is not an integer" % (value,))
+        if number not in EVENTS:
+            raise TaskGuardInputError("event_ids: %d is not a task event id (known: %s)"
+                                      % (number, ", ".join(str(i) for i in DEFAULT_EVENT_IDS)))
+        wanted.add(number)
+    return wanted
+
+
+def _channels_for(ids):
+    return [ch for ch in CHANNELS if any(EVENTS[i][0] == ch for i in ids)]
+
+
+def _max_events(value):
+    if value is None:
+        return DEFAULT_MAX_EVENTS
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise TaskGuardInputError("max_events must be a positive integer")
+    return value
+
+
+def _empty_channel():
+    return {
+        "enabled": None, "readable": False, "log_mode": None, "max_size_bytes": None,
+        "file_size_bytes": None, "record_count": None, "oldest_record_id": None,
+        "oldest_time": None, "newest_record_id": None, "newest_time": None, "error": None,
+    }
+
+
+def _record_id_hint(text):
+    m = _RECORD_ID_RE.search(text or "")
+    return int(m.group(1)) if m else None
+
+
+def _safe_time(value):
+    try:
+        return normalize_time(value) if value else None
+    except TaskGuardInputError:
+        return None
+
+
+class _Collector:
+    """Accumulates events of one run; dedups, filters by bookmark, caps, sorts."""
+
+    def __init__(self, wanted, since, max_events):
+        self.wanted = wanted
+        self.since = since
+        self.max_events = max_events
+        self.by_key = {}
+        self.unparseable = []
+        self.unparseable_total = 0
+        self.unparseable_by_channel = {}
+
+    def bad(self, source, record_id, error, channel=None):
+        self.unparseable_total += 1
+        if channel:
+            self.unparseable_by_channel[channel] = self.unparseable_by_channel.get(channel, 0) + 1
+        if len(self.unparseable) < MAX_UNPARSEABLE:
+            self.unparseable.append({"source": source, "record_id": record_id, "error": str(error)[:500]})
+
+    def add_xml(self, xml, source, channel_hint=None, record_hint=None):
+        try:
+            event = normalize_event_xml(xml, source=source)
+        except NotATaskEvent:
+            return
+        except TaskGuardInputError as exc:
+            self.bad(source, record_hint if record_hint is not None else _record_id_hint(xml), exc, channel_hint)
+            return
+        except Exception as exc:  # never let one record end the run
+            self.bad(source, record_hint, "unexpected error: %s: %s" % (type(exc).__name__, exc), channel_hint)
+            return
+        if event["event_id"] not in self.wanted:
+            return
+        key = (event["channel"], (event["computer"] or "").casefold(), event["record_id"])
+        # The first source wins (evtx before exports): same event, same content.
+        self.by_key.setdefault(key, event)
+
+    def select(self, channel_state):
+        """Apply bookmark filter and max_events per channel.
+
+        ``channel_state[channel]`` holds ``newest_record_id`` and is updated with
+        ``truncated``, ``reset`` flags. Returns the list of kept events.
+        """
+        kept = []
+        per_channel = {}
+        for event in self.by_key.values():
+            per_channel.setdefault(event["channel"], []).append(event)
+        for channel, events in per_channel.items():
+            state = channel_state.setdefault(channel, {})
+            mark = self.since.get(channel)
+            if mark is not None:
+                newest = state.get("newest_record_id")
+                if newest is not None and newest < mark["record_id"]:
+                    # Record numbers went backwards: the log was cleared or
+                    # recreated. Fall back to time so new events are not skipped.
+                    state["reset"] = True
+                    events = [e for e in events
+                              if mark.get("time") is None
+                              or time_sort_key(e["time"]) > time_sort_key(mark["time"])]
+                else:
+                    events = [e for e in events if e["record_id"] > mark["record_id"]]
+            events.sort(key=lambda e: e["record_id"])
+            if len(events) > self.max_events:
+                events = events[:self.max_events]
+                state["truncated"] = True
+            kept.extend(events)
+        kept.sort(key=lambda e: (time_sort_key(e["time"]), e["channel"], e["record_id"]))
+        return kept
+
+
+def _bookmark_for(channel, events, state, since):
+    """The bookmark: how far this run looked, never past an unreturned event."""
+    mark = since.get(channel)
+    mine = [e for e in events if e["channel"] == channel]
+    last = max(mine, key=lambda e: e["record_id"]) if mine else None
+    if state.get("truncated"):
+        # Oldest-first selection: everything up to the last returned one was seen.
+        return {"record_id": last["record_id"], "time": last["time"]} if last else mark
+    candidates = []
+    if last is not None:
+        candidates.append({"record_id": last["record_id"], "time": last["time"]})
+    if state.get("scanned_through") and state.get("newest_record_id") is not None:
+        # The whole log up to newest was filtered (no task event was skipped).
+        candidates.append({"record_id": state["newest_record_id"], "time": state.get("newest_time")})
+    if not candidates:
+        return mark
+    best = max(candidates, key=lambda c: c["record_id"])
+    if mark is not None and best["record_id"] < mark["record_id"] and not state.get("reset"):
+        return mark
+    return best
+
+
+def _coverage(channel, info, state, since, unparseable_count):
+    reasons = []
+    lost = False
+    enabled = info.get("enabled")
+    if enabled is False:
+        reasons.append("channel_disabled")
+        lost = True
+    for reason in state.get("problems", []):
+        if reason not in reasons:
+            reasons.append(reason)
+        if reason in ("access_denied", "channel_not_found", "query_failed", "evtx_missing",
+                      "evtx_unreadable", "evtx_refused", "corrupt_chunks", "status_unavailable"):
+            lost = True
+    mark = since.get(channel)
+    oldest = info.get("oldest_record_id")
+    if state.get("reset"):
+        reasons.append("log_reset")
+        lost = True
+    elif mark is not None and oldest is not None and oldest > mark["record_id"] + 1:
+        reasons.append("wrapped")
+        lost = True
+    if state.get("truncated"):
+        reasons.append("truncated")
+    if unparseable_count:
+        reasons.append("unparseable_records")
+    return {
+        "enabled": enabled,
+        "readable": bool(info.get("readable")),
+        "events_may_be_lost": lost,
+        "reasons": reasons,
+    }
+
+
+def _finish(collector, channels, states, since, mode, extra_errors):
+    events = collector.select(states)
+    coverage = {}
+    bookmark = {}
+    for channel in channels:
+        state = states.setdefault(channel, {})
+        coverage[channel] = _coverage(channel, channels[channel], state, since,
+                                      collector.unparseable_by_channel.get(channel, 0))
+        mark = _bookmark_for(channel, events, state, since)
+        if mark is not None:
+            bookmark[channel] = mark
+    result = {
+        "changed": False,
+        "mode": mode,
+        "events": events,
+        "channels": channels,
+        "coverage": coverage,
+        "bookmark": bookmark,
+        "truncated": any(s.get("truncated") for s in states.values()),
+        "unparseable": collector.unparseable,
+        "unparseable_count": collector.unparseable_total,
+        "errors": extra_errors,
+    }
+    return result
+
+
+# --------------------------------------------------------------------------- live
+
+def _error_reason(err):
+    if not err:
+        return None
+    if not isinstance(err, dict):
+        return "query_failed"
+    etype = str(err.get("type") or "")
+    hresult = err.get("hresult")
+    if etype in _ACCESS_DENIED_TYPES or hresult in _E_ACCESSDENIED:
+        return "access_denied"
+    if etype in _NOT_FOUND_TYPES:
+        return "channel_not_found"
+    return "query_failed"
+
+
+def _error_text(err):
+    if not err:
+        return None
+    if isinstance(err, dict):
+        return ("%s: %s" % (err.get("type") or "error", err.get("message") or "")).strip()[:500]
+    return str(err)[:500]
+
+
+def _opt_int(value):
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def normalize_live_events(raw, *, since=None):
+    """Normalize what ``EventMaterial.psm1``/``task_events.ps1`` returned.
+
+    ``raw`` = ``{"event_ids": [...], "max_events": int, "channels": [<channel>]}``;
+    see tests/unit/fixtures/task_events/*.json for the exact shape.
+    """
+    if not isinstance(raw, dict) or not isinstance(raw.get("channels"), list):
+        raise TaskGuardInputError("live event material must be a mapping with a 'channels' list")
+    since = validate_bookmark(since)
+    wanted = _wanted_ids(raw.get("event_ids"))
+    max_events = _max_events(raw.get("max_events"))
+    collector = _Collector(wanted, since, max_events)
+    channels = {}
+    states = {}
+    errors = []
+    for entry in raw["channels"]:
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            errors.append({"source": "live", "path": None, "error": "channel entry without name"})
+            continue
+        name = entry["name"]
+        info = _empty_channel()
+        state = {"problems": []}
+        config = entry.get("config") or {}
+        log_info = entry.get("info") or {}
+        if isinstance(config.get("is_enabled"), bool):
+            info["enabled"] = config["is_enabled"]
+        mode = config.get("log_mode")
+        info["log_mode"] = _LOG_MODES.get(str(mode).casefold(), str(mode).casefold()) if mode is not None else None
+        info["max_size_bytes"] = _opt_int(config.get("max_size_bytes"))
+        info["file_size_bytes"] = _opt_int(log_info.get("file_size_bytes"))
+        info["record_count"] = _opt_int(log_info.get("record_count"))
+        oldest = entry.get("oldest") or {}
+        newest = entry.get("newest") or {}
+        info["oldest_record_id"] = _opt_int(oldest.get("record_id"))
+        if info["oldest_record_id"] is None:
+            info["oldest_record_id"] = _opt_int(log_info.get("oldest_record_number"))
+        info["oldest_time"] = _safe_time(oldest.get("time"))
+        info["newest_record_id"] = _opt_int(newest.get("record_id"))
+        info["newest_time"] = _safe_time(newest.get("time"))
+        texts = []
+        for key in ("config_error", "info_error", "edge_error", "query_error"):
+            err = entry.get(key)
+            if err:
+                texts.append("%s: %s" % (key.split("_")[0], _error_text(err)))
+                reason = _error_reason(err)
+                if key == "query_error":
+                    state["problems"].append(reason)
+                elif reason in ("access_denied", "channel_not_found"):
+                    state["problems"].append(reason)
+                else:
+                    state["problems"].append("status_unavailable")
+        info["error"] = "; ".join(texts) or None
+        info["readable"] = not entry.get("query_error")
+        if info["enabled"] is None and not any(p in ("access_denied", "channel_not_found") for p in state["problems"]):
+            state["problems"].append("status_unavailable")
+        state["newest_record_id"] = info["newest_record_id"]
+        state["newest_time"] = info["newest_time"]
+        # The PowerShell side reads the newest record before querying, so a
+        # complete query has filtered every record up to it.
+        state["scanned_through"] = info["readable"] and not entry.get("truncated")
+        if entry.get("truncated"):
+            state["truncated"] = True
+        channels[name] = info
+        states[name] = state
+        events = entry.get("events") or []
+        if not isinstance(events, list):
+            errors.append({"source": "live:%s" % name, "path": None, "error": "events is not a list"})
+            continue
+        for xml in events:
+            if not isinstance(xml, str):
+                collector.bad("live:%s" % name, None, "event is not a string", name)
+                continue
+            collector.add_xml(xml, "live:%s" % name, channel_hint=name)
+    for channel in _channels_for(wanted):
+        if channel not in channels:
+            channels[channel] = _empty_channel()
+            channels[channel]["error"] = "channel not reported by the host"
+            states[channel] = {"problems": ["query_failed"]}
+    return _finish(collector, channels, states, since, "live", errors)
+
+
+# --------------------------------------------------------------------------- offline
+
+def _inside(root_real, path_real):
+    return path_real == root_real or path_real.startswith(root_real.rstrip(os.sep) + os.sep)
+
+
+def find_ci(root_real, parts, errors):
+    """Find ``root/parts...`` matching each name case-insensitively.
+
+    Evidence copies differ in case (``winevt\\logs`` from a Linux mount, ``LOGS``
+    from a collector). Returns the real path or None. A component that resolves
+    outside the root is refused and reported in ``errors``.
+    """
+    current = root_real
+    for index, part in enumerate(parts):
+        try:
+            with os.scandir(current) as it:
+                names = sorted(entry.name for entry in it)
+        except OSError:
+            return None
+        match = part if part in names else None
+        if match is None:
+            folded = part.casefold()
+            candidates = [n for n in names if n.casefold() == folded]
+            match = candidates[0] if candidates else None
+        if match is None:
+            return None
+        candidate = os.path.join(current, match)
+        real = os.path.realpath(candidate)
+        if not _inside(root_real, real):
+            errors.append({"source": "offline", "path": os.path.relpath(candidate, root_real),
+                           "error": "refused: symbolic link points outside the evidence root"})
+            return None
+        current = real
+    return current
+
+
+def _open_inside(root_real, real, errors, rel):
+    """Open a regular file that was resolved inside the root, without following links."""
+    try:
+        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        errors.append({"source": "offline", "path": rel, "error": "cannot open: %s" % exc.strerror})
+        return None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        errors.append({"source": "offline", "path": rel, "error": "not a regular file"})
+        return None
+    return os.fdopen(fd, "rb")
+
+
+def _scan_evtx(root_real, channel, collector, info, state, errors):
+    rel = os.path.join(*(LOGS_DIR + (EVTX_FILES[channel],)))
+    before = len(errors)
+    real = find_ci(root_real, LOGS_DIR + (EVTX_FILES[channel],), errors)
+    if real is None:
+        if len(errors) > before:
+            state["problems"].append("evtx_refused")
+            info["error"] = errors[-1]["error"]
+        else:
+            state["problems"].append("evtx_missing")
+            info["error"] = "%s not found in the evidence" % rel
+        return
+    handle = _open_inside(root_real, real, errors, rel)
+    if handle is None:
+        state["problems"].append("evtx_unreadable")
+        info["error"] = errors[-1]["error"]
+        return
+    source = "evtx:%s" % os.path.relpath(real, root_real)
+    scan = EvtxScan(source)
+    wanted_here = {i for i in collector.wanted if EVENTS[i][0] == channel}
+    with handle:
+        info["file_size_bytes"] = os.fstat(handle.fileno()).st_size
+        for file_record, xml in iter_task_records(handle, wanted_here, scan):
+            collector.add_xml(xml, source, channel_hint=channel, record_hint=_record_id_hint(xml) or file_record)
+    info["record_count"] = scan.records_scanned
+    info["oldest_record_id"] = scan.oldest_record_id
+    info["oldest_time"] = _safe_time(scan.oldest_time)
+    info["newest_record_id"] = scan.newest_record_id
+    info["newest_time"] = _safe_time(scan.newest_time)
+    for problem in scan.errors:
+        collector.bad(problem["source"], problem["record_id"], problem["error"], channel)
+    # Count also the errors beyond the kept ones.
+    missing = scan.error_count - len(scan.errors)
+    if missing > 0:
+        collector.unparseable_total += missing
+        collector.unparseable_by_channel[channel] = collector.unparseable_by_channel.get(channel, 0) + missing
+    if scan.fatal:
+        state["problems"].append("evtx_unreadable")
+        info["error"] = scan.fatal
+        return
+    if scan.error_count:
+        state["problems"].append("corrupt_chunks")
+        info["error"] = "%d corrupt chunk(s)/record(s) in %s" % (scan.error_count, source)
+    info["readable"] = True
+    state["newest_record_id"] = scan.newest_record_id
+    state["newest_time"] = info["newest_time"]
+    state["scanned_through"] = True
+
+
+def _scan_exports(root_real, collector, errors):
+    """Read ``<root>/events/*.xml``; returns the set of channels that got events."""
+    folder = find_ci(root_real, (EXPORTS_DIR,), errors)
+    if folder is None or not os.path.isdir(folder):
+        return
+    try:
+        with os.scandir(folder) as it:
+            names = sorted(e.name for e in it if e.name.casefold().endswith(".xml"))
+    except OSError as exc:
+        errors.append({"source": "offline", "path": EXPORTS_DIR, "error": "cannot list: %s" % exc.strerror})
+        return
+    if len(names) > MAX_EXPORT_FILES:
+        errors.append({"source": "offline", "path": EXPORTS_DIR,
+                       "error": "%d export files, only the first %d read" % (len(names), MAX_EXPORT_FILES)})
+        names = names[:MAX_EXPORT_FILES]
+    for name in names:
+        rel = os.path.join(os.path.basename(folder), name)
+        real = os.path.realpath(os.path.join(folder, name))
+        if not _inside(root_real, real):
+            errors.append({"source": "offline", "path": rel,
+                           "error": "refused: symbolic link points outside the evidence root"})
+            continue
+        handle = _open_inside(root_real, real, errors, rel)
+        if handle is None:
+            continue
+        source = "export:%s" % rel
+        problems = []
+        with handle:
+            try:
+                for offset, xml in iter_export_events(handle, problems):
+                    collector.add_xml(xml, source)
+            except OSError as exc:
+                problems.append({"offset": None, "error": "read error: %s" % exc})
+        for problem in problems:
+            collector.bad(source, None, "offset %s: %s" % (problem["offset"], problem["error"]))
+
+
+def collect_offline_events(root, *, since=None, event_ids=None, max_events=None):
+    """Collect task events from an evidence folder; never reads outside ``root``."""
+    if not isinstance(root, str) or not root:
+        raise EvidenceError("offline_root must be a path")
+    root_real = os.path.realpath(root)
+    if not os.path.isdir(root_real):
+        raise EvidenceError("offline_root %s is not a directory" % root)
+    since = validate_bookmark(since)
+    wanted = _wanted_ids(event_ids)
+    collector = _Collector(wanted, since, _max_events(max_events))
+    errors = []
+    channels = {}
+    states = {}
+    for channel in _channels_for(wanted):
+        info = _empty_channel()
+        state = {"problems": []}
+        channels[channel] = info
+        states[channel] = state
+        _scan_evtx(root_real, channel, collector, info, state, errors)
+    _scan_exports(root_real, collector, errors)
+    # An export can make an otherwise missing channel partly readable.
+    exported = {e["channel"] for e in collector.by_key.values() if e["source"].startswith("export:")}
+    for channel in exported:
+        if channel in channels and not channels[channel]["readable"]:
+            channels[channel]["readable"] = True
+            states[channel]["problems"].append("exports_only")
+    return _finish(collector, channels, states, since, "offline", errors)

@@ -1,0 +1,271 @@
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Turn one raw event (XML text from a host, an .evtx record or an export) into the
+normalized event of the ``task_events`` contract.
+
+The event XML and the task XML inside it (``TaskContent``/``TaskContentNew`` of
+4698-4702, attacker-controlled text) are parsed only through ``safe_xml`` and
+``task_model.parse_task_definition``; a definition that cannot be parsed sets
+``definition: None`` and ``definition_error`` but the event itself is still
+reported, because "someone registered a task we cannot read" is itself a finding.
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import re
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
+from ansible_collections.taskguard.windows.plugins.plugin_utils.safe_xml import local_name, parse_xml
+
+OPERATIONAL = "Microsoft-Windows-TaskScheduler/Operational"
+SECURITY = "Security"
+CHANNELS = (OPERATIONAL, SECURITY)
+
+# event id -> (channel, action). Security ids come from
+# Microsoft-Windows-Security-Auditing ("Other Object Access Events" subcategory).
+EVENTS = {
+    106: (OPERATIONAL, "registered"),
+    140: (OPERATIONAL, "updated"),
+    141: (OPERATIONAL, "deleted"),
+    142: (OPERATIONAL, "disabled"),
+    129: (OPERATIONAL, "process_created"),
+    200: (OPERATIONAL, "started"),
+    201: (OPERATIONAL, "completed"),
+    4698: (SECURITY, "registered"),
+    4699: (SECURITY, "deleted"),
+    4700: (SECURITY, "enabled"),
+    4701: (SECURITY, "disabled"),
+    4702: (SECURITY, "updated"),
+}
+DEFAULT_EVENT_IDS = tuple(sorted(EVENTS))
+
+# A whole event as text: 4698 with a large definition is tens of KB.
+MAX_EVENT_BYTES = 4 * 1024 * 1024
+# TaskContent: Windows caps a task definition far below this; bigger is hostile.
+MAX_TASK_CONTENT_CHARS = 1024 * 1024
+# Other EventData values are short (paths, SIDs); keep reports bounded.
+MAX_DATA_VALUE_CHARS = 4096
+MAX_DATA_FIELDS = 64
+
+_CLIENT_FIELDS = (
+    ("ClientProcessStartKey", "process_start_key"),
+    ("ClientProcessId", "process_id"),
+    ("ParentProcessId", "parent_process_id"),
+    ("RpcCallClientLocality", "rpc_call_client_locality"),
+    ("FQDN", "fqdn"),
+)
+_CONTENT_FIELDS = ("TaskContent", "TaskContentNew")
+_TIME_RE = re.compile(
+    r"\A(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?\s*(Z|UTC|[+-]00:?00)?\Z"
+)
+
+
+class EventNormalizeError(TaskGuardInputError):
+    """An event record that cannot be turned into a normalized event."""
+
+
+class NotATaskEvent(EventNormalizeError):
+    """A well-formed event that is not one of the task events (skipped, not an error)."""
+
+
+def channel_for(event_id):
+    entry = EVENTS.get(event_id)
+    return entry[0] if entry else None
+
+
+def normalize_time(value):
+    """Return the time as ISO 8601 UTC ending in ``Z``, keeping the source precision.
+
+    Windows writes ``SystemTime`` in UTC with 7 or 9 fractional digits (ToXml),
+    the evtx renderer with 6. Anything that is not UTC is refused rather than
+    guessed: a wrong time would misorder events and bookmarks.
+    """
+    if not isinstance(value, str):
+        raise EventNormalizeError("TimeCreated/SystemTime missing")
+    m = _TIME_RE.match(value.strip())
+    if not m:
+        raise EventNormalizeError("TimeCreated/SystemTime is not an ISO 8601 UTC time: %r" % value[:64])
+    date, clock, frac, _zone = m.groups()
+    return "%sT%s%sZ" % (date, clock, ("." + frac) if frac else "")
+
+
+def time_sort_key(value):
+    """Sortable form of a normalized time: fractions padded to 9 digits."""
+    if not value:
+        return ""
+    m = _TIME_RE.match(value)
+    if not m:
+        return value
+    date, clock, frac, _zone = m.groups()
+    return "%sT%s.%s" % (date, clock, (frac or "").ljust(9, "0"))
+
+
+def _text(el):
+    if el is None:
+        return None
+    return "".join(el.itertext())
+
+
+def _child(parent, name):
+    if parent is None:
+        return None
+    for el in parent:
+        if local_name(el.tag) == name:
+            return el
+    return None
+
+
+def _int(value, what):
+    try:
+        return int(str(value).strip(), 0) if str(value).strip().lower().startswith("0x") else int(str(value).strip())
+    except (TypeError, ValueError):
+        raise EventNormalizeError("%s is not an integer: %r" % (what, str(value)[:40]))
+
+
+def _event_data(root):
+    """EventData/Data Name=value (UserData variants fall back to child elements)."""
+    data = {}
+    event_data = _child(root, "EventData")
+    if event_data is not None:
+        for el in event_data:
+            if local_name(el.tag) != "Data":
+                continue
+            name = el.get("Name")
+            if name is None or name in data:
+                continue
+            data[name] = _text(el) or ""
+            if len(data) >= MAX_DATA_FIELDS:
+                break
+        return data
+    user_data = _child(root, "UserData")
+    if user_data is not None and len(user_data):
+        for el in user_data[0]:
+            name = local_name(el.tag)
+            if name and name not in data:
+                data[name] = _text(el) or ""
+            if len(data) >= MAX_DATA_FIELDS:
+                break
+    return data
+
+
+def _none_if_blank(value):
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _user(event_id, data):
+    if event_id >= 4698:
+        name = _none_if_blank(data.get("SubjectUserName"))
+        domain = _none_if_blank(data.get("SubjectDomainName"))
+        if name and domain and domain != "-":
+            return "%s\\%s" % (domain, name)
+        return name
+    return _none_if_blank(data.get("UserContext")) or _none_if_blank(data.get("UserName"))
+
+
+def _client(data):
+    if not any(src in data for src, _dst in _CLIENT_FIELDS):
+        return None
+    return {dst: _none_if_blank(data.get(src)) for src, dst in _CLIENT_FIELDS}
+
+
+def _definition(data, task_path):
+    """Parse TaskContent(New); returns (definition, error)."""
+    content = None
+    for field in _CONTENT_FIELDS:
+        value = data.get(field)
+        if value is not None and value.strip():
+            content = value
+            break
+    if content is None:
+        return None, None
+    if len(content) > MAX_TASK_CONTENT_CHARS:
+        return None, "TaskContent of %d characters exceeds the limit of %d" % (len(content), MAX_TASK_CONTENT_CHARS)
+    # Imported here so the event reader works (and reports) even if the task model
+    # module is broken in a partial checkout.
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import parse_task_definition
+    try:
+        return parse_task_definition(content, path=task_path), None
+    except TaskGuardInputError as exc:
+        return None, str(exc)[:500]
+    except Exception as exc:  # a bug in the model must not hide the event
+        return None, "unexpected error parsing TaskContent: %s: %s" % (type(exc).__name__, str(exc)[:300])
+
+
+def normalize_event_xml(xml, *, source):
+    """Parse one event's XML (str or bytes) and return the normalized event.
+
+    Raises :class:`TaskGuardInputError` (including ``EventNormalizeError``) when the
+    record itself is unusable; the caller reports it in ``unparseable``.
+    """
+    root = parse_xml(xml, max_bytes=MAX_EVENT_BYTES, what="event XML from %s" % source)
+    return normalize_event_element(root, source=source)
+
+
+def normalize_event_element(root, *, source):
+    if local_name(root.tag) != "Event":
+        raise EventNormalizeError("root element is <%s>, not <Event>" % local_name(root.tag)[:40])
+    system = _child(root, "System")
+    if system is None:
+        raise EventNormalizeError("event without <System>")
+    event_id = _int(_text(_child(system, "EventID")), "EventID")
+    record_id = _int(_text(_child(system, "EventRecordID")), "EventRecordID")
+    time_el = _child(system, "TimeCreated")
+    time = normalize_time(time_el.get("SystemTime") if time_el is not None else None)
+    provider_el = _child(system, "Provider")
+    provider = provider_el.get("Name") if provider_el is not None else None
+    channel = _none_if_blank(_text(_child(system, "Channel")))
+    computer = _none_if_blank(_text(_child(system, "Computer")))
+    version_el = _child(system, "Version")
+    version = None
+    if version_el is not None and _none_if_blank(_text(version_el)):
+        version = _int(_text(version_el), "Version")
+    security = _child(system, "Security")
+    system_sid = _none_if_blank(security.get("UserID")) if security is not None else None
+
+    entry = EVENTS.get(event_id)
+    if entry is None:
+        raise NotATaskEvent("event id %d is not a task event" % event_id)
+    expected_channel, action = entry
+    if channel is None:
+        channel = expected_channel
+    elif channel.casefold() != expected_channel.casefold():
+        # Same number, other log (e.g. 106 of another provider): not ours.
+        raise NotATaskEvent("event id %d in channel %r is not a task event" % (event_id, channel[:80]))
+    else:
+        channel = expected_channel
+    data = _event_data(root)
+    task = _none_if_blank(data.get("TaskName"))
+    definition, definition_error = _definition(data, task)
+    extra = {}
+    for key, value in data.items():
+        if key in _CONTENT_FIELDS or key.startswith("Subject") or key == "TaskName":
+            continue
+        if any(key == src for src, _dst in _CLIENT_FIELDS):
+            continue
+        extra[key] = value[:MAX_DATA_VALUE_CHARS]
+    if event_id >= 4698:
+        subject_sid = _none_if_blank(data.get("SubjectUserSid"))
+    else:
+        subject_sid = system_sid
+    return {
+        "record_id": record_id,
+        "time": time,
+        "event_id": event_id,
+        "version": version,
+        "channel": channel,
+        "provider": provider,
+        "computer": computer,
+        "action": action,
+        "task": task,
+        "user": _user(event_id, data),
+        "subject_sid": subject_sid,
+        "logon_id": _none_if_blank(data.get("SubjectLogonId")),
+        "client": _client(data),
+        "data": extra,
+        "definition": definition,
+        "definition_error": definition_error,
+        "source": source,
+    }
