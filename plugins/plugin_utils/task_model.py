@@ -1,0 +1,377 @@
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Normalized scheduled-task definition (the collection's task contract).
+
+``parse_task_definition`` turns one task XML (a file from ``System32\\Tasks``,
+``IRegisteredTask.Xml`` from the COM API, or ``TaskContent`` of a 4698/4702
+event) into the definition part of a normalized task. The collection fields
+(``seen_in``, ``hidden_reasons``, ``registry``, ``file``, runtime state) are added
+by ``task_collection``; see ``new_task_entry``.
+
+Parsing is lenient (schema 1.0-1.6 or no ``version``, unknown elements ignored,
+with or without the task namespace) but never silent about garbage: input that
+is not a task raises ``TaskDefinitionError``; unsafe or malformed XML raises
+the ``safe_xml`` errors. One pass over the children, no XPath: this runs on every
+task of every host and on every 4698 event.
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import codecs
+import hashlib
+import re
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskDefinitionError
+from ansible_collections.taskguard.windows.plugins.plugin_utils.safe_xml import local_name, parse_xml
+
+TASK_NAMESPACE = 'http://schemas.microsoft.com/windows/2004/02/mit/task'
+# Real definitions are a few KB (the largest in a Windows 10 Tasks folder ~10 KB).
+MAX_TASK_BYTES = 2 * 1024 * 1024
+# Bumped when the fingerprint's input changes, so old and new never compare equal.
+FINGERPRINT_VERSION = 1
+
+DEFINITION_KEYS = (
+    'path', 'name', 'folder', 'uri', 'enabled', 'hidden', 'author', 'description',
+    'registration_date', 'schema_version', 'security_descriptor', 'source', 'principal',
+    'actions', 'actions_context', 'triggers', 'sha256', 'fingerprint', 'is_at_job',
+)
+COLLECTION_KEYS = (
+    'seen_in', 'hidden_reasons', 'registry', 'file', 'state', 'last_run_time',
+    'next_run_time', 'last_result',
+)
+
+_ACTION_TYPES = {
+    'Exec': 'exec',
+    'ComHandler': 'com_handler',
+    'SendEmail': 'send_email',
+    'ShowMessage': 'show_message',
+}
+_TRIGGER_TYPES = {
+    'BootTrigger': 'boot',
+    'LogonTrigger': 'logon',
+    'TimeTrigger': 'time',
+    'CalendarTrigger': 'calendar',
+    'IdleTrigger': 'idle',
+    'RegistrationTrigger': 'registration',
+    'EventTrigger': 'event',
+    'SessionStateChangeTrigger': 'session_state_change',
+    'WnfStateChangeTrigger': 'wnf',
+}
+_CALENDAR_SCHEDULES = {
+    'ScheduleByDay': 'daily',
+    'ScheduleByWeek': 'weekly',
+    'ScheduleByMonth': 'monthly',
+    'ScheduleByMonthDayOfWeek': 'monthly',
+}
+_AT_JOB = re.compile(r'\AAt[0-9]+\Z', re.IGNORECASE)
+_TRUE = frozenset(('true', '1'))
+_FALSE = frozenset(('false', '0'))
+
+
+def normalize_path(path):
+    """Scheduler-style path: backslashes, one leading backslash, no trailing one."""
+    if path is None:
+        return None
+    path = str(path).replace('/', '\\')
+    parts = [p for p in path.split('\\') if p]
+    return '\\' + '\\'.join(parts)
+
+
+def split_path(path):
+    """``\\A\\B\\C`` -> (``C``, ``\\A\\B``); root folder is ``\\``."""
+    if not path or path == '\\':
+        return None, '\\'
+    folder, _, name = path.rpartition('\\')
+    return name, (folder or '\\')
+
+
+_KNOWN = (
+    'Task', 'RegistrationInfo', 'URI', 'Author', 'Description', 'Date', 'SecurityDescriptor', 'Source',
+    'Settings', 'Enabled', 'Hidden', 'Actions', 'Triggers', 'Principals', 'Principal', 'UserId',
+    'GroupId', 'LogonType', 'RunLevel', 'Command', 'Arguments', 'WorkingDirectory', 'ClassId', 'Data',
+    'Body', 'To', 'StartBoundary', 'Delay', 'Subscription', 'Repetition', 'Interval',
+) + tuple(_ACTION_TYPES) + tuple(_TRIGGER_TYPES) + tuple(_CALENDAR_SCHEDULES)
+_TABLES = {}
+
+
+def _names_for(root_tag):
+    """Map full tag -> local name for the known elements in the root's namespace.
+
+    One dict lookup per child instead of splitting every tag: the parse path
+    must stay within a small factor of a bare lxml parse. Unknown elements (and
+    elements in another namespace) map to None and are ignored, as the scheduler's
+    own lenient reading of newer schema elements does.
+    """
+    ns = root_tag[:root_tag.index('}') + 1] if root_tag[:1] == '{' else ''
+    table = _TABLES.get(ns)
+    if table is None:
+        table = {ns + name: name for name in _KNOWN}
+        table['\0enabled'] = ns + 'Enabled'
+        table['\0hidden'] = ns + 'Hidden'
+        if len(_TABLES) < 16:  # hostile documents could invent namespaces forever
+            _TABLES[ns] = table
+    return table
+
+
+def _is_at_job(name, folder):
+    return folder == '\\' and bool(name) and bool(_AT_JOB.match(name))
+
+
+def _bool(text, default, what):
+    if text is None:
+        return default
+    value = text.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    if value == '':
+        return default
+    raise TaskDefinitionError('%s: %r is not a boolean' % (what, text[:40]))
+
+
+def _text(elem):
+    # ''.join(itertext()) would also pick up text of unexpected child elements;
+    # the schema types here are simple strings, so .text is the value.
+    text = elem.text
+    return text if text else None
+
+
+def empty_task(path):
+    """Definition fields of a task whose definition we do not have (registry-only).
+
+    Lists are empty and everything else ``None`` (``fingerprint`` None means "no
+    definition"), so code iterating actions/triggers does not need a special case.
+    """
+    path = normalize_path(path)
+    name, folder = split_path(path)
+    return {
+        'path': path, 'name': name, 'folder': folder, 'uri': None,
+        'enabled': None, 'hidden': None, 'author': None, 'description': None,
+        'registration_date': None, 'schema_version': None, 'security_descriptor': None,
+        'source': None, 'principal': None, 'actions': [], 'actions_context': None,
+        'triggers': [], 'sha256': None, 'fingerprint': None,
+        'is_at_job': _is_at_job(name, folder),
+    }
+
+
+def new_task_entry(definition):
+    """A full normalized task: definition fields plus empty collection fields."""
+    task = dict(definition)
+    task.update({
+        'seen_in': [], 'hidden_reasons': [], 'registry': None, 'file': None,
+        'state': None, 'last_run_time': None, 'next_run_time': None, 'last_result': None,
+    })
+    return task
+
+
+def definition_sha256(data):
+    """SHA-256 of the stored definition.
+
+    bytes: of the bytes as read (a file's content). str (API XML, event
+    TaskContent): of its UTF-16 LE encoding with BOM, which is how the scheduler
+    stores task files, so an API definition identical to its file hashes the same.
+    """
+    if isinstance(data, str):
+        data = codecs.BOM_UTF16_LE + data.encode('utf-16-le', 'surrogatepass')
+    return hashlib.sha256(bytes(data)).hexdigest()
+
+
+def _principal(elem, wanted_id, names):
+    chosen = None
+    for child in elem:
+        if names.get(child.tag) != 'Principal':
+            continue
+        if chosen is None:
+            chosen = child
+        if wanted_id is not None and child.get('id') == wanted_id:
+            chosen = child
+            break
+    if chosen is None:
+        return None
+    result = {'id': chosen.get('id'), 'user_id': None, 'group_id': None,
+              'logon_type': None, 'run_level': None}
+    for child in chosen:
+        tag = names.get(child.tag)
+        if tag == 'UserId':
+            result['user_id'] = _text(child)
+        elif tag == 'GroupId':
+            result['group_id'] = _text(child)
+        elif tag == 'LogonType':
+            result['logon_type'] = _text(child)
+        elif tag == 'RunLevel':
+            result['run_level'] = _text(child)
+    return result
+
+
+def _action(elem, tag, names):
+    action = {'type': _ACTION_TYPES.get(tag, 'other'), 'raw_type': tag, 'command': None,
+              'arguments': None, 'working_directory': None, 'class_id': None, 'data': None}
+    fields = {}
+    for child in elem:
+        fields[names.get(child.tag)] = child
+    if tag == 'Exec':
+        for key, name in (('command', 'Command'), ('arguments', 'Arguments'),
+                          ('working_directory', 'WorkingDirectory')):
+            if name in fields:
+                action[key] = _text(fields[name])
+    elif tag == 'ComHandler':
+        if 'ClassId' in fields:
+            action['class_id'] = _text(fields['ClassId'])
+        if 'Data' in fields:
+            action['data'] = _text(fields['Data'])
+    elif tag in ('SendEmail', 'ShowMessage'):
+        # Deprecated since Windows 8 and refused by the scheduler on current
+        # builds; the body is kept in data so nothing an attacker wrote is lost.
+        if 'Body' in fields:
+            action['data'] = _text(fields['Body'])
+        if tag == 'SendEmail' and 'To' in fields:
+            action['arguments'] = _text(fields['To'])
+    return action
+
+
+def _trigger(elem, tag, names):
+    trigger = {'type': _TRIGGER_TYPES.get(tag, 'other'), 'enabled': True, 'start_boundary': None,
+               'user_id': None, 'delay': None, 'repetition_interval': None,
+               'subscription': None, 'raw_type': tag}
+    for child in elem:
+        name = names.get(child.tag)
+        if name == 'Enabled':
+            trigger['enabled'] = _bool(child.text, True, '%s/Enabled' % tag)
+        elif name == 'StartBoundary':
+            trigger['start_boundary'] = _text(child)
+        elif name == 'UserId':
+            trigger['user_id'] = _text(child)
+        elif name == 'Delay':
+            trigger['delay'] = _text(child)
+        elif name == 'Subscription':
+            trigger['subscription'] = _text(child)
+        elif name == 'Repetition':
+            for rep in child:
+                if names.get(rep.tag) == 'Interval':
+                    trigger['repetition_interval'] = _text(rep)
+        elif tag == 'CalendarTrigger' and name in _CALENDAR_SCHEDULES:
+            trigger['type'] = _CALENDAR_SCHEDULES[name]
+    return trigger
+
+
+def parse_task_definition(data, *, path=None, max_bytes=MAX_TASK_BYTES):
+    """Parse one task definition (bytes or already-decoded str) into its fields.
+
+    ``path`` is where the task lives (scheduler path, file path under ``Tasks``);
+    when None (e.g. an event without TaskName) the declared URI is used.
+    Raises ``TaskGuardInputError`` subclasses for unsafe, malformed or non-task XML.
+    """
+    what = 'task definition %s' % path if path else 'task definition'
+    root = parse_xml(data, max_bytes=max_bytes, what=what)
+    if local_name(root.tag) != 'Task':
+        raise TaskDefinitionError('%s: root element is <%s>, not <Task>' % (what, local_name(root.tag)[:60]))
+    names = _names_for(root.tag)
+
+    uri = author = description = date = sd = source = None
+    enabled, hidden = True, False
+    actions = []
+    triggers = []
+    actions_context = None
+    principals_elem = None
+    for section in root:
+        tag = names.get(section.tag)
+        if tag == 'RegistrationInfo':
+            for child in section:
+                name = names.get(child.tag)
+                if name == 'URI':
+                    uri = _text(child)
+                elif name == 'Author':
+                    author = _text(child)
+                elif name == 'Description':
+                    description = _text(child)
+                elif name == 'Date':
+                    date = _text(child)
+                elif name == 'SecurityDescriptor':
+                    sd = _text(child)
+                elif name == 'Source':
+                    source = _text(child)
+        elif tag == 'Settings':
+            # Settings has ~20 children and we need two: let lxml filter in C.
+            for child in section.iterchildren(names['\0enabled'], names['\0hidden']):
+                name = names.get(child.tag)
+                if name == 'Enabled':
+                    enabled = _bool(child.text, True, 'Settings/Enabled')
+                elif name == 'Hidden':
+                    hidden = _bool(child.text, False, 'Settings/Hidden')
+        elif tag == 'Actions':
+            actions_context = section.get('Context')
+            for child in section:
+                # Unknown action/trigger kinds are kept as type "other", never dropped.
+                name = names.get(child.tag) or local_name(child.tag)
+                if name:
+                    actions.append(_action(child, name, names))
+        elif tag == 'Triggers':
+            for child in section:
+                name = names.get(child.tag) or local_name(child.tag)
+                if name:
+                    triggers.append(_trigger(child, name, names))
+        elif tag == 'Principals':
+            principals_elem = section
+
+    principal = _principal(principals_elem, actions_context, names) if principals_elem is not None else None
+    task_path = normalize_path(path) if path else normalize_path(uri)
+    name, folder = split_path(task_path)
+    task = {
+        'path': task_path, 'name': name, 'folder': folder, 'uri': uri,
+        'enabled': enabled, 'hidden': hidden, 'author': author, 'description': description,
+        'registration_date': date, 'schema_version': root.get('version'),
+        'security_descriptor': sd, 'source': source, 'principal': principal,
+        'actions': actions, 'actions_context': actions_context, 'triggers': triggers,
+        'sha256': definition_sha256(data), 'fingerprint': None,
+        'is_at_job': _is_at_job(name, folder),
+    }
+    task['fingerprint'] = fingerprint(task)
+    return task
+
+
+def _norm(value, lower=False):
+    if not value:
+        return value
+    value = ' '.join(value.split())
+    return value.lower() if lower else value
+
+
+def _join(values):
+    # Separators are control characters XML 1.0 cannot carry, so joined fields
+    # cannot be confused with one another (cheaper than json.dumps per task).
+    return '\x1f'.join('\x00' if v is None else ('\x01' if v is True else ('\x02' if v is False else v))
+                        for v in values)
+
+
+def fingerprint(task):
+    """Stable hash of the security-relevant definition fields of a normalized task.
+
+    In: enabled, hidden, principal (user/group/logon type/run level), actions in
+    definition order (order is semantic: they run in sequence), triggers as a
+    sorted multiset (their order is not). Out: path/uri (compared separately),
+    registration date, author, description, SD, start boundaries (set to the
+    install time on every host, so they would make identical vendor tasks differ).
+    Whitespace runs are collapsed; Windows-case-insensitive values (paths,
+    accounts, CLSIDs) are lower-cased. None for a task without a definition.
+    """
+    if task.get('schema_version') is None and task.get('sha256') is None and not task.get('actions'):
+        return None
+    principal = task.get('principal') or {}
+    n = _norm
+    triggers = sorted(
+        _join((t.get('type'), t.get('enabled'), n(t.get('user_id'), True), n(t.get('delay')),
+               n(t.get('repetition_interval')), n(t.get('subscription'))))
+        for t in task.get('triggers') or ()
+    )
+    actions = [
+        _join((a.get('type'), n(a.get('command'), True), n(a.get('arguments')),
+               n(a.get('working_directory'), True), n(a.get('class_id'), True), n(a.get('data'))))
+        for a in task.get('actions') or ()
+    ]
+    blob = _join((
+        'v%d' % FINGERPRINT_VERSION, task.get('enabled'), task.get('hidden'),
+        n(principal.get('user_id'), True), n(principal.get('group_id'), True),
+        n(principal.get('logon_type')), n(principal.get('run_level')),
+    )) + '\x1d' + '\x1e'.join(actions) + '\x1d' + '\x1e'.join(triggers)
+    return hashlib.sha256(blob.encode('utf-8', 'surrogatepass')).hexdigest()
