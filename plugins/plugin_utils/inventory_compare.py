@@ -1,0 +1,263 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Normalization and comparison of an inventory entry's ``expected`` block with a task.
+
+Windows compares paths and account names case-insensitively and the same program
+is written in many ways (``"C:\\Windows\\system32\\x.exe"``, ``%windir%\\System32\\x.exe``,
+``%SystemRoot%\\system32\\x.exe``): both sides are brought to one canonical form
+before they are compared, so a vendor's entry does not depend on the spelling the
+installer happened to use. The canonical form is only used for comparing; reports
+show the values as written.
+"""
+from __future__ import (absolute_import, division, print_function)
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_patterns import (
+    compile_pattern,
+)
+
+# Well-known principals: every spelling maps to the SID.
+_ACCOUNT_ALIASES = {
+    "s-1-5-18": ["system", "localsystem", "nt authority\\system", "nt-autorität\\system", "local system"],
+    "s-1-5-19": ["local service", "localservice", "nt authority\\local service", "nt authority\\localservice"],
+    "s-1-5-20": ["network service", "networkservice", "nt authority\\network service", "nt authority\\networkservice"],
+    "s-1-5-4": ["interactive", "nt authority\\interactive"],
+    "s-1-5-11": ["authenticated users", "nt authority\\authenticated users"],
+    "s-1-5-32-544": ["administrators", "builtin\\administrators"],
+    "s-1-5-32-545": ["users", "builtin\\users"],
+    "s-1-1-0": ["everyone"],
+}
+_ALIAS_TO_SID = {}
+for _sid, _names in _ACCOUNT_ALIASES.items():
+    _ALIAS_TO_SID[_sid] = _sid
+    for _name in _names:
+        _ALIAS_TO_SID[_name] = _sid
+
+SYSTEM_SID = "s-1-5-18"
+
+# Canonical prefixes for commands: longest first, so "program files (x86)" wins.
+_ENV_FORMS = [
+    ("%programfiles(x86)%", ["c:\\program files (x86)", "%programfiles(x86)%"]),
+    ("%commonprogramfiles%", ["c:\\program files\\common files", "%commonprogramfiles%"]),
+    ("%programfiles%", ["c:\\program files", "%programfiles%", "%programw6432%"]),
+    ("%programdata%", ["c:\\programdata", "%programdata%", "%allusersprofile%"]),
+    ("%systemroot%", ["c:\\windows", "%systemroot%", "%windir%"]),
+]
+_ENV_RE = re.compile("|".join(
+    "(?:%s)" % re.escape(form) for _canon, forms in _ENV_FORMS for form in sorted(forms, key=len, reverse=True)
+))
+_ENV_CANON = {form: canon for canon, forms in _ENV_FORMS for form in forms}
+_WS_RE = re.compile(r"\s+")
+_SLASHES_RE = re.compile(r"\\{2,}")
+
+
+def normalize_account(value):
+    """Canonical, case-folded account: well-known names become their SID."""
+    if value is None:
+        return None
+    v = str(value).strip().casefold()
+    if v.startswith(".\\"):
+        v = v[2:]
+    return _ALIAS_TO_SID.get(v, v)
+
+
+def is_system(value):
+    return normalize_account(value) == SYSTEM_SID
+
+
+def _canon_env(text):
+    return _ENV_RE.sub(lambda m: _ENV_CANON[m.group(0)], text)
+
+
+def normalize_command(value):
+    """Case-folded program path with quotes stripped and env var forms unified."""
+    if value is None:
+        return None
+    v = str(value).strip()
+    if len(v) >= 2 and v[0] == v[-1] and v[0] in "\"'":
+        v = v[1:-1].strip()
+    v = v.replace("/", "\\").casefold()
+    v = v.replace("%systemdrive%", "c:")
+    v = _SLASHES_RE.sub(r"\\", v)
+    return _canon_env(v)
+
+
+def normalize_arguments(value):
+    """Arguments: whitespace collapsed, case-folded, env var forms unified; empty -> None.
+
+    Case is folded because the programs Windows tasks run (and Windows itself)
+    treat switches and paths case-insensitively; documented in the vendor guide.
+    """
+    if value is None:
+        return None
+    v = _WS_RE.sub(" ", str(value)).strip()
+    if not v:
+        return None
+    return _canon_env(v.casefold().replace("%systemdrive%", "c:"))
+
+
+def normalize_class_id(value):
+    if value is None:
+        return None
+    v = str(value).strip().casefold()
+    if not v.startswith("{"):
+        v = "{" + v + "}"
+    return v
+
+
+def normalize_simple(value):
+    if value is None:
+        return None
+    v = _WS_RE.sub(" ", str(value)).strip()
+    return v.casefold() if v else None
+
+
+def _pattern_or_none(spec, key, any_separator=True):
+    text = spec.get(key)
+    if text is None:
+        return None
+    return compile_pattern(text, any_separator=any_separator, what=key)
+
+
+class CompiledExpected:
+    """``expected`` block compiled once per entry (patterns compiled at load time)."""
+
+    def __init__(self, expected):
+        self.raw = expected or {}
+        self.principal = dict(self.raw.get("principal") or {})
+        self.actions = []
+        for action in self.raw.get("actions") or []:
+            compiled = dict(action)
+            compiled["_command_pattern"] = _pattern_or_none(action, "command_pattern")
+            compiled["_arguments_pattern"] = _pattern_or_none(action, "arguments_pattern")
+            compiled["_data_pattern"] = _pattern_or_none(action, "data_pattern")
+            self.actions.append(compiled)
+        self.triggers = list(self.raw.get("triggers") or [])
+
+    # -- comparison -------------------------------------------------------
+    def compare(self, task, *, path_sid=None):
+        diffs = []
+
+        def diff(field, expected, actual):
+            diffs.append({"field": field, "expected": expected, "actual": actual})
+
+        principal = task.get("principal") or {}
+        for key in ("user_id", "group_id"):
+            if key not in self.principal:
+                continue
+            want = self.principal[key]
+            have = principal.get(key)
+            if want == "{sid}":
+                ok = path_sid is not None and normalize_account(have) == path_sid.casefold()
+            else:
+                ok = normalize_account(want) == normalize_account(have)
+            if not ok:
+                diff("principal." + key, want, have)
+        for key in ("logon_type", "run_level"):
+            if key in self.principal and normalize_simple(self.principal[key]) != normalize_simple(principal.get(key)):
+                diff("principal." + key, self.principal[key], principal.get(key))
+
+        if self.raw.get("actions") is not None:
+            actual_actions = task.get("actions") or []
+            if len(actual_actions) != len(self.actions):
+                diff("actions", [_describe_action(a) for a in self.raw["actions"]],
+                     [_describe_action(a) for a in actual_actions])
+            else:
+                for i, (want, have) in enumerate(zip(self.actions, actual_actions)):
+                    self._compare_action(i, want, have, diff)
+
+        if "triggers" in self.raw:
+            # Trigger order carries no meaning (the scheduler fires each on its own),
+            # so expected triggers are matched to actual ones as a multiset.
+            actual_triggers = list(task.get("triggers") or [])
+            unmatched = []
+            remaining = list(actual_triggers)
+            for want in self.triggers:
+                hit = next((i for i, have in enumerate(remaining) if _trigger_matches(want, have)), None)
+                if hit is None:
+                    unmatched.append(want)
+                else:
+                    remaining.pop(hit)
+            if unmatched or remaining:
+                diff("triggers", [_describe_trigger(t) for t in self.triggers],
+                     [_describe_trigger(t) for t in actual_triggers])
+
+        for key in ("hidden", "enabled"):
+            if key in self.raw and self.raw[key] is not task.get(key):
+                diff(key, self.raw[key], task.get(key))
+
+        if "fingerprint" in self.raw:
+            have = task.get("fingerprint")
+            if have is None or str(have).casefold() != str(self.raw["fingerprint"]).casefold():
+                diff("fingerprint", self.raw["fingerprint"], have)
+        return diffs
+
+    @staticmethod
+    def _compare_action(i, want, have, diff):
+        prefix = "actions[%d]." % i
+        if normalize_simple(want.get("type")) != normalize_simple(have.get("type")):
+            diff(prefix + "type", want.get("type"), have.get("type"))
+            return
+        if "command" in want:
+            if normalize_command(want["command"]) != normalize_command(have.get("command")):
+                diff(prefix + "command", want["command"], have.get("command"))
+        elif want["_command_pattern"] is not None:
+            if not want["_command_pattern"].match(normalize_command(have.get("command")) or ""):
+                # patterns are matched against the canonical form too
+                if not want["_command_pattern"].match(have.get("command") or ""):
+                    diff(prefix + "command", want["command_pattern"], have.get("command"))
+        if want["_arguments_pattern"] is not None:
+            have_args = have.get("arguments") or ""
+            if not (want["_arguments_pattern"].match(have_args)
+                    or want["_arguments_pattern"].match(normalize_arguments(have_args) or "")):
+                diff(prefix + "arguments", want["arguments_pattern"], have.get("arguments"))
+        elif normalize_arguments(want.get("arguments")) != normalize_arguments(have.get("arguments")):
+            # no arguments in the entry means: none allowed (appending arguments to an
+            # allowed program is a classic way to abuse an allow list)
+            diff(prefix + "arguments", want.get("arguments"), have.get("arguments"))
+        if "working_directory" in want and \
+                normalize_command(want["working_directory"]) != normalize_command(have.get("working_directory")):
+            diff(prefix + "working_directory", want["working_directory"], have.get("working_directory"))
+        if "class_id" in want and normalize_class_id(want["class_id"]) != normalize_class_id(have.get("class_id")):
+            diff(prefix + "class_id", want["class_id"], have.get("class_id"))
+        if "data" in want and normalize_simple(want["data"]) != normalize_simple(have.get("data")):
+            diff(prefix + "data", want["data"], have.get("data"))
+        elif want["_data_pattern"] is not None and not want["_data_pattern"].match(have.get("data") or ""):
+            diff(prefix + "data", want["data_pattern"], have.get("data"))
+
+
+def _describe_action(action):
+    if not isinstance(action, dict):
+        return str(action)
+    kind = action.get("type")
+    if kind == "com_handler":
+        return "com_handler %s" % (action.get("class_id"),)
+    command = action.get("command") or action.get("command_pattern")
+    args = action.get("arguments") or action.get("arguments_pattern")
+    return "%s %s%s" % (kind, command, (" " + args) if args else "")
+
+
+def _trigger_matches(want, have):
+    for key, want_value in want.items():
+        have_value = have.get(key)
+        if key == "user_id":
+            same = normalize_account(want_value) == normalize_account(have_value)
+        elif isinstance(want_value, bool):
+            same = want_value is have_value
+        else:
+            same = normalize_simple(want_value) == normalize_simple(have_value)
+        if not same:
+            return False
+    return True
+
+
+def _describe_trigger(trigger):
+    if not isinstance(trigger, dict):
+        return str(trigger)
+    extra = ["%s=%s" % (k, trigger[k]) for k in ("enabled", "user_id", "delay", "repetition_interval")
+             if k in trigger and trigger[k] is not None]
+    return " ".join([str(trigger.get("type"))] + extra)

@@ -1,0 +1,581 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Load, validate and query the documented task inventory (``task_inventory/``).
+
+Contract used by the drift engine (see docs/task-inventory.md):
+
+``load_inventory(paths, *, today=None, strict=False) -> Inventory``
+    ``paths`` are files or directories (walked recursively for ``*.yml``/``*.yaml``).
+    ``Inventory.errors``/``.warnings``: ``[{"file", "line", "column", "code", "message"}]``,
+    every problem of every file at once. ``Inventory.entries``: the valid entries
+    (an entry with a schema error is left out; a file whose top level is broken
+    contributes none). Expired entries are kept (``Entry.expired``) so that drift can
+    say "documented but expired" instead of "undocumented".
+``Inventory.for_host(host) -> HostView`` with host ``{"name", "groups", "os_family", "domain_role"}``.
+``HostView.match(path) -> Entry|None``: exact paths first (dict, O(1)), then the
+    patterns in file order. ``HostView.required_entries()``.
+``Entry.compare(task) -> [{"field", "expected", "actual"}]``, ``Entry.source``,
+``Entry.expired``, ``Entry.allows_registrant(user) -> bool|None`` (None: no list given).
+
+The JSON Schema (``schemas/task_inventory.schema.json``) checks the shape; this
+module adds what a schema cannot: pattern compilation, cross-file overlaps,
+expiry, approvals of privileged entries, calendar dates.
+"""
+from __future__ import (absolute_import, division, print_function)
+
+__metaclass__ = type
+
+import datetime
+import difflib
+import json
+import os
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_compare import (
+    CompiledExpected, is_system, normalize_account,
+)
+from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_patterns import (
+    PatternError, compile_pattern, patterns_intersect, trailing_sid,
+)
+from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_yaml import load_yaml_file
+
+MAX_FILES = 2000
+EXPIRY_WARNING_DAYS = 30
+SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                           "schemas", "task_inventory.schema.json")
+
+DOMAIN_ROLE_SHORTHANDS = {
+    "server": ("member_server", "standalone_server"),
+    "workstation": ("member_workstation", "standalone_workstation"),
+}
+
+# Every code the validator can emit (the vendor guide lists them with examples).
+ERROR_CODES = (
+    "file_unreadable", "file_too_large", "not_utf8", "symlink_refused", "too_many_files",
+    "yaml_syntax", "duplicate_key", "forbidden_tag", "alias_limit", "yaml_too_deep", "value_too_long",
+    "unknown_field", "wrong_type", "missing_field", "conflicting_fields", "invalid_value",
+    "invalid_pattern", "duplicate_entry", "overlap", "expired", "approval_missing", "unconfirmed",
+)
+WARNING_CODES = ("unconfirmed", "expires_soon")
+
+_schema_validator = None
+
+
+def _validator():
+    global _schema_validator
+    if _schema_validator is None:
+        import jsonschema  # imported lazily: only the controller needs it
+        with open(SCHEMA_PATH, "r", encoding="utf-8") as handle:
+            schema = json.load(handle)
+        _schema_validator = jsonschema.Draft202012Validator(schema)
+    return _schema_validator
+
+
+def _problem(file, line, column, code, message):
+    return {"file": file, "line": int(line), "column": int(column), "code": code, "message": message}
+
+
+def format_problem(problem):
+    return "%s:%s:%s: %s: %s" % (problem["file"], problem["line"], problem["column"],
+                                 problem["code"], problem["message"])
+
+
+def _parse_date(text):
+    try:
+        return datetime.date.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
+def _today(today):
+    if today is None:
+        return datetime.datetime.now(datetime.timezone.utc).date()
+    if isinstance(today, datetime.date):
+        return today
+    parsed = _parse_date(today)
+    if parsed is None:
+        raise ValueError("today must be a date or YYYY-MM-DD, got %r" % (today,))
+    return parsed
+
+
+# ---------------------------------------------------------------------------
+# Files
+# ---------------------------------------------------------------------------
+def find_inventory_files(paths):
+    """Return (files, problems). Symlinks are refused: an inventory lives in the repo."""
+    files, problems = [], []
+    for root in paths:
+        if os.path.islink(root):
+            problems.append(_problem(root, 1, 1, "symlink_refused", "inventory path is a symlink; refusing to follow it"))
+            continue
+        if os.path.isfile(root):
+            files.append(root)
+            continue
+        if not os.path.isdir(root):
+            problems.append(_problem(root, 1, 1, "file_unreadable", "no such file or directory"))
+            continue
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+            dirnames.sort()
+            for name in list(dirnames):
+                full = os.path.join(dirpath, name)
+                if os.path.islink(full):
+                    problems.append(_problem(full, 1, 1, "symlink_refused", "directory symlink in the inventory; refusing to follow it"))
+                    dirnames.remove(name)
+                elif name.startswith("."):
+                    dirnames.remove(name)
+            for name in sorted(filenames):
+                if not name.endswith((".yml", ".yaml")) or name.startswith("."):
+                    continue
+                full = os.path.join(dirpath, name)
+                if os.path.islink(full):
+                    problems.append(_problem(full, 1, 1, "symlink_refused", "file symlink in the inventory; refusing to follow it"))
+                    continue
+                files.append(full)
+    if len(files) > MAX_FILES:
+        problems.append(_problem(paths[0] if paths else "", 1, 1, "too_many_files",
+                                 "more than %d inventory files" % MAX_FILES))
+        files = files[:MAX_FILES]
+    return files, problems
+
+
+# ---------------------------------------------------------------------------
+# Schema errors -> file/line/column
+# ---------------------------------------------------------------------------
+_VALUE_CODES = {"enum": "invalid_value", "const": "invalid_value", "pattern": "invalid_value",
+                "minLength": "invalid_value", "maxLength": "invalid_value", "minItems": "invalid_value",
+                "maxItems": "invalid_value", "minProperties": "missing_field", "type": "wrong_type"}
+
+
+def _schema_problems(file, doc, validator):
+    problems = []
+    for error in validator.iter_errors(doc.data):
+        path = tuple(error.absolute_path)
+        instance = error.instance
+        kind = error.validator
+        if kind == "additionalProperties" and isinstance(instance, dict):
+            allowed = sorted((error.schema.get("properties") or {}).keys())
+            for key in instance:
+                if key in allowed:
+                    continue
+                line, col = doc.position(path + (key,), key=True)
+                hint = difflib.get_close_matches(str(key), allowed, n=1)
+                message = "unknown field %r%s (allowed here: %s)" % (
+                    key, "; did you mean %r?" % hint[0] if hint else "", ", ".join(allowed))
+                problems.append((path + (key,), _problem(file, line, col, "unknown_field", message)))
+            continue
+        if kind == "required" and isinstance(instance, dict):
+            line, col = doc.position(path)
+            for name in error.validator_value:
+                if name not in instance:
+                    where = "/".join(str(p) for p in path) or "top level"
+                    problems.append((path, _problem(file, line, col, "missing_field",
+                                                    "missing required field %r in %s" % (name, where))))
+            continue
+        if kind in ("oneOf", "anyOf", "not") and isinstance(instance, dict):
+            line, col = doc.position(path)
+            choices = _alternatives(error.validator_value) if kind != "not" else \
+                list((error.validator_value or {}).get("required") or [])
+            present = [c for c in choices if c in instance]
+            if kind == "not" or len(present) > 1:
+                problems.append((path, _problem(file, line, col, "conflicting_fields",
+                                                "use only one of %s" % " / ".join(repr(c) for c in choices))))
+            else:
+                problems.append((path, _problem(file, line, col, "missing_field",
+                                                "one of %s is required here" % " / ".join(repr(c) for c in choices))))
+            continue
+        line, col = doc.position(path)
+        code = _VALUE_CODES.get(kind, "invalid_value")
+        where = "/".join(str(p) for p in path) or "top level"
+        message = "%s: %s" % (where, error.message)
+        if len(message) > 300:
+            message = message[:297] + "..."
+        problems.append((path, _problem(file, line, col, code, message)))
+    return problems
+
+
+def _alternatives(variants):
+    names = []
+    for variant in variants or []:
+        for name in variant.get("required") or []:
+            if name not in names:
+                names.append(name)
+    return names
+
+
+# ---------------------------------------------------------------------------
+# Entries
+# ---------------------------------------------------------------------------
+class Scope:
+    """Compiled scope: each given dimension must match; empty dimension = any."""
+
+    def __init__(self, raw):
+        raw = raw or {}
+        self.raw = raw
+        self.groups = frozenset(raw["groups"]) if raw.get("groups") else None
+        self.hosts = [compile_pattern(h, any_separator=True, what="scope.hosts pattern")
+                      for h in raw["hosts"]] if raw.get("hosts") else None
+        self.os_family = frozenset(o.casefold() for o in raw["os_family"]) if raw.get("os_family") else None
+        roles = set()
+        for role in raw.get("domain_role") or []:
+            roles.update(DOMAIN_ROLE_SHORTHANDS.get(role, (role,)))
+        self.domain_role = frozenset(roles) if roles else None
+
+    def applies_to(self, host):
+        if self.groups is not None and not self.groups.intersection(host.get("groups") or ()):
+            return False
+        if self.hosts is not None and not any(p.match(host.get("name") or "") for p in self.hosts):
+            return False
+        if self.os_family is not None and str(host.get("os_family") or "").casefold() not in self.os_family:
+            return False
+        if self.domain_role is not None and (host.get("domain_role") or "") not in self.domain_role:
+            return False
+        return True
+
+    def may_overlap(self, other):
+        """False only when no host can be in both scopes (groups cannot be proven disjoint)."""
+        if self.os_family is not None and other.os_family is not None and not self.os_family & other.os_family:
+            return False
+        if self.domain_role is not None and other.domain_role is not None and not self.domain_role & other.domain_role:
+            return False
+        if self.hosts is not None and other.hosts is not None and \
+                not any(patterns_intersect(a, b) for a in self.hosts for b in other.hosts):
+            return False
+        return True
+
+
+class Entry:
+    """One allowed task, with the file's defaults applied and patterns compiled."""
+
+    def __init__(self, raw, *, file, line, index, owner, today):
+        self.raw = raw
+        self.file = file
+        self.line = line
+        self.index = index
+        self.path = raw.get("path")
+        self.path_pattern = raw.get("path_pattern")
+        self.pattern = compile_pattern(self.path_pattern, what="path_pattern") if self.path_pattern else None
+        self.owner = raw.get("owner") or owner.get("name")
+        self.contact = raw.get("contact") or owner.get("contact")
+        self.justification = raw.get("justification")
+        self.scope = Scope(raw.get("scope"))
+        self.required = bool(raw.get("required", False))
+        self.approval = raw.get("approval")
+        self.expires = raw.get("expires")
+        expires = _parse_date(self.expires) if self.expires else None
+        self.expired = bool(expires and expires < today)
+        self.expected = CompiledExpected(raw.get("expected"))
+        self.registrants = [compile_pattern(normalize_account(r), any_separator=True, what="allowed_registrants")
+                            for r in raw.get("allowed_registrants") or []] or None
+        self.review = raw.get("review")
+
+    def __repr__(self):
+        return "Entry(%r @ %s:%s)" % (self.path or self.path_pattern, self.file, self.line)
+
+    @property
+    def source(self):
+        return {"file": self.file, "line": self.line}
+
+    @property
+    def key(self):
+        return self.path or self.path_pattern
+
+    @property
+    def is_pattern(self):
+        return self.pattern is not None
+
+    def matches_path(self, task_path):
+        if self.pattern is not None:
+            return self.pattern.match(task_path)
+        return str(task_path or "").casefold() == self.path.casefold()
+
+    @property
+    def privileged(self):
+        principal = (self.raw.get("expected") or {}).get("principal")
+        if not principal:
+            return True   # no constraint: the task may run as anyone, SYSTEM included
+        return (is_system(principal.get("user_id")) or "group_id" in principal
+                or str(principal.get("run_level", "")).casefold() == "highestavailable")
+
+    @property
+    def unconfirmed(self):
+        if self.review and self.review.get("status") == "unconfirmed":
+            return True
+        return any(isinstance(v, str) and v.startswith("CONFIRM")
+                   for v in (self.raw.get("owner"), self.raw.get("justification"), self.raw.get("contact")))
+
+    def compare(self, task):
+        """Differences between this entry's ``expected`` and a normalized task."""
+        sid = trailing_sid((task or {}).get("name") or (task or {}).get("path") or "")
+        return self.expected.compare(task or {}, path_sid=sid)
+
+    def allows_registrant(self, user):
+        """True/False when the entry lists allowed registrants, None when it does not."""
+        if self.registrants is None:
+            return None
+        if not user:
+            return False
+        account = normalize_account(user)
+        return any(p.match(account) for p in self.registrants)
+
+    def to_dict(self):
+        """JSON-safe summary for reports."""
+        return {"path": self.path, "path_pattern": self.path_pattern, "owner": self.owner,
+                "contact": self.contact, "justification": self.justification, "required": self.required,
+                "expires": self.expires, "expired": self.expired, "approval": self.approval,
+                "source": self.source, "unconfirmed": self.unconfirmed}
+
+
+class HostView:
+    """The entries that apply to one host, indexed for O(1) exact lookups."""
+
+    def __init__(self, entries, host):
+        self.host = host
+        self.entries = [e for e in entries if e.scope.applies_to(host)]
+        self._exact = {}
+        self._patterns = []
+        for entry in self.entries:
+            if entry.pattern is None:
+                self._exact.setdefault(entry.path.casefold(), entry)
+            else:
+                self._patterns.append(entry)
+
+    def match(self, task_path):
+        if not task_path:
+            return None
+        entry = self._exact.get(str(task_path).casefold())
+        if entry is not None:
+            return entry
+        for entry in self._patterns:
+            if entry.pattern.match(task_path):
+                return entry
+        return None
+
+    def required_entries(self):
+        """Entries that must be present on this host (for a pattern: at least one match)."""
+        return [e for e in self.entries if e.required]
+
+
+class Inventory:
+    def __init__(self):
+        self.errors = []
+        self.warnings = []
+        self.entries = []
+        self.files = []
+
+    @property
+    def valid(self):
+        return not self.errors
+
+    def for_host(self, host):
+        return HostView(self.entries, host or {})
+
+    def to_result(self):
+        return {"valid": self.valid, "errors": self.errors, "warnings": self.warnings,
+                "files": self.files, "entry_count": len(self.entries),
+                "error_lines": [format_problem(p) for p in self.errors],
+                "warning_lines": [format_problem(p) for p in self.warnings]}
+
+
+def _merge_defaults(entry, defaults):
+    merged = dict(entry)
+    for key in ("contact", "approval", "expires", "required", "allowed_registrants"):
+        if key in defaults and key not in merged:
+            merged[key] = defaults[key]
+    if defaults.get("scope"):
+        scope = dict(defaults["scope"])
+        scope.update(entry.get("scope") or {})
+        merged["scope"] = scope
+    return merged
+
+
+def _load_file(file, inventory, today, strict, validator):
+    doc = load_yaml_file(file)
+    problems = [_problem(file, line, col, code, msg) for line, col, code, msg in doc.errors]
+    entries = []
+    data = doc.data
+    if problems and data is None:
+        inventory.errors.extend(problems)
+        return entries
+    if data is None:
+        # an empty file is an empty inventory
+        return entries
+    schema_problems = _schema_problems(file, doc, validator)
+    bad_entries = set()
+    file_broken = False
+    for path, problem in schema_problems:
+        problems.append(problem)
+        if len(path) >= 2 and path[0] == "tasks" and isinstance(path[1], int):
+            bad_entries.add(path[1])
+        else:
+            file_broken = True
+    if any(p["code"] in ("duplicate_key", "forbidden_tag", "value_too_long") for p in problems):
+        # the data was altered while reading (a key dropped, a tag ignored): do not use it
+        file_broken = True
+    if not isinstance(data, dict) or file_broken:
+        inventory.errors.extend(problems)
+        return entries
+    owner = data.get("owner") or {}
+    defaults = data.get("defaults") or {}
+    for index, raw in enumerate(data.get("tasks") or []):
+        if index in bad_entries or not isinstance(raw, dict):
+            continue
+        base = ("tasks", index)
+        line = doc.position(base)[0]
+        merged = _merge_defaults(raw, defaults)
+        entry_problems = _semantic_checks(file, doc, base, raw, merged, today)
+        if entry_problems:
+            problems.extend(entry_problems)
+            if any(p["code"] in ("invalid_pattern", "invalid_value") for p in entry_problems):
+                continue
+        try:
+            entry = Entry(merged, file=file, line=line, index=index, owner=owner, today=today)
+        except PatternError as exc:   # a pattern in defaults (already reported per entry otherwise)
+            pos = doc.position(base)
+            problems.append(_problem(file, pos[0], pos[1], "invalid_pattern", str(exc)))
+            continue
+        if entry.expired:
+            where = base + ("expires",) if "expires" in raw else ("defaults", "expires")
+            pos = doc.position(where)
+            problems.append(_problem(file, pos[0], pos[1], "expired",
+                                     "entry %s expired on %s" % (entry.key, entry.expires)))
+        else:
+            expires = _parse_date(entry.expires) if entry.expires else None
+            if expires and (expires - today).days <= EXPIRY_WARNING_DAYS:
+                pos = doc.position(base + ("expires",) if "expires" in raw else ("defaults", "expires"))
+                inventory.warnings.append(_problem(file, pos[0], pos[1], "expires_soon",
+                                                   "entry %s expires on %s" % (entry.key, entry.expires)))
+        if entry.privileged and not merged.get("approval"):
+            pos = doc.position(base)
+            problems.append(_problem(file, pos[0], pos[1], "approval_missing",
+                                     "entry %s is privileged (%s) and needs approval: {ticket, approver, date}"
+                                     % (entry.key, _privilege_reason(merged))))
+        if entry.unconfirmed:
+            pos = doc.position(base + ("review",) if "review" in raw else base)
+            problem = _problem(file, pos[0], pos[1], "unconfirmed",
+                               "entry %s was learned automatically; a human must confirm %s"
+                               % (entry.key, ", ".join((raw.get("review") or {}).get("confirm") or ["it"])))
+            (problems if strict else inventory.warnings).append(problem)
+        entries.append(entry)
+    inventory.errors.extend(problems)
+    return entries
+
+
+def _privilege_reason(entry):
+    principal = (entry.get("expected") or {}).get("principal")
+    if not principal:
+        return "no principal constraint, so it may run as SYSTEM"
+    reasons = []
+    if is_system(principal.get("user_id")):
+        reasons.append("runs as SYSTEM")
+    if "group_id" in principal:
+        reasons.append("group principal")
+    if str(principal.get("run_level", "")).casefold() == "highestavailable":
+        reasons.append("HighestAvailable")
+    return ", ".join(reasons)
+
+
+def _semantic_checks(file, doc, base, raw, merged, today):
+    problems = []
+
+    def add(path, code, message):
+        line, col = doc.position(path)
+        problems.append(_problem(file, line, col, code, message))
+
+    def check_pattern(path, text, any_separator, what):
+        try:
+            compile_pattern(text, any_separator=any_separator, what=what)
+        except PatternError as exc:
+            add(path, "invalid_pattern", str(exc))
+            return False
+        return True
+
+    if "path_pattern" in raw:
+        text = raw["path_pattern"]
+        if check_pattern(base + ("path_pattern",), text, False, "path_pattern"):
+            literal = [c for c in text if c not in "*?\\"]
+            stripped = text.replace("{sid}", "").replace("{guid}", "")
+            if not [c for c in stripped if c not in "*?\\"] or not literal:
+                add(base + ("path_pattern",), "invalid_pattern",
+                    "path_pattern %r is too broad: it must name at least part of the task path" % text)
+    for i, host in enumerate((raw.get("scope") or {}).get("hosts") or []):
+        check_pattern(base + ("scope", "hosts", i), host, True, "scope.hosts pattern")
+    for i, action in enumerate((raw.get("expected") or {}).get("actions") or []):
+        for key in ("command_pattern", "arguments_pattern", "data_pattern"):
+            if key in action:
+                check_pattern(base + ("expected", "actions", i, key), action[key], True, key)
+    for i, reg in enumerate(raw.get("allowed_registrants") or []):
+        check_pattern(base + ("allowed_registrants", i), reg, True, "allowed_registrants")
+    principal = (raw.get("expected") or {}).get("principal") or {}
+    for key in ("user_id", "group_id"):
+        if principal.get(key) == "{sid}" and "{sid}" not in (raw.get("path_pattern") or ""):
+            add(base + ("expected", "principal", key), "invalid_value",
+                "%s '{sid}' refers to the SID in the task path, but path_pattern has no {sid}" % key)
+    for path in (base + ("expires",), base + ("approval", "date")):
+        value = raw
+        for part in path[2:]:
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is not None and _parse_date(value) is None:
+            add(path, "invalid_value", "%r is not a calendar date (YYYY-MM-DD)" % (value,))
+    return problems
+
+
+def _check_overlaps(entries, inventory):
+    """Two entries that can match the same task on the same host.
+
+    Across files it is an ``overlap`` (two owners claim one task: which definition
+    counts?); within one file an exact duplicate is a ``duplicate_entry``. Patterns
+    within one file may overlap (first one wins, as documented).
+    """
+    exact = {}
+    patterns = []
+    for entry in entries:
+        if entry.pattern is None:
+            exact.setdefault(entry.path.casefold(), []).append(entry)
+        else:
+            patterns.append(entry)
+
+    def report(first, second):
+        same_file = first.file == second.file
+        if same_file and (first.pattern is not None or second.pattern is not None):
+            return
+        code = "duplicate_entry" if same_file else "overlap"
+        inventory.errors.append(_problem(
+            second.file, second.line, 1, code,
+            "%s can match the same task as %s at %s:%d (owner %s) for overlapping hosts"
+            % (second.key, first.key, first.file, first.line, first.owner)))
+
+    for group in exact.values():
+        for i, second in enumerate(group):
+            for first in group[:i]:
+                if first.scope.may_overlap(second.scope):
+                    report(first, second)
+                    break
+    for j, pat in enumerate(patterns):
+        for path, group in exact.items():
+            if pat.pattern.match(group[0].path):
+                for other in group:
+                    if other.file != pat.file and other.scope.may_overlap(pat.scope):
+                        first, second = sorted((other, pat), key=lambda e: (e.file, e.line))
+                        report(first, second)
+        for other in patterns[:j]:
+            if other.file != pat.file and other.scope.may_overlap(pat.scope) and \
+                    patterns_intersect(other.pattern, pat.pattern):
+                report(other, pat)
+
+
+def load_inventory(paths, *, today=None, strict=False):
+    """Load every inventory file under *paths*; see the module docstring."""
+    if isinstance(paths, str):
+        paths = [paths]
+    today = _today(today)
+    inventory = Inventory()
+    files, problems = find_inventory_files(list(paths))
+    inventory.errors.extend(problems)
+    inventory.files = files
+    validator = _validator()
+    for file in files:
+        inventory.entries.extend(_load_file(file, inventory, today, strict, validator))
+    _check_overlaps(inventory.entries, inventory)
+    inventory.errors.sort(key=lambda p: (p["file"], p["line"], p["column"], p["code"]))
+    inventory.warnings.sort(key=lambda p: (p["file"], p["line"], p["column"], p["code"]))
+    return inventory

@@ -1,0 +1,266 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Propose inventory entries for collected tasks (learning playbook, drift reports).
+
+``propose_entry(task, host) -> dict`` returns an entry that is valid as written
+(the validator accepts it) and that, fed back, matches the same task with no
+differences. What a machine cannot know (who owns the task, why it exists, who
+approved it) is filled with ``CONFIRM: ...`` text and listed in a ``review`` block
+with ``status: unconfirmed``: ``validate.yml`` warns about such entries and fails
+on them in strict mode, so a learned file can be used at once but not merged
+into a vendor's file unreviewed.
+
+Per-user tasks whose name ends with a user SID (OneDrive, Edge per-user
+updaters) are generalized to a ``{sid}`` path pattern so one entry covers every
+user and a learned file does not carry user SIDs.
+"""
+from __future__ import (absolute_import, division, print_function)
+
+__metaclass__ = type
+
+import datetime
+
+import yaml
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_compare import (
+    is_system, normalize_account,
+)
+from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_patterns import (
+    escape_literal, trailing_sid,
+)
+
+CONFIRM = "CONFIRM"
+_TEXT_MAX = 512
+_LONG_MAX = 4096
+_PROPOSAL_EXPIRY_DAYS = 365
+
+
+def _today(today):
+    if today is None:
+        return datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    return today.isoformat() if isinstance(today, datetime.date) else str(today)
+
+
+def _fits(value, limit):
+    return value is None or (isinstance(value, str) and len(value) <= limit)
+
+
+def _expected_for(task, path_sid):
+    """The ``expected`` block describing *task*; None when it cannot be expressed."""
+    expected = {}
+    principal = {}
+    source = task.get("principal") or {}
+    user = source.get("user_id")
+    if user:
+        if path_sid and normalize_account(user) == path_sid.casefold():
+            principal["user_id"] = "{sid}"
+        else:
+            principal["user_id"] = user
+    for key in ("group_id", "logon_type", "run_level"):
+        if source.get(key):
+            principal[key] = source[key]
+    if principal and all(_fits(v, _TEXT_MAX) for v in principal.values()):
+        expected["principal"] = principal
+
+    actions = []
+    expressible = True
+    for action in task.get("actions") or []:
+        kind = action.get("type")
+        item = {"type": kind}
+        if kind == "exec":
+            if not action.get("command"):
+                expressible = False
+                break
+            item["command"] = action["command"]
+            if action.get("arguments") and action["arguments"].strip():
+                item["arguments"] = action["arguments"]
+            if action.get("working_directory"):
+                item["working_directory"] = action["working_directory"]
+        elif kind == "com_handler":
+            if not action.get("class_id"):
+                expressible = False
+                break
+            item["class_id"] = action["class_id"]
+            if action.get("data"):
+                item["data"] = action["data"]
+        elif kind not in ("send_email", "show_message"):
+            expressible = False
+            break
+        if not (_fits(item.get("command"), _TEXT_MAX) and _fits(item.get("working_directory"), _TEXT_MAX)
+                and _fits(item.get("arguments"), _LONG_MAX) and _fits(item.get("data"), _LONG_MAX)):
+            expressible = False
+            break
+        actions.append(item)
+    if expressible and actions:
+        expected["actions"] = actions
+    elif task.get("fingerprint"):
+        # odd definitions (no actions, huge arguments): pin the whole definition instead
+        expected["fingerprint"] = task["fingerprint"]
+    else:
+        return None
+    if "actions" in expected:
+        triggers = [{"type": t["type"]} for t in task.get("triggers") or [] if t.get("type")]
+        expected["triggers"] = triggers
+        if isinstance(task.get("hidden"), bool):
+            expected["hidden"] = task["hidden"]
+    return expected
+
+
+def _is_privileged(expected):
+    principal = expected.get("principal")
+    if not principal:
+        return True
+    return (is_system(principal.get("user_id")) or "group_id" in principal
+            or str(principal.get("run_level", "")).casefold() == "highestavailable")
+
+
+def entry_key(task):
+    """(``path`` or ``path_pattern``, value) the proposal uses for *task*."""
+    path = task.get("path") or ""
+    sid = trailing_sid(task.get("name") or path)
+    if sid and path.endswith(sid):
+        pattern = escape_literal(path[:-len(sid)])
+        if pattern is not None:
+            return "path_pattern", pattern + "{sid}", sid
+    return "path", path, None
+
+
+def propose_entry(task, host, *, today=None):
+    """A valid inventory entry documenting *task* as seen on *host*.
+
+    host: ``{"name", "os_family", "domain_role", "groups"}`` (any may be missing).
+    Raises ValueError when the task has no path or nothing that can be pinned.
+    """
+    if not task or not task.get("path") or not str(task["path"]).startswith("\\"):
+        raise ValueError("task has no scheduler path")
+    host = host or {}
+    day = _today(today)
+    key, value, sid = entry_key(task)
+    if len(value) > _TEXT_MAX:
+        raise ValueError("task path longer than %d characters" % _TEXT_MAX)
+    expected = _expected_for(task, sid)
+    if expected is None:
+        raise ValueError("task %s has neither expressible actions nor a fingerprint" % task["path"])
+    host_name = str(host.get("name") or "unknown-host")
+    entry = {key: value}
+    entry["justification"] = "%s: why %s must exist (learned from %s on %s)" % (CONFIRM, value, host_name, day)
+    entry["owner"] = "%s: team or vendor that owns this task" % CONFIRM
+    os_family = host.get("os_family")
+    if os_family and os_family != "unknown":
+        entry["scope"] = {"os_family": [os_family]}
+    entry["expected"] = expected
+    confirm = ["owner", "justification"]
+    if _is_privileged(expected):
+        entry["approval"] = {"ticket": "%s: change ticket" % CONFIRM, "approver": "%s: approver" % CONFIRM,
+                             "date": day}
+        confirm.append("approval")
+    expires = datetime.date.fromisoformat(day) + datetime.timedelta(days=_PROPOSAL_EXPIRY_DAYS)
+    entry["expires"] = expires.isoformat()
+    confirm.append("expires")
+    provenance = {"learned_from": [host_name], "learned_at": day}
+    if os_family:
+        provenance["os_family"] = [os_family]
+    seen = task.get("seen_in") or []
+    if seen:
+        provenance["source"] = ",".join(seen)
+    entry["provenance"] = provenance
+    entry["review"] = {"status": "unconfirmed", "confirm": confirm}
+    return entry
+
+
+def merge_proposals(host_tasks, *, today=None, skip=None):
+    """One entry per distinct (path, expected) over several hosts.
+
+    host_tasks: iterable of (host dict, [normalized tasks]). When hosts disagree
+    about a task's definition, each variant gets ``scope.hosts`` naming its hosts,
+    so the file stays valid (no overlapping entries) and shows the difference.
+    ``skip(task, host) -> bool`` leaves out tasks already documented.
+    Returns (entries, problems) where problems lists tasks that could not be proposed.
+    """
+    groups = {}
+    order = []
+    problems = []
+    for host, tasks in host_tasks:
+        for task in tasks or []:
+            if skip is not None and skip(task, host):
+                continue
+            try:
+                entry = propose_entry(task, host, today=today)
+            except ValueError as exc:
+                problems.append({"host": (host or {}).get("name"), "path": (task or {}).get("path"),
+                                 "error": str(exc)})
+                continue
+            key = entry.get("path", entry.get("path_pattern")).casefold()
+            variants = groups.setdefault(key, [])
+            if key not in order:
+                order.append(key)
+            for variant in variants:
+                if variant["entry"]["expected"] == entry["expected"]:
+                    variant["hosts"].append(host)
+                    break
+            else:
+                variants.append({"entry": entry, "hosts": [host]})
+    entries = []
+    for key in sorted(order):
+        variants = groups[key]
+        for variant in variants:
+            entry = variant["entry"]
+            names = sorted({str(h.get("name") or "unknown-host") for h in variant["hosts"]})
+            families = sorted({h.get("os_family") for h in variant["hosts"]
+                               if h.get("os_family") and h.get("os_family") != "unknown"})
+            scope = {}
+            # all hosts unknown -> no os_family scope; mixed known/unknown -> the known ones
+            if families and all(h.get("os_family") and h.get("os_family") != "unknown" for h in variant["hosts"]):
+                scope["os_family"] = families
+            if len(variants) > 1:
+                scope["hosts"] = names
+            if scope:
+                entry["scope"] = scope
+            else:
+                entry.pop("scope", None)
+            entry["provenance"]["learned_from"] = names
+            if families:
+                entry["provenance"]["os_family"] = families
+            if len(variants) > 1:
+                entry["review"]["notes"] = ("hosts disagree about this task's definition: %d variants, "
+                                            "each limited to the hosts it was seen on" % len(variants))
+            entries.append(entry)
+    return entries, problems
+
+
+def build_document(entries, *, owner_name, contact, kind="learned", provenance=None, defaults=None):
+    doc = {"inventory_version": 1,
+           "owner": {"name": owner_name, "kind": kind, "contact": contact}}
+    if provenance:
+        doc["provenance"] = provenance
+    if defaults:
+        doc["defaults"] = defaults
+    doc["tasks"] = list(entries)
+    return doc
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data):
+        # anchors/aliases confuse vendors reading the file; repeat values instead
+        return True
+
+
+def _str_representer(dumper, data):
+    # Backslash-heavy Windows paths read best single-quoted; multi-line text as a block.
+    if "\n" in data:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def dump_document(doc, *, header=None):
+    """YAML text of an inventory document, with an optional comment header."""
+    body = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=4096,
+                     default_flow_style=False)
+    lines = []
+    for line in (header or "").splitlines():
+        lines.append("# " + line if line else "#")
+    return ("\n".join(lines) + "\n" if lines else "") + "---\n" + body
