@@ -157,11 +157,9 @@ class _Collector:
             state = channel_state.setdefault(channel, {})
             mark = self.since.get(channel)
             if mark is not None:
-                newest = state.get("newest_record_id")
-                if newest is not None and newest < mark["record_id"]:
+                if state.get("reset"):
                     # Record numbers went backwards: the log was cleared or
                     # recreated. Fall back to time so new events are not skipped.
-                    state["reset"] = True
                     events = [e for e in events
                               if mark.get("time") is None
                               or time_sort_key(e["time"]) > time_sort_key(mark["time"])]
@@ -232,6 +230,11 @@ def _coverage(channel, info, state, since, unparseable_count):
 
 
 def _finish(collector, channels, states, since, mode, extra_errors):
+    for channel, state in states.items():
+        mark = since.get(channel)
+        newest = state.get("newest_record_id")
+        if mark is not None and newest is not None and newest < mark["record_id"]:
+            state["reset"] = True
     events = collector.select(states)
     coverage = {}
     bookmark = {}
@@ -363,6 +366,14 @@ def normalize_live_events(raw, *, since=None):
                 collector.bad("live:%s" % name, None, "event is not a string", name)
                 continue
             collector.add_xml(xml, "live:%s" % name, channel_hint=name)
+        for problem in entry.get("record_errors") or []:
+            # Records the host could not render (ToXml failed): reported, and the
+            # bookmark still moves past them only as far as returned events go.
+            if isinstance(problem, dict):
+                collector.bad("live:%s" % name, _opt_int(problem.get("record_id")),
+                              _error_text(problem.get("error")) or "record could not be rendered", name)
+        if entry.get("bookmark_mode") == "time_after_reset":
+            state["reset"] = True
     for channel in _channels_for(wanted):
         if channel not in channels:
             channels[channel] = _empty_channel()
