@@ -27,13 +27,11 @@ $wantEnabled = $module.Params.enabled
 $wantSize = $module.Params.maximum_size_bytes
 $wantMode = $module.Params.log_mode
 
-# The event log service rounds sizes to 64 KiB; a value that is not a multiple would be
-# rewritten on every run and never become idempotent, so it is refused here.
-$sizeStep = 65536
-if ($null -ne $wantSize) {
-    if ($wantSize -lt 1048576 -or ($wantSize % $sizeStep) -ne 0) {
-        $module.FailJson("maximum_size_bytes must be at least 1048576 and a multiple of 65536, got $wantSize")
-    }
+# 1 MiB is the documented minimum (wevtutil sl /ms). Rounding to the 64 KiB unit the
+# service uses is done by the controller, not here, so an existing larger size that is
+# not a multiple (the 1028 KiB default is one) can be passed back unchanged.
+if ($null -ne $wantSize -and $wantSize -lt 1048576) {
+    $module.FailJson("maximum_size_bytes must be at least 1048576, got $wantSize")
 }
 
 $modeNames = @{

@@ -38,8 +38,9 @@ options:
   maximum_size_bytes:
     description:
       - Maximum size of the log file in bytes. Omit to leave unchanged.
-      - Must be at least 1048576 and a multiple of 65536 (the event log service rounds
-        to 64 KiB, anything else would never become idempotent).
+      - Must be at least 1048576. Use a multiple of 65536 - the event log service keeps
+        sizes in 64 KiB units and may round other values, which would then be reported
+        as a change on every run. The C(taskguard.windows.hardening) role rounds up for you.
     type: int
   log_mode:
     description:
