@@ -65,6 +65,21 @@ def normalize_account(value):
     return _ALIAS_TO_SID.get(v, v)
 
 
+SERVICE_SIDS = frozenset(("s-1-5-18", "s-1-5-19", "s-1-5-20"))
+
+
+def is_user_account(value):
+    """True for an ordinary account: not SYSTEM/LOCAL SERVICE/NETWORK SERVICE, not a well-known group.
+
+    Used by ``user_id: '{user}'`` for per-user tasks whose principal is written as
+    a name (``HOST\\alice``) rather than the SID in the task path.
+    """
+    account = normalize_account(value)
+    if not account:
+        return False
+    return account not in SERVICE_SIDS and account not in _ACCOUNT_ALIASES
+
+
 def is_system(value):
     return normalize_account(value) == SYSTEM_SID
 
@@ -153,6 +168,8 @@ class CompiledExpected:
             have = principal.get(key)
             if want == "{sid}":
                 ok = path_sid is not None and normalize_account(have) == path_sid.casefold()
+            elif want == "{user}":
+                ok = is_user_account(have)
             else:
                 ok = normalize_account(want) == normalize_account(have)
             if not ok:

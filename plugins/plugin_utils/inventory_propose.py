@@ -24,7 +24,7 @@ import datetime
 import yaml
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_compare import (
-    is_system, normalize_account,
+    is_system, is_user_account, normalize_account,
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_patterns import (
     escape_literal, trailing_sid,
@@ -55,6 +55,9 @@ def _expected_for(task, path_sid):
     if user:
         if path_sid and normalize_account(user) == path_sid.casefold():
             principal["user_id"] = "{sid}"
+        elif path_sid and is_user_account(user):
+            # per-user task whose principal is a name (HOST\\alice): any user account
+            principal["user_id"] = "{user}"
         else:
             principal["user_id"] = user
     for key in ("group_id", "logon_type", "run_level"):
