@@ -244,7 +244,7 @@ def audit_host(host_name, tasks_result, events_result, host_view, rules, *, host
         for entry in required:
             if id(entry) in matched_entries:
                 continue
-            path = getattr(entry, "path", None) or getattr(entry, "pattern", None) or str(getattr(entry, "id", "?"))
+            path = getattr(entry, "path", None) or getattr(entry, "key", None) or "?"
             if _lower_path(path) in present:  # matched by another (more specific) entry
                 continue
             out.add("missing", path, "medium", "Task required by the inventory is absent",
@@ -281,6 +281,11 @@ def _audit_events(out, events_result, host_view, rules, present, host, propose):
                     evidence={"channel": channel, "coverage": trim(cov),
                               "channel_info": trim((events_result.get("channels") or {}).get(channel))},
                     key="channel:" + channel)
+    event_errors = [e for e in (events_result.get("errors") or []) if isinstance(e, dict)]
+    if event_errors:
+        out.add("coverage_gap", None, "medium", "%d error(s) while collecting events" % len(event_errors),
+                [_reason("TG-C010", "errors while collecting events", "medium", _COVERAGE_REF)],
+                evidence={"errors": trim(event_errors)}, key="event-errors")
     if events_result.get("truncated"):
         out.add("coverage_gap", None, "medium", "Event collection truncated (more events than the limit)",
                 [_reason("TG-C007", "event collection truncated", "medium", _COVERAGE_REF)], key="events-truncated")

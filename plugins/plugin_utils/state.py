@@ -8,27 +8,20 @@ file in the same directory, fsync, ``os.replace``. A reader sees the old or the
 new file, never half of one; a full disk or a read-only directory raises
 ``ReportWriteError`` with the path and the reason, and leaves the old file.
 
-Bookmarks: one JSON file per host in ``taskguard_state_dir``
-(``<safe host name>.bookmark.json``), written only by the report step after the
-reports are on disk, so an interrupted run re-reads the same events next time
-(events may be reported twice; never skipped).
+Event bookmarks use plugins/plugin_utils/bookmarks.py (issue 4); the drift
+report step calls it only after every report is on disk.
 """
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import errno
-import hashlib
-import json
 import os
-import re
 import tempfile
 
 try:
     from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardError as _Base
 except Exception:  # errors.py may not define TaskGuardError
     _Base = Exception
-
-MAX_BOOKMARK_BYTES = 1024 * 1024
 
 
 class ReportWriteError(_Base):
@@ -84,46 +77,3 @@ def check_writable(directory):
         raise ReportWriteError("report directory %s cannot be created: %s" % (directory, _explain(exc)))
     if not os.access(directory, os.W_OK | os.X_OK):
         raise ReportWriteError("report directory %s is not writable" % directory)
-
-
-_SAFE = re.compile(r"[^A-Za-z0-9._-]")
-
-
-def host_file_name(host):
-    """File-system-safe, collision-free name for an inventory hostname."""
-    base = _SAFE.sub("_", str(host))[:80].lstrip(".") or "host"
-    if base != str(host):
-        base += "-" + hashlib.sha256(str(host).encode("utf-8")).hexdigest()[:8]
-    return base
-
-
-def bookmark_path(state_dir, host):
-    return os.path.join(state_dir, host_file_name(host) + ".bookmark.json")
-
-
-def read_bookmark(state_dir, host):
-    """Return (bookmark dict or None, error message or None). Never raises."""
-    if not state_dir:
-        return None, None
-    path = bookmark_path(state_dir, host)
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BOOKMARK_BYTES + 1)
-    except FileNotFoundError:
-        return None, None
-    except OSError as exc:
-        return None, "cannot read bookmark %s: %s" % (path, _explain(exc))
-    if len(data) > MAX_BOOKMARK_BYTES:
-        return None, "bookmark %s too large" % path
-    try:
-        doc = json.loads(data.decode("utf-8"))
-    except ValueError as exc:
-        return None, "bookmark %s is not valid JSON: %s" % (path, exc)
-    if not isinstance(doc, dict) or not isinstance(doc.get("bookmark"), dict):
-        return None, "bookmark %s has an unexpected shape" % path
-    return doc["bookmark"], None
-
-
-def write_bookmark(state_dir, host, bookmark, run_id=None):
-    doc = {"host": str(host), "run_id": run_id, "bookmark": bookmark}
-    atomic_write(bookmark_path(state_dir, host), json.dumps(doc, sort_keys=True, indent=1))

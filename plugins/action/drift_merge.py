@@ -1,0 +1,59 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin taskguard.windows.drift_merge: merge the drift.json of several
+slices into one report (all formats). Runs on the controller only."""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import glob
+import os
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+from ansible.utils.unsafe_proxy import wrap_var
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils.report_merge import (
+    ReportInputError, load_report, merge_reports,
+)
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.write import FORMATS, write_reports
+from ansible_collections.taskguard.windows.plugins.plugin_utils.state import ReportWriteError
+
+_ARGS = {
+    "inputs": {"type": "list", "elements": "str", "required": True},
+    "report_dir": {"type": "path", "required": True},
+    "formats": {"type": "list", "elements": "str", "default": list(FORMATS)},
+    "run_id": {"type": "str", "required": False},
+}
+MAX_INPUTS = 10000
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(_ARGS)
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp
+        _, args = self.validate_argument_spec(argument_spec=_ARGS)
+        out_json = os.path.realpath(os.path.join(args["report_dir"], "drift.json"))
+        files = []
+        for pattern in args["inputs"]:
+            matched = sorted(glob.glob(os.path.expanduser(pattern))) if any(c in pattern for c in "*?[") else [pattern]
+            files.extend(m for m in matched if os.path.realpath(m) != out_json)
+        files = sorted(set(files))
+        if not files:
+            raise AnsibleActionFail("no drift.json matched %s" % args["inputs"])
+        if len(files) > MAX_INPUTS:
+            raise AnsibleActionFail("%d inputs; at most %d" % (len(files), MAX_INPUTS))
+        try:
+            docs = [(path, load_report(path)) for path in files]
+        except ReportInputError as exc:
+            raise AnsibleActionFail(str(exc))
+        doc = merge_reports(docs, run_id=args.get("run_id"))
+        try:
+            paths = write_reports(doc, args["report_dir"], args["formats"])
+        except ReportWriteError as exc:
+            raise AnsibleActionFail("merged report could not be written: %s" % exc)
+        result.update({"changed": True, "inputs": files, "paths": paths, "summary": doc["summary"]})
+        return wrap_var(result)

@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin taskguard.windows.drift_report (runs on localhost).
+
+Builds the report of this run (this slice) from the registered ``audit``
+results of the hosts the play targeted, marking hosts without a usable result as
+``unreachable``/``failed`` findings, writes every format atomically, and only
+then advances the event bookmarks of the audited hosts.
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import datetime
+import re
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+from ansible.utils.unsafe_proxy import wrap_var
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
+from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import (
+    build_run_report, fail_on_reached,
+)
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.write import FORMATS, write_reports
+from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import SEVERITIES
+from ansible_collections.taskguard.windows.plugins.plugin_utils.state import ReportWriteError
+
+_ARGS = {
+    "hosts": {"type": "list", "elements": "str", "required": True},
+    "results": {"type": "dict", "required": False},
+    "result_var": {"type": "str", "default": "taskguard_audit"},
+    "report_dir": {"type": "path", "required": True},
+    "state_dir": {"type": "path", "required": False},
+    "formats": {"type": "list", "elements": "str", "default": list(FORMATS)},
+    "fail_on": {"type": "str", "default": "never", "choices": ["never"] + list(SEVERITIES)},
+    "run_id": {"type": "str", "required": False},
+    "slice": {"type": "str", "required": False},
+    "inventory_dir": {"type": "list", "elements": "str", "required": False},
+    "rule_files": {"type": "list", "elements": "str", "required": False},
+    "advance_bookmarks": {"type": "bool", "default": True},
+}
+_KEY_SAFE = re.compile(r"[^A-Za-z0-9_]")
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(_ARGS)
+
+    def _host_results(self, hosts, given, result_var, task_vars):
+        if given is not None:
+            return {h: given.get(h) for h in hosts}
+        hostvars = task_vars.get("hostvars") or {}
+        out = {}
+        for host in hosts:
+            try:
+                hv = hostvars[host]
+                out[host] = hv.get(result_var) if hasattr(hv, "get") else None
+            except Exception:
+                out[host] = None
+        return out
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp
+        _, args = self.validate_argument_spec(argument_spec=_ARGS)
+        unknown = [f for f in args["formats"] if f not in FORMATS]
+        if unknown:
+            raise AnsibleActionFail("unknown report format(s) %s (known: %s)" % (unknown, ", ".join(FORMATS)))
+
+        now = datetime.datetime.now(datetime.timezone.utc)
+        run_id = args.get("run_id") or str(task_vars.get("awx_workflow_job_id") or task_vars.get("awx_job_id") or
+                                           "run-" + now.strftime("%Y%m%dT%H%M%SZ"))
+        slice_id = args.get("slice")
+        results = self._host_results(args["hosts"], args.get("results"), args["result_var"], task_vars)
+        doc = build_run_report(results, run={"id": run_id, "slice": slice_id,
+                                             "inventory_dir": ",".join(args.get("inventory_dir") or []) or None,
+                                             "rule_files": list(args.get("rule_files") or [])})
+        try:
+            paths = write_reports(doc, args["report_dir"], args["formats"])
+        except ReportWriteError as exc:
+            raise AnsibleActionFail("drift reports could not be written (event bookmarks were NOT advanced): %s" % exc)
+
+        advanced, bookmark_errors = [], []
+        if args.get("state_dir") and args["advance_bookmarks"]:
+            for host, res in sorted(results.items()):
+                if not isinstance(res, dict) or res.get("failed") or res.get("unreachable"):
+                    continue
+                bookmark = res.get("bookmark")
+                if not bookmark:
+                    continue
+                try:
+                    audit_support.write_bookmark(args["state_dir"], host, dict(bookmark))
+                    advanced.append(host)
+                except Exception as exc:
+                    bookmark_errors.append({"host": host, "error": str(exc)})
+        if bookmark_errors:
+            self._display.warning("event bookmarks not advanced for %d host(s); their events will be read again next run: %s"
+                                  % (len(bookmark_errors), "; ".join("%s: %s" % (e["host"], e["error"]) for e in bookmark_errors[:5])))
+
+        stats_key = "taskguard_drift_" + _KEY_SAFE.sub("_", str(slice_id or run_id))
+        summary = doc["summary"]
+        result.update({
+            "changed": True,
+            "report_dir": args["report_dir"],
+            "paths": paths,
+            "run_id": run_id,
+            "slice": slice_id,
+            "summary": summary,
+            "stats_key": stats_key,
+            "stats": {stats_key: {"run_id": run_id, "slice": slice_id, "report_dir": args["report_dir"],
+                                  "hosts": summary["hosts"], "hosts_by_status": summary["hosts_by_status"],
+                                  "findings": summary["findings"], "by_severity": summary["by_severity"],
+                                  "highest_severity": summary["highest_severity"]}},
+            "bookmarks_advanced": advanced,
+            "bookmark_errors": bookmark_errors,
+            "fail_on": args["fail_on"],
+            "fail_on_reached": fail_on_reached(summary, args["fail_on"]),
+        })
+        return wrap_var(result)

@@ -1,0 +1,127 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: audit
+short_description: Audit the scheduled tasks of one Windows host against the task inventory and risk rules
+version_added: 0.1.0
+description:
+  - Action plugin. Per host, with no state shared between hosts, collects task definitions
+    and task events, compares them with the task inventory and scores them with the risk
+    rules, and returns the host's drift findings.
+  - Offline when the host variable C(taskguard_offline_root) (or O(offline_root)) is set - the
+    evidence folder is read on the controller and the host is never contacted
+    (C(<root>/Windows/System32/Tasks), C(<root>/TaskCache.reg) or
+    C(<root>/Windows/System32/config/SOFTWARE), C(<root>/Windows/System32/winevt/Logs/*.evtx),
+    C(<root>/events/*.xml)). Live otherwise - runs M(taskguard.windows.collect) once (one WinRM round trip).
+  - Finding kinds - C(undocumented), C(modified), C(missing), C(hidden), C(transient),
+    C(registered_by), C(expired), C(coverage_gap), C(unparseable). See C(docs/drift.md).
+  - The event bookmark read from O(state_dir) is used, never written; the new one is returned
+    in RV(bookmark) and written by M(taskguard.windows.drift_report) after the reports.
+  - Everything returned is marked unsafe - strings from hosts are never templated.
+  - Why our own code - nothing in the Ansible ecosystem compares scheduled tasks with a
+    documented inventory or knows the Tarrask/GhostTask concealment and task event signals.
+options:
+  inventory_dir:
+    description: Task inventory files or folders. Default - the collection's C(task_inventory/).
+    type: list
+    elements: path
+  rule_files:
+    description: Risk rule files. The collection's C(risk_rules/default.yml) is always loaded first.
+    type: list
+    elements: path
+  extra_rule_files:
+    description: More risk rule files (the playbook passes C(taskguard_risk_rule_files)); a rule with an
+      existing id replaces it, C(enabled=false) removes it.
+    type: list
+    elements: path
+    default: []
+  state_dir:
+    description: Folder of the event bookmarks between runs (read only here).
+    type: path
+  offline_root:
+    description: Evidence folder; default - the host variable C(taskguard_offline_root).
+    type: path
+  since:
+    description: Event bookmark to use instead of the one in O(state_dir).
+    type: dict
+  max_events:
+    description: Events per channel at most.
+    type: int
+    default: 5000
+  today:
+    description: Date (YYYY-MM-DD) used for inventory expiry; default today.
+    type: str
+  os_family:
+    description: Overrides the OS family used to scope inventory entries (also host var C(taskguard_os_family)).
+    type: str
+  domain_role:
+    description: Overrides the domain role used to scope inventory entries (also host var C(taskguard_domain_role)).
+    type: str
+notes:
+  - Read-only on the host. Run it with C(ignore_unreachable=true) and C(ignore_errors=true) and let
+    M(taskguard.windows.drift_report) turn unreachable/failed hosts into findings (see C(playbooks/drift.yml)).
+seealso:
+  - module: taskguard.windows.drift_report
+  - module: taskguard.windows.collect
+author:
+  - taskguard contributors
+"""
+
+EXAMPLES = r"""
+- name: Audit (live over WinRM, or offline when taskguard_offline_root is set)
+  taskguard.windows.audit:
+    inventory_dir: "{{ playbook_dir }}/../task_inventory"
+    state_dir: /var/lib/taskguard/state
+  register: taskguard_audit
+  ignore_unreachable: true
+  ignore_errors: true
+"""
+
+RETURN = r"""
+host:
+  description: inventory_hostname.
+  returned: always
+  type: str
+mode:
+  description: C(live) or C(offline).
+  returned: always
+  type: str
+status:
+  description: C(audited) (everything was seen) or C(partial) (some source missing - see the C(coverage_gap) findings).
+  returned: always
+  type: str
+findings:
+  description: Findings, most severe first. Each has C(id) (stable), C(kind), C(task), C(severity)
+    (critical|high|medium|low|info), C(title), C(reasons) (rule id, title, severity, MITRE ids, references),
+    C(evidence) (normalized task and/or events, trimmed), C(entry) (file, line of the inventory entry for
+    documented tasks), C(proposed_entry) (for undocumented tasks), C(diff) (for modified tasks).
+  returned: always
+  type: list
+  elements: dict
+summary:
+  description: Counts by severity and kind, highest severity.
+  returned: always
+  type: dict
+bookmark:
+  description: New event bookmark (not yet written).
+  returned: always
+  type: dict
+os_family:
+  description: OS family used for inventory scoping.
+  returned: always
+  type: str
+domain_role:
+  description: Domain role used for inventory scoping.
+  returned: always
+  type: str
+counts:
+  description: Number of tasks and events looked at.
+  returned: always
+  type: dict
+"""

@@ -1,0 +1,51 @@
+#!powershell
+
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+#AnsibleRequires -CSharpUtil Ansible.Basic
+#AnsibleRequires -PowerShell ansible_collections.taskguard.windows.plugins.module_utils.TaskMaterial
+#AnsibleRequires -PowerShell ansible_collections.taskguard.windows.plugins.module_utils.EventMaterial
+
+# One WinRM round trip for the drift audit: the raw task material and the raw
+# event material, gathered by the same functions the task_info and task_events
+# modules use. No parsing or decision here: the taskguard.windows.audit action
+# plugin normalizes, compares and scores on the controller. A failure of one
+# half is returned in 'errors' so the other half still reaches the report.
+
+$spec = @{
+    options = @{
+        since = @{ type = 'dict'; default = @{} }
+        max_events = @{ type = 'int'; default = 5000 }
+        event_ids = @{
+            type = 'list'
+            elements = 'int'
+            default = @(106, 140, 141, 142, 129, 200, 201, 4698, 4699, 4700, 4701, 4702)
+        }
+    }
+    supports_check_mode = $true
+}
+
+$module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
+$module.Result.changed = $false
+$errors = @{}
+
+try {
+    $module.Result.tasks = Get-TgTaskMaterial
+}
+catch {
+    $module.Result.tasks = $null
+    $errors.tasks = "$($_.Exception.GetType().FullName): $($_.Exception.Message)"
+}
+
+try {
+    $module.Result.events = Get-TgTaskEventMaterial -EventId $module.Params.event_ids -Since $module.Params.since `
+        -MaxEvents $module.Params.max_events
+}
+catch {
+    $module.Result.events = $null
+    $errors.events = "$($_.Exception.GetType().FullName): $($_.Exception.Message)"
+}
+
+$module.Result.errors = $errors
+$module.ExitJson()

@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: collect
+short_description: Gather raw scheduled-task and task-event material of a Windows host in one round trip
+version_added: 0.1.0
+description:
+  - Used by the M(taskguard.windows.audit) action (the drift playbook); returns raw material
+    only - the task material of C(TaskMaterial.psm1) (the same as M(taskguard.windows.task_info)
+    gathers) and the event material of C(EventMaterial.psm1) (the same as
+    M(taskguard.windows.task_events) gathers) - so a drift audit costs one WinRM round trip per host.
+  - Parsing, normalizing, comparing and scoring happen on the controller.
+  - A failure of one half (for example the Security log is not readable) is returned in
+    RV(errors) and the other half is still returned; the audit reports the gap.
+  - Why our own module - no module of C(ansible.windows) or C(community.windows) returns
+    task definitions of every folder, the TaskCache registry and task events together.
+options:
+  since:
+    description: Event bookmark of the previous audit (channel name to C({record_id, time})).
+    type: dict
+    default: {}
+  max_events:
+    description: Upper bound of events returned per channel.
+    type: int
+    default: 5000
+  event_ids:
+    description: Task event ids to gather.
+    type: list
+    elements: int
+    default: [106, 140, 141, 142, 129, 200, 201, 4698, 4699, 4700, 4701, 4702]
+notes:
+  - Not meant to be called directly; use M(taskguard.windows.audit).
+  - Read-only, supports check mode.
+seealso:
+  - module: taskguard.windows.audit
+  - module: taskguard.windows.task_info
+  - module: taskguard.windows.task_events
+author:
+  - taskguard contributors
+"""
+
+EXAMPLES = r"""
+- name: Raw material of one host (normally done by taskguard.windows.audit)
+  taskguard.windows.collect:
+    max_events: 2000
+  register: raw
+"""
+
+RETURN = r"""
+tasks:
+  description: Raw task material as returned by C(TaskMaterial.psm1); normalized on the controller by
+    C(task_collection.normalize_live_tasks). C(null) when gathering failed (see RV(errors)).
+  returned: always
+  type: dict
+events:
+  description: Raw event material as returned by C(EventMaterial.psm1) C(Get-TgTaskEventMaterial); normalized
+    by C(event_collection.normalize_live_events). C(null) when gathering failed.
+  returned: always
+  type: dict
+errors:
+  description: Per half (C(tasks), C(events)) the exception type and message when gathering failed.
+  returned: always
+  type: dict
+  sample: {"events": "System.UnauthorizedAccessException: Attempted to perform an unauthorized operation."}
+"""

@@ -1,0 +1,60 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: drift_merge
+short_description: Merge the drift.json reports of several slices into one report
+version_added: 0.1.0
+description:
+  - Action plugin, runs on the controller. Loads each input (size-capped, validated against
+    C(schemas/drift_report.schema.json)), keeps for every host the entry of the newest input,
+    and writes every report format to O(report_dir).
+options:
+  inputs:
+    description: drift.json paths or glob patterns.
+    type: list
+    elements: str
+    required: true
+  report_dir:
+    description: Output folder.
+    type: path
+    required: true
+  formats:
+    description: Report formats.
+    type: list
+    elements: str
+    default: [json, md, html, junit, csv]
+  run_id:
+    description: Run id written into the merged report.
+    type: str
+author:
+  - taskguard contributors
+"""
+
+EXAMPLES = r"""
+- name: Merge the slices of AWX workflow job 4711
+  taskguard.windows.drift_merge:
+    inputs: ["{{ playbook_dir }}/../reports/4711/slice-*/drift.json"]
+    report_dir: "{{ playbook_dir }}/../reports/4711/merged"
+    run_id: "4711"
+"""
+
+RETURN = r"""
+inputs:
+  description: The files merged.
+  returned: always
+  type: list
+paths:
+  description: Written file per format.
+  returned: always
+  type: dict
+summary:
+  description: Fleet summary of the merged report.
+  returned: always
+  type: dict
+"""

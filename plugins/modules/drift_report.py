@@ -1,0 +1,113 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: drift_report
+short_description: Write the drift reports of one run (or slice) and then advance event bookmarks
+version_added: 0.1.0
+description:
+  - Action plugin, runs on the controller (C(localhost)).
+  - Reads the registered M(taskguard.windows.audit) results of O(hosts) (host variable O(result_var)) and writes
+    C(drift.json) (schema C(schemas/drift_report.schema.json)), C(drift.md), C(drift.html), C(junit.xml) and
+    C(drift.csv) to O(report_dir), each atomically (temporary file and rename).
+  - A host without a usable result is in the report with status C(unreachable) or C(failed) and a finding of that kind.
+  - Event bookmarks in O(state_dir) advance only after every report was written.
+  - Returns RV(stats) under a key unique per slice (C(taskguard_drift_<slice or run id>)) for M(ansible.builtin.set_stats),
+    and RV(fail_on_reached) for O(fail_on).
+options:
+  hosts:
+    description: inventory_hostnames of this run (the drift playbook records C(ansible_play_hosts_all)).
+    type: list
+    elements: str
+    required: true
+  results:
+    description: Audit results by host; default - read from C(hostvars[host][result_var]).
+    type: dict
+  result_var:
+    description: Name of the registered audit result.
+    type: str
+    default: taskguard_audit
+  report_dir:
+    description: Output folder (created).
+    type: path
+    required: true
+  state_dir:
+    description: Event bookmark folder; no bookmarks are written when unset.
+    type: path
+  formats:
+    description: Report formats.
+    type: list
+    elements: str
+    default: [json, md, html, junit, csv]
+  fail_on:
+    description: Severity from which RV(fail_on_reached) is true.
+    type: str
+    default: never
+    choices: [never, info, low, medium, high, critical]
+  run_id:
+    description: Run id; default AWX C(awx_workflow_job_id), C(awx_job_id) or a timestamp.
+    type: str
+  slice:
+    description: Slice id (AWX job id of the slice).
+    type: str
+  inventory_dir:
+    description: Recorded in the report only.
+    type: list
+    elements: str
+  rule_files:
+    description: Recorded in the report only.
+    type: list
+    elements: str
+  advance_bookmarks:
+    description: Write the new event bookmarks after the reports.
+    type: bool
+    default: true
+author:
+  - taskguard contributors
+"""
+
+EXAMPLES = r"""
+- name: Write reports for the hosts of this run
+  taskguard.windows.drift_report:
+    hosts: "{{ hostvars['localhost']['taskguard_run_hosts'] }}"
+    report_dir: "{{ playbook_dir }}/../reports"
+    state_dir: "{{ playbook_dir }}/../state"
+    fail_on: high
+  register: taskguard_report
+"""
+
+RETURN = r"""
+paths:
+  description: Written file per format.
+  returned: always
+  type: dict
+summary:
+  description: Fleet summary (hosts, hosts_by_status, findings, by_severity, by_kind, highest_severity).
+  returned: always
+  type: dict
+stats:
+  description: Small summary keyed by RV(stats_key), for M(ansible.builtin.set_stats).
+  returned: always
+  type: dict
+stats_key:
+  description: C(taskguard_drift_<slice or run id>).
+  returned: always
+  type: str
+fail_on_reached:
+  description: True when the highest severity is at least O(fail_on).
+  returned: always
+  type: bool
+bookmarks_advanced:
+  description: Hosts whose bookmark was written.
+  returned: always
+  type: list
+bookmark_errors:
+  description: Hosts whose bookmark could not be written (their events are read again next run).
+  returned: always
+  type: list
+"""

@@ -1,0 +1,207 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Glue between the audit action and the collection/inventory code of the other parts.
+
+Kept apart from the action plugin so the whole controller path (offline
+collection -> drift -> reports) can be driven from Python (tests, benchmark)
+without Ansible. Every call into another part is guarded: a failure becomes a
+``coverage_gap``/``unparseable`` finding for that host, never a crash of the run
+and never a clean result.
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import os
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils import risk
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import (
+    _reason, finding_id, summarize_findings, trim, SEVERITY_RANK,
+)
+
+COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DEFAULT_INVENTORY_DIR = os.path.join(COLLECTION_ROOT, "task_inventory")
+
+# Where offline evidence keeps the pieces (relative to taskguard_offline_root;
+# matched case-insensitively by the collectors).
+TASKCACHE_EXPORTS = ("TaskCache.reg", "taskcache.reg", "registry/TaskCache.reg")
+SOFTWARE_HIVES = ("Windows/System32/config/SOFTWARE",)
+
+_INVENTORY_CACHE = {}
+
+
+# ----------------------------------------------------------------- rules
+def load_rules(paths):
+    """Compiled RuleSet (cached per process); the default file is always first
+    unless the caller lists files explicitly including it."""
+    default = os.path.join(risk.DEFAULT_RULES_DIR, "default.yml")
+    files = [p for p in (paths or [])]
+    if not any(os.path.abspath(p) == os.path.abspath(default) for p in files):
+        files.insert(0, default)
+    return risk.load_rules_cached(files)
+
+
+# -------------------------------------------------------------- inventory
+def _inventory_key(paths, today):
+    key = [str(today)]
+    for root in paths:
+        if os.path.isfile(root):
+            st = os.stat(root)
+            key.append((root, st.st_mtime_ns, st.st_size))
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames.sort()
+            for name in sorted(filenames):
+                if name.endswith((".yml", ".yaml")):
+                    full = os.path.join(dirpath, name)
+                    try:
+                        st = os.lstat(full)
+                    except OSError:
+                        continue
+                    key.append((full, st.st_mtime_ns, st.st_size))
+    return tuple(key)
+
+
+def load_inventory(paths, today=None):
+    """(Inventory or None, [problems]). Cached per process by paths + mtimes."""
+    paths = [str(p) for p in (paths or [DEFAULT_INVENTORY_DIR])]
+    try:
+        from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import load_inventory as _load
+    except ImportError as exc:  # pragma: no cover - inventory part missing
+        return None, [{"file": None, "line": None, "column": None, "code": "inventory_unavailable",
+                       "message": "inventory loader not available: %s" % exc}]
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        return None, [{"file": p, "line": None, "column": None, "code": "file_unreadable",
+                       "message": "task inventory path does not exist"} for p in missing]
+    key = _inventory_key(paths, today)
+    cached = _INVENTORY_CACHE.get(key)
+    if cached is None:
+        try:
+            inventory = _load(paths, today=today)
+            cached = (inventory, list(inventory.errors))
+        except Exception as exc:
+            cached = (None, [{"file": None, "line": None, "column": None, "code": "inventory_error",
+                              "message": "task inventory could not be loaded: %s" % exc}])
+        _INVENTORY_CACHE.clear()
+        _INVENTORY_CACHE[key] = cached
+    return cached
+
+
+def proposer(today=None):
+    try:
+        from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_propose import propose_entry
+    except ImportError:  # pragma: no cover
+        return None
+
+    def _propose(task, host):
+        return propose_entry(task, host, today=today)
+    return _propose
+
+
+# -------------------------------------------------------------- bookmarks
+def read_bookmark(state_dir, host):
+    """(bookmark or None, error text or None): a broken state file is reported,
+    and the run then reads every event still in the logs (never skips)."""
+    try:
+        from ansible_collections.taskguard.windows.plugins.plugin_utils import bookmarks
+        return bookmarks.read_bookmark(state_dir, host) or None, None
+    except Exception as exc:
+        return None, "event bookmark for %s unreadable (all events still in the logs are read): %s" % (host, exc)
+
+
+def write_bookmark(state_dir, host, bookmark):
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import bookmarks
+    return bookmarks.write_bookmark(state_dir, host, bookmark)
+
+
+# -------------------------------------------------------------- collection
+def _first_existing(root, candidates):
+    real_root = os.path.realpath(root)
+    for rel in candidates:
+        path = os.path.join(root, *rel.split("/"))
+        if os.path.isfile(path):
+            real = os.path.realpath(path)
+            if real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep):
+                return path
+    return None
+
+
+def collect_offline(root, since=None, max_events=None):
+    """(tasks_result|None, events_result|None, problems) from an evidence folder."""
+    problems = []
+    tasks_result = events_result = None
+    if not os.path.isdir(root):
+        problems.append({"source": "offline", "error": "evidence folder %s does not exist" % root, "fatal": True})
+        return None, None, problems
+    try:
+        from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import collect_offline_tasks
+    except ImportError as exc:
+        problems.append({"source": "tasks", "error": "task collection code not available: %s" % exc})
+    else:
+        try:
+            tasks_result = collect_offline_tasks(root, taskcache_reg=_first_existing(root, TASKCACHE_EXPORTS),
+                                                 hive=_first_existing(root, SOFTWARE_HIVES))
+        except Exception as exc:
+            problems.append({"source": "tasks", "error": "offline task collection failed: %s: %s" % (type(exc).__name__, exc)})
+    try:
+        from ansible_collections.taskguard.windows.plugins.plugin_utils.event_collection import collect_offline_events
+    except ImportError as exc:
+        problems.append({"source": "events", "error": "event collection code not available: %s" % exc})
+    else:
+        try:
+            events_result = collect_offline_events(root, since=since, max_events=max_events)
+        except Exception as exc:
+            problems.append({"source": "events", "error": "offline event collection failed: %s: %s" % (type(exc).__name__, exc)})
+    return tasks_result, events_result, problems
+
+
+def normalize_live(module_result, since=None):
+    """(tasks_result|None, events_result|None, problems) from the collect module."""
+    problems = []
+    tasks_result = events_result = None
+    raw_tasks = module_result.get("tasks")
+    raw_events = module_result.get("events")
+    for source, err in (module_result.get("errors") or {}).items() if isinstance(module_result.get("errors"), dict) else []:
+        problems.append({"source": str(source), "error": "collection on the host failed: %s" % err})
+    if raw_tasks is not None:
+        try:
+            from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import normalize_live_tasks
+            tasks_result = normalize_live_tasks(raw_tasks)
+        except Exception as exc:
+            problems.append({"source": "tasks", "error": "task material could not be normalized: %s: %s" % (type(exc).__name__, exc)})
+    if raw_events is not None:
+        try:
+            from ansible_collections.taskguard.windows.plugins.plugin_utils.event_collection import normalize_live_events
+            events_result = normalize_live_events(raw_events, since=since)
+        except Exception as exc:
+            problems.append({"source": "events", "error": "event material could not be normalized: %s: %s" % (type(exc).__name__, exc)})
+    return tasks_result, events_result, problems
+
+
+# --------------------------------------------------------------- findings
+def _gap(host, key, title, evidence, severity="medium"):
+    return {"id": finding_id(host, "coverage_gap", None, key), "kind": "coverage_gap", "task": None,
+            "severity": severity, "title": title,
+            "reasons": [_reason("TG-C011", title, severity)], "evidence": trim(evidence),
+            "entry": None, "proposed_entry": None, "diff": None}
+
+
+def problem_findings(host, problems, inventory_errors, bookmark_error):
+    out = []
+    for problem in problems or []:
+        out.append(_gap(host, "problem:%s" % problem.get("source"), str(problem.get("error"))[:500], problem, "high"))
+    if inventory_errors:
+        out.append(_gap(host, "inventory-errors", "%d problem(s) in the task inventory: affected entries were ignored"
+                        % len(inventory_errors), {"errors": inventory_errors[:50]}))
+    if bookmark_error:
+        out.append(_gap(host, "bookmark", bookmark_error[:500], {"error": bookmark_error}, "low"))
+    return out
+
+
+def add_findings(audit, extra):
+    ids = {f["id"] for f in audit["findings"]}
+    findings = audit["findings"] + [f for f in extra if f["id"] not in ids]
+    findings.sort(key=lambda f: (-SEVERITY_RANK[f["severity"]], f["kind"], f["task"] or "", f["id"]))
+    status = "partial" if any(f["kind"] == "coverage_gap" for f in findings) else audit["status"]
+    return {"status": status, "findings": findings, "summary": summarize_findings(findings)}

@@ -1,0 +1,56 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Text helpers shared by the report writers.
+
+Every string in a report comes from a host, an evidence folder or a vendor file:
+it is made *visible* (invisible and control characters become ``<U+XXXX>``
+markers so a right-to-left override cannot reorder what the analyst reads)
+before each format escapes it for its own syntax.
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import json
+import re
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import SEVERITIES
+
+# C0/C1 controls (except tab, LF, CR), bidi controls, zero-width characters,
+# BOM, noncharacters and lone surrogates.
+_INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b-\u200f"
+                        "\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\ufffe\uffff\ud800-\udfff]")
+
+
+def visible(value):
+    """str() of value with invisible/control characters shown as <U+XXXX>."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return _INVISIBLE.sub(lambda m: "<U+%04X>" % ord(m.group(0)), text)
+
+
+def one_line(value, limit=300):
+    text = visible(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    return text
+
+
+def rules_text(finding):
+    return ", ".join(str(r.get("rule")) for r in finding.get("reasons") or [] if isinstance(r, dict))
+
+
+def sorted_findings(doc):
+    """(host, host_entry, finding) across the report, most severe first."""
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    rows = []
+    for host, entry in (doc.get("hosts") or {}).items():
+        for finding in entry.get("findings") or []:
+            rows.append((host, entry, finding))
+    rows.sort(key=lambda r: (-rank.get(r[2].get("severity"), 0), str(r[0]), str(r[2].get("kind")), str(r[2].get("task"))))
+    return rows
+
+
+def to_json(value, indent=None):
+    return json.dumps(value, indent=indent, sort_keys=True, ensure_ascii=True, default=str)

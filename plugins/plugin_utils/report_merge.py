@@ -1,0 +1,82 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Merge the drift.json of several slices (AWX job slicing) into one report.
+
+A host that appears in several inputs (e.g. a slice re-run) keeps the entry
+from the report generated last; the merged run lists every input it came from.
+Inputs are size-capped and validated against schemas/drift_report.schema.json.
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import json
+import os
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.document import (
+    SCHEMA_VERSION, build_report, utc_now,
+)
+
+MAX_REPORT_BYTES = 512 * 1024 * 1024
+SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                           "schemas", "drift_report.schema.json")
+
+
+class ReportInputError(ValueError):
+    """A drift.json given to merge is unreadable or not a drift report."""
+
+
+def _validator():
+    try:
+        import jsonschema
+        with open(SCHEMA_PATH, "rb") as handle:
+            schema = json.loads(handle.read().decode("utf-8"))
+        return jsonschema.Draft202012Validator(schema)
+    except (ImportError, OSError):  # pragma: no cover - schema ships with the collection
+        return None
+
+
+def validate_report(doc, where="report"):
+    validator = _validator()
+    if validator is None:
+        return
+    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        raise ReportInputError("%s is not a valid drift report: %s at /%s (%d error(s))" % (
+            where, first.message[:300], "/".join(str(p) for p in first.absolute_path), len(errors)))
+
+
+def load_report(path):
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_REPORT_BYTES:
+            raise ReportInputError("%s: larger than %d bytes" % (path, MAX_REPORT_BYTES))
+        with open(path, "rb") as handle:
+            doc = json.loads(handle.read().decode("utf-8"))
+    except OSError as exc:
+        raise ReportInputError("%s: cannot read: %s" % (path, exc.strerror or exc))
+    except ValueError as exc:
+        raise ReportInputError("%s: not valid JSON: %s" % (path, exc))
+    if not isinstance(doc, dict) or doc.get("schema_version") != SCHEMA_VERSION:
+        raise ReportInputError("%s: not a taskguard drift report of schema version %d" % (path, SCHEMA_VERSION))
+    validate_report(doc, path)
+    return doc
+
+
+def merge_reports(docs, run_id=None):
+    """docs: list of (source name, report dict). Returns one report dict."""
+    chosen = {}
+    stamps = {}
+    sources = []
+    for name, doc in docs:
+        run = doc.get("run") or {}
+        stamp = str(run.get("generated_at") or "")
+        sources.append({"source": str(name), "run_id": run.get("id"), "slice": run.get("slice"),
+                        "generated_at": run.get("generated_at"), "hosts": len(doc.get("hosts") or {})})
+        for host, entry in (doc.get("hosts") or {}).items():
+            if host not in chosen or stamp >= stamps[host]:
+                chosen[host] = entry
+                stamps[host] = stamp
+    run = {"id": run_id or "merged-" + utc_now(), "slice": None, "merged_from": sources}
+    return build_report(chosen, run)

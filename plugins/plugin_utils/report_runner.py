@@ -1,0 +1,59 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Turn the registered per-host ``audit`` results of one run into the report document.
+
+A host whose result is missing, unreachable, failed or not an audit result is
+kept in the report with status ``unreachable``/``failed`` and a finding of the
+same kind: an audit that could not run is never an omission.
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import unreachable_finding
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.document import build_report, host_entry
+from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import severity_at_least
+
+_VALID = ("audited", "partial")
+
+
+def _plain(value):
+    """Unsafe wrappers (AnsibleUnsafeText...) -> plain Python types for writers."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def host_from_result(host, res):
+    if not isinstance(res, dict):
+        return host_entry("failed", [unreachable_finding(host, "failed", "no audit result was recorded for this host "
+                                                         "(the play did not reach the audit task)")],
+                          message="no audit result recorded")
+    res = _plain(res)
+    if res.get("unreachable"):
+        msg = res.get("msg") or "host unreachable"
+        return host_entry("unreachable", [unreachable_finding(host, "unreachable", msg)], message=str(msg)[:1000])
+    if res.get("skipped"):
+        msg = "audit task skipped: %s" % (res.get("skip_reason") or "condition")
+        return host_entry("failed", [unreachable_finding(host, "failed", msg)], message=msg)
+    if res.get("failed") or res.get("status") not in _VALID or not isinstance(res.get("findings"), list):
+        msg = res.get("msg") or "audit failed"
+        return host_entry("failed", [unreachable_finding(host, "failed", msg)], message=str(msg)[:1000],
+                          mode=res.get("mode"))
+    return host_entry(res["status"], res["findings"], mode=res.get("mode"), os_family=res.get("os_family"),
+                      domain_role=res.get("domain_role"), audited_at=res.get("audited_at"))
+
+
+def build_run_report(results, run):
+    hosts = {str(h): host_from_result(str(h), r) for h, r in results.items()}
+    return build_report(hosts, run)
+
+
+def fail_on_reached(summary, fail_on):
+    if not fail_on or fail_on == "never":
+        return False
+    return bool(summary.get("highest_severity")) and severity_at_least(summary["highest_severity"], fail_on)
