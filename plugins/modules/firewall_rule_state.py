@@ -124,7 +124,7 @@ before:
   sample:
     rules:
       - name: RemoteTask-In-TCP
-        group: '@FirewallAPI.dll,-33002'
+        group: '@FirewallAPI.dll,-12345'
         direction: inbound
         enabled: true
         profile: Any
