@@ -1,0 +1,195 @@
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Reading task material out of an offline evidence root (a copy of ``C:``).
+
+The evidence tree is hostile and irregular:
+
+* path segments are matched case-insensitively (``Windows/system32/TASKS``
+  happens in KAPE and tar copies made on case-sensitive file systems);
+* a symlink whose target resolves outside the evidence root is refused and
+  reported, never followed; symlinks inside the root are followed once (a
+  directory already visited is reported as a loop);
+* files that are not regular files, unreadable, or larger than the cap are
+  reported as errors; the walk has a file-count budget.
+
+Nothing here parses XML: it returns bytes and metadata for ``task_collection``.
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import codecs
+import hashlib
+import os
+import stat
+
+MAX_TASK_FILE_BYTES = 2 * 1024 * 1024   # same cap as task_model.MAX_TASK_BYTES
+MAX_FILES = 50000                        # a real Tasks folder holds a few hundred
+MAX_DEPTH = 32
+
+TASKS_SEGMENTS = ('Windows', 'System32', 'Tasks')
+HIVE_SEGMENTS = ('Windows', 'System32', 'config', 'SOFTWARE')
+REG_EXPORT_NAME = 'TaskCache.reg'
+
+
+def _within(real_root, real_path):
+    return real_path == real_root or real_path.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def find_case_insensitive(root, segments, errors=None):
+    """Return the path under ``root`` matching ``segments`` case-insensitively, or None.
+
+    An exact-case match wins; when several spellings exist (case-sensitive copy)
+    the first in sorted order is used and the ambiguity reported in ``errors``.
+    Symlinked segments pointing outside ``root`` are refused.
+    """
+    real_root = os.path.realpath(root)
+    current = root
+    for segment in segments:
+        try:
+            names = sorted(os.listdir(current))
+        except OSError:
+            return None
+        if segment in names:
+            match = segment
+        else:
+            matches = [n for n in names if n.lower() == segment.lower()]
+            if not matches:
+                return None
+            match = matches[0]
+            if len(matches) > 1 and errors is not None:
+                errors.append({'source': 'files', 'path': os.path.join(current, match),
+                               'error': 'several spellings of %r exist (%s): used %r'
+                                        % (segment, ', '.join(matches), match)})
+        candidate = os.path.join(current, match)
+        if not _within(real_root, os.path.realpath(candidate)):
+            if errors is not None:
+                errors.append({'source': 'files', 'path': candidate,
+                               'error': 'symlink points outside the evidence root: refused'})
+            return None
+        current = candidate
+    return current
+
+
+def content_sha256(data):
+    """SHA-256 of a task file without its UTF-16 LE BOM.
+
+    This is what the TaskCache ``Hash`` value holds on current Windows versions
+    (libyal winreg-kb, "Task scheduler"; see docs/task-collection.md).
+    """
+    if data.startswith(codecs.BOM_UTF16_LE):
+        data = data[2:]
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_regular(path, max_bytes):
+    """Read a regular file without following a final symlink, bounded in size."""
+    flags = os.O_RDONLY | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_NONBLOCK', 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError('not a regular file')
+        if info.st_size > max_bytes:
+            return info.st_size, None
+        chunks = []
+        remaining = max_bytes + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1024 * 1024))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        data = b''.join(chunks)
+        if len(data) > max_bytes:
+            return len(data), None
+        return len(data), data
+    finally:
+        os.close(fd)
+
+
+def walk_task_files(root, *, max_file_bytes=MAX_TASK_FILE_BYTES, max_files=MAX_FILES):
+    """Find and read the task files of an evidence root.
+
+    Returns (tasks_dir or None, files, errors). Each file is
+    ``{"path": "\\\\Folder\\\\Name", "size", "sha256", "content_sha256", "data": bytes|None, "error"}``;
+    ``data`` is None (and ``error`` set) when the file was too large or unreadable.
+    """
+    errors = []
+    files = []
+    tasks_dir = find_case_insensitive(root, TASKS_SEGMENTS, errors)
+    if tasks_dir is None:
+        errors.append({'source': 'files', 'path': os.path.join(root, *TASKS_SEGMENTS),
+                       'error': 'no Windows/System32/Tasks folder in the evidence root'})
+        return None, files, errors
+    real_root = os.path.realpath(root)
+    visited = set()
+    stack = [(tasks_dir, '', 0)]
+    while stack:
+        directory, rel, depth = stack.pop()
+        try:
+            info = os.stat(directory)
+        except OSError as exc:
+            errors.append({'source': 'files', 'path': rel or '\\', 'error': 'cannot stat folder: %s' % exc.strerror})
+            continue
+        ident = (info.st_dev, info.st_ino)
+        if ident in visited:
+            errors.append({'source': 'files', 'path': rel or '\\', 'error': 'folder already visited (symlink loop): skipped'})
+            continue
+        visited.add(ident)
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            errors.append({'source': 'files', 'path': rel or '\\', 'error': 'cannot list folder: %s' % (exc.strerror or exc)})
+            continue
+        for entry in entries:
+            task_path = rel + '\\' + entry.name
+            full = entry.path
+            try:
+                is_link = entry.is_symlink()
+                if is_link:
+                    target = os.path.realpath(full)
+                    if not _within(real_root, target):
+                        errors.append({'source': 'files', 'path': task_path,
+                                       'error': 'symlink points outside the evidence root: refused'})
+                        continue
+                    full = target
+                    is_dir = os.path.isdir(target)
+                    is_file = os.path.isfile(target)
+                else:
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                    is_file = entry.is_file(follow_symlinks=False)
+            except OSError as exc:
+                errors.append({'source': 'files', 'path': task_path, 'error': 'cannot stat: %s' % (exc.strerror or exc)})
+                continue
+            if is_dir:
+                if depth + 1 > MAX_DEPTH:
+                    errors.append({'source': 'files', 'path': task_path,
+                                   'error': 'deeper than %d folders: not walked' % MAX_DEPTH})
+                    continue
+                stack.append((full, task_path, depth + 1))
+                continue
+            if not is_file:
+                errors.append({'source': 'files', 'path': task_path, 'error': 'not a regular file: skipped'})
+                continue
+            if len(files) >= max_files:
+                errors.append({'source': 'files', 'path': task_path,
+                               'error': 'more than %d files: walk stopped' % max_files})
+                return tasks_dir, files, errors
+            record = {'path': task_path, 'size': None, 'sha256': None, 'content_sha256': None,
+                      'data': None, 'error': None}
+            try:
+                size, data = _read_regular(full, max_file_bytes)
+            except OSError as exc:
+                record['error'] = 'cannot read: %s' % (exc.strerror or exc)
+                files.append(record)
+                continue
+            record['size'] = size
+            if data is None:
+                record['error'] = 'file of %d bytes exceeds the limit of %d: not parsed' % (size, max_file_bytes)
+            else:
+                record['sha256'] = hashlib.sha256(data).hexdigest()
+                record['content_sha256'] = content_sha256(data)
+                record['data'] = data
+            files.append(record)
+    return tasks_dir, files, errors

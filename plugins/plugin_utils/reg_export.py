@@ -1,0 +1,306 @@
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Reader for ``reg export`` / regedit text files (``.reg``).
+
+Evidence often carries the TaskCache as ``reg export "HKLM\\...\\TaskCache" x.reg``:
+UTF-16 LE with BOM, ``Windows Registry Editor Version 5.00`` (or ``REGEDIT4`` in
+ANSI), ``[key]`` lines, ``"name"=value`` lines where long ``hex:`` data is wrapped
+with a trailing ``\\`` and continued on indented lines. The file is hostile input:
+sizes are capped and every malformed line is an error with its line number, never
+a crash and never silently skipped.
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import codecs
+import os
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import (
+    InputTooLargeError,
+    RegExportError,
+)
+
+# A full TaskCache export of a busy server is tens of MB (hex-encoded binaries).
+MAX_REG_BYTES = 256 * 1024 * 1024
+MAX_LINE_CHARS = 16 * 1024 * 1024
+
+REG_NONE, REG_SZ, REG_EXPAND_SZ, REG_BINARY, REG_DWORD, REG_DWORD_BE, REG_LINK, \
+    REG_MULTI_SZ = range(8)
+REG_QWORD = 11
+TYPE_NAMES = {
+    REG_NONE: 'REG_NONE', REG_SZ: 'REG_SZ', REG_EXPAND_SZ: 'REG_EXPAND_SZ',
+    REG_BINARY: 'REG_BINARY', REG_DWORD: 'REG_DWORD', REG_DWORD_BE: 'REG_DWORD_BIG_ENDIAN',
+    REG_LINK: 'REG_LINK', REG_MULTI_SZ: 'REG_MULTI_SZ', REG_QWORD: 'REG_QWORD',
+}
+_HEADERS = ('Windows Registry Editor Version 5.00', 'REGEDIT4')
+
+
+class RegValue(object):
+    """One value: ``name`` ('' for the default value), ``type`` (int), ``data``.
+
+    ``data`` is str for REG_SZ/REG_EXPAND_SZ, list of str for REG_MULTI_SZ, int
+    for REG_DWORD/REG_QWORD, bytes otherwise (and for malformed typed data).
+    """
+    __slots__ = ('name', 'type', 'data', 'raw')
+
+    def __init__(self, name, type_, data, raw=None):
+        self.name = name
+        self.type = type_
+        self.data = data
+        self.raw = raw
+
+    def __repr__(self):
+        return 'RegValue(%r, %s, %r)' % (self.name, TYPE_NAMES.get(self.type, self.type), self.data)
+
+
+class RegKey(object):
+    """A key: its full ``path`` as written and values by lower-cased name."""
+    __slots__ = ('path', 'values')
+
+    def __init__(self, path):
+        self.path = path
+        self.values = {}
+
+    def get(self, name):
+        return self.values.get(name.lower())
+
+
+class RegExport(object):
+    """Parsed file: ``keys`` by lower-cased full path, ``errors`` as (line, message)."""
+
+    def __init__(self):
+        self.keys = {}
+        self.order = []
+        self.errors = []
+        self.deleted_keys = []
+
+    def key(self, path):
+        return self.keys.get(path.lower())
+
+    def subkeys(self, prefix):
+        """Keys under ``prefix`` (exclusive), as (relative path, RegKey), in file order."""
+        low = prefix.lower().rstrip('\\') + '\\'
+        for lowpath in self.order:
+            if lowpath.startswith(low):
+                key = self.keys[lowpath]
+                yield key.path[len(low):], key
+
+
+def decode_reg_bytes(data):
+    if data.startswith(codecs.BOM_UTF16_LE):
+        encoding, data = 'utf-16-le', data[2:]
+    elif data.startswith(codecs.BOM_UTF16_BE):
+        encoding, data = 'utf-16-be', data[2:]
+    elif data.startswith(codecs.BOM_UTF8):
+        encoding, data = 'utf-8', data[3:]
+    elif len(data) >= 2 and data[0] != 0 and data[1] == 0:
+        encoding = 'utf-16-le'
+    else:
+        # REGEDIT4 files are in the ANSI code page; UTF-8 first, cp1252 as fallback.
+        try:
+            return data.decode('utf-8')
+        except UnicodeDecodeError:
+            encoding = 'cp1252'
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise RegExportError('registry export is not valid %s: %s' % (encoding, exc))
+
+
+def _parse_quoted(text, pos):
+    """Parse a "..." string starting at text[pos] == '"'; return (value, next_pos)."""
+    out = []
+    i = pos + 1
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == '\\' and i + 1 < n:
+            out.append(text[i + 1])
+            i += 2
+            continue
+        if c == '"':
+            return ''.join(out), i + 1
+        out.append(c)
+        i += 1
+    raise ValueError('unterminated quoted string')
+
+
+def _hex_bytes(text):
+    text = text.replace(' ', '').replace('\t', '').rstrip(',')
+    if not text:
+        return b''
+    try:
+        return bytes(int(part, 16) for part in text.split(','))
+    except ValueError:
+        raise ValueError('bad hex data')
+
+
+def _typed(type_, raw):
+    """Interpret hex(N) bytes the way regedit wrote them (UTF-16 LE strings)."""
+    if type_ in (REG_SZ, REG_EXPAND_SZ, REG_LINK):
+        return raw.decode('utf-16-le', 'replace').split('\x00', 1)[0]
+    if type_ == REG_MULTI_SZ:
+        parts = raw.decode('utf-16-le', 'replace').split('\x00')
+        while parts and parts[-1] == '':
+            parts.pop()
+        return parts
+    if type_ == REG_DWORD and len(raw) == 4:
+        return int.from_bytes(raw, 'little')
+    if type_ == REG_DWORD_BE and len(raw) == 4:
+        return int.from_bytes(raw, 'big')
+    if type_ == REG_QWORD and len(raw) == 8:
+        return int.from_bytes(raw, 'little')
+    return raw
+
+
+def _parse_value(rest):
+    """Parse what follows '=' into (type, data, raw bytes or None); None for deletion."""
+    if rest == '-':
+        return None
+    if rest.startswith('"'):
+        value, end = _parse_quoted(rest, 0)
+        if rest[end:].strip():
+            raise ValueError('trailing characters after string value')
+        return REG_SZ, value, None
+    low = rest[:12].lower()
+    if low.startswith('dword:'):
+        digits = rest[6:].strip()
+        if not digits or len(digits) > 8:
+            raise ValueError('bad dword')
+        return REG_DWORD, int(digits, 16), None
+    if low.startswith('hex:'):
+        raw = _hex_bytes(rest[4:])
+        return REG_BINARY, raw, raw
+    if low.startswith('hex('):
+        close = rest.find('):')
+        if close < 0:
+            raise ValueError('bad hex(type) value')
+        type_ = int(rest[4:close], 16)
+        raw = _hex_bytes(rest[close + 2:])
+        return type_, _typed(type_, raw), raw
+    raise ValueError('unknown value format %r' % rest[:20])
+
+
+def _starts_hex_value(line):
+    """True for a value line whose data is hex: only hex data is ever wrapped
+    (a quoted string that ends in a backslash still ends in '"')."""
+    line = line.lstrip()
+    if line.startswith('@='):
+        return line[2:5].lower() == 'hex'
+    if not line.startswith('"'):
+        return False
+    try:
+        _name, end = _parse_quoted(line, 0)
+    except ValueError:
+        return False
+    return line[end:end + 4].lower() == '=hex'
+
+
+def _logical_lines(text):
+    """Yield (line number, logical line), joining '\\'-continued hex lines."""
+    pending = None
+    start = 0
+    # split('\n'), not splitlines(): a REG_SZ may legally contain \x1c or U+2028.
+    for number, line in enumerate(text.split('\n'), 1):
+        line = line.rstrip('\r')
+        if len(line) > MAX_LINE_CHARS:
+            raise InputTooLargeError('registry export line %d is longer than %d characters' % (number, MAX_LINE_CHARS))
+        if pending is not None:
+            line = line.strip(' \t')
+            if line.endswith('\\'):
+                pending.append(line[:-1])
+                continue
+            pending.append(line)
+            yield start, ''.join(pending)
+            pending = None
+            continue
+        stripped = line.rstrip()
+        if stripped.endswith('\\') and _starts_hex_value(stripped):
+            pending = [stripped[:-1]]
+            start = number
+            continue
+        yield number, line
+    if pending is not None:
+        yield start, ''.join(pending)
+
+
+def parse_reg_export(data, *, max_bytes=MAX_REG_BYTES):
+    """Parse a ``.reg`` file's bytes (or text). Malformed lines land in ``errors``."""
+    if isinstance(data, (bytes, bytearray)):
+        if len(data) > max_bytes:
+            raise InputTooLargeError('registry export of %d bytes exceeds the limit of %d' % (len(data), max_bytes))
+        text = decode_reg_bytes(bytes(data))
+    elif isinstance(data, str):
+        if len(data) > max_bytes:
+            raise InputTooLargeError('registry export of %d characters exceeds the limit of %d' % (len(data), max_bytes))
+        text = data.lstrip('\ufeff')
+    else:
+        raise RegExportError('expected bytes or str, got %s' % type(data).__name__)
+
+    result = RegExport()
+    current = None
+    header_seen = False
+    for number, line in _logical_lines(text):
+        stripped = line.strip()
+        if not stripped or stripped.startswith(';'):
+            continue
+        if not header_seen:
+            if stripped not in _HEADERS:
+                raise RegExportError('not a registry export: first line is %r' % stripped[:60])
+            header_seen = True
+            continue
+        if stripped.startswith('['):
+            if not stripped.endswith(']'):
+                result.errors.append((number, 'malformed key line'))
+                current = None
+                continue
+            path = stripped[1:-1]
+            if path.startswith('-'):
+                result.deleted_keys.append(path[1:])
+                current = None
+                continue
+            low = path.lower()
+            current = result.keys.get(low)
+            if current is None:
+                current = RegKey(path)
+                result.keys[low] = current
+                result.order.append(low)
+            continue
+        if current is None:
+            result.errors.append((number, 'value outside of a key'))
+            continue
+        try:
+            if stripped.startswith('@='):
+                name, rest = '', stripped[2:]
+            elif stripped.startswith('"'):
+                name, end = _parse_quoted(stripped, 0)
+                if stripped[end:end + 1] != '=':
+                    raise ValueError('expected = after value name')
+                rest = stripped[end + 1:]
+            else:
+                raise ValueError('unrecognised line')
+            parsed = _parse_value(rest.strip())
+        except ValueError as exc:
+            result.errors.append((number, str(exc)))
+            continue
+        if parsed is None:
+            current.values.pop(name.lower(), None)
+            continue
+        type_, value, raw = parsed
+        current.values[name.lower()] = RegValue(name, type_, value, raw)
+    if not header_seen:
+        raise RegExportError('empty registry export')
+    return result
+
+
+def read_reg_export(path, *, max_bytes=MAX_REG_BYTES):
+    """Read and parse a ``.reg`` file; the size is checked before reading it all."""
+    try:
+        with open(path, 'rb') as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                raise InputTooLargeError('registry export %s: %d bytes exceeds the limit of %d' % (path, size, max_bytes))
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise RegExportError('cannot read registry export %s: %s' % (path, exc.strerror or exc))
+    return parse_reg_export(data, max_bytes=max_bytes)

@@ -1,0 +1,412 @@
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Every task of a host, normalized, with the three-way hidden-task comparison.
+
+Entry points (the contract other parts of the collection call):
+
+* ``normalize_live_tasks(raw)``: ``raw`` is what ``task_info.ps1`` /
+  ``TaskMaterial.psm1`` returned (see tests/unit/fixtures/task_info/README.md);
+* ``collect_offline_tasks(root, taskcache_reg=None, hive=None)``: an evidence
+  copy of a Windows volume, read on the controller.
+
+Both return ``{"changed", "mode", "tasks", "unparseable", "host", "sources",
+"errors", "checks", "registry_source"}``. Sources: the Task Scheduler API (live
+only), the task files under ``System32\\Tasks``, and the registry TaskCache.
+A hidden-reason code is only evaluated when every source it needs was read;
+``checks`` says which codes were evaluated, so "not checked" never reads as
+"not hidden". The codes are documented in docs/task-collection.md.
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import base64
+import binascii
+import os
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils import host_context, offline_tasks, taskcache
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
+from ansible_collections.taskguard.windows.plugins.plugin_utils.reg_export import read_reg_export
+from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import (
+    MAX_TASK_BYTES,
+    empty_task,
+    new_task_entry,
+    normalize_path,
+    parse_task_definition,
+)
+
+HIDDEN_REASONS = (
+    'sd_missing', 'index_zero', 'registry_without_file', 'file_without_registry', 'not_in_api',
+    'tree_without_tasks_entry', 'tasks_entry_without_tree', 'path_mismatch', 'hash_mismatch',
+)
+# Which sources each code needs.
+_NEEDS = {
+    'sd_missing': ('registry',),
+    'index_zero': ('registry',),
+    'tree_without_tasks_entry': ('registry',),
+    'tasks_entry_without_tree': ('registry',),
+    'path_mismatch': ('registry',),
+    'registry_without_file': ('registry', 'files'),
+    'file_without_registry': ('registry', 'files'),
+    'hash_mismatch': ('registry', 'files'),
+    'not_in_api': ('api', 'files', 'registry'),
+}
+STATES = {0: 'unknown', 1: 'disabled', 2: 'queued', 3: 'ready', 4: 'running'}
+SHA256_HEX_LEN = 64
+CRC32_HEX_LEN = 8
+
+
+def _lower(path):
+    return path.lower() if path else ''
+
+
+def _time(value):
+    """ISO time from the collector; COM reports 'never' as 1899-12-30 (OLE zero)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    if value.startswith(('1899-', '0001-', '1601-')):
+        return None
+    return value
+
+
+def _result_code(value):
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    # COM hands HRESULTs back as signed Int32; report them as Windows shows them.
+    return value + 2 ** 32 if value < 0 else value
+
+
+def _hash_algorithm(hex_hash):
+    if hex_hash is None:
+        return None
+    if len(hex_hash) == SHA256_HEX_LEN:
+        return 'sha256'
+    if len(hex_hash) == CRC32_HEX_LEN:
+        return 'crc32'  # before KB2305420: not compared
+    return 'unknown'
+
+
+def _checks(sources, live, is_admin):
+    checks = {}
+    for code in HIDDEN_REASONS:
+        needs = _NEEDS[code]
+        ok = all(sources.get('files' if n == 'files' else n) for n in needs)
+        if code == 'not_in_api':
+            # Without admin rights the API lists only what the account may read,
+            # so absence from it proves nothing.
+            ok = ok and live and is_admin is True
+        checks[code] = bool(ok)
+    return checks
+
+
+def _under_denied(path_low, denied):
+    for folder in denied:
+        if folder == '\\' or path_low == folder or path_low.startswith(folder + '\\'):
+            return True
+    return False
+
+
+def build_result(*, mode, host, api, api_denied, files, cache, sources, errors, is_admin,
+                 registry_source):
+    """Join the sources into normalized tasks.
+
+    api: {lower path: item} or None; files: {lower path: record} or None;
+    cache: taskcache dict or None; api_denied: lower folder paths not enumerated.
+    """
+    unparseable = []
+    live = mode == 'live'
+    checks = _checks(sources, live, is_admin)
+
+    tree = cache['tree'] if cache else {}
+    tasks_by_guid = cache['tasks'] if cache else {}
+    tasks_by_path = {}
+    for guid_low, entry in tasks_by_guid.items():
+        key = _lower(normalize_path(entry['path'])) if entry['path'] else '\\' + guid_low
+        tasks_by_path.setdefault(key, []).append(entry)
+
+    display = {}
+    for source in (api or {}, files or {}):
+        for key, item in source.items():
+            display.setdefault(key, item['path'])
+    for key, entry in tree.items():
+        display.setdefault(key, entry['path'])
+    for key, entries in tasks_by_path.items():
+        display.setdefault(key, normalize_path(entries[0]['path']) if entries[0]['path'] else '\\' + entries[0]['guid'])
+
+    out = []
+    for key, path in display.items():
+        api_item = api.get(key) if api else None
+        file_item = files.get(key) if files else None
+        definition = None
+        if api_item is not None and isinstance(api_item.get('xml'), str) and api_item['xml']:
+            try:
+                definition = parse_task_definition(api_item['xml'], path=path)
+            except TaskGuardInputError as exc:
+                unparseable.append({'path': path, 'source': 'api', 'error': str(exc)})
+        elif api_item is not None and api_item.get('error'):
+            unparseable.append({'path': path, 'source': 'api', 'error': str(api_item['error'])})
+        if definition is None and file_item is not None:
+            if file_item.get('data') is not None:
+                try:
+                    definition = parse_task_definition(file_item['data'], path=path)
+                except TaskGuardInputError as exc:
+                    unparseable.append({'path': path, 'source': 'file', 'error': str(exc)})
+            elif file_item.get('error') and (api_item is None):
+                unparseable.append({'path': path, 'source': 'file', 'error': str(file_item['error'])})
+        if definition is None:
+            definition = empty_task(path)
+        task = new_task_entry(definition)
+        task['path'] = path  # the place it lives, not what the URI claims
+
+        seen = []
+        if api_item is not None:
+            seen.append('api')
+            state = api_item.get('state')
+            task['state'] = STATES.get(state, 'unknown') if isinstance(state, int) else None
+            task['last_run_time'] = _time(api_item.get('last_run_time'))
+            task['next_run_time'] = _time(api_item.get('next_run_time'))
+            task['last_result'] = _result_code(api_item.get('last_result'))
+        if file_item is not None:
+            seen.append('file')
+            task['file'] = {'size': file_item.get('size'), 'sha256': file_item.get('sha256'),
+                            'content_sha256': file_item.get('content_sha256')}
+
+        tree_entry = tree.get(key)
+        tasks_entry = None
+        if tree_entry is not None and tree_entry.get('id'):
+            tasks_entry = tasks_by_guid.get(tree_entry['id'].strip().lower())
+        path_entries = tasks_by_path.get(key, [])
+        if tasks_entry is None and path_entries:
+            tasks_entry = path_entries[0]
+        reasons = []
+        if cache is not None and (tree_entry is not None or tasks_entry is not None):
+            seen.append('registry')
+            hash_hex = tasks_entry['hash'] if tasks_entry else None
+            registry = {
+                'id': tree_entry['id'] if tree_entry else tasks_entry['guid'],
+                'index': tree_entry['index'] if tree_entry else None,
+                'sd_present': bool(tree_entry and tree_entry['sd_present']),
+                'hash': hash_hex,
+                'hash_algorithm': _hash_algorithm(hash_hex),
+                'hash_matches_file': None,
+                'tasks_entry': tasks_entry is not None,
+                'tree_entry': tree_entry is not None,
+            }
+            task['registry'] = registry
+            if tree_entry is not None:
+                if not tree_entry['sd_present']:
+                    reasons.append('sd_missing')
+                if not tree_entry['index']:
+                    reasons.append('index_zero')
+                if tasks_entry is None:
+                    reasons.append('tree_without_tasks_entry')
+                elif tasks_entry['path'] and _lower(normalize_path(tasks_entry['path'])) != key:
+                    reasons.append('path_mismatch')
+            elif tasks_entry is not None:
+                reasons.append('tasks_entry_without_tree')
+            if checks['registry_without_file'] and tasks_entry is not None and file_item is None:
+                reasons.append('registry_without_file')
+            if (checks['hash_mismatch'] and registry['hash_algorithm'] == 'sha256'
+                    and file_item is not None and file_item.get('content_sha256')):
+                registry['hash_matches_file'] = file_item['content_sha256'] == hash_hex
+                if not registry['hash_matches_file']:
+                    reasons.append('hash_mismatch')
+        elif checks['file_without_registry'] and file_item is not None:
+            reasons.append('file_without_registry')
+        if (checks['not_in_api'] and api_item is None and (file_item is not None or tasks_entry is not None)
+                and not _under_denied(_lower(task['folder'] or '\\'), api_denied)):
+            reasons.append('not_in_api')
+        task['seen_in'] = sorted(seen)
+        task['hidden_reasons'] = sorted(reasons)
+        out.append(task)
+
+    out.sort(key=lambda t: (_lower(t['path']), t['path'] or ''))
+    unparseable.sort(key=lambda u: (_lower(u['path']), u['source']))
+    return {
+        'changed': False,
+        'mode': mode,
+        'tasks': out,
+        'unparseable': unparseable,
+        'host': host,
+        'sources': sources,
+        'errors': errors,
+        'checks': checks,
+        'registry_source': registry_source,
+    }
+
+
+# --------------------------------------------------------------------------- live
+
+def _decode_content(value, max_bytes):
+    if not isinstance(value, str) or not value:
+        return None, None
+    if len(value) > (max_bytes * 4) // 3 + 8:
+        return None, 'returned content exceeds %d bytes' % max_bytes
+    try:
+        return base64.b64decode(value, validate=True), None
+    except (binascii.Error, ValueError) as exc:
+        return None, 'returned content is not valid base64: %s' % exc
+
+
+def normalize_live_tasks(raw):
+    """Normalize what the PowerShell collector returned (one host, one round trip)."""
+    errors = []
+    if not isinstance(raw, dict):
+        raw = {}
+        errors.append({'source': 'collector', 'path': None, 'error': 'the collector returned no material'})
+    is_admin = raw.get('is_admin') if isinstance(raw.get('is_admin'), bool) else None
+    if is_admin is False:
+        errors.append({'source': 'collector', 'path': None,
+                       'error': 'not running as a local administrator: tasks, folders, files and registry '
+                                'values the account cannot read are missing; not_in_api is not evaluated'})
+    host_raw = raw.get('host') if isinstance(raw.get('host'), dict) else {}
+    host = host_context.host_from_live(host_raw)
+    if host_raw.get('error'):
+        errors.append({'source': 'host', 'path': None, 'error': str(host_raw['error'])})
+
+    # API
+    api_raw = raw.get('api') if isinstance(raw.get('api'), dict) else {}
+    api = None
+    api_denied = []
+    if api_raw.get('read'):
+        api = {}
+        for item in api_raw.get('tasks') or []:
+            if isinstance(item, dict) and isinstance(item.get('path'), str) and item['path']:
+                path = normalize_path(item['path'])
+                api.setdefault(_lower(path), dict(item, path=path))
+        for err in api_raw.get('folder_errors') or []:
+            if isinstance(err, dict):
+                folder = normalize_path(err.get('path') or '\\')
+                api_denied.append(_lower(folder))
+                errors.append({'source': 'api', 'path': folder, 'error': str(err.get('error'))})
+    else:
+        errors.append({'source': 'api', 'path': None, 'error': str(api_raw.get('error') or 'Task Scheduler API not read')})
+
+    # Files
+    files_raw = raw.get('files') if isinstance(raw.get('files'), dict) else {}
+    files = None
+    if files_raw.get('read'):
+        files = {}
+        max_bytes = files_raw.get('max_content_bytes')
+        max_bytes = max_bytes if isinstance(max_bytes, int) and 0 < max_bytes <= MAX_TASK_BYTES else MAX_TASK_BYTES
+        for item in files_raw.get('entries') or []:
+            if not isinstance(item, dict) or not isinstance(item.get('path'), str) or not item['path']:
+                continue
+            path = normalize_path(item['path'])
+            data, problem = _decode_content(item.get('content'), max_bytes)
+            record = {'path': path, 'size': item.get('size') if isinstance(item.get('size'), int) else None,
+                      'sha256': (item.get('sha256') or '').lower() or None,
+                      'content_sha256': (item.get('content_sha256') or '').lower() or None,
+                      'data': data, 'error': problem or item.get('error')}
+            if data is not None:
+                record['content_sha256'] = offline_tasks.content_sha256(data)
+            files.setdefault(_lower(path), record)
+        for err in files_raw.get('errors') or []:
+            if isinstance(err, dict):
+                errors.append({'source': 'files', 'path': err.get('path'), 'error': str(err.get('error'))})
+        if files_raw.get('truncated'):
+            errors.append({'source': 'files', 'path': None, 'error': 'file listing truncated by the collector'})
+    else:
+        errors.append({'source': 'files', 'path': None, 'error': str(files_raw.get('error') or 'task files not read')})
+
+    # Registry
+    cache, read = taskcache.from_live(raw.get('taskcache'))
+    errors.extend(cache['errors'])
+    if not read:
+        cache = None
+
+    sources = {'api': api is not None, 'files': files is not None, 'registry': cache is not None}
+    return build_result(mode='live', host=host, api=api, api_denied=api_denied, files=files, cache=cache,
+                        sources=sources, errors=errors, is_admin=is_admin,
+                        registry_source={'kind': 'live', 'path': None} if cache is not None else None)
+
+
+# ------------------------------------------------------------------------ offline
+
+def _resolve_in_root(root, given):
+    """Operator-given paths: absolute as given; relative ones must stay in the root."""
+    if os.path.isabs(given):
+        return given, None
+    candidate = os.path.join(root, given)
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(candidate)
+    if not (real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)):
+        return None, 'path %s resolves outside the evidence root: refused' % given
+    return candidate, None
+
+
+def collect_offline_tasks(root, *, taskcache_reg=None, hive=None):
+    """Normalize tasks from an evidence copy of a Windows volume (no connection).
+
+    TaskCache source, first that applies: ``taskcache_reg``; ``hive``; the
+    SOFTWARE hive at ``<root>/Windows/System32/config/SOFTWARE``;
+    ``<root>/TaskCache.reg``. An explicitly given source that fails is reported
+    and not replaced by another one.
+    """
+    errors = []
+    host = host_context.empty_host()
+    if not isinstance(root, str) or not os.path.isdir(root):
+        errors.append({'source': 'files', 'path': root, 'error': 'evidence root is not a directory'})
+        sources = {'api': False, 'files': False, 'registry': False}
+        return build_result(mode='offline', host=host, api=None, api_denied=[], files=None, cache=None,
+                            sources=sources, errors=errors, is_admin=None, registry_source=None)
+
+    _tasks_dir, records, file_errors = offline_tasks.walk_task_files(root)
+    errors.extend(file_errors)
+    files = None
+    if _tasks_dir is not None:
+        files = {}
+        for record in records:
+            files.setdefault(_lower(record['path']), record)
+
+    # Hive (host facts, and TaskCache unless a .reg was given)
+    hive_obj = None
+    hive_path = None
+    if hive:
+        hive_path, problem = _resolve_in_root(root, hive)
+        if problem:
+            errors.append({'source': 'registry', 'path': hive, 'error': problem})
+    else:
+        hive_path = offline_tasks.find_case_insensitive(root, offline_tasks.HIVE_SEGMENTS, errors)
+    if hive_path:
+        try:
+            hive_obj = taskcache.open_hive(hive_path)
+        except TaskGuardInputError as exc:
+            errors.append({'source': 'registry', 'path': hive_path, 'error': str(exc)})
+    if hive_obj is not None:
+        host = host_context.host_from_current_version(host_context.current_version_from_hive(hive_obj))
+
+    cache = None
+    registry_source = None
+    reg_path = None
+    if taskcache_reg:
+        reg_path, problem = _resolve_in_root(root, taskcache_reg)
+        if problem:
+            errors.append({'source': 'registry', 'path': taskcache_reg, 'error': problem})
+    elif not hive and hive_obj is None:
+        reg_path = offline_tasks.find_case_insensitive(root, (offline_tasks.REG_EXPORT_NAME,), errors)
+
+    if taskcache_reg or (reg_path and hive_obj is None):
+        if reg_path:
+            try:
+                found_cache, found = taskcache.from_reg_export(read_reg_export(reg_path))
+                errors.extend(found_cache['errors'])
+                if found:
+                    cache, registry_source = found_cache, {'kind': 'reg_export', 'path': reg_path}
+            except TaskGuardInputError as exc:
+                errors.append({'source': 'registry', 'path': reg_path, 'error': str(exc)})
+    elif hive_obj is not None:
+        try:
+            found_cache, found = taskcache.from_hive(hive_obj)
+            errors.extend(found_cache['errors'])
+            if found:
+                cache, registry_source = found_cache, {'kind': 'hive', 'path': hive_path}
+        except TaskGuardInputError as exc:
+            errors.append({'source': 'registry', 'path': hive_path, 'error': str(exc)})
+    if cache is None and not any(e['source'] == 'registry' for e in errors):
+        errors.append({'source': 'registry', 'path': None,
+                       'error': 'no TaskCache source (no SOFTWARE hive, no TaskCache.reg): '
+                                'registry-based hidden-task checks not evaluated'})
+
+    sources = {'api': False, 'files': files is not None, 'registry': cache is not None}
+    return build_result(mode='offline', host=host, api=None, api_denied=[], files=files, cache=cache,
+                        sources=sources, errors=errors, is_admin=None, registry_source=registry_source)

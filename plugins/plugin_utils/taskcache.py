@@ -1,0 +1,266 @@
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Task Scheduler's registry cache (``...\\Schedule\\TaskCache``) from any source.
+
+Three sources give the same shape (a plain dict, so it can be built from JSON):
+
+* live: what ``TaskMaterial.psm1`` read from the registry (``from_live``);
+* a ``reg export`` text file of the TaskCache key (``from_reg_export``);
+* an offline ``SOFTWARE`` hive, read with regipy (``from_hive``).
+
+Shape::
+
+    {"tree": {"\\\\Path\\\\Task": {"path", "id", "index", "sd_present", "sd_length"}},
+     "tasks": {"{guid}": {"guid", "path", "hash"}},   # keys lower-cased
+     "errors": [{"source": "registry", "path", "error"}]}
+
+Tree keys without an ``Id`` value are folders (public observation: folder keys
+carry only ``SD``) and are left out of ``tree``. A ``SD`` value that is present
+but empty counts as missing: an empty descriptor is as good as none for hiding.
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import binascii
+import os
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import HiveError, InputTooLargeError
+from ansible_collections.taskguard.windows.plugins.plugin_utils.reg_export import (
+    REG_BINARY,
+    REG_DWORD,
+    REG_EXPAND_SZ,
+    REG_SZ,
+)
+
+TASKCACHE_HIVE_PATH = '\\Microsoft\\Windows NT\\CurrentVersion\\Schedule\\TaskCache'
+TASKCACHE_KEY_SUFFIX = 'microsoft\\windows nt\\currentversion\\schedule\\taskcache'
+# regipy loads the whole hive into memory; real SOFTWARE hives are up to a few
+# hundred MB. Keys visited are capped so a crafted hive with cyclic subkey lists
+# cannot make us loop forever.
+MAX_HIVE_BYTES = 1024 * 1024 * 1024
+MAX_KEYS = 500000
+MAX_DEPTH = 64
+
+
+def new_cache():
+    return {'tree': {}, 'tasks': {}, 'errors': []}
+
+
+def _hex(data):
+    if data is None:
+        return None
+    if isinstance(data, str):  # already hex (live collector)
+        return data.lower()
+    return binascii.hexlify(bytes(data)).decode('ascii')
+
+
+def _guid_key(guid):
+    return guid.strip().lower() if isinstance(guid, str) and guid.strip() else None
+
+
+def _add_tree(cache, path, values):
+    """values: lower-cased name -> (type, data)."""
+    id_ = values.get('id')
+    if id_ is None:
+        return  # folder key
+    id_type, id_data = id_
+    index = values.get('index')
+    sd = values.get('sd')
+    entry = {
+        'path': path,
+        'id': id_data if isinstance(id_data, str) else None,
+        'index': index[1] if index is not None and isinstance(index[1], int) else None,
+        'sd_present': bool(sd is not None and sd[1]),
+        'sd_length': len(sd[1]) if sd is not None and isinstance(sd[1], (bytes, bytearray, str)) else None,
+    }
+    if entry['id'] is None:
+        cache['errors'].append({'source': 'registry', 'path': 'Tree' + path,
+                                'error': 'Id value is not a string'})
+    if index is not None and entry['index'] is None:
+        cache['errors'].append({'source': 'registry', 'path': 'Tree' + path,
+                                'error': 'Index value is not a DWORD'})
+    cache['tree'][path.lower()] = entry
+
+
+def _add_task(cache, guid, values):
+    path = values.get('path')
+    hash_ = values.get('hash')
+    key = _guid_key(guid)
+    if key is None:
+        return
+    cache['tasks'][key] = {
+        'guid': guid,
+        'path': path[1] if path is not None and isinstance(path[1], str) else None,
+        'hash': _hex(hash_[1]) if hash_ is not None and isinstance(hash_[1], (bytes, bytearray)) else None,
+    }
+
+
+def _tree_path(relative):
+    parts = [p for p in relative.split('\\') if p]
+    return '\\' + '\\'.join(parts)
+
+
+def from_reg_export(export):
+    """Build the cache from a parsed ``reg_export.RegExport``.
+
+    The TaskCache key is found by its suffix, so exports of the key itself, of
+    ``Schedule`` or of the whole ``SOFTWARE`` hive (any root spelling) all work.
+    """
+    cache = new_cache()
+    base = None
+    for low in export.order:
+        if low.endswith(TASKCACHE_KEY_SUFFIX):
+            base = export.keys[low].path
+            break
+    if base is None:
+        cache['errors'].append({'source': 'registry', 'path': None,
+                                'error': 'the export does not contain the TaskCache key'})
+        return cache, False
+    for number, message in export.errors:
+        cache['errors'].append({'source': 'registry', 'path': 'line %d' % number, 'error': message})
+    for rel, key in export.subkeys(base + '\\Tree'):
+        values = {name: (v.type, v.data) for name, v in key.values.items()}
+        _add_tree(cache, _tree_path(rel), values)
+    for rel, key in export.subkeys(base + '\\Tasks'):
+        if '\\' in rel:
+            continue
+        values = {name: (v.type, v.data) for name, v in key.values.items()}
+        _add_task(cache, rel, values)
+    return cache, True
+
+
+def _hive_values(key):
+    out = {}
+    for value in key.iter_values(as_json=False, trim_values=False):
+        out[value.name.lower()] = (value.value_type, value.value)
+    return out
+
+
+def open_hive(path):
+    """Open an offline hive with regipy; ``HiveError``/``InputTooLargeError`` if unusable."""
+    try:
+        size = os.path.getsize(path)
+    except OSError as exc:
+        raise HiveError('cannot read hive %s: %s' % (path, exc.strerror or exc))
+    if size > MAX_HIVE_BYTES:
+        raise InputTooLargeError('hive %s: %d bytes exceeds the limit of %d' % (path, size, MAX_HIVE_BYTES))
+    try:
+        from regipy.registry import RegistryHive
+    except ImportError as exc:  # pragma: no cover - regipy is in requirements.txt
+        raise HiveError('regipy is required to read hives: %s' % exc)
+    try:
+        return RegistryHive(path)
+    except Exception as exc:  # regipy raises construct/struct errors of many kinds
+        raise HiveError('cannot parse hive %s: %s' % (path, exc))
+
+
+def from_hive(hive):
+    """Build the cache from an offline SOFTWARE hive (a path or an ``open_hive`` result).
+
+    Returns (cache, found): found is False when the hive has no TaskCache key.
+    Raises ``HiveError``/``InputTooLargeError`` when the file cannot be read.
+    """
+    from regipy.exceptions import RegistryKeyNotFoundException
+    if isinstance(hive, str):
+        hive = open_hive(hive)
+    path = getattr(hive, 'name', 'hive')
+    cache = new_cache()
+    try:
+        base = hive.get_key(TASKCACHE_HIVE_PATH)
+    except RegistryKeyNotFoundException:
+        cache['errors'].append({'source': 'registry', 'path': TASKCACHE_HIVE_PATH,
+                                'error': 'the hive has no TaskCache key (not a SOFTWARE hive?)'})
+        return cache, False
+    except Exception as exc:
+        raise HiveError('cannot read TaskCache from hive %s: %s' % (path, exc))
+
+    seen = [0]
+
+    def children(key, where):
+        try:
+            return list(key.iter_subkeys() or ())
+        except Exception as exc:
+            cache['errors'].append({'source': 'registry', 'path': where, 'error': 'cannot list subkeys: %s' % exc})
+            return []
+
+    def values(key, where):
+        try:
+            return _hive_values(key)
+        except Exception as exc:
+            cache['errors'].append({'source': 'registry', 'path': where, 'error': 'cannot read values: %s' % exc})
+            return {}
+
+    for top in children(base, 'TaskCache'):
+        name = top.name.lower()
+        if name == 'tasks':
+            for task_key in children(top, 'Tasks'):
+                seen[0] += 1
+                _add_task(cache, task_key.name, _convert(values(task_key, 'Tasks\\' + task_key.name)))
+        elif name == 'tree':
+            # Iterative walk with a depth and key budget (crafted hives can loop).
+            stack = [(top, '', 0)]
+            while stack:
+                key, rel, depth = stack.pop()
+                seen[0] += 1
+                if seen[0] > MAX_KEYS:
+                    cache['errors'].append({'source': 'registry', 'path': 'Tree',
+                                            'error': 'more than %d keys: walk stopped' % MAX_KEYS})
+                    break
+                if rel:
+                    _add_tree(cache, rel, _convert(values(key, 'Tree' + rel)))
+                if depth >= MAX_DEPTH:
+                    cache['errors'].append({'source': 'registry', 'path': 'Tree' + rel,
+                                            'error': 'deeper than %d levels: not walked' % MAX_DEPTH})
+                    continue
+                for sub in reversed(children(key, 'Tree' + rel)):
+                    stack.append((sub, rel + '\\' + sub.name, depth + 1))
+    return cache, True
+
+
+_HIVE_TYPES = {'REG_SZ': REG_SZ, 'REG_EXPAND_SZ': REG_EXPAND_SZ, 'REG_DWORD': REG_DWORD, 'REG_BINARY': REG_BINARY}
+
+
+def _convert(values):
+    """regipy value types (strings) to reg_export type numbers; data unchanged."""
+    return {name: (_HIVE_TYPES.get(type_, type_), data) for name, (type_, data) in values.items()}
+
+
+def from_live(raw):
+    """Build the cache from the collector's ``taskcache`` section.
+
+    Returns (cache, read): read is False when the collector could not open the key.
+    """
+    cache = new_cache()
+    if not isinstance(raw, dict):
+        cache['errors'].append({'source': 'registry', 'path': None, 'error': 'no TaskCache material returned'})
+        return cache, False
+    for err in raw.get('errors') or []:
+        if isinstance(err, dict):
+            cache['errors'].append({'source': 'registry', 'path': err.get('path'), 'error': str(err.get('error'))})
+    if not raw.get('read'):
+        cache['errors'].append({'source': 'registry', 'path': TASKCACHE_HIVE_PATH,
+                                'error': str(raw.get('error') or 'TaskCache not read')})
+        return cache, False
+    for item in raw.get('tree') or []:
+        if not isinstance(item, dict) or not isinstance(item.get('path'), str):
+            continue
+        values = {}
+        if item.get('id') is not None:
+            values['id'] = (REG_SZ, item['id'])
+        if item.get('index') is not None:
+            values['index'] = (REG_DWORD, item['index'] if isinstance(item['index'], int) else None)
+        if item.get('sd_present'):
+            values['sd'] = (REG_BINARY, b'\x01' * int(item.get('sd_length') or 1))
+        _add_tree(cache, _tree_path(item['path']), values)
+    for item in raw.get('tasks') or []:
+        if not isinstance(item, dict) or not isinstance(item.get('guid'), str):
+            continue
+        key = _guid_key(item['guid'])
+        if key is None:
+            continue
+        cache['tasks'][key] = {
+            'guid': item['guid'],
+            'path': item.get('path') if isinstance(item.get('path'), str) else None,
+            'hash': item['hash'].lower() if isinstance(item.get('hash'), str) and item['hash'] else None,
+        }
+    return cache, True
