@@ -1,0 +1,66 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin taskguard.windows.inventory_validate: validate the task inventory.
+
+Runs entirely on the controller and never connects to the target (the
+playbook runs it against localhost). Every problem of every file is printed as
+``file:line:column: code: message`` (the format editors and CI annotate) and
+returned; the task fails when there is at least one error.
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import os
+
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+from ansible.utils.unsafe_proxy import wrap_var
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import (
+    format_problem, load_inventory,
+)
+
+display = Display()
+
+_COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_ARGS = {
+    "paths": {"type": "list", "elements": "path", "required": False},
+    "strict": {"type": "bool", "required": False, "default": False},
+    "today": {"type": "str", "required": False},
+    "fail_on_error": {"type": "bool", "required": False, "default": True},
+}
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(_ARGS)
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp
+        _, args = self.validate_argument_spec(argument_spec=_ARGS)
+        paths = [str(p) for p in (args.get("paths") or [os.path.join(_COLLECTION_ROOT, "task_inventory")])]
+        try:
+            inventory = load_inventory(paths, today=args.get("today"), strict=args["strict"])
+        except ValueError as exc:      # a bad ``today`` argument; data problems never raise
+            result.update(failed=True, msg=str(exc))
+            return result
+        report = inventory.to_result()
+        for line in report["error_lines"]:
+            display.display(line, stderr=True)
+        for line in report["warning_lines"]:
+            display.display("warning: " + line, stderr=True)
+        summary = "%d file(s), %d entr%s, %d error(s), %d warning(s)" % (
+            len(report["files"]), report["entry_count"], "y" if report["entry_count"] == 1 else "ies",
+            len(report["errors"]), len(report["warnings"]))
+        result.update(report)
+        result["changed"] = False
+        result["paths"] = paths
+        if report["errors"] and args["fail_on_error"]:
+            result["failed"] = True
+            result["msg"] = "task inventory invalid: %s\n%s" % (summary, "\n".join(report["error_lines"]))
+        else:
+            result["msg"] = "task inventory valid: %s" % summary if not report["errors"] else summary
+        # file contents come from vendors: never let them be templated later
+        return wrap_var(result)
