@@ -19,6 +19,7 @@ from __future__ import (absolute_import, division, print_function)
 
 __metaclass__ = type
 
+import copy
 import datetime
 
 import yaml
@@ -172,49 +173,66 @@ def propose_entry(task, host, *, today=None):
     return entry
 
 
+def propose_for_host(tasks, host, *, today=None, skip=None):
+    """(entries, problems) for one host's tasks; ``skip(task) -> bool`` leaves documented ones out."""
+    entries, problems = [], []
+    for task in tasks or []:
+        if skip is not None and skip(task):
+            continue
+        try:
+            entries.append(propose_entry(task, host, today=today))
+        except ValueError as exc:
+            problems.append({"host": (host or {}).get("name"), "path": (task or {}).get("path"),
+                             "error": str(exc)})
+    return entries, problems
+
+
 def merge_proposals(host_tasks, *, today=None, skip=None):
     """One entry per distinct (path, expected) over several hosts.
 
-    host_tasks: iterable of (host dict, [normalized tasks]). When hosts disagree
-    about a task's definition, each variant gets ``scope.hosts`` naming its hosts,
-    so the file stays valid (no overlapping entries) and shows the difference.
+    host_tasks: iterable of (host dict, [normalized tasks]).
     ``skip(task, host) -> bool`` leaves out tasks already documented.
     Returns (entries, problems) where problems lists tasks that could not be proposed.
     """
-    groups = {}
-    order = []
-    problems = []
+    host_entries, problems = [], []
     for host, tasks in host_tasks:
-        for task in tasks or []:
-            if skip is not None and skip(task, host):
-                continue
-            try:
-                entry = propose_entry(task, host, today=today)
-            except ValueError as exc:
-                problems.append({"host": (host or {}).get("name"), "path": (task or {}).get("path"),
-                                 "error": str(exc)})
-                continue
+        host_skip = (lambda task, _h=host: skip(task, _h)) if skip is not None else None
+        entries, bad = propose_for_host(tasks, host, today=today, skip=host_skip)
+        host_entries.append((host, entries))
+        problems.extend(bad)
+    return merge_entries(host_entries), problems
+
+
+def merge_entries(host_entries):
+    """Merge per-host proposals (from ``propose_for_host``) into one list of entries.
+
+    When hosts disagree about a task's definition, each variant gets ``scope.hosts``
+    naming its hosts, so the file stays valid (no overlapping entries) and the
+    difference is visible to the reviewer.
+    """
+    groups = {}
+    for host, entries in host_entries:
+        for entry in entries or []:
             key = entry.get("path", entry.get("path_pattern")).casefold()
             variants = groups.setdefault(key, [])
-            if key not in order:
-                order.append(key)
             for variant in variants:
                 if variant["entry"]["expected"] == entry["expected"]:
-                    variant["hosts"].append(host)
+                    variant["hosts"].append(host or {})
                     break
             else:
-                variants.append({"entry": entry, "hosts": [host]})
-    entries = []
-    for key in sorted(order):
+                variants.append({"entry": copy.deepcopy(entry), "hosts": [host or {}]})
+    merged = []
+    for key in sorted(groups):
         variants = groups[key]
         for variant in variants:
             entry = variant["entry"]
-            names = sorted({str(h.get("name") or "unknown-host") for h in variant["hosts"]})
-            families = sorted({h.get("os_family") for h in variant["hosts"]
+            hosts = variant["hosts"]
+            names = sorted({str(h.get("name") or "unknown-host") for h in hosts})
+            families = sorted({h.get("os_family") for h in hosts
                                if h.get("os_family") and h.get("os_family") != "unknown"})
             scope = {}
-            # all hosts unknown -> no os_family scope; mixed known/unknown -> the known ones
-            if families and all(h.get("os_family") and h.get("os_family") != "unknown" for h in variant["hosts"]):
+            # only when every host's family is known: otherwise the entry must not exclude the unknown ones
+            if families and all(h.get("os_family") and h.get("os_family") != "unknown" for h in hosts):
                 scope["os_family"] = families
             if len(variants) > 1:
                 scope["hosts"] = names
@@ -222,14 +240,25 @@ def merge_proposals(host_tasks, *, today=None, skip=None):
                 entry["scope"] = scope
             else:
                 entry.pop("scope", None)
+            entry = _reorder(entry)
             entry["provenance"]["learned_from"] = names
             if families:
                 entry["provenance"]["os_family"] = families
             if len(variants) > 1:
                 entry["review"]["notes"] = ("hosts disagree about this task's definition: %d variants, "
                                             "each limited to the hosts it was seen on" % len(variants))
-            entries.append(entry)
-    return entries, problems
+            merged.append(entry)
+    return merged
+
+
+_ORDER = ("path", "path_pattern", "justification", "owner", "scope", "expected", "approval", "expires",
+          "provenance", "review")
+
+
+def _reorder(entry):
+    ordered = {k: entry[k] for k in _ORDER if k in entry}
+    ordered.update((k, v) for k, v in entry.items() if k not in ordered)
+    return ordered
 
 
 def build_document(entries, *, owner_name, contact, kind="learned", provenance=None, defaults=None):
@@ -259,9 +288,28 @@ def _str_representer(dumper, data):
 _Dumper.add_representer(str, _str_representer)
 
 
+def to_plain(value, _depth=0):
+    """Plain dict/list/str/int/float/bool/None copy (Ansible hands over str/dict subclasses)."""
+    if _depth > 64:
+        raise ValueError("document nested too deeply")
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): to_plain(v, _depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v, _depth + 1) for v in value]
+    raise ValueError("cannot write a %s into an inventory file" % type(value).__name__)
+
+
 def dump_document(doc, *, header=None):
     """YAML text of an inventory document, with an optional comment header."""
-    body = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=4096,
+    body = yaml.dump(to_plain(doc), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=4096,
                      default_flow_style=False)
     lines = []
     for line in (header or "").splitlines():
