@@ -41,6 +41,8 @@ class EvtxScan:
         self.newest_record_id = None
         self.newest_time = None
         self.fatal = None         # str when the file could not be opened as EVTX at all
+        self._oldest = None       # (file record number, rendered xml)
+        self._newest = None
 
     def add_error(self, message, record_id=None):
         self.error_count += 1
@@ -51,22 +53,33 @@ class EvtxScan:
                 "error": str(message)[:MAX_ERROR_TEXT],
             })
 
-    def _track(self, data):
-        # The System/EventRecordID (not the file's own record header number) is what
-        # the live host, exports and bookmarks use: extracts saved with "Save filtered
-        # log" renumber their record headers but keep the original EventRecordID.
-        m = _RECORD_ID_RE.search(data)
-        if not m:
+    def _track(self, file_record, data):
+        # Only the file's record numbers are compared per record (cheap ints); the
+        # rendered text of the current oldest/newest record is kept by reference and
+        # its System/EventRecordID read once at the end (see finish_range).
+        if file_record is None:
             return
-        rid = int(m.group(1))
-        if self.oldest_record_id is None or rid < self.oldest_record_id:
-            self.oldest_record_id = rid
-            t = _SYSTEM_TIME_RE.search(data)
-            self.oldest_time = t.group(1) if t else None
-        if self.newest_record_id is None or rid > self.newest_record_id:
-            self.newest_record_id = rid
-            t = _SYSTEM_TIME_RE.search(data)
-            self.newest_time = t.group(1) if t else None
+        if self._oldest is None or file_record < self._oldest[0]:
+            self._oldest = (file_record, data)
+        if self._newest is None or file_record > self._newest[0]:
+            self._newest = (file_record, data)
+
+    def finish_range(self):
+        """Fill oldest/newest record id and time from the System part of the edge records.
+
+        The System/EventRecordID (not the file's record number) is what the live
+        host, exports and bookmarks use: extracts saved with "Save filtered log"
+        renumber their records but keep the original EventRecordID. Both grow
+        together, so the record with the lowest file number is the oldest.
+        """
+        for attr, edge in (("oldest", self._oldest), ("newest", self._newest)):
+            if edge is None:
+                continue
+            m = _RECORD_ID_RE.search(edge[1])
+            t = _SYSTEM_TIME_RE.search(edge[1])
+            setattr(self, attr + "_record_id", int(m.group(1)) if m else None)
+            setattr(self, attr + "_time", t.group(1) if t else None)
+        self._oldest = self._newest = None
 
 
 def _open_parser(fileobj):
@@ -91,6 +104,14 @@ def iter_task_records(fileobj, event_ids, scan, *, track_range=True):
         scan.add_error(scan.fatal)
         return
     search_event_id = _EVENT_ID_RE.search
+    try:
+        for item in _records(records, scan, search_event_id, wanted, track_range):
+            yield item
+    finally:
+        scan.finish_range()
+
+
+def _records(records, scan, search_event_id, wanted, track_range):
     while True:
         try:
             record = next(records)
@@ -101,25 +122,20 @@ def iter_task_records(fileobj, event_ids, scan, *, track_range=True):
             scan.add_error("corrupt EVTX data: %s" % (exc,))
             continue
         scan.records_scanned += 1
-        data = record.get("data") if isinstance(record, dict) else None
-        if not isinstance(data, str):
-            scan.add_error("record without rendered data", record_id=_safe_int(record, "event_record_id"))
+        if not isinstance(record, dict) or not isinstance(record.get("data"), str):
+            scan.add_error("record without rendered data")
             continue
+        data = record["data"]
+        file_record = record.get("event_record_id")
         if track_range:
-            scan._track(data)
+            scan._track(file_record, data)
         m = search_event_id(data)
         if m is None:
             # Every rendered event has an EventID; one without it is broken.
-            scan.add_error("record without EventID", record_id=_safe_int(record, "event_record_id"))
+            scan.add_error("record without EventID", record_id=file_record)
             continue
         if int(m.group(1)) not in wanted:
             continue
         scan.records_matched += 1
-        yield _safe_int(record, "event_record_id"), data
+        yield file_record, data
 
-
-def _safe_int(record, key):
-    try:
-        return int(record.get(key))
-    except Exception:
-        return None

@@ -169,3 +169,28 @@ def test_dedup_between_evtx_and_export(shared_fixtures, tmp_path):
     result = collect_offline_events(str(root))
     assert [e["event_id"] for e in result["events"]] == [4698, 4699]
     assert all(e["source"].startswith("evtx:") for e in result["events"])
+
+
+def test_streams_multi_chunk_file_and_dedups_repeats(shared_fixtures, tmp_path):
+    """A synthetic large log (the chunks of one file repeated) is scanned completely;
+    identical records (same channel, computer, EventRecordID) are reported once."""
+    import struct
+
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.evtx_reader import EvtxScan, iter_task_records
+
+    data = (shared_fixtures / "evtx" / "donpapi-benign-4702.evtx").read_bytes()
+    header, chunks = bytearray(data[:4096]), data[4096:]
+    repeat = 20
+    struct.pack_into("<H", header, 42, (len(chunks) // 65536) * repeat)
+    logs = tmp_path / "Windows" / "System32" / "winevt" / "Logs"
+    logs.mkdir(parents=True)
+    big = logs / "Security.evtx"
+    big.write_bytes(bytes(header) + chunks * repeat)
+    scan = EvtxScan("t")
+    with big.open("rb") as handle:
+        found = list(iter_task_records(handle, {4702}, scan))
+    assert scan.records_scanned == 750 * repeat
+    assert len(found) == repeat and scan.error_count == 0
+    result = collect_offline_events(str(tmp_path))
+    assert [e["event_id"] for e in result["events"]] == [4702]
+    assert result["channels"]["Security"]["record_count"] == 750 * repeat
