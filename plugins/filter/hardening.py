@@ -6,14 +6,30 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+from collections.abc import Mapping
+
 from ansible.errors import AnsibleFilterError
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import hardening
 
 
+def _plain(value, depth=0):
+    """Deep copy into plain dict/list: ansible-core 2.19 passes lazy template containers,
+    which wrap_var cannot rebuild. Depth-capped because registered results are host data."""
+    if depth > 64:
+        raise hardening.HardeningInputError("input nested too deeply")
+    if isinstance(value, Mapping):
+        return dict((k, _plain(v, depth + 1)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, depth + 1) for v in value]
+    return value
+
+
 def _call(func, *args, **kwargs):
     try:
+        args = [_plain(a) for a in args]
+        kwargs = dict((k, _plain(v)) for k, v in kwargs.items())
         # Host-derived strings end up in the result: never let them be templated.
         return wrap_var(func(*args, **kwargs))
     except hardening.HardeningInputError as exc:

@@ -45,15 +45,15 @@ CONTROLS = {
 # Toggle variable of each control, named in "disabled by configuration" reasons so an
 # analyst knows what to change.
 TOGGLES = {
-    "TG-H1": "taskguard_hardening_operational_channel",
-    "TG-H2": "taskguard_hardening_audit_other_object_access",
-    "TG-H3": "taskguard_hardening_force_subcategory_audit",
-    "TG-H4": "taskguard_hardening_security_log_size",
-    "TG-H5": "taskguard_hardening_firewall_remote_tasks",
-    "TG-H5F": "taskguard_hardening_firewall_file_printer_sharing",
-    "TG-H6": "taskguard_hardening_disable_at",
-    "TG-H7": "taskguard_hardening_dc_submit_control",
-    "TG-H8": "taskguard_hardening_task_scheduler_policies",
+    "TG-H1": "hardening_operational_channel",
+    "TG-H2": "hardening_audit_other_object_access",
+    "TG-H3": "hardening_force_subcategory_audit",
+    "TG-H4": "hardening_security_log_size",
+    "TG-H5": "hardening_firewall_remote_tasks",
+    "TG-H5F": "hardening_firewall_file_printer_sharing",
+    "TG-H6": "hardening_disable_at",
+    "TG-H7": "hardening_dc_submit_control",
+    "TG-H8": "hardening_task_scheduler_policies",
 }
 
 # Win32_ComputerSystem.DomainRole -> the role names of the collection contract.
@@ -231,7 +231,7 @@ def _fps_decision(host, force):
         return _entry(True, None, refused=False, forced=False)
     if force:
         return _entry(True, "forced despite: " + blocker, refused=False, forced=True)
-    return _entry(False, "refused: " + blocker + " (set taskguard_hardening_fps_force to override)",
+    return _entry(False, "refused: " + blocker + " (set hardening_fps_force to override)",
                   refused=True, forced=False)
 
 
