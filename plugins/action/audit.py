@@ -41,13 +41,21 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(_ARGS)
 
+    def _hostvar(self, task_vars, name):
+        # Host variables arrive untemplated in task_vars; they are inventory
+        # configuration (not host data), so templating them is intended.
+        value = task_vars.get(name)
+        if value is None:
+            return None
+        return self._templar.template(value)
+
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
         _, args = self.validate_argument_spec(argument_spec=_ARGS)
         host_name = str(task_vars.get("inventory_hostname"))
-        offline_root = args.get("offline_root") or task_vars.get("taskguard_offline_root")
+        offline_root = args.get("offline_root") or self._hostvar(task_vars, "taskguard_offline_root")
         started = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
         # Inventory and rules: a broken inventory must not stop the audit (every
@@ -64,6 +72,11 @@ class ActionModule(ActionBase):
             tasks_result, events_result, problems = audit_support.collect_offline(
                 str(offline_root), since=since, max_events=args["max_events"])
             mode = "offline"
+            fatal = [p for p in problems if p.get("fatal")]
+            if fatal:
+                result.update({"failed": True, "taskguard_status": "failed", "mode": mode,
+                               "msg": "; ".join(str(p["error"]) for p in fatal)})
+                return wrap_var(result)
         else:
             module_result = self._execute_module(
                 module_name="taskguard.windows.collect",
@@ -82,8 +95,8 @@ class ActionModule(ActionBase):
         host = {
             "name": host_name,
             "groups": list(task_vars.get("group_names") or []),
-            "os_family": args.get("os_family") or task_vars.get("taskguard_os_family") or host_info.get("os_family") or "unknown",
-            "domain_role": args.get("domain_role") or task_vars.get("taskguard_domain_role") or host_info.get("domain_role") or "unknown",
+            "os_family": args.get("os_family") or self._hostvar(task_vars, "taskguard_os_family") or host_info.get("os_family") or "unknown",
+            "domain_role": args.get("domain_role") or self._hostvar(task_vars, "taskguard_domain_role") or host_info.get("domain_role") or "unknown",
         }
         host_view = inventory.for_host(host) if inventory is not None else None
         audit = audit_host(host_name, tasks_result, events_result, host_view, rules, host=host,

@@ -22,11 +22,6 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import (
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_INVENTORY_DIR = os.path.join(COLLECTION_ROOT, "task_inventory")
 
-# Where offline evidence keeps the pieces (relative to taskguard_offline_root;
-# matched case-insensitively by the collectors).
-TASKCACHE_EXPORTS = ("TaskCache.reg", "taskcache.reg", "registry/TaskCache.reg")
-SOFTWARE_HIVES = ("Windows/System32/config/SOFTWARE",)
-
 _INVENTORY_CACHE = {}
 
 
@@ -64,7 +59,7 @@ def _inventory_key(paths, today):
 
 def load_inventory(paths, today=None):
     """(Inventory or None, [problems]). Cached per process by paths + mtimes."""
-    paths = [str(p) for p in (paths or [DEFAULT_INVENTORY_DIR])]
+    paths = [os.path.normpath(str(p)) for p in (paths or [DEFAULT_INVENTORY_DIR])]
     try:
         from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import load_inventory as _load
     except ImportError as exc:  # pragma: no cover - inventory part missing
@@ -116,17 +111,6 @@ def write_bookmark(state_dir, host, bookmark):
 
 
 # -------------------------------------------------------------- collection
-def _first_existing(root, candidates):
-    real_root = os.path.realpath(root)
-    for rel in candidates:
-        path = os.path.join(root, *rel.split("/"))
-        if os.path.isfile(path):
-            real = os.path.realpath(path)
-            if real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep):
-                return path
-    return None
-
-
 def collect_offline(root, since=None, max_events=None):
     """(tasks_result|None, events_result|None, problems) from an evidence folder."""
     problems = []
@@ -140,8 +124,8 @@ def collect_offline(root, since=None, max_events=None):
         problems.append({"source": "tasks", "error": "task collection code not available: %s" % exc})
     else:
         try:
-            tasks_result = collect_offline_tasks(root, taskcache_reg=_first_existing(root, TASKCACHE_EXPORTS),
-                                                 hive=_first_existing(root, SOFTWARE_HIVES))
+            # It finds <root>/Windows/System32/config/SOFTWARE or <root>/TaskCache.reg itself.
+            tasks_result = collect_offline_tasks(root)
         except Exception as exc:
             problems.append({"source": "tasks", "error": "offline task collection failed: %s: %s" % (type(exc).__name__, exc)})
     try:

@@ -30,7 +30,7 @@ KINDS = ("undocumented", "modified", "missing", "hidden", "transient", "register
 
 # Floor severity of each kind, before risk rules raise it.
 BASE_SEVERITY = {
-    "undocumented": "low", "modified": "medium", "missing": "medium", "hidden": "high",
+    "undocumented": "low", "modified": "medium", "missing": "medium", "hidden": "medium",
     "transient": "medium", "registered_by": "medium", "expired": "low",
     "coverage_gap": "medium", "unparseable": "medium", "unreachable": "high", "failed": "high",
 }
@@ -41,6 +41,7 @@ CONCEALMENT = {
     "sd_missing": "high", "index_zero": "high", "registry_without_file": "high",
     "not_in_api": "high", "tree_without_tasks_entry": "high", "tasks_entry_without_tree": "medium",
     "file_without_registry": "medium", "uri_mismatch": "medium",
+    "path_mismatch": "medium", "hash_mismatch": "medium",
 }
 # Codes that need a given source to have been read (offline hosts have no API).
 _REASON_NEEDS = {"not_in_api": "api", "registry_without_file": "files", "file_without_registry": "registry"}
@@ -199,7 +200,7 @@ def audit_host(host_name, tasks_result, events_result, host_view, rules, *, host
         if concealment:
             risk = _risk()
             severity = max_severity(risk["severity"], *[CONCEALMENT[r] for r in concealment])
-            reasons = [_reason("TG-H-" + r, "concealment: %s" % r, CONCEALMENT[r])] + risk["reasons"]
+            reasons = [_reason("TG-H-" + code, "concealment: %s" % code, CONCEALMENT[code]) for code in concealment] + risk["reasons"]
             out.add("hidden", path, severity, "Task concealed from the scheduler (%s)" % ", ".join(concealment),
                     reasons, evidence={"task": trim(task), "hidden_reasons": list(concealment),
                                        "escalations": risk["escalations"]},
@@ -276,7 +277,9 @@ def _audit_events(out, events_result, host_view, rules, present, host, propose):
         if cov.get("events_may_be_lost"):
             problems.append("events may have been lost")
         if problems or cov.get("reasons") and (cov.get("enabled") is False or cov.get("readable") is False or cov.get("events_may_be_lost")):
-            out.add("coverage_gap", None, "medium", "%s: %s" % (channel, "; ".join(problems)),
+            detail = ", ".join(str(r) for r in (cov.get("reasons") or [])[:6])
+            out.add("coverage_gap", None, "medium", "%s: %s%s" % (channel, "; ".join(problems),
+                                                                  " (%s)" % detail if detail else ""),
                     [_reason("TG-C006", "event channel coverage", "medium", _COVERAGE_REF)],
                     evidence={"channel": channel, "coverage": trim(cov),
                               "channel_info": trim((events_result.get("channels") or {}).get(channel))},
@@ -315,7 +318,9 @@ def _audit_events(out, events_result, host_view, rules, present, host, propose):
         deletions = [e for e in events if e.get("action") == "deleted"]
 
         # registered_by: an account the entry does not allow registered/updated it
+        # (one finding per task and account, all its events as evidence)
         if entry is not None:
+            refused = {}
             for event in registrations:
                 user = event.get("user") or event.get("subject_sid")
                 try:
@@ -323,11 +328,14 @@ def _audit_events(out, events_result, host_view, rules, present, host, propose):
                 except Exception:
                     allowed = None
                 if allowed is False:
-                    out.add("registered_by", path, "medium",
-                            "Task %s by an account its entry does not allow: %s" % (event.get("action"), user),
-                            [_reason("TG-D004", "registrant not allowed by the inventory", "medium")],
-                            evidence={"events": [_event_trim(event)]}, entry=_entry_source(entry),
-                            key="%s:%s:%s" % (event.get("channel"), event.get("record_id"), user))
+                    refused.setdefault(str(user), []).append(event)
+            for user, evs in sorted(refused.items()):
+                out.add("registered_by", path, "medium",
+                        "Task %s by an account its entry does not allow: %s"
+                        % ("/".join(sorted({str(e.get("action")) for e in evs})), user),
+                        [_reason("TG-D004", "registrant not allowed by the inventory", "medium")],
+                        evidence={"events": [_event_trim(e) for e in evs[:MAX_EVENTS_PER_FINDING]]},
+                        entry=_entry_source(entry), key="user:" + user.lower())
 
         if key in present or not registrations:
             continue

@@ -70,12 +70,22 @@ def normalize_text(value):
     return text
 
 
-def normalize_path_text(value):
-    text = normalize_text(value).replace("/", "\\").replace('"', "").strip()
+def _expand(text):
     if "%" in text:
         for var, repl in _ENV_VARS:
             if var in text:
                 text = text.replace(var, repl)
+    return text
+
+
+def normalize_arg_text(value):
+    """Arguments: lower-cased, env vars expanded; slashes kept (/c, /k are switches)."""
+    return _expand(normalize_text(value))
+
+
+def normalize_path_text(value):
+    """Paths: also / -> \\, quotes dropped, \\?\\ prefix dropped."""
+    text = _expand(normalize_text(value).replace("/", "\\").replace('"', "").strip())
     if text.startswith("\\\\?\\"):
         text = text[4:]
     return text
@@ -125,7 +135,9 @@ def _has_invisible(task):
 
 
 def _commandline(action):
-    return normalize_path_text(" ".join(_strs((action.get("command"), action.get("arguments")))))
+    command = normalize_path_text(action.get("command") or "")
+    arguments = normalize_arg_text(action.get("arguments") or "")
+    return (command + " " + arguments).strip()
 
 
 FIELDS = {
@@ -154,7 +166,7 @@ FIELDS = {
     "action.type": lambda t, c: _strs([normalize_text(a.get("type") or "") for a in _actions(t)]),
     "action.command": lambda t, c: _strs([normalize_path_text(a.get("command") or "") for a in _actions(t)]),
     "action.command_basename": lambda t, c: _strs([_basename(a.get("command") or "") for a in _actions(t)]),
-    "action.arguments": lambda t, c: _strs([normalize_path_text(a.get("arguments") or "") for a in _actions(t)]),
+    "action.arguments": lambda t, c: _strs([normalize_arg_text(a.get("arguments") or "") for a in _actions(t)]),
     "action.working_directory": lambda t, c: _strs([normalize_path_text(a.get("working_directory") or "") for a in _actions(t)]),
     "action.commandline": lambda t, c: _strs([_commandline(a) for a in _actions(t)]),
     "action.all_paths": lambda t, c: _strs([normalize_path_text(" ".join(_strs((a.get("command"), a.get("arguments"), a.get("working_directory")))))

@@ -19,7 +19,9 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.co
 
 MAX_ROWS = 500
 MAX_PROPOSALS = 50
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:])")
+# Characters that can end a cell, start inline markup, a link, an image, a
+# mention (@user) or a reference (#1): backslash-escaped (CommonMark escapes).
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~@#$!])")
 
 
 def cell(value, limit=300):
