@@ -76,6 +76,8 @@ class ActionModule(ActionBase):
                 out = normalize_live_events(module_result["material"], since=since)
         except TaskGuardInputError as exc:
             raise AnsibleActionFail("task_events: %s" % exc)
+        except OSError as exc:  # state_dir or evidence root not accessible
+            raise AnsibleActionFail("task_events: %s: %s" % (exc.filename or "", exc.strerror or exc))
 
         # Everything below came from a host or evidence: never let it be templated.
         result.update(wrap_var(out))

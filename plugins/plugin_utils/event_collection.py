@@ -114,7 +114,10 @@ class _Collector:
         self.wanted = wanted
         self.since = since
         self.max_events = max_events
-        self.by_key = {}
+        self.by_channel = {}   # channel -> {(channel, computer, record_id): event}
+        # Memory bound: a channel never holds more than this many candidates (an
+        # export with millions of task events must not exhaust the controller).
+        self.prune_at = 4 * (max_events + 1)
         self.unparseable = []
         self.unparseable_total = 0
         self.unparseable_by_channel = {}
@@ -141,7 +144,37 @@ class _Collector:
             return
         key = (event["channel"], (event["computer"] or "").casefold(), event["record_id"])
         # The first source wins (evtx before exports): same event, same content.
-        self.by_key.setdefault(key, event)
+        bucket = self.by_channel.setdefault(event["channel"], {})
+        bucket.setdefault(key, event)
+        if len(bucket) > self.prune_at:
+            self._prune(event["channel"], bucket)
+
+    def events(self):
+        for bucket in self.by_channel.values():
+            for event in bucket.values():
+                yield event
+
+    def _prune(self, channel, bucket):
+        """Drop candidates that ``select`` can never return.
+
+        ``select`` returns the ``max_events`` lowest record ids after the bookmark
+        (or, after a log reset, after the bookmark's time). Keeping the
+        ``max_events + 1`` lowest of both candidate sets gives the same selection
+        and the same truncation flag as keeping everything.
+        """
+        keep = self.max_events + 1
+        mark = self.since.get(channel)
+        items = sorted(bucket.items(), key=lambda kv: kv[1]["record_id"])
+        if mark is None:
+            kept = dict(items[:keep])
+        else:
+            after_id = [kv for kv in items if kv[1]["record_id"] > mark["record_id"]][:keep]
+            kept = dict(after_id)
+            if mark.get("time"):
+                limit = time_sort_key(mark["time"])
+                kept.update([kv for kv in items if time_sort_key(kv[1]["time"]) > limit][:keep])
+        bucket.clear()
+        bucket.update(kept)
 
     def select(self, channel_state):
         """Apply bookmark filter and max_events per channel.
@@ -151,7 +184,7 @@ class _Collector:
         """
         kept = []
         per_channel = {}
-        for event in self.by_key.values():
+        for event in self.events():
             per_channel.setdefault(event["channel"], []).append(event)
         for channel, events in per_channel.items():
             state = channel_state.setdefault(channel, {})
@@ -337,16 +370,16 @@ def normalize_live_events(raw, *, since=None):
             err = entry.get(key)
             if err:
                 texts.append("%s: %s" % (key.split("_")[0], _error_text(err)))
-                reason = _error_reason(err)
-                if key == "query_error":
-                    state["problems"].append(reason)
-                elif reason in ("access_denied", "channel_not_found"):
-                    state["problems"].append(reason)
-                else:
-                    state["problems"].append("status_unavailable")
         info["error"] = "; ".join(texts) or None
         info["readable"] = not entry.get("query_error")
-        if info["enabled"] is None and not any(p in ("access_denied", "channel_not_found") for p in state["problems"]):
+        if entry.get("query_error"):
+            # Why the events could not be read is the finding; status errors of the
+            # same channel are then the same cause.
+            state["problems"].append(_error_reason(entry["query_error"]))
+        elif (entry.get("config_error") or entry.get("info_error") or entry.get("edge_error")
+              or info["enabled"] is None):
+            # Events were read, but without enabled/oldest record we cannot tell a
+            # disabled or wrapped log from a quiet one.
             state["problems"].append("status_unavailable")
         state["newest_record_id"] = info["newest_record_id"]
         state["newest_time"] = info["newest_time"]
@@ -541,7 +574,7 @@ def collect_offline_events(root, *, since=None, event_ids=None, max_events=None)
         _scan_evtx(root_real, channel, collector, info, state, errors)
     _scan_exports(root_real, collector, errors)
     # An export can make an otherwise missing channel partly readable.
-    exported = {e["channel"] for e in collector.by_key.values() if e["source"].startswith("export:")}
+    exported = {e["channel"] for e in collector.events() if e["source"].startswith("export:")}
     for channel in exported:
         if channel in channels and not channels[channel]["readable"]:
             channels[channel]["readable"] = True

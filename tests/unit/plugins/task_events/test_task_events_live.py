@@ -175,3 +175,17 @@ def test_input_not_modified(unit_fixtures):
     before = copy.deepcopy(raw)
     normalize_live_events(raw)
     assert raw == before
+
+
+def test_status_denied_but_events_readable(unit_fixtures):
+    raw = load(unit_fixtures, "live_full.json")
+    denied = {"type": "System.UnauthorizedAccessException", "hresult": -2147024891, "message": "x"}
+    sec = raw["channels"][1]
+    sec["info"], sec["info_error"] = None, denied
+    sec["oldest"], sec["newest"], sec["edge_error"] = None, None, denied
+    result = normalize_live_events(raw, since={SEC: {"record_id": 1, "time": None}})
+    cov = result["coverage"][SEC]
+    # Events came back, but without the oldest record a wrapped log cannot be ruled out.
+    assert cov["readable"] is True
+    assert cov["reasons"] == ["status_unavailable"] and cov["events_may_be_lost"] is True
+    assert len([e for e in result["events"] if e["channel"] == SEC]) == 3

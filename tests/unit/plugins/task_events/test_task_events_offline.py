@@ -207,3 +207,33 @@ def test_duplicate_exports_reported_once(tmp_path, op_xml):
     result = collect_offline_events(str(tmp_path))
     assert len(result["events"]) == 1
     assert result["events"][0]["source"] == "export:events/a.xml"
+
+
+def _many(op_xml, count):
+    out = []
+    for i in range(count):
+        rid = 10000 + (i * 7919) % count  # shuffled order, all distinct
+        out.append(op_xml[106].replace("<EventRecordID>5021<", "<EventRecordID>%d<" % rid)
+                   .replace("2026-03-02T09:15:04.1234567Z", "2026-03-02T09:%02d:%02d.0000000Z" % ((rid - 10000) // 60 % 60, (rid - 10000) % 60)))
+    return out
+
+
+@pytest.mark.parametrize("since", [None, {OP: {"record_id": 10100, "time": "2026-03-02T09:01:40.0000000Z"}}])
+def test_many_events_bounded_and_selection_exact(tmp_path, op_xml, since, monkeypatch):
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import event_collection
+
+    _export(tmp_path, "many.xml", "".join(_many(op_xml, 997)))
+    peak = []
+    original = event_collection._Collector._prune
+
+    def spy(self, channel, bucket):
+        peak.append(len(bucket))
+        return original(self, channel, bucket)
+
+    monkeypatch.setattr(event_collection._Collector, "_prune", spy)
+    result = collect_offline_events(str(tmp_path), max_events=5, since=since)
+    first = 10000 if since is None else 10101
+    assert [e["record_id"] for e in result["events"]] == list(range(first, first + 5))
+    assert result["truncated"] is True
+    assert result["bookmark"][OP]["record_id"] == first + 4
+    assert peak and max(peak) == 4 * 6 + 1  # pruned as soon as the bound was passed
