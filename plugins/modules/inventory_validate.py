@@ -18,8 +18,8 @@ description:
     argument patterns, entries of different files that can match the same task on the same hosts,
     expired entries, privileged entries (SYSTEM, HighestAvailable, a group principal, or no principal
     constraint) without C(approval), and calendar dates.
-  - Every problem of the run is reported at once as C(file:line:column: code: message); the task
-    fails when there is at least one error. The error codes are listed in C(docs/task-inventory.md).
+  - "Every problem of the run is reported at once as C(file:line:column: code: message); the task
+    fails when there is at least one error. The error codes are listed in C(docs/task-inventory.md)."
   - Why our own code - no existing Ansible or YAML tool maps JSON Schema errors back to a line and
     column, checks glob overlaps between files, or knows which task principals are privileged.
 options:
@@ -79,7 +79,7 @@ warnings:
   type: list
   elements: dict
 error_lines:
-  description: RV(errors) formatted as C(file:line:column: code: message).
+  description: "RV(errors) formatted as C(file:line:column: code: message)."
   returned: always
   type: list
   elements: str
