@@ -182,8 +182,13 @@ def audit_host(host_name, tasks_result, events_result, host_view, rules, *, host
     # ---- tasks: index by path once
     present = {}
     matched_entries = set()
-    for task in tasks:
-        path = task.get("path") or ""
+    for index, task in enumerate(tasks):
+        path = task.get("path")
+        if not isinstance(path, str) or not path:
+            out.add("unparseable", None, "medium", "Collected task without a path",
+                    [_reason("TG-U004", "task without path", "medium")], evidence={"task": trim(task)},
+                    key="nopath:%d" % index)
+            continue
         present[_lower_path(path)] = task
         entry = host_view.match(path) if host_view is not None else None
         documented = entry is not None
@@ -328,8 +333,9 @@ def _audit_events(out, events_result, host_view, rules, present, host, propose):
                 except Exception:
                     allowed = None
                 if allowed is False:
-                    refused.setdefault(str(user), []).append(event)
-            for user, evs in sorted(refused.items()):
+                    refused.setdefault(str(user).lower(), []).append(event)
+            for _key, evs in sorted(refused.items()):
+                user = str(evs[0].get("user") or evs[0].get("subject_sid"))
                 out.add("registered_by", path, "medium",
                         "Task %s by an account its entry does not allow: %s"
                         % ("/".join(sorted({str(e.get("action")) for e in evs})), user),
