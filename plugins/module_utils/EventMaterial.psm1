@@ -279,18 +279,20 @@ Function Get-TgTaskEventMaterial {
 
         $sinceRecordId = $null
         $sinceTime = $null
-        if ($null -ne $Since -and $Since.ContainsKey($name) -and $null -ne $Since[$name]) {
+        # Index syntax: returns $null for a missing key on Hashtable and Dictionary
+        # alike, also under StrictMode.
+        if ($null -ne $Since -and $null -ne $Since[$name]) {
             $mark = $Since[$name]
-            if ($null -ne $mark.record_id) {
-                $sinceRecordId = [Int64]$mark.record_id
+            if ($null -ne $mark['record_id']) {
+                $sinceRecordId = [Int64]$mark['record_id']
             }
-            if ($null -ne $mark.time) {
-                $sinceTime = [String]$mark.time
+            if ($null -ne $mark['time']) {
+                $sinceTime = [String]$mark['time']
             }
         }
         if ($null -ne $sinceRecordId) {
             $entry.bookmark_mode = 'record_id'
-            if ($null -ne $entry.newest -and [Int64]$entry.newest.record_id -lt $sinceRecordId) {
+            if ($null -ne $entry.newest -and [Int64]$entry.newest['record_id'] -lt $sinceRecordId) {
                 # Record numbers went backwards (log cleared or recreated): filter on
                 # time instead, or every new event would stay below the bookmark.
                 $entry.bookmark_mode = 'time_after_reset'

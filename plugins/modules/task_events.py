@@ -80,6 +80,8 @@ options:
       - The module only reads it. The drift playbook writes the new bookmark after the
         report has been written.
     type: path
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
@@ -115,7 +117,7 @@ seealso:
   - module: taskguard.windows.event_channel
   - module: ansible.windows.win_eventlog
 author:
-  - taskguard contributors
+  - taskguard contributors (@taskguard)
 """
 
 EXAMPLES = r"""

@@ -151,8 +151,7 @@ class _Collector:
 
     def events(self):
         for bucket in self.by_channel.values():
-            for event in bucket.values():
-                yield event
+            yield from bucket.values()
 
     def _prune(self, channel, bucket):
         """Drop candidates that ``select`` can never return.
@@ -369,7 +368,7 @@ def normalize_live_events(raw, *, since=None):
         for key in ("config_error", "info_error", "edge_error", "query_error"):
             err = entry.get(key)
             if err:
-                texts.append("%s: %s" % (key.split("_")[0], _error_text(err)))
+                texts.append("%s: %s" % (key.split("_", maxsplit=1)[0], _error_text(err)))
         info["error"] = "; ".join(texts) or None
         info["readable"] = not entry.get("query_error")
         if entry.get("query_error"):

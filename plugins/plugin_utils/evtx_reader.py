@@ -105,8 +105,7 @@ def iter_task_records(fileobj, event_ids, scan, *, track_range=True):
         return
     search_event_id = _EVENT_ID_RE.search
     try:
-        for item in _records(records, scan, search_event_id, wanted, track_range):
-            yield item
+        yield from _records(records, scan, search_event_id, wanted, track_range)
     finally:
         scan.finish_range()
 
@@ -138,4 +137,3 @@ def _records(records, scan, search_event_id, wanted, track_range):
             continue
         scan.records_matched += 1
         yield file_record, data
-

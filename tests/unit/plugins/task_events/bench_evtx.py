@@ -42,7 +42,7 @@ def build_repeated(src: Path, repeat: int, dest: Path) -> None:
     struct.pack_into("<H", header, 42, min(count * repeat, 0xFFFF))
     with dest.open("wb") as out:
         out.write(header)
-        for _ in range(repeat):
+        for dummy in range(repeat):
             out.write(chunks[: count * CHUNK])
 
 
@@ -50,7 +50,7 @@ def scan(path: Path):
     result = EvtxScan(str(path))
     started = time.perf_counter()
     with path.open("rb") as handle:
-        matched = sum(1 for _ in iter_task_records(handle, set(DEFAULT_EVENT_IDS), result))
+        matched = sum(1 for dummy in iter_task_records(handle, set(DEFAULT_EVENT_IDS), result))
     return result, matched, time.perf_counter() - started
 
 
@@ -59,8 +59,8 @@ def main() -> None:
     src = Path(sys.argv[1]) if len(sys.argv) > 1 else default
     repeat = int(sys.argv[2]) if len(sys.argv) > 2 else 300
     res, matched, secs = scan(src)
-    print("%s: %d records, %d task events, %.0f records/s" % (src.name, res.records_scanned, matched,
-                                                             res.records_scanned / secs))
+    rate = res.records_scanned / secs
+    print("%s: %d records, %d task events, %.0f records/s" % (src.name, res.records_scanned, matched, rate))
     with tempfile.TemporaryDirectory() as tmp:
         big = Path(tmp) / "big.evtx"
         build_repeated(src, repeat, big)

@@ -105,8 +105,8 @@ def test_channel_status_from_file(shared_fixtures, tmp_path):
 
 def test_since_returns_only_newer(shared_fixtures, tmp_path):
     root = _root_with(tmp_path, shared_fixtures / "evtx" / "atexec-fast-create-delete-4698-4699.evtx")
-    result = collect_offline_events(str(root), since={"Security": {"record_id": 2004852,
-                                                                  "time": "2021-06-10T21:21:26.383726Z"}})
+    since = {"Security": {"record_id": 2004852, "time": "2021-06-10T21:21:26.383726Z"}}
+    result = collect_offline_events(str(root), since=since)
     assert [e["event_id"] for e in result["events"]] == [4699]
     assert result["coverage"]["Security"]["events_may_be_lost"] is False
 

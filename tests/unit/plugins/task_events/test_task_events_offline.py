@@ -101,7 +101,7 @@ def test_oversized_event_skipped_and_reported():
     big = "<Event>" + "x" * 5000 + "</Event><Event><System/></Event>"
     problems = []
     out = list(iter_export_events(io.BytesIO(big.encode()), problems, max_event_chars=1000, read_size=512))
-    assert [x for _, x in out] == ["<Event><System/></Event>"]
+    assert [text for offset, text in out] == ["<Event><System/></Event>"]
     assert "larger than" in problems[0]["error"]
 
 
@@ -109,7 +109,7 @@ def test_split_across_reads_and_lookalike_tags():
     text = "<?xml version='1.0'?><Event><EventData/></Event>\n<Events><Event a='1'>x</Event ></Events>"
     problems = []
     out = list(iter_export_events(io.BytesIO(text.encode("utf-16")), problems, read_size=3))
-    assert [x for _, x in out] == ["<Event><EventData/></Event>", "<Event a='1'>x</Event >"]
+    assert [text for offset, text in out] == ["<Event><EventData/></Event>", "<Event a='1'>x</Event >"]
     assert problems == []
 
 
