@@ -14,8 +14,11 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 venv=${VENV:-$root/.venv}
 build=$root/.build
-tree=$build/ansible-test/ansible_collections/taskguard/windows
-rm -rf "$tree"
+# A fresh copy per run: two runs at once must not pull the tree from under each other.
+mkdir -p "$build/ansible-test"
+work=$(mktemp -d "$build/ansible-test/run.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+tree=$work/ansible_collections/taskguard/windows
 mkdir -p "$tree"
 (cd "$root" && git ls-files -z --cached --others --exclude-standard \
    | grep -zv '^collections/ansible_collections/' \
@@ -39,4 +42,4 @@ sys.exit(subprocess.call([sys.executable, os.path.join(wheel, "pip"), "install"]
 PY
 fi
 cd "$tree"
-PATH="$venv/bin:$PATH" exec "$venv/bin/ansible-test" "$@"
+PATH="$venv/bin:$PATH" "$venv/bin/ansible-test" "$@"
