@@ -38,6 +38,8 @@ options:
     description:
       - Whether failed events are audited. Omit to leave unchanged.
     type: bool
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full

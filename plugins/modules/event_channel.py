@@ -49,6 +49,8 @@ options:
         starts a new one (archives are not removed, watch disk space), C(retain) stops logging.
     type: str
     choices: [circular, auto_backup, retain]
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full

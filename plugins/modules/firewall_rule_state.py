@@ -50,6 +50,8 @@ options:
     description:
       - Wanted state of the selected rules. Omit to only read.
     type: bool
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full

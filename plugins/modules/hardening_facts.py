@@ -24,6 +24,8 @@ description:
     text and it gathers much more than needed; shares, the file server feature and the
     registry values would still need more round trips.
 options: {}
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
