@@ -93,20 +93,22 @@ def test_server2022(shared_fixtures):
 def test_parse_cost_is_a_small_multiple_of_bare_lxml(win10):
     """Guard against accidental slow paths (XPath per field, re-decoding).
 
-    The target is <= 3x a bare lxml parse; the bound here is looser because CI
-    machines are shared and timing is noisy: it catches 10x regressions, not 10%.
+    The target is <= 3x a bare lxml parse (about 2-3.5x measured here). CPU time,
+    not wall time, and interleaved rounds, because CI machines are shared: the
+    bound of 5x catches a real regression without flaking under load.
     """
     datas = [data for _rel, data in win10]
 
-    def best(fn):
-        result = float('inf')
-        for _ in range(5):
-            start = time.perf_counter()
-            for data in datas:
-                fn(data)
-            result = min(result, time.perf_counter() - start)
-        return result
+    def cpu(fn):
+        start = time.process_time()
+        for data in datas:
+            fn(data)
+        return time.process_time() - start
 
-    bare = best(etree.fromstring)
-    ours = best(lambda d: parse_task_definition(d, path='\\x'))
-    assert ours <= bare * 6, (ours, bare)
+    bare, ours = [], []
+    for _ in range(9):
+        bare.append(cpu(etree.fromstring))
+        ours.append(cpu(lambda d: parse_task_definition(d, path='\\x')))
+    bare.sort()
+    ours.sort()
+    assert ours[2] <= bare[2] * 5, (ours, bare)
