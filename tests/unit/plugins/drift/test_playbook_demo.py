@@ -1,0 +1,133 @@
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""End to end: ansible-playbook playbooks/drift.yml on the demo fleet (offline, on the controller).
+
+Asserts exactly the planted attacks are flagged, documented tasks are not, the
+bookmarks advance only after the reports, unreachable/failed hosts are findings,
+and taskguard_fail_on fails the job after the reports are written.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
+PLAYBOOK = os.path.join(REPO, "playbooks", "drift.yml")
+ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+
+EXPECTED = {
+    ("dc01", "undocumented", "\\Microsoft\\Windows\\WindowsUpdate\\UpdateHealthCheck"),   # masquerade
+    ("dc01", "undocumented", "\\WinUpdate"),                                             # Tarrask
+    ("dc01", "hidden", "\\WinUpdate"),
+    ("srv01", "undocumented", "\\SystemHealthMonitor"),                                  # SYSTEM from temp
+    ("srv01", "modified", "\\Contoso\\Backup\\Nightly Backup"),                          # command swapped
+    ("srv01", "registered_by", "\\Contoso\\Backup\\Nightly Backup"),
+    ("srv01", "missing", "\\Microsoft\\Windows\\Windows Defender\\Windows Defender Scheduled Scan"),
+    ("adminws01", "transient", "\\XbKqTnPo"),                                            # atexec, events only
+}
+HIGH = {key for key in EXPECTED if key[1] in ("undocumented", "hidden", "modified", "transient")}
+
+
+def _run(tmp_path, *extra, inventory=None):
+    env = dict(os.environ,
+               ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"),
+               ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, "collections"),
+               ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
+               ANSIBLE_HOME=str(tmp_path / "ansible-home"),
+               ANSIBLE_NOCOLOR="1")
+    cmd = [ANSIBLE_PLAYBOOK, "-i", inventory or os.path.join(REPO, "inventories", "demo", "hosts.yml"), PLAYBOOK,
+           "-e", "taskguard_report_dir=%s" % (tmp_path / "reports"),
+           "-e", "taskguard_state_dir=%s" % (tmp_path / "state")] + list(extra)
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    return proc
+
+
+def _report(tmp_path):
+    with open(tmp_path / "reports" / "drift.json", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _task_findings(doc):
+    return {(host, f["kind"], f["task"]): f for host, entry in doc["hosts"].items()
+            for f in entry["findings"] if f["kind"] != "coverage_gap"}
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("demo")
+    first = _run(tmp_path)
+    return tmp_path, first
+
+
+def test_demo_flags_exactly_the_planted_attacks(demo_run):
+    tmp_path, proc = demo_run
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    doc = _report(tmp_path)
+    assert sorted(doc["hosts"]) == ["adminws01", "dc01", "srv01"]
+    found = _task_findings(doc)
+    assert set(found) == EXPECTED            # nothing about documented tasks beyond the planted drift
+    for key in HIGH:
+        assert found[key]["severity"] in ("high", "critical"), key
+    assert found[("dc01", "hidden", "\\WinUpdate")]["evidence"]["hidden_reasons"] == ["sd_missing"]
+    assert found[("srv01", "modified", "\\Contoso\\Backup\\Nightly Backup")]["entry"]["file"].endswith(
+        os.path.join("task_inventory", "vendors", "contoso-backup.yml"))
+    assert found[("dc01", "undocumented", "\\WinUpdate")]["proposed_entry"]["path"] == "\\WinUpdate"
+    # only exports, no .evtx in the samples: the report says so instead of claiming full coverage
+    assert {e["status"] for e in doc["hosts"].values()} == {"partial"}
+
+
+def test_demo_writes_every_format_and_advances_bookmarks(demo_run):
+    tmp_path, _proc = demo_run
+    names = sorted(os.listdir(tmp_path / "reports"))
+    assert names == ["drift.csv", "drift.html", "drift.json", "drift.md", "junit.xml"]
+    states = sorted(n for n in os.listdir(tmp_path / "state") if n.endswith(".events.json"))
+    assert states == ["adminws01.events.json", "dc01.events.json", "srv01.events.json"]
+
+
+def test_second_run_does_not_report_old_events_again(demo_run):
+    tmp_path, _proc = demo_run
+    proc = _run(tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    found = _task_findings(_report(tmp_path))
+    assert ("adminws01", "transient", "\\XbKqTnPo") not in found        # seen in the previous run
+    assert ("srv01", "modified", "\\Contoso\\Backup\\Nightly Backup") in found   # state drift stays
+
+
+def test_unreachable_and_failed_hosts_are_findings_and_fail_on(tmp_path):
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text("""
+windows:
+  vars:
+    taskguard_task_inventory_dir: ["%(repo)s/inventories/demo/task_inventory"]
+  hosts:
+    dc01:
+      ansible_connection: local
+      taskguard_offline_root: "%(repo)s/samples/dc01"
+      taskguard_domain_role: domain_controller
+    lost:
+      ansible_connection: local
+      taskguard_offline_root: "%(tmp)s/no-such-evidence"
+    ghost:
+      ansible_host: 127.0.0.1
+      ansible_port: 1
+      ansible_connection: winrm
+      ansible_winrm_scheme: http
+      ansible_winrm_transport: basic
+      ansible_user: nobody
+      ansible_password: nothing
+      ansible_winrm_connection_timeout: 5
+""" % {"repo": REPO, "tmp": tmp_path})
+    proc = _run(tmp_path, "-e", "taskguard_fail_on=high", inventory=str(inventory))
+    assert proc.returncode != 0                                    # fail_on reached ...
+    assert "reached" in proc.stdout and "taskguard_fail_on=high" in proc.stdout
+    doc = _report(tmp_path)                                        # ... after the report was written
+    status = {h: e["status"] for h, e in doc["hosts"].items()}
+    assert status == {"dc01": "partial", "lost": "failed", "ghost": "unreachable"}
+    assert [f["kind"] for f in doc["hosts"]["ghost"]["findings"]] == ["unreachable"]
+    assert "does not exist" in doc["hosts"]["lost"]["findings"][0]["evidence"]["message"]
+    # no bookmark for hosts that were not audited
+    assert sorted(n for n in os.listdir(tmp_path / "state") if n.endswith(".events.json")) == ["dc01.events.json"]
