@@ -41,6 +41,7 @@ class EvtxScan:
         self.newest_record_id = None
         self.newest_time = None
         self.fatal = None         # str when the file could not be opened as EVTX at all
+        self.chunks = 0           # 64 KiB blocks with a chunk signature
         self._oldest = None       # (file record number, rendered xml)
         self._newest = None
 
@@ -82,6 +83,39 @@ class EvtxScan:
         self._oldest = self._newest = None
 
 
+HEADER_BLOCK = 4096
+CHUNK_SIZE = 65536
+
+
+def _precheck(fileobj):
+    """Check the file header and count chunk signatures; returns (error or None, chunks).
+
+    Random bytes behind a forged ``ElfFile`` magic make the parser yield nothing
+    without an error; checking the header fields and counting the 64 KiB blocks
+    that start with ``ElfChnk`` (one 8-byte read per block) turns that into a
+    reported problem instead of an empty, "clean" log.
+    """
+    head = fileobj.read(HEADER_BLOCK)
+    if len(head) < 128 or head[:8] != b"ElfFile\x00":
+        return "not an EVTX file (no ElfFile header)", 0
+    major = int.from_bytes(head[38:40], "little")
+    block = int.from_bytes(head[40:42], "little")
+    if major != 3 or block != HEADER_BLOCK:
+        return "not an EVTX file (header version %d, block size %d)" % (major, block), 0
+    chunks = 0
+    offset = HEADER_BLOCK
+    while True:
+        fileobj.seek(offset)
+        magic = fileobj.read(8)
+        if len(magic) < 8:
+            break
+        if magic == b"ElfChnk\x00":
+            chunks += 1
+        offset += CHUNK_SIZE
+    fileobj.seek(0)
+    return None, chunks
+
+
 def _open_parser(fileobj):
     # Imported lazily so controller code that never touches evtx does not need it.
     from evtx import PyEvtxParser
@@ -97,6 +131,14 @@ def iter_task_records(fileobj, event_ids, scan, *, track_range=True):
     """
     wanted = frozenset(int(i) for i in event_ids)
     try:
+        problem, scan.chunks = _precheck(fileobj)
+    except OSError as exc:
+        problem = "cannot read: %s" % exc
+    if problem:
+        scan.fatal = problem
+        scan.add_error(problem)
+        return
+    try:
         parser = _open_parser(fileobj)
         records = parser.records()
     except Exception as exc:  # the Rust side raises RuntimeError/OSError for a bad header
@@ -108,6 +150,8 @@ def iter_task_records(fileobj, event_ids, scan, *, track_range=True):
         yield from _records(records, scan, search_event_id, wanted, track_range)
     finally:
         scan.finish_range()
+    if scan.chunks and not scan.records_scanned and not scan.error_count:
+        scan.add_error("%d chunk(s) found but no record could be read" % scan.chunks)
 
 
 def _records(records, scan, search_event_id, wanted, track_range):
