@@ -116,3 +116,15 @@ def test_error_hierarchy():
 def test_comments_and_pis_dropped():
     root = parse_xml('<r><!-- c --><?pi x?><a/></r>')
     assert [local_name(c.tag) for c in root] == ['a']
+
+
+def test_doctype_behind_a_long_comment_is_still_refused():
+    # The byte scan only looks at the head of BOM-prefixed documents; a DOCTYPE
+    # pushed further back is parsed without entity expansion and then refused.
+    doc = '<!--' + 'x' * 5000 + '-->' + XXE.replace('<?xml version="1.0"?>', '')
+    for data in (codecs.BOM_UTF16_LE + doc.encode('utf-16-le'), codecs.BOM_UTF8 + doc.encode('utf-8'), doc):
+        with pytest.raises(UnsafeXmlError):
+            parse_xml(data)
+    bomb = '<!--' + 'x' * 5000 + '-->' + BOMB.replace('<?xml version="1.0"?>', '')
+    with pytest.raises(UnsafeXmlError):
+        parse_xml(codecs.BOM_UTF16_LE + bomb.encode('utf-16-le'))
