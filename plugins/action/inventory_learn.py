@@ -83,7 +83,7 @@ class ActionModule(ActionBase):
         task_vars = task_vars or {}
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
-        _, args = self.validate_argument_spec(argument_spec=_ARGS)
+        dummy, args = self.validate_argument_spec(argument_spec=_ARGS)
         try:
             today = _today(args.get("today"))
         except ValueError:
@@ -129,9 +129,9 @@ class ActionModule(ActionBase):
             "errors": list(tasks_result.get("errors") or []), "sources": tasks_result.get("sources"),
             "inventory_errors": inventory_errors,
         }
+        plural = "y" if len(entries) == 1 else "ies"
         return {"changed": False, "learned": learned,
-                "msg": "%s: %d task(s), %d proposed entr%s" % (name, len(tasks), len(entries),
-                                                                "y" if len(entries) == 1 else "ies")}
+                "msg": "%s: %d task(s), %d proposed entr%s" % (name, len(tasks), len(entries), plural)}
 
     def _collect(self, offline_root, task_vars):
         if offline_root:
@@ -176,7 +176,7 @@ class ActionModule(ActionBase):
             problems.extend(learned.get("problems") or [])
         entries = merge_entries(host_entries)
         doc = build_document(entries, owner_name=args["owner_name"], contact=args["contact"], kind="learned",
-                             provenance={"learned_from": sorted(h.get("name") for h, _ in host_entries) or ["none"],
+                             provenance={"learned_from": sorted(h.get("name") for h, dummy in host_entries) or ["none"],
                                          "learned_at": today, "generated_by": "playbooks/baseline.yml"})
         text = dump_document(doc, header="\n".join([
             "Learned by playbooks/baseline.yml on %s. REVIEW BEFORE MERGING:" % today,

@@ -17,9 +17,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import (
-    format_problem, load_inventory,
-)
+from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import load_inventory
 
 display = Display()
 
@@ -39,7 +37,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
-        _, args = self.validate_argument_spec(argument_spec=_ARGS)
+        dummy, args = self.validate_argument_spec(argument_spec=_ARGS)
         paths = [str(p) for p in (args.get("paths") or [os.path.join(_COLLECTION_ROOT, "task_inventory")])]
         try:
             inventory = load_inventory(paths, today=args.get("today"), strict=args["strict"])

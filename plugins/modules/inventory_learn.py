@@ -67,7 +67,7 @@ options:
     type: str
     default: "CONFIRM: contact"
 author:
-  - taskguard contributors
+  - taskguard contributors (!UNKNOWN)
 seealso:
   - module: taskguard.windows.inventory_validate
 """

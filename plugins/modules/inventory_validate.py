@@ -40,7 +40,7 @@ options:
     type: bool
     default: true
 author:
-  - taskguard contributors
+  - taskguard contributors (!UNKNOWN)
 notes:
   - Runs on the controller; use it in a play against C(localhost) with C(gather_facts=false).
 seealso:

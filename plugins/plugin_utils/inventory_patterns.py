@@ -70,7 +70,7 @@ def _placeholder_tokens(name):
 
 def _sid_tail():
     toks = []
-    for _ in range(4):
+    for dummy in range(4):
         toks.append(("lit", "-", False))
         toks.extend(_digits_plus())
     return toks
@@ -249,8 +249,8 @@ def compile_pattern(text, *, any_separator=False, what="pattern"):
 
 
 def _classes_intersect(a, b):
-    ka, ca, _ = a
-    kb, cb, _ = b
+    ka, ca = a[0], a[1]
+    kb, cb = b[0], b[1]
     if ka == "lit":
         return _char_ok(kb, cb, ca, None)
     if kb == "lit":

@@ -117,7 +117,7 @@ class _Builder:
                 if not isinstance(key, str):
                     key = str(key)
                 child = path + (key,)
-                if key in result or child in self.doc.key_marks and key in result:
+                if key in result:
                     first = self.doc.key_marks.get(child, (0, 0))
                     self.doc.errors.append(_pos(key_node) + ("duplicate_key",
                                            "duplicate key %r (first defined at line %d)" % (key, first[0])))

@@ -31,7 +31,8 @@ _TASK = """<?xml version="1.0" encoding="UTF-16"?>
 """
 HAND_WRITTEN = {
     "Contoso/Backup Nightly": dict(
-        triggers="<CalendarTrigger><StartBoundary>2026-01-01T02:00:00</StartBoundary><ScheduleByDay><DaysInterval>1</DaysInterval></ScheduleByDay></CalendarTrigger>",
+        triggers=("<CalendarTrigger><StartBoundary>2026-01-01T02:00:00</StartBoundary>"
+                  "<ScheduleByDay><DaysInterval>1</DaysInterval></ScheduleByDay></CalendarTrigger>"),
         principal="<UserId>S-1-5-18</UserId><RunLevel>HighestAvailable</RunLevel>", hidden="false",
         actions="<Exec><Command>\"C:\\Program Files\\Contoso\\backup.exe\"</Command><Arguments>--nightly</Arguments></Exec>"),
     "Contoso Sync-" + SID: dict(
@@ -48,7 +49,7 @@ def _run(*args, cwd=REPO_ROOT):
     env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", ANSIBLE_DEPRECATION_WARNINGS="0",
                ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"))
     return subprocess.run([ANSIBLE_PLAYBOOK, *args], cwd=str(cwd), env=env, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=120, check=False)
 
 
 def _evidence(root, tasks):

@@ -160,12 +160,12 @@ def test_shipped_windows_10_baseline_is_current_and_matches_the_folder(tmp_path,
     shipped = (REPO_ROOT / "task_inventory" / "baselines" / "windows_10.yml").read_text(encoding="utf-8")
     source_line = [l for l in shipped.splitlines() if l.startswith("# Source: ")][0][len("# Source: "):]
     date = [l for l in shipped.splitlines() if l.strip().startswith("learned_at:")][0].split("'")[1]
-    text, skipped, _bad = tool.build(str(shared_fixtures / "tasks" / "win10-aptsim"), "windows_10", source_line, date)
+    text, skipped, dummy_bad = tool.build(str(shared_fixtures / "tasks" / "win10-aptsim"), "windows_10", source_line, date)
     assert text == shipped, "run tools/build_inventory_baseline.py (see its docstring) and commit the result"
-    assert ("\\GameOver" in [p for p, _ in skipped])
+    assert "\\GameOver" in [p for p, dummy in skipped]
 
-    tasks, _ = tool._collect(str(shared_fixtures / "tasks" / "win10-aptsim"))
-    kept, _ = tool.select(tasks)
+    tasks, dummy = tool._collect(str(shared_fixtures / "tasks" / "win10-aptsim"))
+    kept, dummy = tool.select(tasks)
     inventory = load_inventory([str(REPO_ROOT / "task_inventory" / "baselines")], today=TODAY)
     win10 = dict(HOST, os_family="windows_10")
     _assert_no_diffs(inventory, win10, kept)
