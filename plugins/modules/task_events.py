@@ -48,7 +48,7 @@ options:
       - Ids other than 106, 140, 141, 142, 129, 200, 201, 4698, 4699, 4700, 4701, 4702 are refused.
     type: list
     elements: int
-    default: [106, 140, 141, 142, 129, 200, 201, 4698, 4699, 4700, 4701, 4702]
+    default: [106, 129, 140, 141, 142, 200, 201, 4698, 4699, 4700, 4701, 4702]
   since:
     description:
       - Bookmark returned as RV(bookmark) by a previous run - a mapping of channel name to
