@@ -17,6 +17,7 @@ $spec = @{
     options = @{
         since = @{ type = 'dict'; default = @{} }
         max_events = @{ type = 'int'; default = 5000 }
+        max_content_bytes = @{ type = 'int'; default = 1048576 }
         event_ids = @{
             type = 'list'
             elements = 'int'
@@ -27,11 +28,19 @@ $spec = @{
 }
 
 $module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
+$maxContent = $module.Params.max_content_bytes
+if ($maxContent -lt 0 -or $maxContent -gt 2097152) {
+    $module.FailJson("max_content_bytes must be between 0 and 2097152, got $maxContent")
+}
+if ($module.Params.max_events -lt 1) {
+    $module.FailJson('max_events must be a positive integer')
+}
+
 $module.Result.changed = $false
 $errors = @{}
 
 try {
-    $module.Result.tasks = Get-TgTaskMaterial
+    $module.Result.tasks = Get-TgTaskMaterial -MaxContentBytes $maxContent
 }
 catch {
     $module.Result.tasks = $null

@@ -29,6 +29,10 @@ options:
     description: Upper bound of events returned per channel.
     type: int
     default: 5000
+  max_content_bytes:
+    description: Largest task definition returned in full (0 to 2097152); bigger ones are reported, not returned.
+    type: int
+    default: 1048576
   event_ids:
     description: Task event ids to gather.
     type: list
