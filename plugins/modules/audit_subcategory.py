@@ -58,7 +58,7 @@ seealso:
   - module: ansible.windows.win_audit_policy_system
   - module: taskguard.windows.event_channel
 author:
-  - taskguard contributors
+  - taskguard contributors (@taskguard)
 """
 
 EXAMPLES = r"""

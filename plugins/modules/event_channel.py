@@ -66,7 +66,7 @@ seealso:
   - module: ansible.windows.win_eventlog
   - module: taskguard.windows.audit_subcategory
 author:
-  - taskguard contributors
+  - taskguard contributors (@taskguard)
 """
 
 EXAMPLES = r"""

@@ -65,7 +65,7 @@ notes:
 seealso:
   - module: community.windows.win_firewall_rule
 author:
-  - taskguard contributors
+  - taskguard contributors (@taskguard)
 """
 
 EXAMPLES = r"""

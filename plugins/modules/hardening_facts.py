@@ -34,7 +34,7 @@ attributes:
   platform:
     platforms: windows
 author:
-  - taskguard contributors
+  - taskguard contributors (@taskguard)
 """
 
 EXAMPLES = r"""
