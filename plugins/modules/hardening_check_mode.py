@@ -13,7 +13,8 @@ version_added: 0.1.0
 description:
   - Returns the effective check mode of the task, whether it comes from C(--check) or from a
     C(check_mode) keyword on the play, block, role or task.
-  - Why - the C(ansible_check_mode) variable only reflects C(--check); a play with
+  - >-
+    Why - the C(ansible_check_mode) variable only reflects C(--check); a play with
     C(check_mode: true) runs modules in check mode but leaves the variable false. The
     C(taskguard.windows.hardening) role uses this to know it is auditing (a change then
     means "not compliant", not "remediated").
