@@ -26,6 +26,7 @@ from __future__ import (absolute_import, division, print_function)
 
 __metaclass__ = type
 
+import bisect
 import datetime
 import difflib
 import json
@@ -164,7 +165,8 @@ def _schema_problems(file, doc, validator):
                 problems.append((path + (key,), _problem(file, line, col, "unknown_field", message)))
             continue
         if kind == "required" and isinstance(instance, dict):
-            line, col = doc.position(path)
+            # point at the key that holds the incomplete mapping ("expected:"), not its first child
+            line, col = doc.position(path, key=True)
             for name in error.validator_value:
                 if name not in instance:
                     where = "/".join(str(p) for p in path) or "top level"
@@ -172,7 +174,7 @@ def _schema_problems(file, doc, validator):
                                                     "missing required field %r in %s" % (name, where))))
             continue
         if kind in ("oneOf", "anyOf", "not") and isinstance(instance, dict):
-            line, col = doc.position(path)
+            line, col = doc.position(path, key=True)
             choices = _alternatives(error.validator_value) if kind != "not" else \
                 list((error.validator_value or {}).get("required") or [])
             present = [c for c in choices if c in instance]
@@ -416,6 +418,14 @@ def _load_file(file, inventory, today, strict, validator):
         return entries
     owner = data.get("owner") or {}
     defaults = data.get("defaults") or {}
+    for path in (("defaults", "expires"), ("defaults", "approval", "date")):
+        value = data
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is not None and _parse_date(value) is None:
+            pos = doc.position(path)
+            problems.append(_problem(file, pos[0], pos[1], "invalid_value",
+                                     "%r is not a calendar date (YYYY-MM-DD)" % (value,)))
     for index, raw in enumerate(data.get("tasks") or []):
         if index in bad_entries or not isinstance(raw, dict):
             continue
@@ -528,6 +538,8 @@ def _check_overlaps(entries, inventory):
     """
     exact = {}
     patterns = []
+    # A pattern can only match paths that start with its literal prefix: sorted
+    # exact paths + bisect keep this near-linear for large inventories.
     for entry in entries:
         if entry.pattern is None:
             exact.setdefault(entry.path.casefold(), []).append(entry)
@@ -550,17 +562,35 @@ def _check_overlaps(entries, inventory):
                 if first.scope.may_overlap(second.scope):
                     report(first, second)
                     break
+    exact_keys = sorted(exact)
     for j, pat in enumerate(patterns):
-        for path, group in exact.items():
+        prefix = _literal_prefix(pat.path_pattern)
+        start = bisect.bisect_left(exact_keys, prefix)
+        for key in exact_keys[start:]:
+            if not key.startswith(prefix):
+                break
+            group = exact[key]
             if pat.pattern.match(group[0].path):
                 for other in group:
                     if other.file != pat.file and other.scope.may_overlap(pat.scope):
                         first, second = sorted((other, pat), key=lambda e: (e.file, e.line))
                         report(first, second)
         for other in patterns[:j]:
+            other_prefix = _literal_prefix(other.path_pattern)
+            if not (prefix.startswith(other_prefix) or other_prefix.startswith(prefix)):
+                continue
             if other.file != pat.file and other.scope.may_overlap(pat.scope) and \
                     patterns_intersect(other.pattern, pat.pattern):
                 report(other, pat)
+
+
+def _literal_prefix(pattern_text):
+    cut = len(pattern_text)
+    for marker in ("*", "?", "{sid}", "{guid}"):
+        pos = pattern_text.find(marker)
+        if pos != -1:
+            cut = min(cut, pos)
+    return pattern_text[:cut].casefold()
 
 
 def load_inventory(paths, *, today=None, strict=False):

@@ -127,7 +127,12 @@ class _Builder:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-        value = self.construct_scalar(node)
+        try:
+            value = self.construct_scalar(node)
+        except (ValueError, OverflowError, yaml.YAMLError) as exc:
+            # e.g. an integer with more digits than Python converts
+            self.doc.errors.append(_pos(node) + ("invalid_value", "cannot read value: %s" % str(exc)[:200]))
+            return None
         if isinstance(value, str) and len(value) > MAX_SCALAR_CHARS:
             self.doc.errors.append(_pos(node) + ("value_too_long",
                                    "value longer than %d characters" % MAX_SCALAR_CHARS))

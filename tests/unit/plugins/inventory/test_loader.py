@@ -240,3 +240,36 @@ def test_error_codes_are_documented():
     guide = (REPO_ROOT / "docs" / "task-inventory.md").read_text(encoding="utf-8")
     for code in ERROR_CODES:
         assert "`%s`" % code in guide, code
+
+
+@pytest.mark.parametrize("old,new,code,line", [
+    ("  - path: '\\Contoso\\Backup Nightly'\n    justification:", "  - justification:", "missing_field", 7),
+    ("      actions:\n        - type: exec\n          command: '\"C:\\Program Files\\Contoso\\backup.exe\"'\n"
+     "          arguments: --nightly --target D:\\backup\n", "      hidden: false\n", "missing_field", 9),
+    ("          command: '\"C:\\Program Files\\Contoso\\backup.exe\"'\n", "", "missing_field", 15),
+    ("          arguments: --nightly --target D:\\backup\n",
+     "          arguments: --nightly --target D:\\backup\n          arguments_pattern: '--nightly *'\n",
+     "conflicting_fields", 15),
+    ("inventory_version: 1", "inventory_version: 1" + "1" * 5000, "invalid_value", 1),
+    ("tasks:\n", "defaults: {expires: '2027-13-01'}\ntasks:\n", "invalid_value", 6),
+])
+def test_more_shape_errors(write, old, new, code, line):
+    assert old in VALID_VENDOR
+    write("v.yml", VALID_VENDOR.replace(old, new, 1))
+    problems = load_inventory([str(write.root)], today=TODAY).errors
+    assert (code, line) in [(p["code"], p["line"]) for p in problems], [format_problem(p) for p in problems]
+
+
+def test_large_inventory_validates_quickly(write):
+    lines = ["inventory_version: 1", "owner: {name: big, kind: internal, contact: x}",
+             "defaults: {approval: {ticket: T, approver: A, date: '2026-01-01'}}", "tasks:"]
+    for i in range(1500):
+        lines.append("  - path_pattern: '\\Big\\Job%04d-*'" % i if i % 3 == 0 else "  - path: '\\Big\\Job%04d'" % i)
+        lines.append("    justification: j")
+        lines.append("    expected: {actions: [{type: exec, command: 'C:\\Big\\job.exe'}]}")
+    write("big.yml", "\n".join(lines) + "\n")
+    write("other.yml", "\n".join(lines).replace("name: big", "name: other").replace("\\Big\\", "\\Other\\") + "\n")
+    start = time.perf_counter()
+    inventory = load_inventory([str(write.root)], today=TODAY)
+    assert time.perf_counter() - start < 20
+    assert inventory.errors == [] and len(inventory.entries) == 3000

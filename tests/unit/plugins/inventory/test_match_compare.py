@@ -199,3 +199,26 @@ def test_program_files_x86_is_not_program_files():
 def test_arguments_normalization():
     assert normalize_arguments("  /a   /B  ") == normalize_arguments("/A /b")
     assert normalize_arguments("") is None and normalize_arguments(None) is None
+
+
+def test_command_and_argument_patterns_use_the_canonical_form(write):
+    write("p.yml", textwrap.dedent("""\
+        inventory_version: 1
+        owner: {name: p, kind: internal, contact: x}
+        tasks:
+          - path: '\\P\\Job'
+            justification: j
+            expected:
+              principal: {user_id: 'CONTOSO\\svc'}
+              actions:
+                - {type: exec, command_pattern: 'C:\\Windows\\System32\\*.exe', arguments_pattern: '/run  *'}
+        """))
+    inventory = load_inventory([str(write.root)], today=TODAY)
+    assert inventory.errors == []
+    entry = inventory.for_host({}).match("\\P\\Job")
+    ok = {"principal": {"user_id": "contoso\\SVC"},
+          "actions": [{"type": "exec", "command": '"%windir%\\system32\\cmd.exe"', "arguments": "/RUN   x"}]}
+    assert entry.compare(ok) == []
+    bad = {"principal": {"user_id": "contoso\\svc"},
+           "actions": [{"type": "exec", "command": "C:\\Users\\Public\\cmd.exe", "arguments": "/stop"}]}
+    assert [d["field"] for d in entry.compare(bad)] == ["actions[0].command", "actions[0].arguments"]
