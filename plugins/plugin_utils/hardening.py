@@ -351,6 +351,28 @@ def _residual_problems(result):
     return problems
 
 
+def _selector_notes(result):
+    """(could_not_look, notes) for firewall_rule_state results.
+
+    A selector that matched no rule at all means we did not see the rules the control is
+    about (wrong group string, rules removed, another product owns the firewall): that is
+    not evidence of compliance. Some names missing next to found ones is only a note.
+    """
+    if not isinstance(result, dict) or not isinstance(result.get("before"), dict):
+        return False, []
+    missing = []
+    for key in ("missing_names", "missing_groups"):
+        value = result.get(key)
+        if isinstance(value, list):
+            missing.extend(str(v) for v in value)
+    rules = result["before"].get("rules")
+    if missing and isinstance(rules, list) and not rules:
+        return True, ["no firewall rule matched the configured names/groups (%s)" % ", ".join(missing)]
+    if missing:
+        return False, ["not found on this host: %s" % ", ".join(missing)]
+    return False, []
+
+
 def _describe_change(result):
     if not isinstance(result, dict):
         return "changed"
@@ -394,7 +416,7 @@ def evaluate_control(control_id, plan_entry, results, check_mode):
         record["detail"] = "no result recorded for this control (was it run?)"
         return record
 
-    errors, problems, changes = [], [], []
+    errors, problems, changes, extra_notes = [], [], [], []
     ran = 0
     for result in results:
         if not isinstance(result, dict):
@@ -406,6 +428,11 @@ def evaluate_control(control_id, plan_entry, results, check_mode):
         if _result_skipped(result):
             continue
         ran += 1
+        could_not_look, selector_notes = _selector_notes(result)
+        if could_not_look:
+            errors.extend(selector_notes)
+        else:
+            extra_notes.extend(selector_notes)
         problems.extend(_residual_problems(result))
         if result.get("changed"):
             changes.append(_describe_change(result))
@@ -433,6 +460,7 @@ def evaluate_control(control_id, plan_entry, results, check_mode):
         notes = ["remediated in this run: " + "; ".join(changes)] + notes
     else:
         record["status"] = "compliant"
+    notes.extend(extra_notes)
     record["detail"] = _clip("; ".join(notes)) if notes else None
     return record
 

@@ -408,3 +408,28 @@ def test_safe_filename(host, expected):
 def test_safe_filename_rejects(bad):
     with pytest.raises(HardeningInputError):
         safe_filename(bad)
+
+
+def _fw_result(rules, missing_names=(), missing_groups=(), changed=False):
+    state = {"rules": rules, "missing_names": list(missing_names), "missing_groups": list(missing_groups)}
+    return {"changed": changed, "before": state, "after": state, "missing_names": list(missing_names),
+            "missing_groups": list(missing_groups), "changed_rules": [], "not_changeable": []}
+
+
+def test_firewall_selector_matching_nothing_is_unknown(workstation):
+    # E.g. a wrong group resource string: we did not see the rules, so no "compliant".
+    plan = build_plan(workstation, dict(DEFAULTS, **{"TG-H5F": True}))["controls"]
+    result = _fw_result([], missing_groups=["@FirewallAPI.dll,-28502"])
+    record = evaluate_control("TG-H5F", plan["TG-H5F"], [result], check_mode=True)
+    assert record["status"] == "unknown"
+    assert "no firewall rule matched" in record["detail"]
+
+
+def test_firewall_some_names_missing_is_a_note(workstation):
+    plan = build_plan(workstation, DEFAULTS)["controls"]
+    rule = {"name": "RemoteTask-In-TCP", "group": "@FirewallAPI.dll,-12345", "direction": "inbound",
+            "enabled": False, "profile": "Any", "action": "allow", "source": "Local"}
+    result = _fw_result([rule], missing_names=["RemoteTask-RPCSS-In-TCP"])
+    record = evaluate_control("TG-H5", plan["TG-H5"], [result], check_mode=True)
+    assert record["status"] == "compliant"
+    assert record["detail"] == "not found on this host: RemoteTask-RPCSS-In-TCP"
