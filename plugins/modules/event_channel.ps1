@@ -64,18 +64,35 @@ $module.Result.before = $null
 $module.Result.after = $null
 $module.Result.changes = @()
 
-try {
-    $config = New-Object -TypeName System.Diagnostics.Eventing.Reader.EventLogConfiguration -ArgumentList $name
-}
-catch [System.Diagnostics.Eventing.Reader.EventLogNotFoundException] {
-    # Reported, not hidden: the controller turns a missing channel into not_compliant.
-    if ($null -ne $wantEnabled -or $null -ne $wantSize -or $null -ne $wantMode) {
-        $module.FailJson("Event log channel '$name' does not exist on this host", $_)
+Function Open-ChannelConfig {
+    # Returns $null when the channel does not exist. .NET exceptions reach PowerShell
+    # wrapped (MethodInvocationException), so the inner chain is searched.
+    param ([string]$Name)
+    try {
+        return [System.Diagnostics.Eventing.Reader.EventLogConfiguration]::new($Name)
     }
-    $module.ExitJson()
+    catch {
+        $ex = $_.Exception
+        while ($null -ne $ex) {
+            if ($ex -is [System.Diagnostics.Eventing.Reader.EventLogNotFoundException]) { return $null }
+            $ex = $ex.InnerException
+        }
+        throw
+    }
+}
+
+try {
+    $config = Open-ChannelConfig -Name $name
 }
 catch {
     $module.FailJson("Failed to open the configuration of event log channel '$name': $($_.Exception.Message)", $_)
+}
+if ($null -eq $config) {
+    # Reported, not hidden: the controller turns a missing channel into not_compliant.
+    if ($null -ne $wantEnabled -or $null -ne $wantSize -or $null -ne $wantMode) {
+        $module.FailJson("Event log channel '$name' does not exist on this host")
+    }
+    $module.ExitJson()
 }
 
 $module.Result.exists = $true
@@ -115,7 +132,7 @@ if ($changes.Count -gt 0) {
         }
         # Read back what the service actually stored rather than echoing the request.
         $config.Dispose()
-        $config = New-Object -TypeName System.Diagnostics.Eventing.Reader.EventLogConfiguration -ArgumentList $name
+        $config = Open-ChannelConfig -Name $name
         $after = Get-ChannelState -Config $config
     }
 }
