@@ -59,6 +59,10 @@ def _lower(path):
     return path.lower() if path else ''
 
 
+def _lower_str(value):
+    return value.lower() if isinstance(value, str) and value else None
+
+
 def _time(value):
     """ISO time from the collector; COM reports 'never' as 1899-12-30 (OLE zero)."""
     if not isinstance(value, str) or not value.strip():
@@ -293,9 +297,11 @@ def normalize_live_tasks(raw):
                 continue
             path = normalize_path(item['path'])
             data, problem = _decode_content(item.get('content'), max_bytes)
+            # Non-str hashes from a hostile host raised AttributeError on .lower()
+            # and lost the whole task result (issue 9): treated as absent.
             record = {'path': path, 'size': item.get('size') if isinstance(item.get('size'), int) else None,
-                      'sha256': (item.get('sha256') or '').lower() or None,
-                      'content_sha256': (item.get('content_sha256') or '').lower() or None,
+                      'sha256': _lower_str(item.get('sha256')),
+                      'content_sha256': _lower_str(item.get('content_sha256')),
                       'data': data, 'error': problem or item.get('error')}
             if data is not None:
                 record['content_sha256'] = offline_tasks.content_sha256(data)
@@ -375,33 +381,42 @@ def collect_offline_tasks(root, *, taskcache_reg=None, hive=None):
     if hive_obj is not None:
         host = host_context.host_from_current_version(host_context.current_version_from_hive(hive_obj))
 
-    cache = None
-    registry_source = None
-    reg_path = None
+    def from_reg(path):
+        try:
+            found_cache, found = taskcache.from_reg_export(read_reg_export(path))
+        except TaskGuardInputError as exc:
+            errors.append({'source': 'registry', 'path': path, 'error': str(exc)})
+            return None, None
+        errors.extend(found_cache['errors'])
+        return (found_cache, {'kind': 'reg_export', 'path': path}) if found else (None, None)
+
+    def from_hive():
+        try:
+            found_cache, found = taskcache.from_hive(hive_obj)
+        except TaskGuardInputError as exc:
+            errors.append({'source': 'registry', 'path': hive_path, 'error': str(exc)})
+            return None, None
+        errors.extend(found_cache['errors'])
+        return (found_cache, {'kind': 'hive', 'path': hive_path}) if found else (None, None)
+
+    cache, registry_source = None, None
     if taskcache_reg:
+        # Explicit choices are honoured: if they fail, that is reported, not replaced.
         reg_path, problem = _resolve_in_root(root, taskcache_reg)
         if problem:
             errors.append({'source': 'registry', 'path': taskcache_reg, 'error': problem})
-    elif not hive and hive_obj is None:
-        reg_path = offline_tasks.find_case_insensitive(root, (offline_tasks.REG_EXPORT_NAME,), errors)
-
-    if taskcache_reg or (reg_path and hive_obj is None):
-        if reg_path:
-            try:
-                found_cache, found = taskcache.from_reg_export(read_reg_export(reg_path))
-                errors.extend(found_cache['errors'])
-                if found:
-                    cache, registry_source = found_cache, {'kind': 'reg_export', 'path': reg_path}
-            except TaskGuardInputError as exc:
-                errors.append({'source': 'registry', 'path': reg_path, 'error': str(exc)})
-    elif hive_obj is not None:
-        try:
-            found_cache, found = taskcache.from_hive(hive_obj)
-            errors.extend(found_cache['errors'])
-            if found:
-                cache, registry_source = found_cache, {'kind': 'hive', 'path': hive_path}
-        except TaskGuardInputError as exc:
-            errors.append({'source': 'registry', 'path': hive_path, 'error': str(exc)})
+        else:
+            cache, registry_source = from_reg(reg_path)
+    elif hive:
+        if hive_obj is not None:
+            cache, registry_source = from_hive()
+    else:
+        if hive_obj is not None:
+            cache, registry_source = from_hive()
+        if cache is None:
+            reg_path = offline_tasks.find_case_insensitive(root, (offline_tasks.REG_EXPORT_NAME,), errors)
+            if reg_path:
+                cache, registry_source = from_reg(reg_path)
     if cache is None and not any(e['source'] == 'registry' for e in errors):
         errors.append({'source': 'registry', 'path': None,
                        'error': 'no TaskCache source (no SOFTWARE hive, no TaskCache.reg): '
