@@ -347,8 +347,10 @@ def normalize_live_events(raw, *, since=None):
         name = entry["name"]
         info = _empty_channel()
         state = {"problems": []}
-        config = entry.get("config") or {}
-        log_info = entry.get("info") or {}
+        # Sections of the wrong type (host output is hostile) count as missing:
+        # ``.get`` on a str/list raised AttributeError and lost every channel (issue 9).
+        config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
+        log_info = entry.get("info") if isinstance(entry.get("info"), dict) else {}
         if isinstance(config.get("is_enabled"), bool):
             info["enabled"] = config["is_enabled"]
         mode = config.get("log_mode")
@@ -356,8 +358,8 @@ def normalize_live_events(raw, *, since=None):
         info["max_size_bytes"] = _opt_int(config.get("max_size_bytes"))
         info["file_size_bytes"] = _opt_int(log_info.get("file_size_bytes"))
         info["record_count"] = _opt_int(log_info.get("record_count"))
-        oldest = entry.get("oldest") or {}
-        newest = entry.get("newest") or {}
+        oldest = entry.get("oldest") if isinstance(entry.get("oldest"), dict) else {}
+        newest = entry.get("newest") if isinstance(entry.get("newest"), dict) else {}
         info["oldest_record_id"] = _opt_int(oldest.get("record_id"))
         if info["oldest_record_id"] is None:
             info["oldest_record_id"] = _opt_int(log_info.get("oldest_record_number"))
@@ -454,7 +456,10 @@ def find_ci(root_real, parts, errors):
 def _open_inside(root_real, real, errors, rel):
     """Open a regular file that was resolved inside the root, without following links."""
     try:
-        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        # O_NONBLOCK: opening a FIFO planted in the evidence (Security.evtx,
+        # events/*.xml) for reading blocked the run forever (issue 9); with it the
+        # open returns at once and the S_ISREG check below refuses the FIFO.
+        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         errors.append({"source": "offline", "path": rel, "error": "cannot open: %s" % exc.strerror})
         return None
