@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import codecs
 import os
+import stat
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import (
     InputTooLargeError,
@@ -23,6 +24,9 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import (
 # A full TaskCache export of a busy server is tens of MB (hex-encoded binaries).
 MAX_REG_BYTES = 256 * 1024 * 1024
 MAX_LINE_CHARS = 16 * 1024 * 1024
+# Malformed lines kept with their numbers; the rest are only counted. A 50 MB
+# file of garbage lines made millions of error tuples (GBs of memory, issue 9).
+MAX_ERRORS = 1000
 
 REG_NONE, REG_SZ, REG_EXPAND_SZ, REG_BINARY, REG_DWORD, REG_DWORD_BE, REG_LINK, \
     REG_MULTI_SZ = range(8)
@@ -72,7 +76,13 @@ class RegExport(object):
         self.keys = {}
         self.order = []
         self.errors = []
+        self.error_count = 0
         self.deleted_keys = []
+
+    def add_error(self, number, message):
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append((number, message))
 
     def key(self, path):
         return self.keys.get(path.lower())
@@ -251,7 +261,7 @@ def parse_reg_export(data, *, max_bytes=MAX_REG_BYTES):
             continue
         if stripped.startswith('['):
             if not stripped.endswith(']'):
-                result.errors.append((number, 'malformed key line'))
+                result.add_error(number, 'malformed key line')
                 current = None
                 continue
             path = stripped[1:-1]
@@ -267,7 +277,7 @@ def parse_reg_export(data, *, max_bytes=MAX_REG_BYTES):
                 result.order.append(low)
             continue
         if current is None:
-            result.errors.append((number, 'value outside of a key'))
+            result.add_error(number, 'value outside of a key')
             continue
         try:
             if stripped.startswith('@='):
@@ -281,7 +291,7 @@ def parse_reg_export(data, *, max_bytes=MAX_REG_BYTES):
                 raise ValueError('unrecognised line')
             parsed = _parse_value(rest.strip())
         except ValueError as exc:
-            result.errors.append((number, str(exc)))
+            result.add_error(number, str(exc))
             continue
         if parsed is None:
             current.values.pop(name.lower(), None)
@@ -290,14 +300,22 @@ def parse_reg_export(data, *, max_bytes=MAX_REG_BYTES):
         current.values[name.lower()] = RegValue(name, type_, value, raw)
     if not header_seen:
         raise RegExportError('empty registry export')
+    if result.error_count > len(result.errors):
+        result.errors.append((0, '%d more malformed lines not listed' % (result.error_count - len(result.errors))))
     return result
 
 
 def read_reg_export(path, *, max_bytes=MAX_REG_BYTES):
     """Read and parse a ``.reg`` file; the size is checked before reading it all."""
     try:
-        with open(path, 'rb') as handle:
-            size = os.fstat(handle.fileno()).st_size
+        # O_NONBLOCK + S_ISREG: a FIFO planted as TaskCache.reg blocked open()
+        # forever (issue 9); it is now refused like any other non-file.
+        fd = os.open(path, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0))
+        with os.fdopen(fd, 'rb') as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise RegExportError('registry export %s is not a regular file' % path)
+            size = info.st_size
             if size > max_bytes:
                 raise InputTooLargeError('registry export %s: %d bytes exceeds the limit of %d' % (path, size, max_bytes))
             data = handle.read(max_bytes + 1)
