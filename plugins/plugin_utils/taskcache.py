@@ -23,6 +23,7 @@ __metaclass__ = type
 
 import binascii
 import os
+import stat
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import HiveError, InputTooLargeError
 from ansible_collections.taskguard.windows.plugins.plugin_utils.reg_export import (
@@ -139,9 +140,14 @@ def _hive_values(key):
 def open_hive(path):
     """Open an offline hive with regipy; ``HiveError``/``InputTooLargeError`` if unusable."""
     try:
-        size = os.path.getsize(path)
+        info = os.stat(path)
     except OSError as exc:
         raise HiveError('cannot read hive %s: %s' % (path, exc.strerror or exc))
+    # regipy open()s the path: a FIFO planted as the SOFTWARE hive blocked the run
+    # forever (issue 9). Only regular files are handed to it.
+    if not stat.S_ISREG(info.st_mode):
+        raise HiveError('hive %s is not a regular file' % path)
+    size = info.st_size
     if size > MAX_HIVE_BYTES:
         raise InputTooLargeError('hive %s: %d bytes exceeds the limit of %d' % (path, size, MAX_HIVE_BYTES))
     try:
@@ -250,7 +256,13 @@ def from_live(raw):
         if item.get('index') is not None:
             values['index'] = (REG_DWORD, item['index'] if isinstance(item['index'], int) else None)
         if item.get('sd_present'):
-            values['sd'] = (REG_BINARY, b'\x01' * int(item.get('sd_length') or 1))
+            # Only the length of this placeholder is used. The host's sd_length is
+            # hostile: int('x') raised and 10**9 allocated a GB (issue 9), so it is
+            # used only when it is a plausible descriptor size (< 64 KiB).
+            length = item.get('sd_length')
+            if isinstance(length, bool) or not isinstance(length, int) or not 0 < length <= 65536:
+                length = 1
+            values['sd'] = (REG_BINARY, b'\x01' * length)
         _add_tree(cache, _tree_path(item['path']), values)
     for item in raw.get('tasks') or []:
         if not isinstance(item, dict) or not isinstance(item.get('guid'), str):
