@@ -1,0 +1,317 @@
+#!/usr/bin/env python3
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Performance figures of the controller path (``make bench``): prints, never asserts.
+
+    .venv/bin/python tools/bench.py [--hosts 2000] [--tasks-per-host 250] [--events 100000]
+                                    [--vendors 60] [--also-hosts 4000] [--quick] [--profile]
+
+Each fleet size runs in its own child process (its peak RSS is that size's
+``peak_rss_mb``). The child builds a synthetic fleet (tools/bench_fleet.py) host
+by host, and for every host, as ``ansible-playbook playbooks/drift.yml`` does in
+its worker:
+
+1. runs the real ``taskguard.windows.audit`` action plugin (``ActionModule.run``)
+   with ``_execute_module`` answering the host's synthetic ``collect`` module
+   result: bookmark lookup in the state dir, task + event normalization,
+   inventory match and compare, risk scoring, proposals, unsafe wrapping;
+2. keeps the returned result (Ansible keeps registered results in hostvars);
+
+then runs the real ``taskguard.windows.drift_report`` action plugin once over all
+results: report document, all five formats written atomically, bookmarks advanced.
+``seconds`` = (1) for all hosts + (2); generating the synthetic material is not
+timed. Separately, on the same material of every host:
+
+* ``normalize`` = ``normalize_live_tasks`` + ``normalize_live_events`` (the
+  functions the audit action calls through ``audit_support.normalize_live``);
+* ``floor`` = ``lxml.etree.fromstring`` of every XML document of that material,
+  once each, as the controller receives it (API task XML text with its XML
+  declaration cut off, because lxml refuses text that declares an encoding;
+  file bytes; event XML text), default parser, nothing else;
+* ``floor_ratio`` = normalize / floor. Our side also decodes base64 file content,
+  hashes every definition (SHA-256), parses TaskContent inside 4698/4702 events
+  (a second document the floor does not count) and joins the API, file and
+  registry views.
+
+Not in ``seconds``: JSON-decoding the module result (Ansible's code; printed
+separately as ``json_decode``), and the per-worker-process start-up (Ansible
+forks a worker per host and task, so the inventory and rules, cached per
+process, are loaded once per host; printed as ``cold_start``).
+"""
+from __future__ import (absolute_import, division, print_function)
+
+import argparse
+import cProfile
+import gc
+import importlib.util
+import io
+import json
+import os
+import pstats
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(REPO, "collections"))
+sys.path.insert(0, HERE)
+
+TODAY = "2026-11-25"
+EVTX_SOURCE = os.path.join(os.environ.get("TASKGUARD_SHARED_FIXTURES", os.path.join(os.path.dirname(REPO), "shared", "fixtures")),
+                           "evtx", "donpapi-benign-4702.evtx")
+EVTX_BENCH = os.path.join(REPO, "tests", "unit", "plugins", "task_events", "bench_evtx.py")
+
+
+def _rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+# ------------------------------------------------------------------ harness
+def _action(cls, args):
+    """The action plugin as Ansible instantiates it, minus a connection."""
+    from unittest.mock import MagicMock
+    from ansible.playbook.task import Task
+    from ansible.template import Templar
+    task = Task()
+    task.args = args
+    connection = MagicMock()
+    connection._shell.tmpdir = None
+    play_context = MagicMock()
+    play_context.check_mode = False
+    loader = MagicMock()
+    loader.path_dwim.side_effect = lambda p: p
+    return cls(task, connection, play_context, loader, Templar(loader=loader), None)
+
+
+def _floor(docs, etree):
+    parser = etree.XMLParser()
+    started = time.perf_counter()
+    for doc in docs:
+        if isinstance(doc, str) and doc.startswith("<?xml"):
+            doc = doc[doc.index("?>") + 2:]
+        etree.fromstring(doc, parser)
+    return time.perf_counter() - started
+
+
+def worker(opts):
+    """One fleet size, in its own process; prints one JSON line."""
+    from lxml import etree
+    import bench_fleet
+    from ansible_collections.taskguard.windows.plugins.action.audit import ActionModule as Audit
+    from ansible_collections.taskguard.windows.plugins.action.drift_report import ActionModule as DriftReport
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
+
+    tmp = tempfile.mkdtemp(prefix="taskguard-bench-")
+    try:
+        inv_dir = os.path.join(tmp, "inventory")
+        state_dir = os.path.join(tmp, "state")
+        report_dir = os.path.join(tmp, "reports")
+        for d in (state_dir, report_dir):
+            os.makedirs(d)
+        inventory_paths = bench_fleet.write_inventory(inv_dir, opts.vendors)
+        fleet = bench_fleet.Fleet(opts.hosts, tasks_per_host=opts.tasks_per_host, events=opts.events,
+                                  vendors=opts.vendors)
+
+        started = time.perf_counter()
+        inventory, problems = audit_support.load_inventory(inventory_paths, TODAY)
+        audit_support.load_rules([])
+        inventory_load = time.perf_counter() - started
+        if problems:
+            raise SystemExit("synthetic inventory has problems: %s" % problems[:3])
+
+        audit = _action(Audit, {"inventory_dir": inventory_paths, "state_dir": state_dir, "today": TODAY})
+        profiler = cProfile.Profile() if opts.profile else None
+        results = {}
+        t_audit = t_norm = t_floor = t_json = 0.0
+        counts = {"tasks": 0, "events": 0, "xml_docs": 0, "json_bytes": 0, "findings": 0, "drift_hosts": 0}
+        for index in range(opts.hosts):
+            name, module_result = fleet.host(index)
+            if index % opts.json_every == 0:
+                text = bench_fleet.module_json(module_result)
+                counts["json_bytes"] += len(text.encode("utf-8"))
+                t0 = time.perf_counter()
+                module_result = json.loads(text)
+                t_json += time.perf_counter() - t0
+                del text
+            docs = bench_fleet.xml_documents(module_result)
+            counts["xml_docs"] += len(docs)
+            t_floor += _floor(docs, etree)
+            del docs
+            t0 = time.perf_counter()
+            tasks_result, events_result, _problems = audit_support.normalize_live(module_result)
+            t_norm += time.perf_counter() - t0
+            counts["tasks"] += len(tasks_result["tasks"])
+            counts["events"] += len(events_result["events"])
+            del tasks_result, events_result
+
+            audit._execute_module = lambda module_name, module_args, task_vars, _r=module_result: _r
+            task_vars = {"inventory_hostname": name, "group_names": ["windows", "workstations"]}
+            if profiler is not None:
+                profiler.enable()
+            t0 = time.perf_counter()
+            result = audit.run(task_vars=task_vars)
+            t_audit += time.perf_counter() - t0
+            if profiler is not None:
+                profiler.disable()
+            results[name] = result
+            counts["findings"] += len(result["findings"])
+            counts["drift_hosts"] += 1 if result["findings"] else 0
+            del module_result
+            if index % 200 == 199:
+                gc.collect()
+
+        report = _action(DriftReport, {"hosts": list(results), "results": results, "report_dir": report_dir,
+                                       "state_dir": state_dir, "run_id": "bench", "inventory_dir": [inv_dir]})
+        if profiler is not None:
+            profiler.enable()
+        t0 = time.perf_counter()
+        out = report.run(task_vars={})
+        t_report = time.perf_counter() - t0
+        if profiler is not None:
+            profiler.disable()
+        report_bytes = {fmt: os.path.getsize(path) for fmt, path in out["paths"].items()}
+        figures = {
+            "hosts": opts.hosts, "tasks": counts["tasks"], "events": counts["events"],
+            "seconds": t_audit + t_report, "audit_seconds": t_audit, "report_seconds": t_report,
+            "normalize_seconds": t_norm, "floor_seconds": t_floor, "floor_ratio": t_norm / t_floor if t_floor else 0.0,
+            "xml_docs": counts["xml_docs"], "inventory_load_seconds": inventory_load,
+            "inventory_entries": len(inventory.entries),
+            "json_decode_seconds": t_json * opts.json_every,
+            "json_bytes_per_host": counts["json_bytes"] / max(1, -(-opts.hosts // opts.json_every)),
+            "findings": counts["findings"], "hosts_with_findings": counts["drift_hosts"],
+            "report_bytes": report_bytes, "bookmarks_advanced": len(out["bookmarks_advanced"]),
+            "summary": out["summary"], "peak_rss_mb": _rss_mb(),
+        }
+        if profiler is not None:
+            stream = io.StringIO()
+            stats = pstats.Stats(profiler, stream=stream)
+            stats.sort_stats("tottime").print_stats(opts.profile_lines)
+            stats.sort_stats("cumulative").print_stats(opts.profile_lines)
+            figures["profile"] = stream.getvalue()
+        print(json.dumps(figures, default=str))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def cold_start(opts):
+    """Worker start-up in a fresh process: imports + inventory + rules (what each fork pays)."""
+    code = (
+        "import sys, time, tempfile; t=time.perf_counter(); sys.path[:0]=[%r, %r]\n"
+        "import bench_fleet\n"
+        "from ansible_collections.taskguard.windows.plugins.action.audit import ActionModule\n"
+        "from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support\n"
+        "t_import=time.perf_counter()-t; d=tempfile.mkdtemp(); p=bench_fleet.write_inventory(d, %d)\n"
+        "t=time.perf_counter(); audit_support.load_inventory(p, %r); audit_support.load_rules([])\n"
+        "print(t_import, time.perf_counter()-t)\n"
+    ) % (os.path.join(REPO, "collections"), HERE, opts.vendors, TODAY)
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
+    return float(out[0]), float(out[1])
+
+
+def evtx_figures(opts):
+    """Offline .evtx scan rate, by the event engineer's bench (tests/unit/plugins/task_events/bench_evtx.py)."""
+    if not os.path.isfile(EVTX_SOURCE):
+        return None
+    spec = importlib.util.spec_from_file_location("bench_evtx", EVTX_BENCH)
+    bench_evtx = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench_evtx)
+    from pathlib import Path
+    with tempfile.TemporaryDirectory() as tmp:
+        big = Path(tmp) / "big.evtx"
+        bench_evtx.build_repeated(Path(EVTX_SOURCE), opts.evtx_repeat, big)
+        scan, matched, secs = bench_evtx.scan(big)
+        return {"records": scan.records_scanned, "matched": matched, "seconds": secs, "errors": scan.error_count,
+                "mb": os.path.getsize(big) / 1048576.0, "records_per_s": scan.records_scanned / secs if secs else 0}
+
+
+def run_size(opts, hosts, events):
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker", "--hosts", str(hosts), "--events", str(events),
+           "--tasks-per-host", str(opts.tasks_per_host), "--vendors", str(opts.vendors),
+           "--json-every", str(opts.json_every), "--profile-lines", str(opts.profile_lines)]
+    if opts.profile:
+        cmd.append("--profile")
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr)
+        raise SystemExit("bench worker for %d hosts failed (exit %d)" % (hosts, proc.returncode))
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def show(fig):
+    print("fleet: %d hosts, %d tasks, %d events, %d inventory entries; %d findings on %d hosts"
+          % (fig["hosts"], fig["tasks"], fig["events"], fig["inventory_entries"], fig["findings"], fig["hosts_with_findings"]))
+    print("  controller path   %8.2f s  (audit action %.2f s = %.2f ms/host, drift_report %.2f s)"
+          % (fig["seconds"], fig["audit_seconds"], 1000 * fig["audit_seconds"] / max(1, fig["hosts"]), fig["report_seconds"]))
+    print("  normalize         %8.2f s  floor (lxml parse of %d XML documents) %.2f s  ratio %.2f"
+          % (fig["normalize_seconds"], fig["xml_docs"], fig["floor_seconds"], fig["floor_ratio"]))
+    print("  peak RSS          %8.0f MB" % fig["peak_rss_mb"])
+    print("  not in 'seconds': JSON decode of module results %.2f s; inventory+rules load %.2f s (once per process)"
+          % (fig["json_decode_seconds"], fig["inventory_load_seconds"]))
+    print("  module result     %8.0f KB/host over WinRM (compact JSON, full mode)" % (fig["json_bytes_per_host"] / 1024.0))
+    print("  reports           %s" % ", ".join("%s %.1f MB" % (k, v / 1048576.0) for k, v in sorted(fig["report_bytes"].items())))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--hosts", type=int, default=2000)
+    parser.add_argument("--tasks-per-host", type=int, default=250)
+    parser.add_argument("--events", type=int, default=None, help="task events in the fleet (default 50 per host, >= 100,000)")
+    parser.add_argument("--vendors", type=int, default=60, help="synthetic vendors in the inventory (6 entries each)")
+    parser.add_argument("--also-hosts", type=int, default=None, help="second fleet size for the linearity figure")
+    parser.add_argument("--quick", action="store_true", help="small smoke run (100 hosts, no second size)")
+    parser.add_argument("--profile", action="store_true", help="print the cProfile of the measured part")
+    parser.add_argument("--profile-lines", type=int, default=30)
+    parser.add_argument("--evtx-repeat", type=int, default=None)
+    parser.add_argument("--json-every", type=int, default=1, help="JSON round trip every Nth host (size and decode time)")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    opts = parser.parse_args()
+    if opts.worker:
+        return worker(opts)
+    if opts.quick:
+        opts.hosts = min(opts.hosts, 100)
+        opts.also_hosts = None
+    if opts.evtx_repeat is None:
+        opts.evtx_repeat = 20 if opts.quick else 300
+
+    def events_for(hosts):
+        if opts.events is not None:
+            return opts.events * hosts // opts.hosts
+        return max(50 * hosts, 100000) if not opts.quick else 50 * hosts
+
+    print("taskguard bench: %s, %d CPUs, Python %s" % (os.uname().machine, os.cpu_count(), sys.version.split()[0]))
+    main_fig = run_size(opts, opts.hosts, events_for(opts.hosts))
+    show(main_fig)
+    if main_fig.get("profile"):
+        print(main_fig["profile"])
+    also = None
+    if opts.also_hosts:
+        also = run_size(opts, opts.also_hosts, events_for(opts.also_hosts))
+        show(also)
+        print("linearity: %d hosts took %.2fx the time of %d hosts (%.2fx the hosts)"
+              % (also["hosts"], also["seconds"] / main_fig["seconds"], main_fig["hosts"], also["hosts"] / float(main_fig["hosts"])))
+    imports, load = cold_start(opts)
+    print("cold start per worker process: imports %.2f s, inventory (%d entries) + rules %.2f s"
+          % (imports, main_fig["inventory_entries"], load))
+    evtx = evtx_figures(opts)
+    if evtx is None:
+        print("evtx: %s not found, throughput not measured" % EVTX_SOURCE)
+        rate = 0
+    else:
+        rate = evtx["records_per_s"]
+        print("evtx: %d records (%.0f MB, chunks of the authentic donpapi-benign-4702.evtx repeated %dx), "
+              "%d task events, %d errors, %.2f s, %.0f records/s"
+              % (evtx["records"], evtx["mb"], opts.evtx_repeat, evtx["matched"], evtx["errors"], evtx["seconds"], rate))
+    if also:
+        print("BENCH hosts=%d tasks=%d events=%d seconds=%.2f peak_rss_mb=%.0f floor_ratio=%.2f evtx_records_per_s=%d"
+              % (also["hosts"], also["tasks"], also["events"], also["seconds"], also["peak_rss_mb"], also["floor_ratio"], rate))
+    print("BENCH hosts=%d tasks=%d events=%d seconds=%.2f peak_rss_mb=%.0f floor_ratio=%.2f evtx_records_per_s=%d"
+          % (main_fig["hosts"], main_fig["tasks"], main_fig["events"], main_fig["seconds"], main_fig["peak_rss_mb"],
+             main_fig["floor_ratio"], rate))
+
+
+if __name__ == "__main__":
+    main()
