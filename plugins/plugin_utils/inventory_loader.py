@@ -245,6 +245,10 @@ class Scope:
         return True
 
 
+def _is_placeholder(value):
+    return isinstance(value, str) and value.lstrip().upper().startswith("CONFIRM")
+
+
 class Entry:
     """One allowed task, with the file's defaults applied and patterns compiled."""
 
@@ -302,8 +306,10 @@ class Entry:
     def unconfirmed(self):
         if self.review and self.review.get("status") == "unconfirmed":
             return True
-        return any(isinstance(v, str) and v.startswith("CONFIRM")
-                   for v in (self.raw.get("owner"), self.raw.get("justification"), self.raw.get("contact")))
+        approval = self.approval if isinstance(self.approval, dict) else {}
+        return any(_is_placeholder(v) for v in (
+            self.raw.get("owner"), self.raw.get("justification"), self.raw.get("contact"),
+            approval.get("ticket"), approval.get("approver")))
 
     def compare(self, task):
         """Differences between this entry's ``expected`` and a normalized task."""
@@ -418,6 +424,12 @@ def _load_file(file, inventory, today, strict, validator):
         return entries
     owner = data.get("owner") or {}
     defaults = data.get("defaults") or {}
+    for key in ("name", "contact"):
+        if _is_placeholder(owner.get(key)):
+            pos = doc.position(("owner", key))
+            problem = _problem(file, pos[0], pos[1], "unconfirmed",
+                               "owner.%s is still a placeholder: %s" % (key, owner[key]))
+            (problems if strict else inventory.warnings).append(problem)
     for path in (("defaults", "expires"), ("defaults", "approval", "date")):
         value = data
         for part in path:

@@ -273,3 +273,12 @@ def test_large_inventory_validates_quickly(write):
     inventory = load_inventory([str(write.root)], today=TODAY)
     assert time.perf_counter() - start < 20
     assert inventory.errors == [] and len(inventory.entries) == 3000
+
+
+def test_placeholders_count_as_unconfirmed_even_if_review_says_confirmed(write):
+    text = VALID_VENDOR.replace("name: Contoso Backup", "name: 'CONFIRM: owner'").replace(
+        "    expires:", "    approval: {ticket: 'CONFIRM: change ticket', approver: bob, date: '2026-01-01'}\n"
+        "    review: {status: confirmed}\n    expires:")
+    write("v.yml", text)
+    strict = load_inventory([str(write.root)], today=TODAY, strict=True)
+    assert [(p["code"], p["line"]) for p in strict.errors] == [("unconfirmed", 3), ("unconfirmed", 19)]
