@@ -74,11 +74,14 @@ options:
     default: 1048576
 attributes:
   check_mode:
+    description: Can run in check mode; the module is read-only and behaves the same.
     support: full
-    description: Read-only; runs the same in check mode.
   diff_mode:
+    description: Would return details on what has changed.
     support: none
   platform:
+    description: Target OS the module gathers from (offline mode runs on the controller only).
+    support: full
     platforms: windows
 notes:
 - The TaskCache C(Hash) value is compared with the SHA-256 of the task file without its
@@ -91,7 +94,7 @@ seealso:
 - module: community.windows.win_scheduled_task_stat
 - module: taskguard.windows.task_events
 author:
-- taskguard contributors
+- taskguard contributors (@taskguard)
 '''
 
 EXAMPLES = r'''
@@ -204,7 +207,7 @@ tasks:
       elements: dict
       contains:
         type: {description: "C(exec), C(com_handler), C(send_email), C(show_message) or C(other).", type: str}
-        raw_type: {description: Element name as written (C(Exec), ...)., type: str}
+        raw_type: {description: "Element name as written, for example C(Exec).", type: str}
         command: {description: Exec Command., type: str}
         arguments: {description: Exec Arguments (SendEmail - the To address)., type: str}
         working_directory: {description: Exec WorkingDirectory., type: str}

@@ -25,7 +25,10 @@ import codecs
 import re
 import threading
 
-from lxml import etree
+try:
+    from lxml import etree
+except ImportError:  # pragma: no cover - lxml is in requirements.txt
+    etree = None
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import (
     InputTooLargeError,
@@ -47,6 +50,8 @@ _local = threading.local()
 
 
 def _parser():
+    if etree is None:
+        raise XmlParseError('lxml is required on the controller to parse XML (see requirements.txt)')
     # lxml parsers must not be shared between threads; Ansible workers are
     # processes, but a thread-local costs nothing and keeps the module reusable.
     parser = getattr(_local, 'parser', None)
@@ -133,9 +138,8 @@ _BOMS = (
     (codecs.BOM_UTF8, 'utf-8'),
 )
 _FORBIDDEN_ENCODED = {
-    enc: ('<!'.encode(enc), tuple(token.encode(enc) for token in _FORBIDDEN)) for _, enc in _BOMS
+    enc: ('<!'.encode(enc), tuple(token.encode(enc) for token in _FORBIDDEN)) for _bom, enc in _BOMS
 }
-
 
 
 def _bom_encoding(data):

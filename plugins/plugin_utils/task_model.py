@@ -81,7 +81,7 @@ def split_path(path):
     """``\\A\\B\\C`` -> (``C``, ``\\A\\B``); root folder is ``\\``."""
     if not path or path == '\\':
         return None, '\\'
-    folder, _, name = path.rpartition('\\')
+    folder, _sep, name = path.rpartition('\\')
     return name, (folder or '\\')
 
 
@@ -337,11 +337,13 @@ def _norm(value, lower=False):
     return value.lower() if lower else value
 
 
+_MARKS = {None: '\x00', True: '\x01', False: '\x02'}
+
+
 def _join(values):
     # Separators are control characters XML 1.0 cannot carry, so joined fields
     # cannot be confused with one another (cheaper than json.dumps per task).
-    return '\x1f'.join('\x00' if v is None else ('\x01' if v is True else ('\x02' if v is False else v))
-                        for v in values)
+    return '\x1f'.join(_MARKS.get(v, v) if v is None or v is True or v is False else v for v in values)
 
 
 def fingerprint(task):

@@ -106,7 +106,7 @@ def test_parse_cost_is_a_small_multiple_of_bare_lxml(win10):
         return time.process_time() - start
 
     bare, ours = [], []
-    for _ in range(9):
+    for _round in range(9):
         bare.append(cpu(etree.fromstring))
         ours.append(cpu(lambda d: parse_task_definition(d, path='\\x')))
     bare.sort()

@@ -118,8 +118,8 @@ def test_explicit_hive_outside_root_and_garbage(evidence, tmp_path):
     root, entries = evidence
     outside = tmp_path / 'SOFTWARE.copy'
     outside.write_bytes(software(entries))
-    assert collect_offline_tasks(str(root), hive=str(outside))['registry_source'] == {'kind': 'hive',
-                                                                                     'path': str(outside)}
+    result = collect_offline_tasks(str(root), hive=str(outside))
+    assert result['registry_source'] == {'kind': 'hive', 'path': str(outside)}
     garbage = tmp_path / 'garbage'
     garbage.write_bytes(b'regf' + b'\xff' * 5000)
     with pytest.raises(HiveError):

@@ -17,7 +17,6 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.reg_export impor
     REG_EXPAND_SZ,
     REG_MULTI_SZ,
     REG_QWORD,
-    REG_SZ,
     parse_reg_export,
     read_reg_export,
 )

@@ -140,8 +140,10 @@ def test_path_from_uri_when_not_given_and_folder_root():
     assert (task['path'], task['name'], task['folder']) == ('\\A\\B\\C', 'C', '\\A\\B')
 
 
-@pytest.mark.parametrize('path,expected', [('\\At1', True), ('\\AT12', True), ('\\At', False),
-                                            ('\\Sub\\At1', False), ('\\At1x', False)])
+AT_CASES = [('\\At1', True), ('\\AT12', True), ('\\At', False), ('\\Sub\\At1', False), ('\\At1x', False)]
+
+
+@pytest.mark.parametrize('path,expected', AT_CASES)
 def test_at_jobs(path, expected):
     assert parse_task_definition(MINIMAL, path=path)['is_at_job'] is expected
     assert empty_task(path)['is_at_job'] is expected
@@ -170,8 +172,6 @@ def test_str_and_bytes_agree_and_sha_of_str_is_utf16le_bom():
     as_bytes = parse_task_definition(utf16(FULL), path='\\p')
     as_str = parse_task_definition(FULL.replace('\n', '\r\n'), path='\\p')
     assert as_bytes == as_str  # including sha256: str is hashed as the file form
-
-
 
 
 def test_fingerprint_stable_across_encoding_whitespace_order_and_date():
