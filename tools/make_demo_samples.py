@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: (c) 2026, taskguard contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Generate the demo fleet's offline evidence (samples/<host>/...) and its inventory.
@@ -10,7 +9,7 @@ authentic data copied). Per host:
 * ``Windows/System32/Tasks/<path>``: task definitions, UTF-16 LE with BOM, CRLF,
   as the Task Scheduler stores them;
 * ``TaskCache.reg``: ``reg export`` of the TaskCache key (UTF-16 LE with BOM);
-* ``events/*.xml``: ``wevtutil qe ... /f:xml`` style exports (Security 4698-4702,
+* ``events/*.xml``: ``wevtutil qe ... /f:xml /e:Events`` style exports, UTF-8 (Security 4698-4702,
   TaskScheduler/Operational 106/140/141/200/201).
 
 Planted attacks (each must be flagged by ``playbooks/drift.yml``):
@@ -302,12 +301,14 @@ def event_xml(record_id, event_id, channel, time, computer, data, *, provider=No
 
 
 def security_event(record_id, event_id, time, computer, user, domain, sid, spec, *, content=True):
+    # TaskContent as an XML parser sees it (line ends normalised to LF).
+    body = task_xml(spec).split("\r\n", 1)[1].replace("\r\n", "\n") if content else ""
     data = [("SubjectUserSid", sid), ("SubjectUserName", user), ("SubjectDomainName", domain),
             ("SubjectLogonId", "0x3e7" if sid == "S-1-5-18" else "0x1f4a2b"), ("TaskName", spec["path"])]
     if event_id == 4702:
-        data.append(("TaskContentNew", task_xml(spec).split("\r\n", 1)[1] if content else ""))
+        data.append(("TaskContentNew", body))
     else:
-        data.append(("TaskContent", task_xml(spec).split("\r\n", 1)[1] if content else ""))
+        data.append(("TaskContent", body))
     data += [("ClientProcessStartKey", "26740122787219113"), ("ClientProcessId", "3412"),
              ("ParentProcessId", "712"), ("RpcCallClientLocality", "0"), ("FQDN", computer)]
     return event_xml(record_id, event_id, "Security", time, computer, data)
@@ -325,7 +326,9 @@ def operational_event(record_id, event_id, time, computer, task_path, user):
 
 
 def export(events):
-    return utf16('<?xml version="1.0" encoding="UTF-16"?>\r\n<Events>\r\n' + "\r\n".join(events) + "\r\n</Events>\r\n")
+    # As `wevtutil qe <log> /f:xml /e:Events > x.xml` leaves it after a copy to the
+    # controller: UTF-8, LF (the UTF-16 case is covered by the task files and .reg).
+    return ("<Events>\n" + "\n".join(events) + "\n</Events>\n").encode("utf-8")
 
 
 def host_events(host, computer):
@@ -426,8 +429,8 @@ def generate():
             file_bytes[spec["path"]] = data
             rel = os.path.join("samples", host, "Windows", "System32", "Tasks", *spec["path"].strip("\\").split("\\"))
             out[rel] = data
-        out[os.path.join("samples", host, "TaskCache.reg")] = taskcache_reg(host, conf["tasks"], file_bytes,
-                                                                             conf["concealed"])
+        reg = taskcache_reg(host, conf["tasks"], file_bytes, conf["concealed"])
+        out[os.path.join("samples", host, "TaskCache.reg")] = reg
         for name, data in host_events(host, conf["computer"]).items():
             out[os.path.join("samples", host, "events", name)] = data
     out.update(inventories())
@@ -435,7 +438,7 @@ def generate():
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--check", action="store_true", help="only compare with the committed files")
     args = parser.parse_args(argv)
     files = generate()

@@ -53,7 +53,7 @@ class ActionModule(ActionBase):
         task_vars = task_vars or {}
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
-        _, args = self.validate_argument_spec(argument_spec=_ARGS)
+        args = self.validate_argument_spec(argument_spec=_ARGS)[1]
         host_name = str(task_vars.get("inventory_hostname"))
         offline_root = args.get("offline_root") or self._hostvar(task_vars, "taskguard_offline_root")
         started = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")

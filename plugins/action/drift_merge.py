@@ -35,7 +35,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
-        _, args = self.validate_argument_spec(argument_spec=_ARGS)
+        args = self.validate_argument_spec(argument_spec=_ARGS)[1]
         out_json = os.path.realpath(os.path.join(args["report_dir"], "drift.json"))
         files = []
         for pattern in args["inputs"]:

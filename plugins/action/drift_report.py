@@ -64,7 +64,7 @@ class ActionModule(ActionBase):
         task_vars = task_vars or {}
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
-        _, args = self.validate_argument_spec(argument_spec=_ARGS)
+        args = self.validate_argument_spec(argument_spec=_ARGS)[1]
         unknown = [f for f in args["formats"] if f not in FORMATS]
         if unknown:
             raise AnsibleActionFail("unknown report format(s) %s (known: %s)" % (unknown, ", ".join(FORMATS)))

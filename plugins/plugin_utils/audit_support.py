@@ -30,7 +30,7 @@ def load_rules(paths):
     """Compiled RuleSet (cached per process); the default file is always first
     unless the caller lists files explicitly including it."""
     default = os.path.join(risk.DEFAULT_RULES_DIR, "default.yml")
-    files = [p for p in (paths or [])]
+    files = list(paths or [])
     if not any(os.path.abspath(p) == os.path.abspath(default) for p in files):
         files.insert(0, default)
     return risk.load_rules_cached(files)

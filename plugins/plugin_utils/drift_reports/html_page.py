@@ -30,7 +30,8 @@ h1{font-size:1.4em}table{border-collapse:collapse;width:100%}th,td{border:1px so
 th{background:#f0f0f0;cursor:pointer;user-select:none}th.sorted-asc::after{content:" \\25B2"}th.sorted-desc::after{content:" \\25BC"}
 .sev{font-weight:bold;border-radius:3px;padding:1px 5px}.sev-critical{background:#7b0000;color:#fff}.sev-high{background:#c62828;color:#fff}
 .sev-medium{background:#ef8c00;color:#000}.sev-low{background:#fdd835;color:#000}.sev-info{background:#ddd;color:#000}
-.controls{margin:1em 0;display:flex;gap:1em;flex-wrap:wrap}pre{white-space:pre-wrap;word-break:break-all;max-height:30em;overflow:auto;background:#f7f7f7;padding:6px}
+.controls{margin:1em 0;display:flex;gap:1em;flex-wrap:wrap}
+pre{white-space:pre-wrap;word-break:break-all;max-height:30em;overflow:auto;background:#f7f7f7;padding:6px}
 td.path{font-family:Consolas,monospace;word-break:break-all}.muted{color:#666}
 """
 
@@ -40,7 +41,8 @@ var table=document.getElementById('findings');if(!table){return;}
 var body=table.tBodies[0];var rows=Array.prototype.slice.call(body.rows);
 var q=document.getElementById('q'),sev=document.getElementById('sev'),kind=document.getElementById('kind'),count=document.getElementById('count');
 function apply(){var text=q.value.toLowerCase(),min=parseInt(sev.value,10),k=kind.value,n=0;
-rows.forEach(function(r){var ok=(parseInt(r.getAttribute('data-rank'),10)>=min)&&(!k||r.getAttribute('data-kind')===k)&&(!text||r.textContent.toLowerCase().indexOf(text)>=0);
+rows.forEach(function(r){var ok=(parseInt(r.getAttribute('data-rank'),10)>=min)&&(!k||r.getAttribute('data-kind')===k)&&
+(!text||r.textContent.toLowerCase().indexOf(text)>=0);
 r.style.display=ok?'':'none';if(ok){n++;}});count.textContent=String(n);}
 [q,sev,kind].forEach(function(e){e.addEventListener('input',apply);e.addEventListener('change',apply);});
 var heads=table.tHead.rows[0].cells;

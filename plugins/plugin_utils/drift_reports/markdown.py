@@ -59,8 +59,9 @@ def render(doc):
     lines += ["", "## Hosts", "", "| host | status | findings | highest | message |", "|---|---|---:|---|---|"]
     for host, entry in (doc.get("hosts") or {}).items():
         hs = entry.get("summary") or {}
-        lines.append("| %s | %s | %d | %s | %s |" % (cell(host), cell(entry.get("status")), hs.get("findings", 0),
-                                                    cell(hs.get("highest_severity") or "-"), cell(entry.get("message") or "")))
+        lines.append("| %s | %s | %d | %s | %s |" % (
+            cell(host), cell(entry.get("status")), hs.get("findings", 0),
+            cell(hs.get("highest_severity") or "-"), cell(entry.get("message") or "")))
     rows = sorted_findings(doc)
     lines += ["", "## Findings", "", "| severity | host | kind | task | title | rules | entry |", "|---|---|---|---|---|---|---|"]
     for host, _entry, f in rows[:MAX_ROWS]:

@@ -46,8 +46,8 @@ def event(record_id, event_id, action, task, user="CONTOSO\\svc", definition=Non
 def events_result(events=(), coverage=None, truncated=False, unparseable=()):
     cov = coverage if coverage is not None else {
         "Security": {"enabled": True, "readable": True, "events_may_be_lost": False, "reasons": []},
-        "Microsoft-Windows-TaskScheduler/Operational": {"enabled": True, "readable": True,
-                                                         "events_may_be_lost": False, "reasons": []}}
+        "Microsoft-Windows-TaskScheduler/Operational": {
+            "enabled": True, "readable": True, "events_may_be_lost": False, "reasons": []}}
     return {"changed": False, "mode": "offline", "events": list(events), "channels": {}, "coverage": cov,
             "bookmark": {"Security": {"record_id": 10, "time": "2025-11-24T13:04:41Z"}},
             "truncated": truncated, "unparseable": list(unparseable), "errors": []}

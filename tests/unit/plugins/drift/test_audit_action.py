@@ -65,8 +65,8 @@ def test_results_are_never_trusted_as_templates(tmp_path, monkeypatch):
     assert is_trusted_as_template(hostile)
 
     def fake_audit(*args, **kwargs):
-        return {"status": "audited", "summary": {}, "findings": [{"id": "x", "kind": "undocumented", "task": hostile,
-                                                                   "severity": "low", "title": hostile}]}
+        finding = {"id": "x", "kind": "undocumented", "task": hostile, "severity": "low", "title": hostile}
+        return {"status": "audited", "summary": {}, "findings": [finding]}
     monkeypatch.setattr(audit_action, "audit_host", fake_audit)
     action = make_action({"inventory_dir": [empty_inventory(tmp_path)]})
     result = action.run(task_vars={"inventory_hostname": "dc01",

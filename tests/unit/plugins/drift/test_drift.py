@@ -143,8 +143,8 @@ def test_expired_entry():
 
 def test_coverage_gaps_make_the_host_partial():
     cov = {"Security": {"enabled": True, "readable": False, "events_may_be_lost": True, "reasons": ["access_denied"]},
-           "Microsoft-Windows-TaskScheduler/Operational": {"enabled": False, "readable": True,
-                                                            "events_may_be_lost": True, "reasons": ["channel_disabled"]}}
+           "Microsoft-Windows-TaskScheduler/Operational": {
+               "enabled": False, "readable": True, "events_may_be_lost": True, "reasons": ["channel_disabled"]}}
     tr = tasks_result([], mode="live", sources={"api": True, "files": False, "registry": True},
                       errors=[{"source": "files", "path": "C:\\Windows\\System32\\Tasks\\X", "error": "access denied"}])
     audit = run(tr=tr, events=events_result(coverage=cov, truncated=True))
@@ -220,5 +220,6 @@ def test_linear_in_tasks():
         audit_host("h", tasks_result(tasks + extra), events_result(), view, RULES)
         return time.perf_counter() - start
     timed(500)
-    small, big = min(timed(2000) for _ in range(2)), min(timed(20000) for _ in range(2))
+    small = min(timed(2000), timed(2000))
+    big = min(timed(20000), timed(20000))
     assert big < small * 10 * 2.5, (small, big)

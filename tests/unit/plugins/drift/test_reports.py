@@ -70,7 +70,8 @@ def test_html_escapes_everything_and_has_csp(doc):
     assert "\u202e" not in page and "\x00" not in page and "\x1b" not in page
     assert "{{ lookup(&#x27;pipe&#x27;,&#x27;id&#x27;) }}" in page     # Jinja shown literally, never rendered
     # no external resource
-    assert not re.search(r'(src|href)="(?!https?://(github\.com|attack\.mitre\.org|learn\.microsoft\.com|www\.microsoft\.com|lolbas-project\.github\.io))', page)
+    known = r"github\.com|attack\.mitre\.org|learn\.microsoft\.com|www\.microsoft\.com|lolbas-project\.github\.io"
+    assert not re.search(r'(src|href)="(?!https?://(%s))' % known, page)
     assert "<link" not in page
 
 
@@ -104,10 +105,10 @@ def test_markdown_tables_keep_their_shape(doc):
     for row in rows:
         unescaped_pipes = len(re.findall(r"(?<!\\)\|", row))
         assert unescaped_pipes == 8, row
-    assert "<script>" not in text.split("```")[0]
+    assert "<script>" not in text.split("```", maxsplit=1)[0]
     assert "&lt;script&gt;" in text
     assert "\\@admin" in text and "\\[link\\]" in text and "\\`code\\`" in text
-    assert "\u202e" not in text and "<U+202E>" not in text.split("```")[0]
+    assert "\u202e" not in text and "<U+202E>" not in text.split("```", maxsplit=1)[0]
 
 
 def test_markdown_fences_cannot_be_closed_by_content(doc):
