@@ -471,6 +471,8 @@ def _load_file(file, inventory, today, strict, validator):
             problems.append(_problem(file, pos[0], pos[1], "approval_missing",
                                      "entry %s is privileged (%s) and needs approval: {ticket, approver, date}"
                                      % (entry.key, _privilege_reason(merged))))
+            # an unapproved privileged allow is no allow: drift must not trust it
+            continue
         if entry.unconfirmed:
             pos = doc.position(base + ("review",) if "review" in raw else base)
             problem = _problem(file, pos[0], pos[1], "unconfirmed",

@@ -282,3 +282,11 @@ def test_placeholders_count_as_unconfirmed_even_if_review_says_confirmed(write):
     write("v.yml", text)
     strict = load_inventory([str(write.root)], today=TODAY, strict=True)
     assert [(p["code"], p["line"]) for p in strict.errors] == [("unconfirmed", 3), ("unconfirmed", 19)]
+
+
+def test_unapproved_privileged_entry_is_not_used(write):
+    write("v.yml", VALID_VENDOR.replace("user_id: CONTOSO\\svc-backup", "user_id: SYSTEM"))
+    inventory = load_inventory([str(write.root)], today=TODAY)
+    assert [p["code"] for p in inventory.errors] == ["approval_missing"]
+    assert inventory.entries == []
+    assert inventory.for_host({}).match("\\Contoso\\Backup Nightly") is None
