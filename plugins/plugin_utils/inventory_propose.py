@@ -119,18 +119,18 @@ def _is_privileged(expected):
             or str(principal.get("run_level", "")).casefold() == "highestavailable")
 
 
-def entry_key(task):
-    """(``path`` or ``path_pattern``, value) the proposal uses for *task*."""
+def entry_key(task, *, generalize=True):
+    """(``path`` or ``path_pattern``, value, sid) the proposal uses for *task*."""
     path = task.get("path") or ""
     sid = trailing_sid(task.get("name") or path)
-    if sid and path.endswith(sid):
+    if generalize and sid and path.endswith(sid):
         pattern = escape_literal(path[:-len(sid)])
         if pattern is not None:
             return "path_pattern", pattern + "{sid}", sid
     return "path", path, None
 
 
-def propose_entry(task, host, *, today=None):
+def propose_entry(task, host, *, today=None, generalize=True):
     """A valid inventory entry documenting *task* as seen on *host*.
 
     host: ``{"name", "os_family", "domain_role", "groups"}`` (any may be missing).
@@ -140,7 +140,7 @@ def propose_entry(task, host, *, today=None):
         raise ValueError("task has no scheduler path")
     host = host or {}
     day = _today(today)
-    key, value, sid = entry_key(task)
+    key, value, sid = entry_key(task, generalize=generalize)
     if len(value) > _TEXT_MAX:
         raise ValueError("task path longer than %d characters" % _TEXT_MAX)
     expected = _expected_for(task, sid)
@@ -175,15 +175,27 @@ def propose_entry(task, host, *, today=None):
 
 def propose_for_host(tasks, host, *, today=None, skip=None):
     """(entries, problems) for one host's tasks; ``skip(task) -> bool`` leaves documented ones out."""
-    entries, problems = [], []
+    proposals, problems = [], []
     for task in tasks or []:
         if skip is not None and skip(task):
             continue
         try:
-            entries.append(propose_entry(task, host, today=today))
+            proposals.append((task, propose_entry(task, host, today=today)))
         except ValueError as exc:
             problems.append({"host": (host or {}).get("name"), "path": (task or {}).get("path"),
                              "error": str(exc)})
+    # Two users' tasks on one host that generalize to the same {sid} pattern but
+    # differ otherwise cannot share one entry: keep their exact paths instead.
+    by_key = {}
+    for task, entry in proposals:
+        if "path_pattern" in entry:
+            by_key.setdefault(entry["path_pattern"].casefold(), []).append(entry["expected"])
+    entries = []
+    for task, entry in proposals:
+        variants = by_key.get(entry.get("path_pattern", "").casefold()) if "path_pattern" in entry else None
+        if variants and any(v != variants[0] for v in variants):
+            entry = propose_entry(task, host, today=today, generalize=False)
+        entries.append(entry)
     return entries, problems
 
 

@@ -172,3 +172,14 @@ def test_shipped_windows_10_baseline_is_current_and_matches_the_folder(tmp_path,
     view = inventory.for_host(win10)
     assert view.match("\\GameOver") is None
     assert inventory.for_host(dict(HOST, os_family="windows_server_2022")).match(kept[0]["path"]) is None
+
+
+def test_per_user_tasks_that_differ_on_one_host_keep_exact_paths(tmp_path):
+    tasks = []
+    for rid, args in ((1001, "/a"), (1002, "/b")):
+        sid = "S-1-5-21-1-2-3-%d" % rid
+        tasks.append(simple_task("\\Sync-" + sid, principal={"user_id": sid, "logon_type": "InteractiveToken"},
+                                 actions=[{"type": "exec", "command": "C:\\s.exe", "arguments": args}]))
+    inventory = _roundtrip(tmp_path, [(HOST, tasks)])
+    assert sorted(e.path for e in inventory.entries) == sorted(t["path"] for t in tasks)
+    _assert_no_diffs(inventory, HOST, tasks)
