@@ -83,7 +83,10 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("drift reports could not be written (event bookmarks were NOT advanced): %s" % exc)
 
         advanced, bookmark_errors = [], []
-        if args.get("state_dir") and args["advance_bookmarks"]:
+        # Check mode: the reports are written (they are the point of the run), the
+        # bookmarks are not, so a dry run never moves the event window.
+        check_mode = bool(getattr(self._task, "check_mode", False) or getattr(self._play_context, "check_mode", False))
+        if args.get("state_dir") and args["advance_bookmarks"] and not check_mode:
             for host, res in sorted(results.items()):
                 if not isinstance(res, dict) or res.get("failed") or res.get("unreachable"):
                     continue

@@ -63,6 +63,16 @@ options:
   domain_role:
     description: Overrides the domain role used to scope inventory entries (also host var C(taskguard_domain_role)).
     type: str
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: Read-only; the bookmark is returned, not written.
+  diff_mode:
+    support: none
+  platform:
+    platforms: windows
 notes:
   - Read-only on the host. Run it with C(ignore_unreachable=true) and C(ignore_errors=true) and let
     M(taskguard.windows.drift_report) turn unreachable/failed hosts into findings (see C(playbooks/drift.yml)).
@@ -70,7 +80,7 @@ seealso:
   - module: taskguard.windows.drift_report
   - module: taskguard.windows.collect
 author:
-  - taskguard contributors
+  - taskguard contributors (@taskguard)
 """
 
 EXAMPLES = r"""

@@ -32,8 +32,18 @@ options:
   run_id:
     description: Run id written into the merged report.
     type: str
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: none
+    details: Writes the merged report on the controller.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
 author:
-  - taskguard contributors
+  - taskguard contributors (@taskguard)
 """
 
 EXAMPLES = r"""

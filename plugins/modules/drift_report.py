@@ -67,8 +67,18 @@ options:
     description: Write the new event bookmarks after the reports.
     type: bool
     default: true
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: partial
+    details: In check mode the reports are written but event bookmarks are not advanced.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
 author:
-  - taskguard contributors
+  - taskguard contributors (@taskguard)
 """
 
 EXAMPLES = r"""
