@@ -448,6 +448,8 @@ def evaluate_control(control_id, plan_entry, results, check_mode):
     notes = []
     if plan_entry.get("reason"):
         notes.append(str(plan_entry["reason"]))
+    if plan_entry.get("current"):
+        notes.append("before: %s" % plan_entry["current"])
     if problems:
         record["status"] = "not_compliant"
         notes = problems + (["would change: " + "; ".join(changes)] if check_mode and changes else []) + notes

@@ -433,3 +433,14 @@ def test_firewall_some_names_missing_is_a_note(workstation):
     record = evaluate_control("TG-H5", plan["TG-H5"], [result], check_mode=True)
     assert record["status"] == "compliant"
     assert record["detail"] == "not found on this host: RemoteTask-RPCSS-In-TCP"
+
+
+def test_enable_at_detail_says_what_was_found(workstation, dc):
+    skipped = [{"changed": False, "skipped": True}]
+    ws = evaluate_control("TG-H6", build_plan(workstation, DEFAULTS)["controls"]["TG-H6"], skipped, True)
+    assert ws["status"] == "compliant"
+    assert ws["detail"] == "before: EnableAt absent (at.exe disabled by default)"
+    changed = [{"changed": True, "diff": {"before": "EnableAt=1", "after": "EnableAt=0"}}]
+    dc_record = evaluate_control("TG-H6", build_plan(dc, DEFAULTS)["controls"]["TG-H6"], changed, True)
+    assert dc_record["status"] == "not_compliant"
+    assert dc_record["detail"].endswith("before: EnableAt=1")
