@@ -333,6 +333,12 @@ class Entry:
                 "source": self.source, "unconfirmed": self.unconfirmed}
 
 
+# Patterns are bucketed by the first _BUCKET_CHARS characters of their literal
+# prefix, so a path is only tried against the patterns that can match it
+# instead of every pattern of every vendor (docs/performance.md).
+_BUCKET_CHARS = 6
+
+
 class HostView:
     """The entries that apply to one host, indexed for O(1) exact lookups."""
 
@@ -346,14 +352,29 @@ class HostView:
                 self._exact.setdefault(entry.path.casefold(), entry)
             else:
                 self._patterns.append(entry)
+        # A pattern can only match a path that starts with its literal prefix.
+        # Patterns with a shorter prefix than the bucket key are candidates for
+        # every path; each bucket keeps file order (first match wins).
+        short = []
+        keyed = {}
+        for order, entry in enumerate(self._patterns):
+            prefix = _literal_prefix(entry.path_pattern)
+            if len(prefix) < _BUCKET_CHARS:
+                short.append((order, entry))
+            else:
+                keyed.setdefault(prefix[:_BUCKET_CHARS], []).append((order, entry))
+        self._short = [entry for _order, entry in short]
+        self._buckets = {key: [entry for _order, entry in sorted(items + short, key=lambda item: item[0])]
+                         for key, items in keyed.items()}
 
     def match(self, task_path):
         if not task_path:
             return None
-        entry = self._exact.get(str(task_path).casefold())
+        folded = str(task_path).casefold()
+        entry = self._exact.get(folded)
         if entry is not None:
             return entry
-        for entry in self._patterns:
+        for entry in self._buckets.get(folded[:_BUCKET_CHARS], self._short):
             if entry.pattern.match(task_path):
                 return entry
         return None

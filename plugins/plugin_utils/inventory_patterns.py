@@ -118,13 +118,19 @@ def _char_ok(kind, char, c, any_separator):
 class GlobPattern:
     """A compiled pattern. ``match`` runs in bounded time."""
 
-    __slots__ = ("text", "branches", "literal", "any_separator")
+    __slots__ = ("text", "branches", "literal", "any_separator", "prefix", "suffix")
 
-    def __init__(self, text, branches, literal, any_separator):
+    def __init__(self, text, branches, literal, any_separator, prefix="", suffix=""):
         self.text = text
         self.branches = branches
         self.literal = literal   # case-folded text when the pattern has no wildcard
         self.any_separator = any_separator
+        # Case-folded literal runs every match starts/ends with (every branch
+        # shares them): a C-level startswith/endswith rejects most subjects
+        # before the automaton runs (performance, docs/performance.md); the
+        # automaton still decides every subject that passes.
+        self.prefix = prefix
+        self.suffix = suffix
 
     def __repr__(self):
         return "GlobPattern(%r)" % (self.text,)
@@ -143,6 +149,8 @@ class GlobPattern:
         s = subject.casefold()
         if self.literal is not None:
             return s == self.literal
+        if not s.startswith(self.prefix) or not s.endswith(self.suffix):
+            return False
         return any(_simulate(b, s) for b in self.branches)
 
 
@@ -245,7 +253,18 @@ def compile_pattern(text, *, any_separator=False, what="pattern"):
             flat.append((kind, char, rep))
     branches = _flatten(flat)
     literal = None if has_wild else text.casefold()
-    return GlobPattern(text, [tuple(b) for b in branches], literal, any_separator)
+    return GlobPattern(text, [tuple(b) for b in branches], literal, any_separator,
+                       prefix=_literal_run(flat), suffix=_literal_run(flat[::-1])[::-1])
+
+
+def _literal_run(tokens):
+    """The literal characters the token list starts with (before any wildcard/placeholder)."""
+    run = []
+    for kind, char, rep in tokens:
+        if kind != "lit" or rep:
+            break
+        run.append(char)
+    return "".join(run)
 
 
 def _classes_intersect(a, b):
