@@ -371,10 +371,10 @@ Function Get-TgTaskFileMaterial {
                 }
                 else {
                     $bytes = [System.IO.File]::ReadAllBytes($file)
-                    $entry.sha256 = ConvertTo-TgHex $sha.ComputeHash($bytes)
+                    $entry.sha256 = ConvertTo-TgHex ($sha.ComputeHash($bytes))
                     # TaskCache Hash is documented as SHA-256 of the file without its BOM.
                     if ($bytes.Length -ge 2 -and $bytes[0] -eq 0xFF -and $bytes[1] -eq 0xFE) {
-                        $entry.content_sha256 = ConvertTo-TgHex $sha.ComputeHash($bytes, 2, $bytes.Length - 2)
+                        $entry.content_sha256 = ConvertTo-TgHex ($sha.ComputeHash($bytes, 2, $bytes.Length - 2))
                     }
                     else {
                         $entry.content_sha256 = $entry.sha256

@@ -85,34 +85,6 @@ def split_path(path):
     return name, (folder or '\\')
 
 
-_KNOWN = (
-    'Task', 'RegistrationInfo', 'URI', 'Author', 'Description', 'Date', 'SecurityDescriptor', 'Source',
-    'Settings', 'Enabled', 'Hidden', 'Actions', 'Triggers', 'Principals', 'Principal', 'UserId',
-    'GroupId', 'LogonType', 'RunLevel', 'Command', 'Arguments', 'WorkingDirectory', 'ClassId', 'Data',
-    'Body', 'To', 'StartBoundary', 'Delay', 'Subscription', 'Repetition', 'Interval',
-) + tuple(_ACTION_TYPES) + tuple(_TRIGGER_TYPES) + tuple(_CALENDAR_SCHEDULES)
-_TABLES = {}
-
-
-def _names_for(root_tag):
-    """Map full tag -> local name for the known elements in the root's namespace.
-
-    One dict lookup per child instead of splitting every tag: the parse path
-    must stay within a small factor of a bare lxml parse. Unknown elements (and
-    elements in another namespace) map to None and are ignored, as the scheduler's
-    own lenient reading of newer schema elements does.
-    """
-    ns = root_tag[:root_tag.index('}') + 1] if root_tag[:1] == '{' else ''
-    table = _TABLES.get(ns)
-    if table is None:
-        table = {ns + name: name for name in _KNOWN}
-        table['\0enabled'] = ns + 'Enabled'
-        table['\0hidden'] = ns + 'Hidden'
-        if len(_TABLES) < 16:  # hostile documents could invent namespaces forever
-            _TABLES[ns] = table
-    return table
-
-
 def _is_at_job(name, folder):
     return folder == '\\' and bool(name) and bool(_AT_JOB.match(name))
 
@@ -128,13 +100,6 @@ def _bool(text, default, what):
     if value == '':
         return default
     raise TaskDefinitionError('%s: %r is not a boolean' % (what, text[:40]))
-
-
-def _text(elem):
-    # ''.join(itertext()) would also pick up text of unexpected child elements;
-    # the schema types here are simple strings, so .text is the value.
-    text = elem.text
-    return text if text else None
 
 
 def empty_task(path):
@@ -177,11 +142,56 @@ def definition_sha256(data):
     return hashlib.sha256(bytes(data)).hexdigest()
 
 
-def _principal(elem, wanted_id, names):
+# Element -> result key, per part of the definition. Turned into per-namespace
+# tables of full tags (see _tables_for) so each child costs one dict lookup.
+_REG_FIELDS = {'URI': 'uri', 'Author': 'author', 'Description': 'description', 'Date': 'registration_date',
+               'SecurityDescriptor': 'security_descriptor', 'Source': 'source'}
+_PRINCIPAL_FIELDS = {'UserId': 'user_id', 'GroupId': 'group_id', 'LogonType': 'logon_type', 'RunLevel': 'run_level'}
+_ACTION_FIELDS = {
+    'Exec': {'Command': 'command', 'Arguments': 'arguments', 'WorkingDirectory': 'working_directory'},
+    'ComHandler': {'ClassId': 'class_id', 'Data': 'data'},
+    # Deprecated since Windows 8 and refused by current schedulers; the body is
+    # kept in data (and the To address in arguments) so nothing written is lost.
+    'SendEmail': {'Body': 'data', 'To': 'arguments'},
+    'ShowMessage': {'Body': 'data'},
+}
+_TRIGGER_FIELDS = {'StartBoundary': 'start_boundary', 'UserId': 'user_id', 'Delay': 'delay',
+                   'Subscription': 'subscription'}
+_TABLES = {}
+
+
+def _tables_for(root_tag):
+    """Full-tag lookup tables for the root's namespace (cached; bounded)."""
+    ns = root_tag[:root_tag.index('}') + 1] if root_tag[:1] == '{' else ''
+    tables = _TABLES.get(ns)
+    if tables is None:
+        def full(mapping):
+            return {ns + name: value for name, value in mapping.items()}
+        tables = {
+            'ns': ns,
+            'section': full({n: n for n in ('RegistrationInfo', 'Settings', 'Actions', 'Triggers', 'Principals')}),
+            'reg': full(_REG_FIELDS),
+            'settings': (ns + 'Enabled', ns + 'Hidden'),
+            'principal': ns + 'Principal',
+            'principal_fields': full(_PRINCIPAL_FIELDS),
+            'actions': full(_ACTION_TYPES),
+            'action_fields': {ns + kind: full(fields) for kind, fields in _ACTION_FIELDS.items()},
+            'triggers': full(_TRIGGER_TYPES),
+            'trigger_fields': full(_TRIGGER_FIELDS),
+            'enabled': ns + 'Enabled',
+            'repetition': ns + 'Repetition',
+            'interval': ns + 'Interval',
+            'calendar': full(_CALENDAR_SCHEDULES),
+            'calendar_trigger': ns + 'CalendarTrigger',
+        }
+        if len(_TABLES) < 16:  # hostile documents could invent namespaces forever
+            _TABLES[ns] = tables
+    return tables
+
+
+def _principal(elem, wanted_id, tables):
     chosen = None
-    for child in elem:
-        if names.get(child.tag) != 'Principal':
-            continue
+    for child in elem.iterchildren(tables['principal']):
         if chosen is None:
             chosen = child
         if wanted_id is not None and child.get('id') == wanted_id:
@@ -191,67 +201,49 @@ def _principal(elem, wanted_id, names):
         return None
     result = {'id': chosen.get('id'), 'user_id': None, 'group_id': None,
               'logon_type': None, 'run_level': None}
+    fields = tables['principal_fields']
     for child in chosen:
-        tag = names.get(child.tag)
-        if tag == 'UserId':
-            result['user_id'] = _text(child)
-        elif tag == 'GroupId':
-            result['group_id'] = _text(child)
-        elif tag == 'LogonType':
-            result['logon_type'] = _text(child)
-        elif tag == 'RunLevel':
-            result['run_level'] = _text(child)
+        key = fields.get(child.tag)
+        if key is not None:
+            result[key] = child.text or None
     return result
 
 
-def _action(elem, tag, names):
-    action = {'type': _ACTION_TYPES.get(tag, 'other'), 'raw_type': tag, 'command': None,
+def _action(elem, tables):
+    tag = elem.tag
+    kind = tables['actions'].get(tag)
+    raw = local_name(tag)
+    action = {'type': kind or 'other', 'raw_type': raw, 'command': None,
               'arguments': None, 'working_directory': None, 'class_id': None, 'data': None}
-    fields = {}
-    for child in elem:
-        fields[names.get(child.tag)] = child
-    if tag == 'Exec':
-        for key, name in (('command', 'Command'), ('arguments', 'Arguments'),
-                          ('working_directory', 'WorkingDirectory')):
-            if name in fields:
-                action[key] = _text(fields[name])
-    elif tag == 'ComHandler':
-        if 'ClassId' in fields:
-            action['class_id'] = _text(fields['ClassId'])
-        if 'Data' in fields:
-            action['data'] = _text(fields['Data'])
-    elif tag in ('SendEmail', 'ShowMessage'):
-        # Deprecated since Windows 8 and refused by the scheduler on current
-        # builds; the body is kept in data so nothing an attacker wrote is lost.
-        if 'Body' in fields:
-            action['data'] = _text(fields['Body'])
-        if tag == 'SendEmail' and 'To' in fields:
-            action['arguments'] = _text(fields['To'])
+    fields = tables['action_fields'].get(tag)
+    if fields:
+        for child in elem:
+            key = fields.get(child.tag)
+            if key is not None:
+                action[key] = child.text or None
     return action
 
 
-def _trigger(elem, tag, names):
-    trigger = {'type': _TRIGGER_TYPES.get(tag, 'other'), 'enabled': True, 'start_boundary': None,
+def _trigger(elem, tables):
+    tag = elem.tag
+    raw = local_name(tag)
+    trigger = {'type': tables['triggers'].get(tag, 'other'), 'enabled': True, 'start_boundary': None,
                'user_id': None, 'delay': None, 'repetition_interval': None,
-               'subscription': None, 'raw_type': tag}
+               'subscription': None, 'raw_type': raw}
+    fields = tables['trigger_fields']
+    calendar = tag == tables['calendar_trigger']
     for child in elem:
-        name = names.get(child.tag)
-        if name == 'Enabled':
-            trigger['enabled'] = _bool(child.text, True, '%s/Enabled' % tag)
-        elif name == 'StartBoundary':
-            trigger['start_boundary'] = _text(child)
-        elif name == 'UserId':
-            trigger['user_id'] = _text(child)
-        elif name == 'Delay':
-            trigger['delay'] = _text(child)
-        elif name == 'Subscription':
-            trigger['subscription'] = _text(child)
-        elif name == 'Repetition':
-            for rep in child:
-                if names.get(rep.tag) == 'Interval':
-                    trigger['repetition_interval'] = _text(rep)
-        elif tag == 'CalendarTrigger' and name in _CALENDAR_SCHEDULES:
-            trigger['type'] = _CALENDAR_SCHEDULES[name]
+        ctag = child.tag
+        key = fields.get(ctag)
+        if key is not None:
+            trigger[key] = child.text or None
+        elif ctag == tables['enabled']:
+            trigger['enabled'] = _bool(child.text, True, '%s/Enabled' % raw)
+        elif ctag == tables['repetition']:
+            for rep in child.iterchildren(tables['interval']):
+                trigger['repetition_interval'] = rep.text or None
+        elif calendar and ctag in tables['calendar']:
+            trigger['type'] = tables['calendar'][ctag]
     return trigger
 
 
@@ -266,66 +258,52 @@ def parse_task_definition(data, *, path=None, max_bytes=MAX_TASK_BYTES):
     root = parse_xml(data, max_bytes=max_bytes, what=what)
     if local_name(root.tag) != 'Task':
         raise TaskDefinitionError('%s: root element is <%s>, not <Task>' % (what, local_name(root.tag)[:60]))
-    names = _names_for(root.tag)
+    tables = _tables_for(root.tag)
 
-    uri = author = description = date = sd = source = None
-    enabled, hidden = True, False
-    actions = []
-    triggers = []
-    actions_context = None
+    task = {
+        'path': None, 'name': None, 'folder': None, 'uri': None,
+        'enabled': True, 'hidden': False, 'author': None, 'description': None,
+        'registration_date': None, 'schema_version': root.get('version'),
+        'security_descriptor': None, 'source': None, 'principal': None,
+        'actions': [], 'actions_context': None, 'triggers': [],
+        'sha256': None, 'fingerprint': None, 'is_at_job': False,
+    }
     principals_elem = None
+    sections = tables['section']
     for section in root:
-        tag = names.get(section.tag)
-        if tag == 'RegistrationInfo':
+        kind = sections.get(section.tag)
+        if kind is None:
+            continue
+        if kind == 'RegistrationInfo':
+            fields = tables['reg']
             for child in section:
-                name = names.get(child.tag)
-                if name == 'URI':
-                    uri = _text(child)
-                elif name == 'Author':
-                    author = _text(child)
-                elif name == 'Description':
-                    description = _text(child)
-                elif name == 'Date':
-                    date = _text(child)
-                elif name == 'SecurityDescriptor':
-                    sd = _text(child)
-                elif name == 'Source':
-                    source = _text(child)
-        elif tag == 'Settings':
+                key = fields.get(child.tag)
+                if key is not None:
+                    task[key] = child.text or None
+        elif kind == 'Settings':
             # Settings has ~20 children and we need two: let lxml filter in C.
-            for child in section.iterchildren(names['\0enabled'], names['\0hidden']):
-                name = names.get(child.tag)
-                if name == 'Enabled':
-                    enabled = _bool(child.text, True, 'Settings/Enabled')
-                elif name == 'Hidden':
-                    hidden = _bool(child.text, False, 'Settings/Hidden')
-        elif tag == 'Actions':
-            actions_context = section.get('Context')
-            for child in section:
-                # Unknown action/trigger kinds are kept as type "other", never dropped.
-                name = names.get(child.tag) or local_name(child.tag)
-                if name:
-                    actions.append(_action(child, name, names))
-        elif tag == 'Triggers':
-            for child in section:
-                name = names.get(child.tag) or local_name(child.tag)
-                if name:
-                    triggers.append(_trigger(child, name, names))
-        elif tag == 'Principals':
+            enabled_tag = tables['enabled']
+            for child in section.iterchildren(*tables['settings']):
+                if child.tag == enabled_tag:
+                    task['enabled'] = _bool(child.text, True, 'Settings/Enabled')
+                else:
+                    task['hidden'] = _bool(child.text, False, 'Settings/Hidden')
+        elif kind == 'Actions':
+            task['actions_context'] = section.get('Context')
+            # Unknown action/trigger kinds are kept as type "other", never dropped.
+            task['actions'] = [_action(child, tables) for child in section if isinstance(child.tag, str)]
+        elif kind == 'Triggers':
+            task['triggers'] = [_trigger(child, tables) for child in section if isinstance(child.tag, str)]
+        else:
             principals_elem = section
 
-    principal = _principal(principals_elem, actions_context, names) if principals_elem is not None else None
-    task_path = normalize_path(path) if path else normalize_path(uri)
+    if principals_elem is not None:
+        task['principal'] = _principal(principals_elem, task['actions_context'], tables)
+    task_path = normalize_path(path) if path else normalize_path(task['uri'])
     name, folder = split_path(task_path)
-    task = {
-        'path': task_path, 'name': name, 'folder': folder, 'uri': uri,
-        'enabled': enabled, 'hidden': hidden, 'author': author, 'description': description,
-        'registration_date': date, 'schema_version': root.get('version'),
-        'security_descriptor': sd, 'source': source, 'principal': principal,
-        'actions': actions, 'actions_context': actions_context, 'triggers': triggers,
-        'sha256': definition_sha256(data), 'fingerprint': None,
-        'is_at_job': _is_at_job(name, folder),
-    }
+    task['path'], task['name'], task['folder'] = task_path, name, folder
+    task['is_at_job'] = _is_at_job(name, folder)
+    task['sha256'] = definition_sha256(data)
     task['fingerprint'] = fingerprint(task)
     return task
 
