@@ -258,7 +258,15 @@ def audit_host(host_name, tasks_result, events_result, host_view, rules, *, host
                     evidence={}, entry=_entry_source(entry))
 
     # ---- events
-    _audit_events(out, events_result, host_view, rules, present, host, propose)
+    by_task = _audit_events(out, events_result, host_view, rules, present, host, propose)
+    # Who registered/changed a present task is what an analyst asks first: attach
+    # the task's registration events to its task findings.
+    for finding in out.items:
+        if finding["kind"] in ("undocumented", "modified", "hidden") and finding["task"]:
+            related = [e for e in by_task.get(_lower_path(finding["task"]), ())
+                       if e.get("action") in ("registered", "updated", "deleted", "disabled", "enabled")]
+            if related:
+                finding["evidence"]["events"] = [_event_trim(e) for e in related[:MAX_EVENTS_PER_FINDING]]
 
     findings = sorted(out.items, key=lambda f: (-SEVERITY_RANK[f["severity"]], f["kind"], f["task"] or "", f["id"]))
     partial = any(f["kind"] == "coverage_gap" for f in findings)
@@ -270,7 +278,7 @@ def _audit_events(out, events_result, host_view, rules, present, host, propose):
     if not isinstance(events_result, dict):
         out.add("coverage_gap", None, "high", "Task events were not collected",
                 [_reason("TG-C005", "no event collection result", "high", _COVERAGE_REF)], key="events-missing")
-        return
+        return {}
     for channel, cov in sorted((events_result.get("coverage") or {}).items()):
         if not isinstance(cov, dict):
             continue
@@ -376,6 +384,7 @@ def _audit_events(out, events_result, host_view, rules, present, host, propose):
                 entry=_entry_source(entry), proposed_entry=trim(proposal) if proposal is not None else None,
                 key="%s:%s" % (registrations[0].get("channel"), registrations[0].get("record_id")))
 
+    return by_task
 
 def unreachable_finding(host_name, kind, message):
     """Finding for a host the audit could not run on (``kind``: unreachable|failed)."""

@@ -223,3 +223,12 @@ def test_linear_in_tasks():
     small = min(timed(2000), timed(2000))
     big = min(timed(20000), timed(20000))
     assert big < small * 10 * 2.5, (small, big)
+
+
+def test_registration_events_are_attached_to_task_findings():
+    evs = [event(5, 4698, "registered", "\\Rogue", user="CONTOSO\\mallory"),
+           event(6, 200, "started", "\\Rogue", channel="Microsoft-Windows-TaskScheduler/Operational")]
+    (f,) = run([make_task("\\Rogue")], [], events=events_result(evs))["findings"]
+    assert f["kind"] == "undocumented"
+    assert [e["record_id"] for e in f["evidence"]["events"]] == [5]
+    assert f["evidence"]["events"][0]["user"] == "CONTOSO\\mallory"

@@ -131,3 +131,54 @@ windows:
     assert "does not exist" in doc["hosts"]["lost"]["findings"][0]["evidence"]["message"]
     # no bookmark for hosts that were not audited
     assert sorted(n for n in os.listdir(tmp_path / "state") if n.endswith(".events.json")) == ["dc01.events.json"]
+
+
+def test_check_mode_writes_reports_but_keeps_bookmarks(tmp_path):
+    proc = _run(tmp_path, "--check")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert _task_findings(_report(tmp_path))
+    assert not [n for n in os.listdir(tmp_path / "state") if n.endswith(".events.json")] \
+        if (tmp_path / "state").exists() else True
+
+
+def test_awx_slices_write_apart_publish_unique_stats_and_merge(tmp_path):
+    env_stats = {"ANSIBLE_SHOW_CUSTOM_STATS": "1"}
+    os.environ.update(env_stats)
+    try:
+        one = _run(tmp_path, "-e", "awx_workflow_job_id=700", "-e", "awx_job_id=701", "--limit", "dc01,srv01")
+        two = _run(tmp_path, "-e", "awx_workflow_job_id=700", "-e", "awx_job_id=702", "--limit", "adminws01")
+    finally:
+        for key in env_stats:
+            os.environ.pop(key, None)
+    assert one.returncode == 0 and two.returncode == 0, one.stdout[-2000:] + two.stdout[-2000:]
+    assert "taskguard_drift_701" in one.stdout and "taskguard_drift_702" in two.stdout
+    base = tmp_path / "reports" / "700"
+    assert sorted(os.listdir(base)) == ["slice-701", "slice-702"]
+    with open(base / "slice-701" / "drift.json", encoding="utf-8") as handle:
+        assert sorted(json.load(handle)["hosts"]) == ["dc01", "srv01"]
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"),
+               ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, "collections"),
+               ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"), ANSIBLE_HOME=str(tmp_path / "ansible-home"))
+    merge = subprocess.run([ANSIBLE_PLAYBOOK, os.path.join(REPO, "playbooks", "merge_reports.yml"),
+                            "-e", "taskguard_report_dir=%s" % (tmp_path / "reports"), "-e", "taskguard_run_id=700"],
+                           cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert merge.returncode == 0, merge.stdout[-3000:] + merge.stderr[-2000:]
+    with open(base / "merged" / "drift.json", encoding="utf-8") as handle:
+        merged = json.load(handle)
+    assert sorted(merged["hosts"]) == ["adminws01", "dc01", "srv01"]
+    assert merged["run"]["id"] == "700"
+    assert sorted(m["slice"] for m in merged["run"]["merged_from"]) == ["701", "702"]
+    assert sorted(os.listdir(base / "merged")) == ["drift.csv", "drift.html", "drift.json", "drift.md", "junit.xml"]
+
+
+def test_every_host_unreachable_still_writes_a_report(tmp_path):
+    inventory = tmp_path / "hosts.yml"
+    ghost = ("      ansible_host: 127.0.0.1\n      ansible_port: 1\n      ansible_connection: winrm\n"
+             "      ansible_winrm_scheme: http\n      ansible_winrm_transport: basic\n"
+             "      ansible_user: nobody\n      ansible_password: nothing\n")
+    inventory.write_text("windows:\n  hosts:\n    ghost1:\n%s    ghost2:\n%s" % (ghost, ghost))
+    proc = _run(tmp_path, inventory=str(inventory))
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    doc = _report(tmp_path)
+    assert {h: e["status"] for h, e in doc["hosts"].items()} == {"ghost1": "unreachable", "ghost2": "unreachable"}
+    assert doc["summary"]["by_kind"] == {"unreachable": 2}
