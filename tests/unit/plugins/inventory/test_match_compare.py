@@ -222,3 +222,23 @@ def test_command_and_argument_patterns_use_the_canonical_form(write):
     bad = {"principal": {"user_id": "contoso\\svc"},
            "actions": [{"type": "exec", "command": "C:\\Users\\Public\\cmd.exe", "arguments": "/stop"}]}
     assert [d["field"] for d in entry.compare(bad)] == ["actions[0].command", "actions[0].arguments"]
+
+
+def test_shipped_ansible_entries_allow_win_updates_ephemeral_task():
+    from .conftest import REPO_ROOT
+    inventory = load_inventory([str(REPO_ROOT / "task_inventory" / "internal")], today=TODAY)
+    assert inventory.errors == []
+    view = inventory.for_host({"name": "any", "os_family": "windows_server_2022"})
+    # the shape win_updates.ps1 (ansible.windows 3.3.0) registers
+    task = {"path": "\\ansible-win_updates", "name": "ansible-win_updates",
+            "principal": {"user_id": "S-1-5-21-1-2-3-500", "logon_type": "S4U", "run_level": "HighestAvailable"},
+            "actions": [{"type": "exec", "command": "C:\\Windows\\System32\\cmd.exe", "arguments": None}],
+            "triggers": []}
+    entry = view.match(task["path"])
+    assert entry is not None and entry.compare(task) == []
+    task["actions"][0]["arguments"] = "/c powershell -enc AAAA"
+    assert [d["field"] for d in entry.compare(task)] == ["actions[0].arguments"]
+    assert view.match("\\Microsoft\\ansible-x") is None
+    runner = view.match("\\Ansible.Windows._TaskSchedulerRunner-1234")
+    assert runner is not None
+    assert runner.compare({"actions": [{"type": "exec", "command": "C:\\Users\\Public\\x.exe"}]})
