@@ -139,7 +139,7 @@ def definition_sha256(data):
     """
     if isinstance(data, str):
         data = codecs.BOM_UTF16_LE + data.encode('utf-16-le', 'surrogatepass')
-    return hashlib.sha256(bytes(data)).hexdigest()
+    return hashlib.sha256(data).hexdigest()
 
 
 # Element -> result key, per part of the definition. Turned into per-namespace
@@ -183,6 +183,7 @@ def _tables_for(root_tag):
             'interval': ns + 'Interval',
             'calendar': full(_CALENDAR_SCHEDULES),
             'calendar_trigger': ns + 'CalendarTrigger',
+            'local': full({n: n for n in tuple(_ACTION_TYPES) + tuple(_TRIGGER_TYPES)}),
         }
         if len(_TABLES) < 16:  # hostile documents could invent namespaces forever
             _TABLES[ns] = tables
@@ -212,7 +213,7 @@ def _principal(elem, wanted_id, tables):
 def _action(elem, tables):
     tag = elem.tag
     kind = tables['actions'].get(tag)
-    raw = local_name(tag)
+    raw = tables['local'].get(tag) or local_name(tag)
     action = {'type': kind or 'other', 'raw_type': raw, 'command': None,
               'arguments': None, 'working_directory': None, 'class_id': None, 'data': None}
     fields = tables['action_fields'].get(tag)
@@ -226,7 +227,7 @@ def _action(elem, tables):
 
 def _trigger(elem, tables):
     tag = elem.tag
-    raw = local_name(tag)
+    raw = tables['local'].get(tag) or local_name(tag)
     trigger = {'type': tables['triggers'].get(tag, 'other'), 'enabled': True, 'start_boundary': None,
                'user_id': None, 'delay': None, 'repetition_interval': None,
                'subscription': None, 'raw_type': raw}
@@ -308,20 +309,24 @@ def parse_task_definition(data, *, path=None, max_bytes=MAX_TASK_BYTES):
     return task
 
 
-def _norm(value, lower=False):
-    if not value:
-        return value
-    value = ' '.join(value.split())
-    return value.lower() if lower else value
+def _n(value):
+    return ' '.join(value.split()) if value else value
 
 
+def _nl(value):
+    return ' '.join(value.split()).lower() if value else value
+
+
+# None/True/False as control characters XML 1.0 cannot carry; strings map to
+# themselves (map(_MARKS.get, values, values) is _MARKS.get(v, v) in C).
 _MARKS = {None: '\x00', True: '\x01', False: '\x02'}
+_NO_PRINCIPAL = {}
 
 
 def _join(values):
-    # Separators are control characters XML 1.0 cannot carry, so joined fields
-    # cannot be confused with one another (cheaper than json.dumps per task).
-    return '\x1f'.join(_MARKS.get(v, v) if v is None or v is True or v is False else v for v in values)
+    # Separators are control characters too, so joined fields cannot be
+    # confused with one another (much cheaper than json.dumps per task).
+    return '\x1f'.join(map(_MARKS.get, values, values))
 
 
 def fingerprint(task):
@@ -335,23 +340,23 @@ def fingerprint(task):
     Whitespace runs are collapsed; Windows-case-insensitive values (paths,
     accounts, CLSIDs) are lower-cased. None for a task without a definition.
     """
-    if task.get('schema_version') is None and task.get('sha256') is None and not task.get('actions'):
+    get = task.get
+    if get('schema_version') is None and get('sha256') is None and not get('actions'):
         return None
-    principal = task.get('principal') or {}
-    n = _norm
-    triggers = sorted(
-        _join((t.get('type'), t.get('enabled'), n(t.get('user_id'), True), n(t.get('delay')),
-               n(t.get('repetition_interval')), n(t.get('subscription'))))
-        for t in task.get('triggers') or ()
-    )
+    principal = get('principal') or _NO_PRINCIPAL
+    triggers = sorted([
+        _join((t.get('type'), t.get('enabled'), _nl(t.get('user_id')), _n(t.get('delay')),
+               _n(t.get('repetition_interval')), _n(t.get('subscription'))))
+        for t in get('triggers') or ()
+    ])
     actions = [
-        _join((a.get('type'), n(a.get('command'), True), n(a.get('arguments')),
-               n(a.get('working_directory'), True), n(a.get('class_id'), True), n(a.get('data'))))
-        for a in task.get('actions') or ()
+        _join((a.get('type'), _nl(a.get('command')), _n(a.get('arguments')),
+               _nl(a.get('working_directory')), _nl(a.get('class_id')), _n(a.get('data'))))
+        for a in get('actions') or ()
     ]
     blob = _join((
-        'v%d' % FINGERPRINT_VERSION, task.get('enabled'), task.get('hidden'),
-        n(principal.get('user_id'), True), n(principal.get('group_id'), True),
-        n(principal.get('logon_type')), n(principal.get('run_level')),
+        'v%d' % FINGERPRINT_VERSION, get('enabled'), get('hidden'),
+        _nl(principal.get('user_id')), _nl(principal.get('group_id')),
+        _n(principal.get('logon_type')), _n(principal.get('run_level')),
     )) + '\x1d' + '\x1e'.join(actions) + '\x1d' + '\x1e'.join(triggers)
     return hashlib.sha256(blob.encode('utf-8', 'surrogatepass')).hexdigest()
