@@ -28,9 +28,9 @@ description:
 - B(Offline) (O(offline_root)) - the same result computed on the controller from a copy of a
   Windows volume (for example a KAPE or forensic copy of C(C:)), without connecting to any host.
   Task files are read from C(<root>/Windows/System32/Tasks) (path segments matched
-  case-insensitively); the TaskCache from O(taskcache_reg), O(hive),
-  C(<root>/Windows/System32/config/SOFTWARE) (read with regipy) or C(<root>/TaskCache.reg),
-  first that applies.
+  case-insensitively); the TaskCache from O(taskcache_reg) or O(hive) when given, otherwise from
+  C(<root>/Windows/System32/config/SOFTWARE) (read with regipy), falling back to
+  C(<root>/TaskCache.reg) when that hive is missing, unreadable or has no TaskCache.
 - The hidden-task check is a three-way comparison of the API, the task files and the TaskCache.
   A reason code is only evaluated when every source it needs was read; RV(checks) says which
   were, RV(sources) which sources were read, RV(errors) why one was not. "Not checked" is never

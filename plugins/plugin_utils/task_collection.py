@@ -343,10 +343,11 @@ def _resolve_in_root(root, given):
 def collect_offline_tasks(root, *, taskcache_reg=None, hive=None):
     """Normalize tasks from an evidence copy of a Windows volume (no connection).
 
-    TaskCache source, first that applies: ``taskcache_reg``; ``hive``; the
-    SOFTWARE hive at ``<root>/Windows/System32/config/SOFTWARE``;
-    ``<root>/TaskCache.reg``. An explicitly given source that fails is reported
-    and not replaced by another one.
+    TaskCache source: ``taskcache_reg`` or ``hive`` when given (a failure is
+    reported, not replaced by another source); otherwise the SOFTWARE hive at
+    ``<root>/Windows/System32/config/SOFTWARE``, falling back to
+    ``<root>/TaskCache.reg`` when the hive is missing, unreadable or has no
+    TaskCache key. The SOFTWARE hive also gives the host facts.
     """
     errors = []
     host = host_context.empty_host()
