@@ -137,6 +137,29 @@ def _hive_values(key):
     return out
 
 
+def _check_hive_head(path):
+    """Refuse files whose first hive bin does not start with an allocated key cell.
+
+    regipy's ``HBin.iter_cells`` (run when the hive is opened) never advances its
+    loop offset past an unallocated (size >= 0) cell: on a crafted file it then
+    walks the whole stream 4 bytes at a time through ``construct`` (a 50 MB file
+    took minutes: issue 9). The first cell of a real hive is the root key
+    (allocated ``nk``), so checking it here bounds that loop to one iteration.
+    """
+    try:
+        with open(path, 'rb') as handle:
+            head = handle.read(4096 + 32 + 6)
+    except OSError as exc:
+        raise HiveError('cannot read hive %s: %s' % (path, exc.strerror or exc))
+    if len(head) < 4096 + 38 or head[:4] != b'regf':
+        raise HiveError('%s is not a registry hive (no regf header)' % path)
+    if head[4096:4100] != b'hbin':
+        raise HiveError('%s: first hive bin has no hbin signature' % path)
+    cell_size = int.from_bytes(head[4128:4132], 'little', signed=True)
+    if cell_size >= 0 or head[4132:4134] != b'nk':
+        raise HiveError('%s: first cell is not an allocated key cell (corrupt or crafted hive)' % path)
+
+
 def open_hive(path):
     """Open an offline hive with regipy; ``HiveError``/``InputTooLargeError`` if unusable."""
     try:
@@ -150,6 +173,7 @@ def open_hive(path):
     size = info.st_size
     if size > MAX_HIVE_BYTES:
         raise InputTooLargeError('hive %s: %d bytes exceeds the limit of %d' % (path, size, MAX_HIVE_BYTES))
+    _check_hive_head(path)
     try:
         from regipy.registry import RegistryHive
     except ImportError as exc:  # pragma: no cover - regipy is in requirements.txt
