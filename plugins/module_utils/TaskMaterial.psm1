@@ -252,6 +252,8 @@ Function Get-TgTaskCacheMaterial {
             catch {
                 [void]$result.errors.Add(@{ path = "Tree$($current.path)"; error = "cannot list subkeys: $(Get-TgErrorText $_)" })
             }
+            # A busy host has thousands of Tree keys: release each handle when done.
+            $key.Close()
         }
     }
     else {
@@ -268,6 +270,7 @@ Function Get-TgTaskCacheMaterial {
     if ($null -ne $tasksKey) {
         foreach ($guid in $tasksKey.GetSubKeyNames()) {
             $entry = @{ guid = $guid; path = $null; hash = $null }
+            $sub = $null
             try {
                 $sub = $tasksKey.OpenSubKey($guid, $false)
                 $path = $sub.GetValue('Path', $null)
@@ -281,6 +284,9 @@ Function Get-TgTaskCacheMaterial {
             }
             catch {
                 [void]$result.errors.Add(@{ path = "Tasks\$guid"; error = Get-TgErrorText $_ })
+            }
+            if ($null -ne $sub) {
+                $sub.Close()
             }
             [void]$result.tasks.Add($entry)
         }
