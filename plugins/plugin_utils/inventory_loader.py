@@ -57,9 +57,21 @@ ERROR_CODES = (
     "unknown_field", "wrong_type", "missing_field", "conflicting_fields", "invalid_value",
     "invalid_pattern", "duplicate_entry", "overlap", "expired", "approval_missing", "unconfirmed",
 )
-WARNING_CODES = ("unconfirmed", "expires_soon")
+WARNING_CODES = ("unconfirmed", "expires_soon", "unknown_os_family")
+
+
+def _known_os_families():
+    """The families the collectors can report (a typo would silently match no host)."""
+    try:
+        from ansible_collections.taskguard.windows.plugins.plugin_utils import host_context
+        known = set(host_context.SERVER_BUILDS.values()) | {name for dummy, name in host_context.CLIENT_BUILDS}
+    except (ImportError, AttributeError):   # collection part missing: fall back to the documented list
+        known = set()
+    return known | {"windows_10", "windows_11", "windows_server_2016", "windows_server_2019",
+                    "windows_server_2022", "windows_server_2025"}
 
 _schema_validator = None
+_KNOWN_OS_FAMILIES = _known_os_families()
 
 
 def _validator():
@@ -445,6 +457,12 @@ def _load_file(file, inventory, today, strict, validator):
         return entries
     owner = data.get("owner") or {}
     defaults = data.get("defaults") or {}
+    for i, family in enumerate(((defaults.get("scope") or {}).get("os_family")) or []):
+        if family not in _KNOWN_OS_FAMILIES:
+            pos = doc.position(("defaults", "scope", "os_family", i))
+            inventory.warnings.append(_problem(file, pos[0], pos[1], "unknown_os_family",
+                                               "os_family %r is not one the collectors report; no host will match it"
+                                               % (family,)))
     for key in ("name", "contact"):
         if _is_placeholder(owner.get(key)):
             pos = doc.position(("owner", key))
@@ -465,7 +483,7 @@ def _load_file(file, inventory, today, strict, validator):
         base = ("tasks", index)
         line = doc.position(base)[0]
         merged = _merge_defaults(raw, defaults)
-        entry_problems = _semantic_checks(file, doc, base, raw, merged, today)
+        entry_problems = _semantic_checks(file, doc, base, raw, merged, today, inventory.warnings)
         if entry_problems:
             problems.extend(entry_problems)
             if any(p["code"] in ("invalid_pattern", "invalid_value") for p in entry_problems):
@@ -519,7 +537,7 @@ def _privilege_reason(entry):
     return ", ".join(reasons)
 
 
-def _semantic_checks(file, doc, base, raw, merged, today):
+def _semantic_checks(file, doc, base, raw, merged, today, warnings):
     problems = []
 
     def add(path, code, message):
@@ -542,6 +560,12 @@ def _semantic_checks(file, doc, base, raw, merged, today):
             if not [c for c in stripped if c not in "*?\\"] or not literal:
                 add(base + ("path_pattern",), "invalid_pattern",
                     "path_pattern %r is too broad: it must name at least part of the task path" % text)
+    for i, family in enumerate((raw.get("scope") or {}).get("os_family") or []):
+        if family not in _KNOWN_OS_FAMILIES:
+            line, col = doc.position(base + ("scope", "os_family", i))
+            warnings.append(_problem(file, line, col, "unknown_os_family",
+                                     "os_family %r is not one the collectors report (%s); no host will match it"
+                                     % (family, ", ".join(sorted(_KNOWN_OS_FAMILIES)))))
     for i, host in enumerate((raw.get("scope") or {}).get("hosts") or []):
         check_pattern(base + ("scope", "hosts", i), host, True, "scope.hosts pattern")
     for i, action in enumerate((raw.get("expected") or {}).get("actions") or []):

@@ -290,3 +290,10 @@ def test_unapproved_privileged_entry_is_not_used(write):
     assert [p["code"] for p in inventory.errors] == ["approval_missing"]
     assert inventory.entries == []
     assert inventory.for_host({}).match("\\Contoso\\Backup Nightly") is None
+
+
+def test_unknown_os_family_is_a_warning(write):
+    write("v.yml", VALID_VENDOR.replace("    expires:", "    scope: {os_family: [windows10]}\n    expires:"))
+    inventory = load_inventory([str(write.root)], today=TODAY)
+    assert inventory.errors == []
+    assert [(w["code"], w["line"]) for w in inventory.warnings] == [("unknown_os_family", 18)]
