@@ -24,6 +24,7 @@ import stat
 
 MAX_TASK_FILE_BYTES = 2 * 1024 * 1024   # same cap as task_model.MAX_TASK_BYTES
 MAX_FILES = 50000                        # a real Tasks folder holds a few hundred
+MAX_TOTAL_BYTES = 256 * 1024 * 1024      # a real one totals a few MB; bounds read time
 MAX_DEPTH = 32
 
 TASKS_SEGMENTS = ('Windows', 'System32', 'Tasks')
@@ -107,7 +108,8 @@ def _read_regular(path, max_bytes):
         os.close(fd)
 
 
-def walk_task_files(root, *, max_file_bytes=MAX_TASK_FILE_BYTES, max_files=MAX_FILES):
+def walk_task_files(root, *, max_file_bytes=MAX_TASK_FILE_BYTES, max_files=MAX_FILES,
+                    max_total_bytes=MAX_TOTAL_BYTES):
     """Find and read the task files of an evidence root.
 
     Returns (tasks_dir or None, files, errors). Each file is
@@ -123,6 +125,7 @@ def walk_task_files(root, *, max_file_bytes=MAX_TASK_FILE_BYTES, max_files=MAX_F
         return None, files, errors
     real_root = os.path.realpath(root)
     visited = set()
+    total = 0
     stack = [(tasks_dir, '', 0)]
     while stack:
         directory, rel, depth = stack.pop()
@@ -178,6 +181,11 @@ def walk_task_files(root, *, max_file_bytes=MAX_TASK_FILE_BYTES, max_files=MAX_F
                 return tasks_dir, files, errors
             record = {'path': task_path, 'size': None, 'sha256': None, 'content_sha256': None,
                       'data': None, 'error': None}
+            if total >= max_total_bytes:
+                # Still listed (the task exists), but no longer read.
+                record['error'] = 'more than %d bytes of task files read: content not read' % max_total_bytes
+                files.append(record)
+                continue
             try:
                 size, data = _read_regular(full, max_file_bytes)
             except OSError as exc:
@@ -185,6 +193,7 @@ def walk_task_files(root, *, max_file_bytes=MAX_TASK_FILE_BYTES, max_files=MAX_F
                 files.append(record)
                 continue
             record['size'] = size
+            total += len(data) if data is not None else 0
             if data is None:
                 record['error'] = 'file of %d bytes exceeds the limit of %d: not parsed' % (size, max_file_bytes)
             else:

@@ -213,3 +213,15 @@ def test_authentic_folder_as_evidence(shared_fixtures, tmp_path):
     assert sum(t['hidden'] for t in result['tasks']) == 54
     assert all(t['hidden_reasons'] == [] for t in result['tasks'])  # registry not available
     assert result['sources'] == {'api': False, 'files': True, 'registry': False}
+
+
+def test_total_read_budget(tmp_path):
+    for n in range(5):
+        write_task(str(tmp_path), '\\T%d' % n, task_file_bytes(task_xml('\\T%d' % n)))
+    size = len(task_file_bytes(task_xml('\\T0')))
+    _dir, files, _errors = offline_tasks.walk_task_files(str(tmp_path), max_total_bytes=size * 2)
+    assert len(files) == 5  # every file is still listed
+    read = [f for f in files if f['data'] is not None]
+    unread = [f for f in files if f['data'] is None]
+    assert len(read) == 2 and len(unread) == 3
+    assert all('content not read' in f['error'] for f in unread)
