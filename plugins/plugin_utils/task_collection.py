@@ -146,8 +146,12 @@ def build_result(*, mode, host, api, api_denied, files, cache, sources, errors, 
                 definition = parse_task_definition(api_item['xml'], path=path)
             except TaskGuardInputError as exc:
                 unparseable.append({'path': path, 'source': 'api', 'error': str(exc)})
-        elif api_item is not None and api_item.get('error'):
-            unparseable.append({'path': path, 'source': 'api', 'error': str(api_item['error'])})
+            if api_item.get('error'):
+                # e.g. the run state could not be read although the XML could
+                errors.append({'source': 'api', 'path': path, 'error': str(api_item['error'])})
+        elif api_item is not None:
+            unparseable.append({'path': path, 'source': 'api',
+                                'error': str(api_item.get('error') or 'the API returned no definition')})
         if definition is None and file_item is not None:
             if file_item.get('data') is not None:
                 try:

@@ -146,3 +146,16 @@ def test_garbage_material_never_crashes_or_claims_clean(raw):
     assert result['sources'] == {'api': False, 'files': False, 'registry': False}
     assert result['errors']
     assert result['host']['os_family'] == 'unknown'
+
+
+def test_partial_api_item_errors_are_reported(admin):
+    raw = copy.deepcopy(admin)
+    raw['api']['tasks'][1]['error'] = 'cannot read run state: RPC server unavailable'
+    raw['api']['tasks'][2]['xml'] = None
+    raw['api']['tasks'][2]['error'] = None
+    result = normalize_live_tasks(raw)
+    assert {'source': 'api', 'path': '\\HiddenFlag',
+            'error': 'cannot read run state: RPC server unavailable'} in result['errors']
+    assert _by_path(result)['\\HiddenFlag']['fingerprint']  # the definition itself was fine
+    bad = {u['path']: u['error'] for u in result['unparseable']}
+    assert bad == {'\\Vendor\\Nested\\Updater': 'the API returned no definition'}
