@@ -158,8 +158,11 @@ def build_result(*, mode, host, api, api_denied, files, cache, sources, errors, 
                     definition = parse_task_definition(file_item['data'], path=path)
                 except TaskGuardInputError as exc:
                     unparseable.append({'path': path, 'source': 'file', 'error': str(exc)})
-            elif file_item.get('error') and (api_item is None):
+            elif file_item.get('error'):
                 unparseable.append({'path': path, 'source': 'file', 'error': str(file_item['error'])})
+        elif file_item is not None and file_item.get('error'):
+            # the definition came from the API; the file problem is still reported
+            errors.append({'source': 'files', 'path': path, 'error': str(file_item['error'])})
         if definition is None:
             definition = empty_task(path)
         task = new_task_entry(definition)

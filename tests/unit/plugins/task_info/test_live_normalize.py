@@ -159,3 +159,12 @@ def test_partial_api_item_errors_are_reported(admin):
     assert _by_path(result)['\\HiddenFlag']['fingerprint']  # the definition itself was fine
     bad = {u['path']: u['error'] for u in result['unparseable']}
     assert bad == {'\\Vendor\\Nested\\Updater': 'the API returned no definition'}
+
+
+def test_file_errors_reported_even_when_the_api_had_the_task(admin):
+    raw = copy.deepcopy(admin)
+    raw['files']['entries'][0]['error'] = 'cannot read: The process cannot access the file (0x80070020)'
+    result = normalize_live_tasks(raw)
+    assert any(e['source'] == 'files' and e['path'] == '\\Microsoft\\Windows\\Defrag\\ScheduledDefrag'
+               and '0x80070020' in e['error'] for e in result['errors'])
+    assert result['unparseable'] == []
