@@ -70,6 +70,7 @@ def _known_os_families():
     return known | {"windows_10", "windows_11", "windows_server_2016", "windows_server_2019",
                     "windows_server_2022", "windows_server_2025"}
 
+
 _schema_validator = None
 _KNOWN_OS_FAMILIES = _known_os_families()
 
