@@ -183,3 +183,14 @@ def test_every_host_unreachable_still_writes_a_report(tmp_path):
     doc = _report(tmp_path)
     assert {h: e["status"] for h, e in doc["hosts"].items()} == {"ghost1": "unreachable", "ghost2": "unreachable"}
     assert doc["summary"]["by_kind"] == {"unreachable": 2}
+
+
+def test_unwritable_report_dir_fails_clearly_and_keeps_bookmarks(tmp_path):
+    blocker = tmp_path / "reports"
+    blocker.write_text("a file where the report directory should be")
+    proc = _run(tmp_path)
+    assert proc.returncode != 0
+    assert "drift reports could not be written (event bookmarks were NOT advanced)" in proc.stdout
+    state = tmp_path / "state"
+    written = [n for n in os.listdir(state) if n.endswith(".events.json")] if state.exists() else []
+    assert written == []
