@@ -9,6 +9,12 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 2
 bin=$root/.venv/bin
+# The same environment the Makefile exports, so the script also runs on its own.
+export PATH=$bin:$PATH
+export ANSIBLE_COLLECTIONS_PATH=${ANSIBLE_COLLECTIONS_PATH:-$root/collections}
+export ANSIBLE_CONFIG=${ANSIBLE_CONFIG:-$root/ansible.cfg}
+export ANSIBLE_LOCAL_TEMP=${ANSIBLE_LOCAL_TEMP:-$root/.build/ansible-tmp}
+export ANSIBLE_HOME=${ANSIBLE_HOME:-$root/.build/ansible-home}
 py=$bin/python
 mkdir -p .build/logs "$ANSIBLE_LOCAL_TEMP" "$ANSIBLE_HOME"
 summary=()
@@ -44,6 +50,9 @@ run_sanity() {
   step validate tools/ansible-test.sh sanity --local --python "$py_ver" --test validate-modules "${excludes[@]}"
 }
 
+# The repo's own task inventory must validate, as a vendor merge request's would.
+run_inventory() { step inventory "$bin/ansible-playbook" playbooks/validate.yml; }
+
 run_lint() { step lint "$bin/ansible-lint" --offline --profile production; }
 
 run_pscheck() { step pscheck "$py" tools/pscheck.py; }
@@ -70,10 +79,11 @@ case "${1:-all}" in
   unit) run_unit ;;
   sanity) run_sanity ;;
   lint) run_lint ;;
+  inventory) run_inventory ;;
   pscheck) run_pscheck ;;
   molecule) run_molecule ;;
   docs) run_docs ;;
-  all) run_unit; run_pscheck; run_sanity; run_lint; run_molecule; run_docs ;;
+  all) run_unit; run_pscheck; run_inventory; run_sanity; run_lint; run_molecule; run_docs ;;
   *) echo "unknown step: $1" >&2; exit 2 ;;
 esac
 
