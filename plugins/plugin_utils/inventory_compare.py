@@ -154,8 +154,22 @@ class CompiledExpected:
             compiled["_command_pattern"] = _pattern_or_none(action, "command_pattern", normalize_command)
             compiled["_arguments_pattern"] = _pattern_or_none(action, "arguments_pattern", normalize_arguments)
             compiled["_data_pattern"] = _pattern_or_none(action, "data_pattern", normalize_simple)
+            # The entry's side of every comparison, normalized once here instead of
+            # for every task of every host (performance, docs/performance.md).
+            compiled["_norm"] = {
+                "type": normalize_simple(action.get("type")),
+                "command": normalize_command(action.get("command")),
+                "arguments": normalize_arguments(action.get("arguments")),
+                "working_directory": normalize_command(action.get("working_directory")),
+                "class_id": normalize_class_id(action.get("class_id")),
+                "data": normalize_simple(action.get("data")),
+            }
             self.actions.append(compiled)
         self.triggers = list(self.raw.get("triggers") or [])
+        self._principal_norm = {key: (normalize_simple(value) if key in ("logon_type", "run_level")
+                                      else normalize_account(value))
+                                for key, value in self.principal.items()}
+        self._trigger_norm = [_normalize_trigger_want(t) for t in self.triggers]
 
     # -- comparison -------------------------------------------------------
     def compare(self, task, *, path_sid=None):
@@ -175,11 +189,11 @@ class CompiledExpected:
             elif want == "{user}":
                 ok = is_user_account(have)
             else:
-                ok = normalize_account(want) == normalize_account(have)
+                ok = self._principal_norm[key] == normalize_account(have)
             if not ok:
                 diff("principal." + key, want, have)
         for key in ("logon_type", "run_level"):
-            if key in self.principal and normalize_simple(self.principal[key]) != normalize_simple(principal.get(key)):
+            if key in self.principal and self._principal_norm[key] != normalize_simple(principal.get(key)):
                 diff("principal." + key, self.principal[key], principal.get(key))
 
         if self.raw.get("actions") is not None:
@@ -197,8 +211,8 @@ class CompiledExpected:
             actual_triggers = list(task.get("triggers") or [])
             unmatched = []
             remaining = list(actual_triggers)
-            for want in self.triggers:
-                hit = next((i for i, have in enumerate(remaining) if _trigger_matches(want, have)), None)
+            for want, want_norm in zip(self.triggers, self._trigger_norm):
+                hit = next((i for i, have in enumerate(remaining) if _trigger_matches_norm(want_norm, have)), None)
                 if hit is None:
                     unmatched.append(want)
                 else:
@@ -220,11 +234,12 @@ class CompiledExpected:
     @staticmethod
     def _compare_action(i, want, have, diff):
         prefix = "actions[%d]." % i
-        if normalize_simple(want.get("type")) != normalize_simple(have.get("type")):
+        norm = want["_norm"]
+        if norm["type"] != normalize_simple(have.get("type")):
             diff(prefix + "type", want.get("type"), have.get("type"))
             return
         if "command" in want:
-            if normalize_command(want["command"]) != normalize_command(have.get("command")):
+            if norm["command"] != normalize_command(have.get("command")):
                 diff(prefix + "command", want["command"], have.get("command"))
         elif want["_command_pattern"] is not None:
             if not want["_command_pattern"].match(normalize_command(have.get("command")) or ""):
@@ -232,16 +247,16 @@ class CompiledExpected:
         if want["_arguments_pattern"] is not None:
             if not want["_arguments_pattern"].match(normalize_arguments(have.get("arguments")) or ""):
                 diff(prefix + "arguments", want["arguments_pattern"], have.get("arguments"))
-        elif normalize_arguments(want.get("arguments")) != normalize_arguments(have.get("arguments")):
+        elif norm["arguments"] != normalize_arguments(have.get("arguments")):
             # no arguments in the entry means: none allowed (appending arguments to an
             # allowed program is a classic way to abuse an allow list)
             diff(prefix + "arguments", want.get("arguments"), have.get("arguments"))
         if "working_directory" in want and \
-                normalize_command(want["working_directory"]) != normalize_command(have.get("working_directory")):
+                norm["working_directory"] != normalize_command(have.get("working_directory")):
             diff(prefix + "working_directory", want["working_directory"], have.get("working_directory"))
-        if "class_id" in want and normalize_class_id(want["class_id"]) != normalize_class_id(have.get("class_id")):
+        if "class_id" in want and norm["class_id"] != normalize_class_id(have.get("class_id")):
             diff(prefix + "class_id", want["class_id"], have.get("class_id"))
-        if "data" in want and normalize_simple(want["data"]) != normalize_simple(have.get("data")):
+        if "data" in want and norm["data"] != normalize_simple(have.get("data")):
             diff(prefix + "data", want["data"], have.get("data"))
         elif want["_data_pattern"] is not None and not want["_data_pattern"].match(normalize_simple(have.get("data")) or ""):
             diff(prefix + "data", want["data_pattern"], have.get("data"))
@@ -256,6 +271,34 @@ def _describe_action(action):
     command = action.get("command") or action.get("command_pattern")
     args = action.get("arguments") or action.get("arguments_pattern")
     return "%s %s%s" % (kind, command, (" " + args) if args else "")
+
+
+def _normalize_trigger_want(want):
+    """An expected trigger as (key, kind, normalized value) triples, computed once."""
+    out = []
+    for key, want_value in want.items():
+        if key == "user_id":
+            out.append((key, "account", normalize_account(want_value)))
+        elif isinstance(want_value, bool):
+            out.append((key, "bool", want_value))
+        else:
+            out.append((key, "simple", normalize_simple(want_value)))
+    return out
+
+
+def _trigger_matches_norm(want_norm, have):
+    """_trigger_matches with the expected side already normalized (same answers)."""
+    for key, kind, want_value in want_norm:
+        have_value = have.get(key)
+        if kind == "account":
+            same = want_value == normalize_account(have_value)
+        elif kind == "bool":
+            same = want_value is have_value
+        else:
+            same = want_value == normalize_simple(have_value)
+        if not same:
+            return False
+    return True
 
 
 def _trigger_matches(want, have):
