@@ -59,6 +59,11 @@ def _lower(path):
     return path.lower() if path else ''
 
 
+def _as_list(value):
+    """A list from the collector, or [] for anything else (hostile or broken material)."""
+    return value if isinstance(value, list) else []
+
+
 def _lower_str(value):
     return value.lower() if isinstance(value, str) and value else None
 
@@ -172,7 +177,7 @@ def build_result(*, mode, host, api, api_denied, files, cache, sources, errors, 
         if api_item is not None:
             seen.append('api')
             state = api_item.get('state')
-            task['state'] = STATES.get(state, 'unknown') if isinstance(state, int) else None
+            task['state'] = STATES.get(state, 'unknown') if isinstance(state, int) and not isinstance(state, bool) else None
             task['last_run_time'] = _time(api_item.get('last_run_time'))
             task['next_run_time'] = _time(api_item.get('next_run_time'))
             task['last_result'] = _result_code(api_item.get('last_result'))
@@ -280,11 +285,11 @@ def normalize_live_tasks(raw):
     api_denied = []
     if api_raw.get('read'):
         api = {}
-        for item in api_raw.get('tasks') or []:
+        for item in _as_list(api_raw.get('tasks')):
             if isinstance(item, dict) and isinstance(item.get('path'), str) and item['path']:
                 path = normalize_path(item['path'])
                 api.setdefault(_lower(path), dict(item, path=path))
-        for err in api_raw.get('folder_errors') or []:
+        for err in _as_list(api_raw.get('folder_errors')):
             if isinstance(err, dict):
                 folder = normalize_path(err.get('path') or '\\')
                 api_denied.append(_lower(folder))
@@ -299,7 +304,7 @@ def normalize_live_tasks(raw):
         files = {}
         max_bytes = files_raw.get('max_content_bytes')
         max_bytes = max_bytes if isinstance(max_bytes, int) and 0 < max_bytes <= MAX_TASK_BYTES else MAX_TASK_BYTES
-        for item in files_raw.get('entries') or []:
+        for item in _as_list(files_raw.get('entries')):
             if not isinstance(item, dict) or not isinstance(item.get('path'), str) or not item['path']:
                 continue
             path = normalize_path(item['path'])
@@ -313,7 +318,7 @@ def normalize_live_tasks(raw):
             if data is not None:
                 record['content_sha256'] = offline_tasks.content_sha256(data)
             files.setdefault(_lower(path), record)
-        for err in files_raw.get('errors') or []:
+        for err in _as_list(files_raw.get('errors')):
             if isinstance(err, dict):
                 errors.append({'source': 'files', 'path': err.get('path'), 'error': str(err.get('error'))})
         if files_raw.get('truncated'):

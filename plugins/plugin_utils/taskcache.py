@@ -55,6 +55,10 @@ def _hex(data):
     return binascii.hexlify(bytes(data)).decode('ascii')
 
 
+def _as_list(value):
+    return value if isinstance(value, list) else []
+
+
 def _guid_key(guid):
     return guid.strip().lower() if isinstance(guid, str) and guid.strip() else None
 
@@ -264,14 +268,14 @@ def from_live(raw):
     if not isinstance(raw, dict):
         cache['errors'].append({'source': 'registry', 'path': None, 'error': 'no TaskCache material returned'})
         return cache, False
-    for err in raw.get('errors') or []:
+    for err in _as_list(raw.get('errors')):
         if isinstance(err, dict):
             cache['errors'].append({'source': 'registry', 'path': err.get('path'), 'error': str(err.get('error'))})
     if not raw.get('read'):
         cache['errors'].append({'source': 'registry', 'path': TASKCACHE_HIVE_PATH,
                                 'error': str(raw.get('error') or 'TaskCache not read')})
         return cache, False
-    for item in raw.get('tree') or []:
+    for item in _as_list(raw.get('tree')):
         if not isinstance(item, dict) or not isinstance(item.get('path'), str):
             continue
         values = {}
@@ -288,7 +292,7 @@ def from_live(raw):
                 length = 1
             values['sd'] = (REG_BINARY, b'\x01' * length)
         _add_tree(cache, _tree_path(item['path']), values)
-    for item in raw.get('tasks') or []:
+    for item in _as_list(raw.get('tasks')):
         if not isinstance(item, dict) or not isinstance(item.get('guid'), str):
             continue
         key = _guid_key(item['guid'])
