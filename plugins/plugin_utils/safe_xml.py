@@ -123,6 +123,11 @@ def prepare_text(data, *, max_bytes=DEFAULT_MAX_BYTES, what='XML'):
         raise XmlParseError('%s: expected bytes or str, got %s' % (what, type(data).__name__))
     if text.startswith('\ufeff'):
         text = text[1:]
+    # XML 1.0 cannot contain NUL. UTF-32 without a BOM decodes "successfully" as
+    # UTF-8 with NULs between the characters, which hid a DOCTYPE from the scan
+    # below while libxml2 re-detected UTF-32 and processed it (issue 9).
+    if '\x00' in text:
+        raise XmlParseError('%s: NUL character in the document (not XML 1.0, or UTF-32)' % what)
     match = _DECLARATION.match(text)
     if match:
         text = text[match.end():]
@@ -146,7 +151,16 @@ _FORBIDDEN_ENCODED = {
 }
 
 
-def _bom_encoding(data):
+_UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+
+
+def _bom_encoding(data, what='XML'):
+    # UTF-32 (never used for task or event XML) is refused: its LE BOM starts
+    # with the UTF-16 LE one, so the UTF-16 token scan below missed a DOCTYPE in
+    # it and libxml2, which does read UTF-32, then loaded the external DTD and
+    # parameter entities it named (file reads outside the root; issue 9).
+    if data.startswith(_UTF32_BOMS):
+        raise XmlParseError('%s: UTF-32 is not supported' % what)
     for bom, enc in _BOMS:
         if data.startswith(bom):
             return enc
@@ -161,7 +175,7 @@ def parse_xml(data, *, max_bytes=DEFAULT_MAX_BYTES, what='XML'):
     """
     source = None
     if isinstance(data, (bytes, bytearray)):
-        enc = _bom_encoding(data)
+        enc = _bom_encoding(data, what)
         if enc is not None:
             # Fast path for the common case (task files are UTF-16 LE with BOM):
             # libxml2 lets the BOM win over whatever the declaration claims
