@@ -1,0 +1,170 @@
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Guards shared by the hostile-input and fault suite (issue 9).
+
+* ``hang_guard`` (autouse): a per-test SIGALRM that raises :class:`HangDetected`
+  (a BaseException, so ``except OSError``/``except Exception`` in the code under
+  test cannot swallow it). It detects hangs; it is not a performance assertion.
+* ``no_network`` (autouse): every AF_INET/AF_INET6 ``connect`` in this process
+  is recorded and refused; the test fails if anything tried.
+* ``net_canary``: a listening socket on 127.0.0.1; payloads point at it, and
+  the test asserts nothing ever connected (works across processes too).
+* ``canary``: a secret file and a FIFO outside the evidence root. A watcher
+  thread notices when anyone opens the FIFO for reading (libxml2 loading an
+  external DTD, a collector following a symlink) and then feeds it the secret
+  so the reader does not block; the secret must never reach any output.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import socket
+import threading
+import time
+import uuid
+
+import pytest
+
+HANG_SECONDS = 20
+
+
+class HangDetected(BaseException):
+    """Raised by the per-test alarm: the code under test did not return in time."""
+
+
+@pytest.fixture(autouse=True)
+def hang_guard(request):
+    seconds = HANG_SECONDS
+    marker = request.node.get_closest_marker("hang_seconds")
+    if marker:
+        seconds = marker.args[0]
+
+    def _alarm(_signum, _frame):
+        raise HangDetected("no answer within %d s: hang" % seconds)
+
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    attempts = []
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def _inet(sock):
+        return sock.family in (socket.AF_INET, socket.AF_INET6)
+
+    def connect(sock, address):
+        if _inet(sock):
+            attempts.append(address)
+            raise OSError(errno.ENETUNREACH, "network disabled in the hostile-input suite")
+        return real_connect(sock, address)
+
+    def connect_ex(sock, address):
+        if _inet(sock):
+            attempts.append(address)
+            return errno.ENETUNREACH
+        return real_connect_ex(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    yield attempts
+    assert attempts == [], "network connection attempted: %r" % attempts
+
+
+class NetCanary:
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.setblocking(False)
+        self.port = self.sock.getsockname()[1]
+        self.url = "http://127.0.0.1:%d/taskguard-canary" % self.port
+
+    def connections(self):
+        count = 0
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except (BlockingIOError, OSError):
+                return count
+            conn.close()
+            count += 1
+
+    def close(self):
+        self.sock.close()
+
+
+@pytest.fixture
+def net_canary():
+    canary = NetCanary()
+    yield canary
+    try:
+        assert canary.connections() == 0, "something connected to the network canary"
+    finally:
+        canary.close()
+
+
+class Canary:
+    """A secret outside the evidence root, as a regular file and as a FIFO."""
+
+    def __init__(self, directory):
+        self.dir = directory
+        self.secret = "TG-CANARY-%s" % uuid.uuid4().hex
+        self.file = os.path.join(directory, "secret.txt")
+        with open(self.file, "w", encoding="utf-8") as handle:
+            handle.write(self.secret + "\n")
+        self.fifo = os.path.join(directory, "secret.fifo")
+        os.mkfifo(self.fifo)
+        self.fifo_opened = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self):
+        # O_WRONLY|O_NONBLOCK on a FIFO fails with ENXIO while nobody reads it:
+        # success means a reader opened it.
+        while not self._stop.is_set():
+            try:
+                fd = os.open(self.fifo, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError:
+                time.sleep(0.005)
+                continue
+            self.fifo_opened += 1
+            try:
+                os.write(fd, (self.secret + "\n").encode())
+            except OSError:
+                pass
+            os.close(fd)
+            time.sleep(0.05)
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(2)
+
+    def assert_not_in(self, *texts):
+        for text in texts:
+            if isinstance(text, bytes):
+                assert self.secret.encode() not in text
+                assert self.secret.encode("utf-16-le") not in text
+            else:
+                assert self.secret not in str(text)
+
+
+@pytest.fixture
+def canary(tmp_path_factory):
+    c = Canary(str(tmp_path_factory.mktemp("outside-root")))
+    yield c
+    c.stop()
+    assert c.fifo_opened == 0, "a FIFO outside the evidence root was opened for reading"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "hang_seconds(n): per-test hang detector in seconds (hostile suite)")
