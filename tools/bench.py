@@ -27,11 +27,11 @@ timed. Separately, on the same material of every host:
 * ``floor`` = ``lxml.etree.fromstring`` of every XML document of that material,
   once each, as the controller receives it (API task XML text with its XML
   declaration cut off, because lxml refuses text that declares an encoding;
-  file bytes; event XML text), default parser, nothing else;
+  file bytes; event XML text; the task XML carried as TaskContent inside
+  4698/4702 events, a document of its own), default parser, nothing else;
 * ``floor_ratio`` = normalize / floor. Our side also decodes base64 file content,
-  hashes every definition (SHA-256), parses TaskContent inside 4698/4702 events
-  (a second document the floor does not count) and joins the API, file and
-  registry views.
+  hashes every definition (SHA-256), fingerprints it, and joins the API, file
+  and registry views.
 
 Not in ``seconds``: JSON-decoding the module result (Ansible's code; printed
 separately as ``json_decode``), and the per-worker-process start-up (Ansible
@@ -97,11 +97,81 @@ def _floor(docs, etree):
     return time.perf_counter() - started
 
 
-def worker(opts):
-    """One fleet size, in its own process; prints one JSON line."""
+_G = {}   # per-process state of the pool workers (inherited through fork)
+
+
+def _prepare_chunk(indices):
+    """Phase A (not timed as controller work): build each host's module result,
+    store it as the JSON text the module prints, and measure floor and normalize."""
     from lxml import etree
     import bench_fleet
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
+    fleet, tmp = _G["fleet"], _G["tmp"]
+    out = {"floor": 0.0, "normalize": 0.0, "xml_docs": 0, "json_bytes": 0, "tasks": 0, "events": 0, "names": []}
+    for index in indices:
+        name, module_result = fleet.host(index)
+        text = bench_fleet.module_json(module_result)
+        out["json_bytes"] += len(text.encode("utf-8"))
+        with open(os.path.join(tmp, "host-%06d.json" % index), "w", encoding="utf-8") as handle:
+            handle.write(text)
+        module_result = json.loads(text)   # the controller's copy, as Ansible decodes it
+        docs = bench_fleet.xml_documents(module_result)
+        out["xml_docs"] += len(docs)
+        out["floor"] += _floor(docs, etree)
+        del docs
+        t0 = time.perf_counter()
+        tasks_result, events_result, _problems = audit_support.normalize_live(module_result)
+        out["normalize"] += time.perf_counter() - t0
+        out["tasks"] += len(tasks_result["tasks"])
+        out["events"] += len(events_result["events"])
+        out["names"].append((index, name))
+    return out
+
+
+def _audit_host(item):
+    """Phase B (timed): what one Ansible worker does for one host's audit task."""
+    index, name = item
+    audit = _G["audit"]
+    profiler = _G.get("profiler")
+    if profiler is not None:
+        profiler.enable()
+    t0 = time.perf_counter()
+    with open(os.path.join(_G["tmp"], "host-%06d.json" % index), "r", encoding="utf-8") as handle:
+        module_result = json.loads(handle.read())
+    audit._execute_module = lambda module_name, module_args, task_vars, _r=module_result: _r
+    result = audit.run(task_vars={"inventory_hostname": name, "group_names": ["windows", "workstations"]})
+    elapsed = time.perf_counter() - t0
+    if profiler is not None:
+        profiler.disable()
+    return name, result, elapsed
+
+
+def _init_audit_worker():
+    """Warm a pool process like a long-lived worker: import, load inventory and
+    rules once (a cold Ansible fork pays this per host: see cold_start)."""
     from ansible_collections.taskguard.windows.plugins.action.audit import ActionModule as Audit
+    audit = _action(Audit, {"inventory_dir": _G["inventory_paths"], "state_dir": _G["state_dir"], "today": TODAY})
+    _G["audit"] = audit
+    _G["profiler"] = cProfile.Profile() if _G.get("profile") else None
+    with open(os.path.join(_G["tmp"], "host-%06d.json" % 0), "r", encoding="utf-8") as handle:
+        module_result = json.loads(handle.read())
+    audit._execute_module = lambda module_name, module_args, task_vars, _r=module_result: _r
+    audit.run(task_vars={"inventory_hostname": "warm-up", "group_names": []})
+
+
+def _profile_dump(_dummy):
+    profiler = _G.get("profiler")
+    if profiler is None:
+        return None
+    path = os.path.join(_G["tmp"], "profile-%d.pstats" % os.getpid())
+    profiler.dump_stats(path)
+    return path
+
+
+def worker(opts):
+    """One fleet size, in its own process; prints one JSON line."""
+    import multiprocessing
+    import bench_fleet
     from ansible_collections.taskguard.windows.plugins.action.drift_report import ActionModule as DriftReport
     from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
 
@@ -113,59 +183,46 @@ def worker(opts):
         for d in (state_dir, report_dir):
             os.makedirs(d)
         inventory_paths = bench_fleet.write_inventory(inv_dir, opts.vendors)
-        fleet = bench_fleet.Fleet(opts.hosts, tasks_per_host=opts.tasks_per_host, events=opts.events,
-                                  vendors=opts.vendors)
-
         started = time.perf_counter()
         inventory, problems = audit_support.load_inventory(inventory_paths, TODAY)
         audit_support.load_rules([])
         inventory_load = time.perf_counter() - started
         if problems:
             raise SystemExit("synthetic inventory has problems: %s" % problems[:3])
+        _G.update({"fleet": bench_fleet.Fleet(opts.hosts, tasks_per_host=opts.tasks_per_host, events=opts.events,
+                                              vendors=opts.vendors),
+                   "tmp": tmp, "inventory_paths": inventory_paths, "state_dir": state_dir, "profile": opts.profile})
+        ctx = multiprocessing.get_context("fork")   # Ansible's workers are forks of the controller too
 
-        audit = _action(Audit, {"inventory_dir": inventory_paths, "state_dir": state_dir, "today": TODAY})
-        profiler = cProfile.Profile() if opts.profile else None
+        # Phase A: material on disk, floor and normalize figures.
+        chunks = [list(range(i, min(i + 25, opts.hosts))) for i in range(0, opts.hosts, 25)]
+        prep = {"floor": 0.0, "normalize": 0.0, "xml_docs": 0, "json_bytes": 0, "tasks": 0, "events": 0}
+        names = []
+        with ctx.Pool(opts.workers) as pool:
+            for part in pool.imap_unordered(_prepare_chunk, chunks):
+                for key in prep:
+                    prep[key] += part[key]
+                names.extend(part["names"])
+        names.sort()
+
+        # Phase B (timed): every host's audit on `workers` warm processes, then
+        # the report once in this process.
+        gc.collect()
         results = {}
-        t_audit = t_norm = t_floor = t_json = 0.0
-        counts = {"tasks": 0, "events": 0, "xml_docs": 0, "json_bytes": 0, "findings": 0, "drift_hosts": 0}
-        for index in range(opts.hosts):
-            name, module_result = fleet.host(index)
-            if index % opts.json_every == 0:
-                text = bench_fleet.module_json(module_result)
-                counts["json_bytes"] += len(text.encode("utf-8"))
-                t0 = time.perf_counter()
-                module_result = json.loads(text)
-                t_json += time.perf_counter() - t0
-                del text
-            docs = bench_fleet.xml_documents(module_result)
-            counts["xml_docs"] += len(docs)
-            t_floor += _floor(docs, etree)
-            del docs
+        per_host = 0.0
+        profiles = []
+        with ctx.Pool(opts.workers, initializer=_init_audit_worker) as pool:
+            pool.map(time.sleep, [0.01] * opts.workers * 4)   # every worker initialized before the clock starts
             t0 = time.perf_counter()
-            tasks_result, events_result, _problems = audit_support.normalize_live(module_result)
-            t_norm += time.perf_counter() - t0
-            counts["tasks"] += len(tasks_result["tasks"])
-            counts["events"] += len(events_result["events"])
-            del tasks_result, events_result
-
-            audit._execute_module = lambda module_name, module_args, task_vars, _r=module_result: _r
-            task_vars = {"inventory_hostname": name, "group_names": ["windows", "workstations"]}
-            if profiler is not None:
-                profiler.enable()
-            t0 = time.perf_counter()
-            result = audit.run(task_vars=task_vars)
-            t_audit += time.perf_counter() - t0
-            if profiler is not None:
-                profiler.disable()
-            results[name] = result
-            counts["findings"] += len(result["findings"])
-            counts["drift_hosts"] += 1 if result["findings"] else 0
-            del module_result
-            if index % 200 == 199:
-                gc.collect()
-
-        report = _action(DriftReport, {"hosts": list(results), "results": results, "report_dir": report_dir,
+            for name, result, elapsed in pool.imap(_audit_host, names, chunksize=8):
+                results[name] = result
+                per_host += elapsed
+            t_audit = time.perf_counter() - t0
+            if opts.profile:
+                profiles = sorted({p for p in pool.map(_profile_dump, range(opts.workers * 4), chunksize=1) if p})
+        report = _action(DriftReport, {"hosts": [n for _i, n in names], "results": results, "report_dir": report_dir,
                                        "state_dir": state_dir, "run_id": "bench", "inventory_dir": [inv_dir]})
+        profiler = cProfile.Profile() if opts.profile else None
         if profiler is not None:
             profiler.enable()
         t0 = time.perf_counter()
@@ -174,21 +231,25 @@ def worker(opts):
         if profiler is not None:
             profiler.disable()
         report_bytes = {fmt: os.path.getsize(path) for fmt, path in out["paths"].items()}
+        findings = sum(len(r["findings"]) for r in results.values())
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
         figures = {
-            "hosts": opts.hosts, "tasks": counts["tasks"], "events": counts["events"],
-            "seconds": t_audit + t_report, "audit_seconds": t_audit, "report_seconds": t_report,
-            "normalize_seconds": t_norm, "floor_seconds": t_floor, "floor_ratio": t_norm / t_floor if t_floor else 0.0,
-            "xml_docs": counts["xml_docs"], "inventory_load_seconds": inventory_load,
+            "hosts": opts.hosts, "tasks": prep["tasks"], "events": prep["events"], "workers": opts.workers,
+            "seconds": t_audit + t_report, "audit_seconds": t_audit, "audit_cpu_seconds": per_host,
+            "report_seconds": t_report,
+            "normalize_seconds": prep["normalize"], "floor_seconds": prep["floor"],
+            "floor_ratio": prep["normalize"] / prep["floor"] if prep["floor"] else 0.0,
+            "xml_docs": prep["xml_docs"], "inventory_load_seconds": inventory_load,
             "inventory_entries": len(inventory.entries),
-            "json_decode_seconds": t_json * opts.json_every,
-            "json_bytes_per_host": counts["json_bytes"] / max(1, -(-opts.hosts // opts.json_every)),
-            "findings": counts["findings"], "hosts_with_findings": counts["drift_hosts"],
+            "json_bytes_per_host": prep["json_bytes"] / float(max(1, opts.hosts)),
+            "findings": findings, "hosts_with_findings": sum(1 for r in results.values() if r["findings"]),
             "report_bytes": report_bytes, "bookmarks_advanced": len(out["bookmarks_advanced"]),
-            "summary": out["summary"], "peak_rss_mb": _rss_mb(),
+            "summary": out["summary"], "peak_rss_mb": max(_rss_mb(), children),
+            "parent_rss_mb": _rss_mb(), "worker_rss_mb": children,
         }
         if profiler is not None:
             stream = io.StringIO()
-            stats = pstats.Stats(profiler, stream=stream)
+            stats = pstats.Stats(profiler, *profiles, stream=stream)
             stats.sort_stats("tottime").print_stats(opts.profile_lines)
             stats.sort_stats("cumulative").print_stats(opts.profile_lines)
             figures["profile"] = stream.getvalue()
@@ -231,7 +292,7 @@ def evtx_figures(opts):
 def run_size(opts, hosts, events):
     cmd = [sys.executable, os.path.abspath(__file__), "--worker", "--hosts", str(hosts), "--events", str(events),
            "--tasks-per-host", str(opts.tasks_per_host), "--vendors", str(opts.vendors),
-           "--json-every", str(opts.json_every), "--profile-lines", str(opts.profile_lines)]
+           "--workers", str(opts.workers), "--profile-lines", str(opts.profile_lines)]
     if opts.profile:
         cmd.append("--profile")
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -244,13 +305,14 @@ def run_size(opts, hosts, events):
 def show(fig):
     print("fleet: %d hosts, %d tasks, %d events, %d inventory entries; %d findings on %d hosts"
           % (fig["hosts"], fig["tasks"], fig["events"], fig["inventory_entries"], fig["findings"], fig["hosts_with_findings"]))
-    print("  controller path   %8.2f s  (audit action %.2f s = %.2f ms/host, drift_report %.2f s)"
-          % (fig["seconds"], fig["audit_seconds"], 1000 * fig["audit_seconds"] / max(1, fig["hosts"]), fig["report_seconds"]))
+    print("  controller path   %8.2f s  wall (audit action on %d processes %.2f s, CPU %.2f ms/host; drift_report %.2f s)"
+          % (fig["seconds"], fig["workers"], fig["audit_seconds"], 1000 * fig["audit_cpu_seconds"] / max(1, fig["hosts"]),
+             fig["report_seconds"]))
     print("  normalize         %8.2f s  floor (lxml parse of %d XML documents) %.2f s  ratio %.2f"
           % (fig["normalize_seconds"], fig["xml_docs"], fig["floor_seconds"], fig["floor_ratio"]))
-    print("  peak RSS          %8.0f MB" % fig["peak_rss_mb"])
-    print("  not in 'seconds': JSON decode of module results %.2f s; inventory+rules load %.2f s (once per process)"
-          % (fig["json_decode_seconds"], fig["inventory_load_seconds"]))
+    print("  peak RSS          %8.0f MB  (report process %.0f MB, largest audit worker %.0f MB)"
+          % (fig["peak_rss_mb"], fig["parent_rss_mb"], fig["worker_rss_mb"]))
+    print("  inventory+rules load %.2f s (once per warm worker, not in 'seconds'; see cold start)" % fig["inventory_load_seconds"])
     print("  module result     %8.0f KB/host over WinRM (compact JSON, full mode)" % (fig["json_bytes_per_host"] / 1024.0))
     print("  reports           %s" % ", ".join("%s %.1f MB" % (k, v / 1048576.0) for k, v in sorted(fig["report_bytes"].items())))
 
@@ -266,7 +328,8 @@ def main():
     parser.add_argument("--profile", action="store_true", help="print the cProfile of the measured part")
     parser.add_argument("--profile-lines", type=int, default=30)
     parser.add_argument("--evtx-repeat", type=int, default=None)
-    parser.add_argument("--json-every", type=int, default=1, help="JSON round trip every Nth host (size and decode time)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="audit processes, like Ansible forks (default: one per CPU)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     opts = parser.parse_args()
     if opts.worker:

@@ -531,10 +531,24 @@ def module_json(result):
 def xml_documents(result):
     """Every XML document of one host's material, as the controller receives it
     (task XML text from the API, task file bytes for files the API did not
-    return, event XML text). Used for the floor measurement."""
+    return, event XML text, the task XML inside 4698/4702 events). Used for the
+    floor measurement."""
     material = result["tasks"]
     docs = [t["xml"] for t in material["api"]["tasks"] if t.get("xml")]
     docs += [base64.b64decode(e["content"]) for e in material["files"]["entries"] if e.get("content")]
     for channel in result["events"]["channels"]:
-        docs.extend(channel["events"])
+        for event in channel["events"]:
+            docs.append(event)
+            # TaskContent(New) of 4698/4702 is a task document of its own (escaped
+            # text inside the event); any reader has to parse it as well.
+            match = _TASK_CONTENT.search(event)
+            if match:
+                docs.append(_unescape(match.group(1)))
     return docs
+
+
+_TASK_CONTENT = re.compile(r"<Data Name='TaskContent(?:New)?'>([^<]+)</Data>")
+
+
+def _unescape(text):
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
