@@ -194,3 +194,9 @@ def test_unwritable_report_dir_fails_clearly_and_keeps_bookmarks(tmp_path):
     state = tmp_path / "state"
     written = [n for n in os.listdir(state) if n.endswith(".events.json")] if state.exists() else []
     assert written == []
+
+
+def test_committed_demo_samples_are_what_the_generator_writes():
+    proc = subprocess.run([sys.executable, os.path.join(REPO, "tools", "make_demo_samples.py"), "--check"],
+                          cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout
