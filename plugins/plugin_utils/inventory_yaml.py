@@ -49,6 +49,23 @@ class _ComposeOnly(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
         _Resolver.__init__(self)
 
 
+if getattr(yaml, "__with_libyaml__", False):
+    class _CComposeOnly(yaml.cyaml.CParser, yaml.constructor.SafeConstructor, _Resolver):
+        """The same composer in libyaml's C implementation (same nodes and marks).
+
+        Parsing the inventory dominates the start of every Ansible worker (each
+        host's audit runs in a fresh fork and loads it again), and the pure-Python
+        scanner is ~10x slower (docs/performance.md). Construction stays ours.
+        """
+
+        def __init__(self, stream):
+            yaml.cyaml.CParser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            _Resolver.__init__(self)
+else:  # pragma: no cover - PyYAML built without libyaml
+    _CComposeOnly = _ComposeOnly
+
+
 class YamlDocument:
     """Result of reading one file: ``data`` plus ``marks`` keyed by path tuples.
 
@@ -143,7 +160,7 @@ class _Builder:
 def load_yaml_text(text):
     """Parse *text* (already size-checked) into a YamlDocument; never raises for bad input."""
     doc = YamlDocument()
-    loader = _ComposeOnly(text)
+    loader = _CComposeOnly(text)
     try:
         node = loader.get_single_node()
         if node is None:
