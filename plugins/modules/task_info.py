@@ -322,7 +322,8 @@ host:
     product_type: {description: "C(workstation), C(server), C(domain_controller) or null.", type: str}
     domain_role:
       description: "C(domain_controller), C(member_server), C(standalone_server), C(member_workstation),
-        C(standalone_workstation) or C(unknown) (always offline: the SOFTWARE hive does not hold it)."
+        C(standalone_workstation) or C(unknown). Offline only C(domain_controller) (SYSTEM hive
+        ProductType C(LanmanNT)) or C(unknown): domain membership is not reliably recorded in the hives."
       type: str
 sources:
   description: Which sources were read.

@@ -107,3 +107,44 @@ def current_version_from_hive(hive):
         return {v.name.lower(): v.value for v in key.iter_values(as_json=False, trim_values=False)}
     except Exception:  # the caller reports the hive problem once, via taskcache
         return {}
+
+
+# SYSTEM hive ControlSet\Control\ProductOptions ProductType (documented values).
+SYSTEM_PRODUCT_TYPES = {'winnt': 'workstation', 'servernt': 'server', 'lanmannt': 'domain_controller'}
+
+
+def product_type_from_system_hive(hive):
+    """'workstation'|'server'|'domain_controller' from an opened SYSTEM hive, or None.
+
+    Uses the control set named by ``Select\\Current`` (ControlSet001 if absent).
+    Only a domain controller can be told apart here: whether a member is joined
+    to a domain is not recorded in the SYSTEM hive in a reliable way.
+    """
+    try:
+        current = 1
+        try:
+            select = hive.get_key('\\Select')
+            for value in select.iter_values(as_json=False, trim_values=False):
+                if value.name.lower() == 'current' and isinstance(value.value, int) and 0 < value.value < 1000:
+                    current = value.value
+        except Exception:
+            pass
+        key = hive.get_key('\\ControlSet%03d\\Control\\ProductOptions' % current)
+        for value in key.iter_values(as_json=False, trim_values=False):
+            if value.name.lower() == 'producttype' and isinstance(value.value, str):
+                return SYSTEM_PRODUCT_TYPES.get(value.value.strip().strip('\x00').lower())
+    except Exception:
+        return None
+    return None
+
+
+def apply_system_product_type(host, product_type):
+    """Refine offline host facts with the SYSTEM hive's product type."""
+    if product_type is None:
+        return host
+    host = dict(host)
+    host['product_type'] = product_type
+    if product_type == 'domain_controller':
+        host['domain_role'] = 'domain_controller'
+    host['os_family'] = os_family(host.get('os_build'), product_type)
+    return host

@@ -29,6 +29,7 @@ MAX_DEPTH = 32
 
 TASKS_SEGMENTS = ('Windows', 'System32', 'Tasks')
 HIVE_SEGMENTS = ('Windows', 'System32', 'config', 'SOFTWARE')
+SYSTEM_HIVE_SEGMENTS = ('Windows', 'System32', 'config', 'SYSTEM')
 REG_EXPORT_NAME = 'TaskCache.reg'
 
 

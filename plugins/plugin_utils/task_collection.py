@@ -393,6 +393,14 @@ def collect_offline_tasks(root, *, taskcache_reg=None, hive=None):
             errors.append({'source': 'registry', 'path': hive_path, 'error': str(exc)})
     if hive_obj is not None:
         host = host_context.host_from_current_version(host_context.current_version_from_hive(hive_obj))
+    # The SYSTEM hive, when the copy has it, tells domain controllers apart.
+    system_path = offline_tasks.find_case_insensitive(root, offline_tasks.SYSTEM_HIVE_SEGMENTS)
+    if system_path:
+        try:
+            product_type = host_context.product_type_from_system_hive(taskcache.open_hive(system_path))
+            host = host_context.apply_system_product_type(host, product_type)
+        except TaskGuardInputError as exc:
+            errors.append({'source': 'host', 'path': system_path, 'error': str(exc)})
 
     def from_reg(path):
         try:

@@ -142,3 +142,31 @@ def test_cyclic_hive_is_bounded(tmp_path):
     assert found
     assert any('deeper than' in e['error'] for e in cache['errors'])
     assert '\\a\\b' in cache['tree']
+
+
+def _system_hive(product_type, current=2):
+    root = Key('ROOT')
+    root.ensure('Select').values = [('Current', REG_DWORD, current)]
+    root.ensure('ControlSet001\\Control\\ProductOptions').values = [('ProductType', REG_SZ, 'WinNT')]
+    root.ensure('ControlSet%03d\\Control\\ProductOptions' % current).values = [('ProductType', REG_SZ, product_type)]
+    return build_hive(root, file_name='\\SystemRoot\\System32\\Config\\SYSTEM')
+
+
+@pytest.mark.parametrize('product_type,expected_type,expected_role', [
+    ('LanmanNT', 'domain_controller', 'domain_controller'),
+    ('ServerNT', 'server', 'unknown'),
+])
+def test_system_hive_tells_domain_controllers_apart(evidence, product_type, expected_type, expected_role):
+    root, _entries = evidence
+    (root / 'Windows' / 'System32' / 'CONFIG' / 'system').write_bytes(_system_hive(product_type))
+    host = collect_offline_tasks(str(root))['host']
+    assert (host['product_type'], host['domain_role']) == (expected_type, expected_role)
+    assert host['os_family'] == 'windows_server_2022'
+
+
+def test_garbage_system_hive_is_reported(evidence):
+    root, _entries = evidence
+    (root / 'Windows' / 'System32' / 'CONFIG' / 'SYSTEM').write_bytes(b'regf' + b'\xff' * 100)
+    result = collect_offline_tasks(str(root))
+    assert any(e['source'] == 'host' for e in result['errors'])
+    assert result['host']['product_type'] == 'server'  # from the SOFTWARE hive still
