@@ -182,3 +182,36 @@ def test_disk_full_keeps_the_old_report(tmp_path, doc, monkeypatch):
 def test_empty_run_still_writes_a_report(tmp_path):
     paths = write_reports(build_report({}, {"id": "r"}), str(tmp_path))
     assert json.loads(open(paths["json"]).read())["summary"]["hosts"] == 0
+
+
+def test_html_script_filters_and_sorts(tmp_path):
+    """Runs the page's inline script against a small DOM stand-in under node (skips without node)."""
+    import shutil
+    import subprocess
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node not installed")
+    doc = build_report({
+        "srv01": host_entry("audited", [
+            {"id": "a" * 16, "kind": "hidden", "task": "\\A", "severity": "critical", "title": "t", "reasons": [], "evidence": {}},
+            {"id": "b" * 16, "kind": "undocumented", "task": "\\B", "severity": "low", "title": "t", "reasons": [], "evidence": {}}]),
+        "dc01": host_entry("audited", [
+            {"id": "c" * 16, "kind": "undocumented", "task": "\\C", "severity": "high", "title": "t", "reasons": [], "evidence": {}}]),
+    }, {"id": "r"})
+    page = html_page.render(doc).decode("utf-8")
+    script = page.split("<script>")[1].split("</script>")[0]
+    rank = {"critical": 4, "high": 3, "low": 1}
+    rows = [{"rank": rank[f["severity"]], "kind": f["kind"], "cells": [f["severity"], host, f["kind"], f["task"], "t", "", ""]}
+            for host, e in doc["hosts"].items() for f in e["findings"]]
+    stub = os.path.join(os.path.dirname(__file__), "html_dom_stub.js")
+    proc = subprocess.run([node, stub], input=json.dumps({"script": script, "rows": rows}), capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["initial"] == "3"
+    assert out["high"] == ["2", 2]            # minimum severity high: critical + high
+    assert out["kind"] == ["1", 1]            # kind filter
+    assert out["search"] == ["2", 2]          # case-insensitive text search
+    assert out["sortHostAsc"] == ["dc01", "srv01", "srv01"]
+    assert out["sortHostDesc"] == ["srv01", "srv01", "dc01"]
+    assert out["sortSevAsc"] == ["1", "3", "4"]   # numeric sort on data-sort
