@@ -140,6 +140,8 @@ def audit_host(host_name, tasks_result, events_result, host_view, rules, *, host
     """
     out = _Findings(host_name)
     host = host or {"name": host_name}
+    if rules is not None and not hasattr(rules, "evaluate"):
+        rules = None  # e.g. [] from a caller without rules: drift kinds still apply, no scoring
 
     # ---- coverage of the task collection
     sources = {}
