@@ -192,7 +192,7 @@ def parse_xml(data, *, max_bytes=DEFAULT_MAX_BYTES, what='XML'):
             for token, encoded in _FORBIDDEN_ENCODED[enc]:
                 if encoded in data:
                     raise UnsafeXmlError('%s: %s is not allowed' % (what, token[2:]))
-            source = data if type(data) is bytes else bytes(data)
+            source = bytes(data) if isinstance(data, bytearray) else data
     if source is None:
         text = prepare_text(data, max_bytes=max_bytes, what=what)
         if not text.strip():
