@@ -120,6 +120,16 @@ def _entry_source(entry):
     return None
 
 
+def _match(host_view, path):
+    """Inventory entry for a path; a matcher error on a hostile path means "no entry"."""
+    if host_view is None:
+        return None
+    try:
+        return host_view.match(path)
+    except Exception:
+        return None
+
+
 def _reason(rule, title, severity, references=None):
     return {"rule": rule, "title": title, "severity": severity, "category": "drift",
             "mitre": [], "references": references or []}
@@ -129,8 +139,7 @@ _COVERAGE_REF = [{"title": "taskguard docs: coverage gaps", "url": "docs/drift.m
 
 
 # --------------------------------------------------------------------- main
-def audit_host(host_name, tasks_result, events_result, host_view, rules, *, host=None,
-               propose=None, allowed_registrant=None):
+def audit_host(host_name, tasks_result, events_result, host_view, rules, *, host=None, propose=None):
     """Return {"status": "audited"|"partial", "findings": [...], "summary": {...}}.
 
     ``tasks_result``/``events_result``: the task_info / task_events results (None
@@ -192,7 +201,7 @@ def audit_host(host_name, tasks_result, events_result, host_view, rules, *, host
                     key="nopath:%d" % index)
             continue
         present[_lower_path(path)] = task
-        entry = host_view.match(path) if host_view is not None else None
+        entry = _match(host_view, path)
         documented = entry is not None
         if documented:
             matched_entries.add(id(entry))
@@ -328,7 +337,7 @@ def _audit_events(out, events_result, host_view, rules, present, host, propose):
 
     for key, events in by_task.items():
         path = events[0].get("task")
-        entry = host_view.match(path) if host_view is not None else None
+        entry = _match(host_view, path)
         registrations = [e for e in events if e.get("action") in ("registered", "updated")]
         deletions = [e for e in events if e.get("action") == "deleted"]
 
