@@ -22,6 +22,7 @@ from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import audit_host
+from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import RiskRuleError
 
 _ARGS = {
     "inventory_dir": {"type": "list", "elements": "path", "required": False},
@@ -60,7 +61,11 @@ class ActionModule(ActionBase):
 
         # Inventory and rules: a broken inventory must not stop the audit (every
         # task is then undocumented and a coverage gap says why); broken rules do.
-        rules = audit_support.load_rules(list(args.get("rule_files") or []) + list(args.get("extra_rule_files") or []))
+        try:
+            rules = audit_support.load_rules(list(args.get("rule_files") or []) + list(args.get("extra_rule_files") or []))
+        except RiskRuleError as exc:
+            result.update({"failed": True, "taskguard_status": "failed", "msg": "risk rules: %s" % exc})
+            return wrap_var(result)
         inventory, inventory_errors = audit_support.load_inventory(args.get("inventory_dir"), args.get("today"))
 
         since = args.get("since")

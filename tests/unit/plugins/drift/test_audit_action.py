@@ -129,3 +129,13 @@ def test_broken_inventory_is_reported_not_fatal(tmp_path):
     result = action.run(task_vars={"inventory_hostname": "dc01",
                                    "taskguard_offline_root": os.path.join(REPO, "samples", "dc01")})
     assert any("problem(s) in the task inventory" in f["title"] for f in result["findings"])
+
+
+def test_invalid_user_rule_file_fails_with_a_clear_message(tmp_path):
+    rules = tmp_path / "ours.yml"
+    rules.write_text("rules: [{id: X-1, title: t, severity: severe, match: {all: []}}]")
+    action = make_action({"inventory_dir": [empty_inventory(tmp_path)], "extra_rule_files": [str(rules)]})
+    result = action.run(task_vars={"inventory_hostname": "dc01",
+                                   "taskguard_offline_root": os.path.join(REPO, "samples", "dc01")})
+    assert result["failed"] is True
+    assert result["msg"].startswith("risk rules: ") and "severity must be one of" in result["msg"]
