@@ -48,8 +48,12 @@ def main(argv):
     print("")
     print("%-10s %-9s %-14s %s" % ("host", "severity", "kind", "task / title"))
     rows = []
+    gaps = {}
     for host, entry in (doc.get("hosts") or {}).items():
         for f in entry.get("findings") or []:
+            if f.get("kind") == "coverage_gap":  # summarised below: they crowd out the attacks
+                gaps[host] = gaps.get(host, 0) + 1
+                continue
             rows.append((ORDER.index(f.get("severity", "info")) if f.get("severity") in ORDER else 9, host, f))
     rows.sort(key=lambda r: (r[0], r[1], str(r[2].get("kind")), str(r[2].get("task"))))
     for _rank, host, f in rows[:MAX_LINES]:
@@ -58,6 +62,10 @@ def main(argv):
                                        visible(what)))
     if len(rows) > MAX_LINES:
         print("... %d more in drift.html" % (len(rows) - MAX_LINES))
+    if gaps:
+        print("")
+        print("coverage gaps (what the audit could not see; details in drift.html): %s"
+              % ", ".join("%s %d" % (visible(h, 30), n) for h, n in sorted(gaps.items())))
     return 0
 
 
