@@ -118,7 +118,7 @@ def _char_ok(kind, char, c, any_separator):
 class GlobPattern:
     """A compiled pattern. ``match`` runs in bounded time."""
 
-    __slots__ = ("text", "branches", "literal", "any_separator", "prefix", "suffix")
+    __slots__ = ("text", "branches", "literal", "any_separator", "prefix", "suffix", "_cores")
 
     def __init__(self, text, branches, literal, any_separator, prefix="", suffix=""):
         self.text = text
@@ -131,6 +131,12 @@ class GlobPattern:
         # automaton still decides every subject that passes.
         self.prefix = prefix
         self.suffix = suffix
+        # What the automaton still has to check once the literal ends matched:
+        # the tokens between them, and whether any of them repeats (without a
+        # repeating token the match is a fixed-length, char-by-char comparison).
+        cut = len(suffix)
+        self._cores = [(core, any(tok[2] for tok in core))
+                       for core in (b[len(prefix):len(b) - cut] for b in branches)]
 
     def __repr__(self):
         return "GlobPattern(%r)" % (self.text,)
@@ -151,7 +157,14 @@ class GlobPattern:
             return s == self.literal
         if not s.startswith(self.prefix) or not s.endswith(self.suffix):
             return False
-        return any(_simulate(b, s) for b in self.branches)
+        end = len(s) - len(self.suffix)
+        if end < len(self.prefix):
+            return False
+        middle = s[len(self.prefix):end]
+        for core, repeats in self._cores:
+            if _simulate(core, middle) if repeats else _fixed(core, middle):
+                return True
+        return False
 
 
 def _closure(tokens, states):
@@ -166,6 +179,16 @@ def _closure(tokens, states):
         if i < len(tokens) and tokens[i][2]:
             stack.append(i + 1)
     return out
+
+
+def _fixed(tokens, s):
+    """Match without repeating tokens: one token per character."""
+    if len(tokens) != len(s):
+        return False
+    for (kind, char, _rep), c in zip(tokens, s):
+        if not _char_ok(kind, char, c, None):
+            return False
+    return True
 
 
 def _simulate(tokens, s):
