@@ -215,3 +215,16 @@ def test_html_script_filters_and_sorts(tmp_path):
     assert out["sortHostAsc"] == ["dc01", "srv01", "srv01"]
     assert out["sortHostDesc"] == ["srv01", "srv01", "dc01"]
     assert out["sortSevAsc"] == ["1", "3", "4"]   # numeric sort on data-sort
+
+
+def test_demo_summary_prints_hostile_strings_visibly(tmp_path, capsys):
+    import importlib.util
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "tools", "demo_summary.py")
+    spec = importlib.util.spec_from_file_location("demo_summary", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    write_reports(hostile_doc(), str(tmp_path), ["json"])
+    assert module.main(["demo_summary", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "\u202e" not in out and "\x1b" not in out and "<U+202E>" in out
+    assert module.main(["demo_summary", str(tmp_path / "missing")]) == 1
