@@ -14,7 +14,7 @@ import os
 import re
 import sys
 
-_INVISIBLE = re.compile("[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+_INVISIBLE = re.compile("[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
 ORDER = ("critical", "high", "medium", "low", "info")
 MAX_LINES = 14
 
