@@ -72,7 +72,13 @@ def normalize_path(path):
     """Scheduler-style path: backslashes, one leading backslash, no trailing one."""
     if path is None:
         return None
-    path = str(path).replace('/', '\\')
+    path = str(path)
+    # Fast path: already normalized (what the scheduler and the collector send),
+    # returned as is; this runs several times per task of every host.
+    if (path[:1] == '\\' and (len(path) == 1 or path[-1] != '\\') and '/' not in path
+            and '\\\\' not in path):
+        return path
+    path = path.replace('/', '\\')
     parts = [p for p in path.split('\\') if p]
     return '\\' + '\\'.join(parts)
 

@@ -84,3 +84,15 @@ def test_first_pattern_in_file_order_wins_across_buckets(tmp_path):
     assert view.match("\\Conan\\Agent").path_pattern == "\\Con*\\Agent"
     assert view.match("\\CONTOSO\\EXACT").path == "\\Contoso\\Exact"   # exact still wins
     assert view.match("\\Co") is None   # shorter than the bucket key
+
+
+def _reference_normalize_path(path):
+    path = str(path).replace("/", "\\")
+    return "\\" + "\\".join(p for p in path.split("\\") if p)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from(["\\", "/", "a", "B", " ", "."]), max_size=10))
+def test_normalize_path_fast_path_gives_the_same_answers(path):
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import normalize_path
+    assert normalize_path(path) == _reference_normalize_path(path)
