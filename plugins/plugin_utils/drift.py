@@ -397,6 +397,7 @@ def _audit_events(out, events_result, host_view, rules, present, host, propose):
 
     return by_task
 
+
 def unreachable_finding(host_name, kind, message):
     """Finding for a host the audit could not run on (``kind``: unreachable|failed)."""
     title = "Host unreachable: no audit" if kind == "unreachable" else "Audit failed on this host"
