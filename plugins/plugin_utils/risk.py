@@ -385,6 +385,10 @@ def _read_rule_file(path):
         doc = yaml.load(data, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
     except yaml.YAMLError as exc:
         raise RiskRuleError("%s: invalid YAML: %s" % (path, exc))
+    except (RecursionError, ValueError) as exc:
+        # PyYAML composes recursively: a few hundred nesting levels raised a bare
+        # RecursionError out of the audit action (issue 9); ValueError: odd scalars.
+        raise RiskRuleError("%s: invalid YAML (nested too deeply or unreadable value): %s" % (path, type(exc).__name__))
     if not isinstance(doc, dict):
         raise RiskRuleError("%s: a risk rule file is a mapping with 'rules' (and optional 'escalations')" % path)
     unknown = set(doc) - {"version", "rules", "escalations"}
