@@ -105,9 +105,10 @@ def _prepare_chunk(indices):
     store it as the JSON text the module prints, and measure floor and normalize."""
     from lxml import etree
     import bench_fleet
-    from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, definition_cache
     fleet, tmp = _G["fleet"], _G["tmp"]
-    out = {"floor": 0.0, "normalize": 0.0, "xml_docs": 0, "json_bytes": 0, "tasks": 0, "events": 0, "names": []}
+    out = {"floor": 0.0, "normalize": 0.0, "xml_docs": 0, "json_bytes": 0, "tasks": 0, "events": 0, "names": [],
+           "tasks_bytes": 0, "events_bytes": 0, "steady_tasks_bytes": 0, "cache_save": 0.0, "cache_expand": 0.0}
     for index in indices:
         name, module_result = fleet.host(index)
         text = bench_fleet.module_json(module_result)
@@ -115,6 +116,21 @@ def _prepare_chunk(indices):
         with open(os.path.join(tmp, "host-%06d.json" % index), "w", encoding="utf-8") as handle:
             handle.write(text)
         module_result = json.loads(text)   # the controller's copy, as Ansible decodes it
+        out["tasks_bytes"] += len(bench_fleet.module_json(module_result["tasks"]).encode("utf-8"))
+        out["events_bytes"] += len(bench_fleet.module_json(module_result["events"]).encode("utf-8"))
+        # Steady state: what the collector returns when every definition is known
+        # (plugins/plugin_utils/definition_cache.py), and the controller's cost of
+        # keeping and using the cache.
+        t0 = time.perf_counter()
+        definition_cache.save(_G["cache_dir"], name, module_result["tasks"])
+        out["cache_save"] += time.perf_counter() - t0
+        steady = bench_fleet.steady_state_material(module_result["tasks"])
+        out["steady_tasks_bytes"] += len(bench_fleet.module_json(steady).encode("utf-8"))
+        t0 = time.perf_counter()
+        stats = definition_cache.expand(steady, definition_cache.load(_G["cache_dir"], name))
+        out["cache_expand"] += time.perf_counter() - t0
+        if stats["missing"] or stats["restored"] != len(module_result["tasks"]["api"]["tasks"]):
+            raise SystemExit("steady-state expansion failed for %s: %s" % (name, stats))
         docs = bench_fleet.xml_documents(module_result)
         out["xml_docs"] += len(docs)
         out["floor"] += _floor(docs, etree)
@@ -135,12 +151,12 @@ def _audit_host(item):
     profiler = _G.get("profiler")
     if profiler is not None:
         profiler.enable()
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     with open(os.path.join(_G["tmp"], "host-%06d.json" % index), "r", encoding="utf-8") as handle:
         module_result = json.loads(handle.read())
     audit._execute_module = lambda module_name, module_args, task_vars, _r=module_result: _r
     result = audit.run(task_vars={"inventory_hostname": name, "group_names": ["windows", "workstations"]})
-    elapsed = time.perf_counter() - t0
+    elapsed = time.process_time() - t0   # CPU time of this worker for this host
     if profiler is not None:
         profiler.disable()
     return name, result, elapsed
@@ -191,12 +207,14 @@ def worker(opts):
             raise SystemExit("synthetic inventory has problems: %s" % problems[:3])
         _G.update({"fleet": bench_fleet.Fleet(opts.hosts, tasks_per_host=opts.tasks_per_host, events=opts.events,
                                               vendors=opts.vendors),
-                   "tmp": tmp, "inventory_paths": inventory_paths, "state_dir": state_dir, "profile": opts.profile})
+                   "tmp": tmp, "inventory_paths": inventory_paths, "state_dir": state_dir, "profile": opts.profile,
+                   "cache_dir": os.path.join(tmp, "definition-cache")})
         ctx = multiprocessing.get_context("fork")   # Ansible's workers are forks of the controller too
 
         # Phase A: material on disk, floor and normalize figures.
         chunks = [list(range(i, min(i + 25, opts.hosts))) for i in range(0, opts.hosts, 25)]
-        prep = {"floor": 0.0, "normalize": 0.0, "xml_docs": 0, "json_bytes": 0, "tasks": 0, "events": 0}
+        prep = {"floor": 0.0, "normalize": 0.0, "xml_docs": 0, "json_bytes": 0, "tasks": 0, "events": 0,
+                "tasks_bytes": 0, "events_bytes": 0, "steady_tasks_bytes": 0, "cache_save": 0.0, "cache_expand": 0.0}
         names = []
         with ctx.Pool(opts.workers) as pool:
             for part in pool.imap_unordered(_prepare_chunk, chunks):
@@ -242,6 +260,12 @@ def worker(opts):
             "xml_docs": prep["xml_docs"], "inventory_load_seconds": inventory_load,
             "inventory_entries": len(inventory.entries),
             "json_bytes_per_host": prep["json_bytes"] / float(max(1, opts.hosts)),
+            "tasks_bytes_per_host": prep["tasks_bytes"] / float(max(1, opts.hosts)),
+            "events_bytes_per_host": prep["events_bytes"] / float(max(1, opts.hosts)),
+            "steady_tasks_bytes_per_host": prep["steady_tasks_bytes"] / float(max(1, opts.hosts)),
+            "cache_save_ms_per_host": 1000 * prep["cache_save"] / float(max(1, opts.hosts)),
+            "cache_expand_ms_per_host": 1000 * prep["cache_expand"] / float(max(1, opts.hosts)),
+            "loadavg": os.getloadavg(),
             "findings": findings, "hosts_with_findings": sum(1 for r in results.values() if r["findings"]),
             "report_bytes": report_bytes, "bookmarks_advanced": len(out["bookmarks_advanced"]),
             "summary": out["summary"], "peak_rss_mb": max(_rss_mb(), children),
@@ -313,7 +337,13 @@ def show(fig):
     print("  peak RSS          %8.0f MB  (report process %.0f MB, largest audit worker %.0f MB)"
           % (fig["peak_rss_mb"], fig["parent_rss_mb"], fig["worker_rss_mb"]))
     print("  inventory+rules load %.2f s (once per warm worker, not in 'seconds'; see cold start)" % fig["inventory_load_seconds"])
-    print("  module result     %8.0f KB/host over WinRM (compact JSON, full mode)" % (fig["json_bytes_per_host"] / 1024.0))
+    print("  module result     %8.0f KB/host over WinRM (compact JSON): tasks %.0f KB + events %.0f KB"
+          % (fig["json_bytes_per_host"] / 1024.0, fig["tasks_bytes_per_host"] / 1024.0, fig["events_bytes_per_host"] / 1024.0))
+    print("  steady state      tasks %.0f KB/host when every definition is known (%.1fx less); definition cache: "
+          "save %.2f ms/host, load+restore %.2f ms/host"
+          % (fig["steady_tasks_bytes_per_host"] / 1024.0, fig["tasks_bytes_per_host"] / max(1.0, fig["steady_tasks_bytes_per_host"]),
+             fig["cache_save_ms_per_host"], fig["cache_expand_ms_per_host"]))
+    print("  load average      %s (other processes on this machine inflate wall times)" % " ".join("%.2f" % x for x in fig["loadavg"]))
     print("  reports           %s" % ", ".join("%s %.1f MB" % (k, v / 1048576.0) for k, v in sorted(fig["report_bytes"].items())))
 
 

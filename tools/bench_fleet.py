@@ -528,6 +528,25 @@ def module_json(result):
     return json.dumps(result, separators=(",", ":"), ensure_ascii=False)
 
 
+def steady_state_material(material):
+    """The task material as the collector returns it when the controller knew
+    every definition's hash (known_task_hashes): XML omitted, hash kept."""
+    steady = dict(material)
+    api = dict(material["api"])
+    tasks = []
+    for item in api["tasks"]:
+        item = dict(item)
+        if isinstance(item.get("xml"), str):
+            item["xml_sha256"] = hashlib.sha256(codecs.BOM_UTF16_LE + item["xml"].encode("utf-16-le")).hexdigest()
+            item["xml_omitted"] = True
+            item["xml"] = None
+        tasks.append(item)
+    api["tasks"] = tasks
+    api["known_hashes"] = len(tasks)
+    steady["api"] = api
+    return steady
+
+
 def xml_documents(result):
     """Every XML document of one host's material, as the controller receives it
     (task XML text from the API, task file bytes for files the API did not
