@@ -23,7 +23,9 @@ Planted attacks (each must be flagged by ``playbooks/drift.yml``):
 * srv01: the Contoso backup vendor task whose command was swapped for a batch file
   in C:\\Users\\Public, updated (4702) by an account the vendor entry does not allow;
 * adminws01: atexec-style ``\\XbKqTnPo``: created and deleted 30 ms later, only in
-  the 4698/4699 and 106/141 exports.
+  the 4698/4699 and 106/141 exports;
+* adminws01: GhostTask-style ``\\Microsoft\\Windows\\Diagnosis\\RecommendedTroubleshootingCheck``:
+  TaskCache Tree and Tasks entries only (no task file, no event).
 
 Documented tasks (built-in demo baseline + Contoso vendor file) must not be flagged.
 
@@ -132,6 +134,10 @@ TARRASK = task(
 TEMP_SYSTEM = task(
     "\\SystemHealthMonitor", [exec_("C:\\Windows\\Temp\\svchost.exe")], SYSTEM, [("boot", None)],
     author="", date="2025-11-21T04:40:00")
+# GhostTask: written straight into the TaskCache registry, no task file, no event.
+GHOST = task(
+    "\\Microsoft\\Windows\\Diagnosis\\RecommendedTroubleshootingCheck",
+    [exec_("C:\\Users\\Public\\Libraries\\diag.exe")], SYSTEM_LP, [("logon", None)], author="", date="2025-11-23T08:00:00")
 ATEXEC = task(
     "\\XbKqTnPo", [exec_("cmd.exe", "/C whoami /all > %windir%\\Temp\\XbKqTnPo.tmp 2>&1")], SYSTEM,
     [("time", "2025-11-24T13:05:00", None)], author="", date="2025-11-24T13:04:41", version="1.2")
@@ -143,7 +149,7 @@ HOSTS = {
     "srv01": {"tasks": [t for t in BUILTIN if "Windows Defender" not in t["path"]]
               + [CONTOSO_SWAPPED, CONTOSO_HEALTH, TEMP_SYSTEM],
               "concealed": set(), "computer": "srv01.corp.contoso.example"},
-    "adminws01": {"tasks": BUILTIN + WORKSTATION_ONLY, "concealed": set(),
+    "adminws01": {"tasks": BUILTIN + WORKSTATION_ONLY, "concealed": set(), "registry_only": [GHOST],
                   "computer": "adminws01.corp.contoso.example"},
 }
 
@@ -429,7 +435,10 @@ def generate():
             file_bytes[spec["path"]] = data
             rel = os.path.join("samples", host, "Windows", "System32", "Tasks", *spec["path"].strip("\\").split("\\"))
             out[rel] = data
-        reg = taskcache_reg(host, conf["tasks"], file_bytes, conf["concealed"])
+        ghosts = conf.get("registry_only", [])
+        for spec in ghosts:  # only its hash is known to the registry, there is no file
+            file_bytes[spec["path"]] = utf16(task_xml(spec) + "\r\n")
+        reg = taskcache_reg(host, conf["tasks"] + ghosts, file_bytes, conf["concealed"])
         out[os.path.join("samples", host, "TaskCache.reg")] = reg
         for name, data in host_events(host, conf["computer"]).items():
             out[os.path.join("samples", host, "events", name)] = data

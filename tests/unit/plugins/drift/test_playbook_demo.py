@@ -28,6 +28,8 @@ EXPECTED = {
     ("srv01", "registered_by", "\\Contoso\\Backup\\Nightly Backup"),
     ("srv01", "missing", "\\Microsoft\\Windows\\Windows Defender\\Windows Defender Scheduled Scan"),
     ("adminws01", "transient", "\\XbKqTnPo"),                                            # atexec, events only
+    ("adminws01", "hidden", "\\Microsoft\\Windows\\Diagnosis\\RecommendedTroubleshootingCheck"),  # GhostTask
+    ("adminws01", "undocumented", "\\Microsoft\\Windows\\Diagnosis\\RecommendedTroubleshootingCheck"),
 }
 HIGH = {key for key in EXPECTED if key[1] in ("undocumented", "hidden", "modified", "transient")}
 
@@ -73,6 +75,8 @@ def test_demo_flags_exactly_the_planted_attacks(demo_run):
     for key in HIGH:
         assert found[key]["severity"] in ("high", "critical"), key
     assert found[("dc01", "hidden", "\\WinUpdate")]["evidence"]["hidden_reasons"] == ["sd_missing"]
+    ghost = found[("adminws01", "hidden", "\\Microsoft\\Windows\\Diagnosis\\RecommendedTroubleshootingCheck")]
+    assert ghost["evidence"]["hidden_reasons"] == ["registry_without_file"]
     assert found[("srv01", "modified", "\\Contoso\\Backup\\Nightly Backup")]["entry"]["file"].endswith(
         os.path.join("task_inventory", "vendors", "contoso-backup.yml"))
     assert found[("dc01", "undocumented", "\\WinUpdate")]["proposed_entry"]["path"] == "\\WinUpdate"
