@@ -157,12 +157,16 @@ def entries_from_material(material):
     return entries
 
 
-def save(state_dir, host, material):
+def save(state_dir, host, material, previous=None):
     """Store the API definitions of this run; returns an error text or None.
 
-    Not fsynced: a cache lost in a crash only costs one full collection.
+    ``previous``: the entries loaded before the run; when this run's definitions
+    are the same (the steady state), nothing is written. Not fsynced: a cache
+    lost in a crash only costs one full collection.
     """
     entries = entries_from_material(material)
+    if previous is not None and known_hashes(entries) == known_hashes(previous):
+        return None
     payload = json.dumps({"version": CACHE_VERSION, "host": host, "tasks": list(entries.values())},
                          separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     path = cache_path(state_dir, host)

@@ -122,3 +122,22 @@ def test_malformed_entries_are_not_offered(tmp_path):
     with open(dc.cache_path(str(tmp_path), "h"), "wb") as handle:
         handle.write(gzip.compress(json.dumps(doc).encode("utf-8")))
     assert list(dc.load(str(tmp_path), "h")) == ["\\c"]
+
+
+def test_unchanged_definitions_are_not_rewritten_changed_ones_are(full, steady, tmp_path):
+    entries = _previous_run(full, tmp_path)
+    path = dc.cache_path(str(tmp_path), "ws01")
+    import os
+    os.utime(path, (1, 1))
+    same = copy.deepcopy(full)
+    for item in same["api"]["tasks"]:
+        if item["path"] == UPDATER:
+            item["xml"] = item["xml"].replace("update.exe", "update-old.exe")
+    assert dc.save(str(tmp_path), "ws01", same, previous=entries) is None
+    assert os.stat(path).st_mtime == 1
+    dc.expand(steady, entries)   # the Updater changed on the host
+    assert dc.save(str(tmp_path), "ws01", steady, previous=entries) is None
+    assert os.stat(path).st_mtime != 1
+    updated = dc.load(str(tmp_path), "ws01")
+    new_xml = next(t["xml"] for t in full["api"]["tasks"] if t["path"] == UPDATER)
+    assert updated[UPDATER.lower()]["sha256"] == definition_sha256(new_xml)
