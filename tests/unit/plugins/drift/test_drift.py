@@ -3,8 +3,6 @@
 """Per-host drift classification: every finding kind, severity floors, stability, scale."""
 from __future__ import annotations
 
-import time
-
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import audit_host
 from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import SEVERITY_RANK, load_rules
 
@@ -210,19 +208,33 @@ def test_hostile_shapes_do_not_crash():
         ("undocumented", "\\p"), ("unparseable", "")]
 
 
-def test_linear_in_tasks():
-    def timed(n):
+def test_work_per_task_is_constant():
+    """Linear by construction: one inventory lookup and at most one rule evaluation
+    per task, whatever the number of tasks (counted, not timed: timing belongs to
+    `make bench`, and a timed assertion flakes on a loaded CI machine)."""
+    class CountingView(StubHostView):
+        calls = 0
+
+        def match(self, path):
+            CountingView.calls += 1
+            return super().match(path)
+
+    class CountingRules:
+        calls = 0
+
+        def evaluate(self, task, *args, **kwargs):
+            CountingRules.calls += 1
+            return RULES.evaluate(task, *args, **kwargs)
+
+    for n in (200, 2000):
+        CountingView.calls = CountingRules.calls = 0
         tasks = [make_task("\\Vendor\\T%d" % i) for i in range(n)]
-        entries = [StubEntry("\\Vendor\\T%d" % i) for i in range(n)]
         extra = [make_task("\\Rogue\\R%d" % i, command="C:\\Windows\\Temp\\r.exe") for i in range(n // 20)]
-        view = StubHostView(entries)
-        start = time.perf_counter()
-        audit_host("h", tasks_result(tasks + extra), events_result(), view, RULES)
-        return time.perf_counter() - start
-    timed(500)
-    small = min(timed(2000), timed(2000))
-    big = min(timed(20000), timed(20000))
-    assert big < small * 10 * 2.5, (small, big)
+        view = CountingView([StubEntry("\\Vendor\\T%d" % i) for i in range(n)])
+        audit = audit_host("h", tasks_result(tasks + extra), events_result(), view, CountingRules())
+        assert len(audit["findings"]) == n // 20
+        assert CountingView.calls == n + n // 20
+        assert CountingRules.calls <= n + n // 20
 
 
 def test_registration_events_are_attached_to_task_findings():
