@@ -134,7 +134,8 @@ def test_long_hostile_argument_is_bounded():
     task = make_task("\\T", command="powershell.exe", arguments="-" + "w" * 2_000_000)
     start = time.perf_counter()
     RULES.evaluate(task)
-    assert time.perf_counter() - start < 1.0
+    # a hang guard, not a benchmark: catastrophic backtracking would take minutes
+    assert time.perf_counter() - start < 15
 
 
 # ------------------------------------------------------------ user rule files

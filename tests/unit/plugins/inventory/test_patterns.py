@@ -61,7 +61,7 @@ def test_adversarial_pattern_runs_in_bounded_time():
     subject = "\\" + "a" * 4000
     start = time.perf_counter()
     assert pattern.match(subject) is False
-    assert time.perf_counter() - start < 2.0
+    assert time.perf_counter() - start < 15  # hang guard: backtracking would take hours
 
 
 def test_overlong_subject_never_matches():
