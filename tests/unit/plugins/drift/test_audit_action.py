@@ -7,30 +7,17 @@ import json
 import os
 from unittest.mock import MagicMock
 
-from ansible.playbook.task import Task
-from ansible.template import Templar
 from ansible.template import is_trusted_as_template, trust_as_template
 
 from ansible_collections.taskguard.windows.plugins.action.audit import ActionModule
+import action_harness as harness
 from ansible_collections.taskguard.windows.plugins.plugin_utils import bookmarks
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 
 
 def make_action(args):
-    task = Task()
-    task.args = args
-    task.action = "taskguard.windows.audit"
-    connection = MagicMock()
-    connection._shell.tmpdir = None
-    connection.exec_command.side_effect = AssertionError("must not connect")
-    play_context = MagicMock()
-    play_context.check_mode = False
-    loader = MagicMock()
-    loader.path_dwim.side_effect = lambda p: p
-    action = ActionModule(task, connection, play_context, loader, Templar(loader=loader), None)
-    action._execute_module = MagicMock(side_effect=AssertionError("module must not run"))
-    return action
+    return harness.make_action(ActionModule, "taskguard.windows.audit", args)
 
 
 def fixture(unit_fixtures, name):

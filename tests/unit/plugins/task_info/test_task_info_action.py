@@ -8,27 +8,15 @@ from unittest.mock import MagicMock
 
 import pytest
 from ansible.errors import AnsibleActionFail
-from ansible.playbook.task import Task
 from ansible.template import Templar
 
 from ansible_collections.taskguard.windows.plugins.action.task_info import ActionModule
+import action_harness as harness
 from task_info_evidence import RegBuilder, registry_hash, task_file_bytes, task_xml, write_task
 
 
 def make_action(args):
-    task = Task()
-    task.args = args
-    task.action = 'taskguard.windows.task_info'
-    connection = MagicMock()
-    connection._shell.tmpdir = None
-    connection.exec_command.side_effect = AssertionError('must not connect')
-    play_context = MagicMock()
-    play_context.check_mode = False
-    loader = MagicMock()
-    loader.path_dwim.side_effect = lambda p: p
-    action = ActionModule(task, connection, play_context, loader, Templar(loader=loader), None)
-    action._execute_module = MagicMock(side_effect=AssertionError('module must not run'))
-    return action
+    return harness.make_action(ActionModule, "taskguard.windows.task_info", args)
 
 
 def test_live_runs_module_once_normalizes_and_marks_unsafe(unit_fixtures):
