@@ -63,7 +63,11 @@ def _wanted_ids(event_ids):
     if event_ids is None:
         return set(DEFAULT_EVENT_IDS)
     wanted = set()
-    for value in event_ids:
+    try:
+        values = list(event_ids)
+    except TypeError:  # e.g. a bool echoed back by a tampered host raised a bare TypeError (issue 9)
+        raise TaskGuardInputError("event_ids must be a list of integers, got %s" % type(event_ids).__name__)
+    for value in values:
         try:
             number = int(value)
         except (TypeError, ValueError):
@@ -400,7 +404,8 @@ def normalize_live_events(raw, *, since=None):
                 collector.bad("live:%s" % name, None, "event is not a string", name)
                 continue
             collector.add_xml(xml, "live:%s" % name, channel_hint=name)
-        for problem in entry.get("record_errors") or []:
+        record_errors = entry.get("record_errors")
+        for problem in record_errors if isinstance(record_errors, list) else []:  # hostile shape: not iterated
             # Records the host could not render (ToXml failed): reported, and the
             # bookmark still moves past them only as far as returned events go.
             if isinstance(problem, dict):
