@@ -105,9 +105,14 @@ def read_bookmark(state_dir, host):
         return None, "event bookmark for %s unreadable (all events still in the logs are read): %s" % (host, exc)
 
 
-def write_bookmark(state_dir, host, bookmark):
+def write_bookmark(state_dir, host, bookmark, durable=True):
     from ansible_collections.taskguard.windows.plugins.plugin_utils import bookmarks
-    return bookmarks.write_bookmark(state_dir, host, bookmark)
+    return bookmarks.write_bookmark(state_dir, host, bookmark, durable=durable)
+
+
+def sync_bookmarks(state_dir):
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import bookmarks
+    return bookmarks.sync_state(state_dir)
 
 
 # -------------------------------------------------------------- collection
