@@ -103,14 +103,32 @@ def time_sort_key(value):
 def _text(el):
     if el is None:
         return None
+    if not len(el):
+        # A leaf (nearly every field): its text is all itertext would yield.
+        return el.text or ""
     return "".join(el.itertext())
+
+
+# Tag -> local name, for the few dozen distinct tags events have (bounded: a
+# hostile document can invent tags). Saves a string split per element per event.
+_LOCAL_NAMES = {}
+_LOCAL_NAMES_MAX = 512
+
+
+def _local(tag):
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = local_name(tag)
+        if len(_LOCAL_NAMES) < _LOCAL_NAMES_MAX and isinstance(tag, str):
+            _LOCAL_NAMES[tag] = name
+    return name
 
 
 def _child(parent, name):
     if parent is None:
         return None
     for el in parent:
-        if local_name(el.tag) == name:
+        if _local(el.tag) == name:
             return el
     return None
 
@@ -123,7 +141,7 @@ def _children(parent):
     """
     found = {}
     for el in parent:
-        found.setdefault(local_name(el.tag), el)
+        found.setdefault(_local(el.tag), el)
     return found
 
 
@@ -140,7 +158,7 @@ def _event_data(root):
     event_data = _child(root, "EventData")
     if event_data is not None:
         for el in event_data:
-            if local_name(el.tag) != "Data":
+            if _local(el.tag) != "Data":
                 continue
             name = el.get("Name")
             if name is None or name in data:
@@ -152,7 +170,7 @@ def _event_data(root):
     user_data = _child(root, "UserData")
     if user_data is not None and len(user_data):
         for el in user_data[0]:
-            name = local_name(el.tag)
+            name = _local(el.tag)
             if name and name not in data:
                 data[name] = _text(el) or ""
             if len(data) >= MAX_DATA_FIELDS:
