@@ -19,8 +19,15 @@ COLUMNS = ("host", "status", "severity", "kind", "task", "title", "rules", "entr
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
+# Excel cells hold at most 32,767 characters: a longer field is not shown whole,
+# and a host-supplied 10 MB task path made a 10 MB cell (issue 9). Cut with a marker.
+MAX_CELL_CHARS = 32000
+
+
 def safe_cell(value):
     text = visible(value)
+    if len(text) > MAX_CELL_CHARS:
+        text = text[:MAX_CELL_CHARS] + "...[%d characters cut]" % (len(text) - MAX_CELL_CHARS)
     if text.lstrip(" ").startswith(_FORMULA_START) or text.startswith(_FORMULA_START):
         return "'" + text
     return text
