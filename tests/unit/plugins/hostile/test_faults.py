@@ -272,7 +272,7 @@ def _playbook(tmp_path, reports, state_dir, fault=None, hosts=None):
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"),
                ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, "collections"),
                ANSIBLE_LOCAL_TEMP=str(tmp_path / ("tmp-%s" % os.path.basename(str(reports)))),
-               ANSIBLE_HOME=str(tmp_path / "home"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_HOME=str(tmp_path / ("home-%s" % os.path.basename(str(reports)))), ANSIBLE_NOCOLOR="1",
                PYTHONPATH=os.pathsep.join([str(inject)] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
     if fault:
         env["TG_FAULT"] = fault

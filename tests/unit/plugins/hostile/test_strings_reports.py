@@ -132,3 +132,25 @@ def test_hostile_registry_only_paths_are_tasks_not_file_reads(tmp_path, canary):
     _doc, files = write_all({"victim": offline}, tmp_path / "reports")
     check_all(files)
     canary.assert_not_in(*files.values())
+
+
+def test_every_writer_is_bounded_on_huge_strings(tmp_path):
+    """10 MB names/titles and 20 MB evidence strings: every format renders in bounded
+    time, the human formats stay small (cells and titles are cut), nothing breaks."""
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import unreachable_finding
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.document import build_report, host_entry
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.write import FORMATS
+
+    huge = ("{{ x }}<script>|=\u202e" * (10 * P.MB // 20))[: 10 * P.MB]
+    finding = unreachable_finding("h", "failed", huge)
+    finding["task"] = "\\" + huge
+    finding["evidence"] = {"blob": huge * 2}
+    doc = build_report({"h" * 5000: host_entry("failed", [finding], message=huge)}, {"id": huge[:1000], "slice": None})
+    files = {}
+    for fmt, (_name, render) in FORMATS.items():
+        started = time.monotonic()
+        files[fmt] = render(doc)
+        assert time.monotonic() - started < 15, fmt                 # hang detector: linear in the input
+    # human formats cut long values (Markdown cells, CSV cells at Excel's limit)
+    assert len(files["md"]) < P.MB and len(files["csv"]) < P.MB
+    check_all(files)
