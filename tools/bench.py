@@ -327,6 +327,52 @@ def cold_start(opts):
     return float(out[0]), float(out[1]), float(out[2])
 
 
+def breakdown(opts, hosts=40, rounds=3):
+    """CPU per host and stage of the audit action's work, in this process (best of
+    ``rounds`` over ``hosts`` hosts): where the time goes, without profiler overhead."""
+    import bench_fleet
+    from ansible.utils.unsafe_proxy import wrap_var
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import audit_host
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.event_collection import normalize_live_events
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import normalize_live_tasks
+    tmp = tempfile.mkdtemp(prefix="taskguard-bench-")
+    try:
+        inventory, _problems = audit_support.load_inventory(bench_fleet.write_inventory(tmp, opts.vendors), TODAY)
+        rules = audit_support.load_rules([])
+        propose = audit_support.proposer(TODAY)
+        fleet = bench_fleet.Fleet(hosts, tasks_per_host=opts.tasks_per_host, events=50 * hosts, vendors=opts.vendors)
+        texts = [bench_fleet.module_json(fleet.host(i)[1]) for i in range(hosts)]
+        stages = ("JSON decode (Ansible)", "normalize tasks", "normalize events", "inventory view (for_host)",
+                  "match, compare, score, propose", "unsafe wrapping")
+        best = dict.fromkeys(stages, float("inf"))
+        for _round in range(rounds):
+            spent = dict.fromkeys(stages, 0.0)
+            for i, text in enumerate(texts):
+                marks = [time.process_time()]
+                result = json.loads(text)
+                marks.append(time.process_time())
+                tasks = normalize_live_tasks(result["tasks"])
+                marks.append(time.process_time())
+                events = normalize_live_events(result["events"], since=None)
+                marks.append(time.process_time())
+                host = {"name": "h%d" % i, "groups": [], "os_family": tasks["host"]["os_family"],
+                        "domain_role": tasks["host"]["domain_role"]}
+                view = inventory.for_host(host)
+                marks.append(time.process_time())
+                audit = audit_host(host["name"], tasks, events, view, rules, host=host, propose=propose)
+                marks.append(time.process_time())
+                wrap_var(audit)
+                marks.append(time.process_time())
+                for n, stage in enumerate(stages):
+                    spent[stage] += marks[n + 1] - marks[n]
+            for stage in stages:
+                best[stage] = min(best[stage], spent[stage] / hosts)
+        return best
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def evtx_figures(opts):
     """Offline .evtx scan rate, by the event engineer's bench (tests/unit/plugins/task_events/bench_evtx.py)."""
     if not os.path.isfile(EVTX_SOURCE):
@@ -419,6 +465,10 @@ def main():
         show(also)
         print("linearity: %d hosts took %.2fx the time of %d hosts (%.2fx the hosts)"
               % (also["hosts"], also["seconds"] / main_fig["seconds"], main_fig["hosts"], also["hosts"] / float(main_fig["hosts"])))
+    parts = breakdown(opts)
+    print("CPU per host by stage (in one process, best of 3 over 40 hosts; the audit action adds its own "
+          "bookkeeping): " + ", ".join("%s %.1f ms" % (k, 1000 * v) for k, v in parts.items())
+          + "; total %.1f ms" % (1000 * sum(parts.values())))
     imports, load, shared = cold_start(opts)
     print("cold start per Ansible fork (CPU): lazy imports %.2f s, inventory (%d entries) + rules %.2f s, "
           "or %.3f s from the shared inventory cache in the state dir" % (imports, main_fig["inventory_entries"], load, shared))
