@@ -45,8 +45,8 @@ def test_clean_host_is_realistic_and_clean(world):
     assert 2200 <= min(sizes) and max(sizes) <= 6500
     kinds = {a["type"] for t in tasks["tasks"] for a in t["actions"]}
     assert kinds == {"exec", "com_handler"}
-    assert any(t["hidden"] for t in tasks["tasks"]) and any(t["principal"]["user_id"] and t["principal"]["user_id"].startswith("S-1-5-21-")
-                                                          for t in tasks["tasks"] if t["principal"])
+    users = [t["principal"]["user_id"] for t in tasks["tasks"] if t["principal"] and t["principal"]["user_id"]]
+    assert any(t["hidden"] for t in tasks["tasks"]) and any(u.startswith("S-1-5-21-") for u in users)
     assert {e["event_id"] for e in events["events"]} >= {200, 201, 4702}
     assert audit["findings"] == [] and audit["status"] == "audited"
 

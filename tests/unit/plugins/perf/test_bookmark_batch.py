@@ -36,13 +36,13 @@ def test_default_write_is_still_durable(tmp_path, monkeypatch):
 def test_drift_report_advances_every_bookmark_with_one_sync(tmp_path, monkeypatch):
     from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
     synced = []
-    monkeypatch.setattr(audit_support, "sync_bookmarks", lambda state_dir: synced.append(state_dir))
+    monkeypatch.setattr(audit_support, "sync_bookmarks", synced.append)
     from bench import _action
     from ansible_collections.taskguard.windows.plugins.action.drift_report import ActionModule
     results = {h: {"status": "audited", "findings": [], "summary": {}, "bookmark": MARK, "mode": "live"}
                for h in ("ws1", "ws2")}
-    action = _action(ActionModule, {"hosts": list(results), "results": results, "report_dir": str(tmp_path / "r"),
-                                  "state_dir": str(tmp_path / "s"), "run_id": "t"})
+    action = _action(ActionModule, {"hosts": list(results), "results": results,
+                                    "report_dir": str(tmp_path / "r"), "state_dir": str(tmp_path / "s"), "run_id": "t"})
     out = action.run(task_vars={})
     assert sorted(out["bookmarks_advanced"]) == ["ws1", "ws2"] and synced == [str(tmp_path / "s")]
     assert bookmarks.read_bookmark(str(tmp_path / "s"), "ws2") == MARK
