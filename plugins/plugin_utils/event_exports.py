@@ -56,6 +56,11 @@ def iter_export_events(fileobj, problems, *, max_event_chars=MAX_EVENT_CHARS, re
     buf = decoder.decode(head[bom:])
     base = 0            # char offset of buf[0] within the decoded file
     pos = 0             # where to continue searching in buf
+    # Absolute offset before which no end tag can start (learnt from a failed
+    # search), so an unterminated element is not rescanned on every read: a 5 MB
+    # export of repeated "<Event " rescanned 4 MB per start and never finished
+    # (quadratic; issue 9).
+    resume = 0
     replaced_reported = False
     eof = False
     while True:
@@ -74,16 +79,21 @@ def iter_export_events(fileobj, problems, *, max_event_chars=MAX_EVENT_CHARS, re
             pos = 0
         else:
             start = start_m.start()
-            end_m = _END_RE.search(buf, start)
+            search_from = max(start, resume - base)
+            end_m = _END_RE.search(buf, search_from)
             if end_m is not None:
                 yield base + start, buf[start:end_m.end()]
                 pos = end_m.end()
                 continue
+            # Only the last "</Event" can still complete (its "\s*>" may follow).
+            last = buf.rfind("</Event", search_from)
+            resume = base + (last if last >= 0 else max(search_from, len(buf) - len("</Event")))
             if len(buf) - start > max_event_chars:
                 problems.append({"offset": base + start,
                                  "error": "event element larger than %d characters, skipped" % max_event_chars})
-                # Resynchronise on the next event start after this one.
-                nxt = _START_RE.search(buf, start + 1)
+                # Resynchronise on the next event start that could still be small
+                # enough: every start before len(buf) - max has no end in buf either.
+                nxt = _START_RE.search(buf, max(start + 1, len(buf) - max_event_chars))
                 pos = nxt.start() if nxt else len(buf)
                 continue
             if eof:
