@@ -224,3 +224,17 @@ def test_offline_evidence_full_of_hostile_xml(tmp_path, canary, net_canary):
     _check_inert(tasks, canary)
     _check_inert(events, canary)
     json.dumps(tasks, default=repr)
+
+
+@pytest.mark.parametrize("unit", ["<Event ", "<Event>", "<Event></Even", "<Event>" + " " * 20])
+def test_export_of_unterminated_events_is_linear(tmp_path, unit):
+    """A 12 MB export of event starts that never end: the splitter used to rescan
+    the 4 MB window for every start (quadratic: a 5 MB file never finished)."""
+    root = P.evidence_root(tmp_path / "evidence")
+    P.write_big(root / "events" / "starts.xml", 12 * P.MB, filler=unit.encode())
+    P.write(root / "events" / "z-good.xml", P.operational_event(3, 106, "\\AfterGarbage").encode())
+    started = time.monotonic()
+    result = collect_offline_events(str(root))
+    assert time.monotonic() - started < 10
+    assert [e["task"] for e in result["events"]] == ["\\AfterGarbage"]     # the good export is still read
+    assert any("larger than" in u["error"] for u in result["unparseable"])
