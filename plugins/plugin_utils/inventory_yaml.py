@@ -14,6 +14,9 @@ from __future__ import (absolute_import, division, print_function)
 
 __metaclass__ = type
 
+import os
+import stat
+
 import yaml
 
 MAX_FILE_BYTES = 1024 * 1024          # an inventory file for one owner is a few KiB
@@ -197,7 +200,13 @@ def load_yaml_file(path, *, max_bytes=MAX_FILE_BYTES):
     """Read and parse one inventory file. Returns a YamlDocument (errors inside)."""
     doc = YamlDocument()
     try:
-        with open(path, "rb") as handle:
+        # O_NONBLOCK + S_ISREG: a FIFO named *.yml in an inventory folder blocked
+        # open() forever (issue 9); it is now an unreadable file like any other.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                doc.errors.append((1, 1, "file_unreadable", "not a regular file"))
+                return doc
             raw = handle.read(max_bytes + 1)
     except OSError as exc:
         doc.errors.append((1, 1, "file_unreadable", "cannot read file: %s" % exc.strerror))
