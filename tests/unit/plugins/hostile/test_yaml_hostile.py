@@ -82,3 +82,11 @@ def test_hostile_risk_rule_file_is_a_clear_error(tmp_path, name):
         audit_support.load_rules([str(path)])
     assert time.monotonic() - started < 5
     assert not os.path.exists(PWNED)
+
+
+def test_fifo_in_the_inventory_folder_is_reported_not_waited_on(tmp_path):
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    os.mkfifo(inventory / "vendor.yml")                  # open() used to block here forever
+    loaded, errors = audit_support.load_inventory([str(inventory)], "2026-11-25")
+    assert [(e["code"], e["message"]) for e in errors] == [("file_unreadable", "not a regular file")]
