@@ -65,8 +65,8 @@ def _build(tmp_path, canary, net, token):
               P.security_event(11, 4699, "\\" + touch % ("/tmp/pwned-event-" + token), None),
               P.security_event(12, 4698, "\\XxeInEvent", P.template("xxe_file", canary, net))]
     P.write(root / "events" / "security.xml", "".join(events).encode("utf-8"))
-    P.write(root / "events" / "doctype.xml", (P.template("external_dtd_file", canary, net).split("<Task")[0]
-                                             + "<Event>&fromdtd;</Event>").encode("utf-8"))
+    doctype = P.template("external_dtd_file", canary, net).split("<Task")[0]
+    P.write(root / "events" / "doctype.xml", (doctype + "<Event>&fromdtd;</Event>").encode("utf-8"))
     P.write_big(root / "Windows" / "System32" / "winevt" / "Logs" / "Security.evtx", 200_000, head=b"ElfFile\x00",
                 filler=b"\x13\x37")
     return root, bad, name_bait

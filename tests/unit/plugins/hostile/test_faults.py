@@ -327,5 +327,7 @@ def test_playbook_faults_report_dir_disk_full_killed_and_concurrent(tmp_path):
     assert rerun.returncode == 0, rerun_out[-2000:]
     first = json.loads((tmp_path / "r-a" / "drift.json").read_text())
     again = json.loads((tmp_path / "r-killed" / "drift.json").read_text())
-    kinds = lambda doc: sorted((f["kind"], f["task"] or "") for f in doc["hosts"]["dc01"]["findings"])  # noqa: E731
+
+    def kinds(doc):
+        return sorted((f["kind"], f["task"] or "") for f in doc["hosts"]["dc01"]["findings"])
     assert kinds(again) == kinds(first)

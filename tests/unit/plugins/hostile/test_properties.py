@@ -57,15 +57,15 @@ def render(spec, *, order=None, trigger_order=None, pretty=True, crlf=True, date
     triggers = list(spec["triggers"])
     if trigger_order is not None:
         triggers = [triggers[i] for i in trigger_order]
+    principals = '<Principals>%s<Principal id="Author">%s<UserId>%s</UserId>%s<RunLevel>%s</RunLevel>%s' % (
+        ind(2), ind(3), e(spec["user"]), ind(3), spec["run_level"], ind(2)) + "</Principal>%s</Principals>" % ind(1)
     sections = {
         "RegistrationInfo": "<RegistrationInfo>%s<Date>%s</Date>%s<Author>%s</Author>%s</RegistrationInfo>"
                             % (ind(2), date, ind(2), e(author), ind(1)),
         "Triggers": "<Triggers>%s</Triggers>" % "".join(
             "%s<%s>%s<Enabled>%s</Enabled>%s</%s>" % (ind(2), t, ind(3), "true" if on else "false", ind(2), t)
             for t, on in triggers),
-        "Principals": '<Principals>%s<Principal id="Author">%s<UserId>%s</UserId>%s<RunLevel>%s</RunLevel>%s'
-                      "</Principal>%s</Principals>" % (ind(2), ind(3), e(spec["user"]), ind(3), spec["run_level"],
-                                                      ind(2), ind(1)),
+        "Principals": principals,
         "Settings": "<Settings>%s<Enabled>%s</Enabled>%s<Hidden>%s</Hidden>%s</Settings>"
                     % (ind(2), str(spec["enabled"]).lower(), ind(2), str(spec["hidden"]).lower(), ind(1)),
         "Actions": '<Actions Context="Author">%s</Actions>' % "".join(

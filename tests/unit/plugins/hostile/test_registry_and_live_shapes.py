@@ -34,8 +34,8 @@ REG_CASES = {
     "empty": b"",
     "only-bom": codecs.BOM_UTF16_LE,
     "odd-utf16": codecs.BOM_UTF16_LE + GOOD_REG.encode("utf-16-le") + b"\x00",
-    "lone-surrogate": codecs.BOM_UTF16_LE + GOOD_REG.encode("utf-16-le").replace("Job".encode("utf-16-le"),
-                                                                                  b"\x00\xd8ob", 1),
+    "lone-surrogate": codecs.BOM_UTF16_LE + GOOD_REG.encode("utf-16-le").replace(
+        "Job".encode("utf-16-le"), b"\x00\xd8ob", 1),
     "nul-bytes": GOOD_REG.replace("Job", "J\x00ob").encode("utf-16-le"),
     "truncated-continuation": P.REG_HEADER + "[%s\\Tree\\Job]\r\n\"SD\"=hex:01,02,\\\r\n" % P.TASKCACHE_KEY,
     "truncated-mid-key": GOOD_REG[: len(GOOD_REG) // 2],

@@ -209,10 +209,10 @@ def test_offline_evidence_full_of_hostile_xml(tmp_path, canary, net_canary):
     P.write(root / "events" / "security.xml", export.encode("utf-8"))
     # a whole export that is an attack: DOCTYPE before the first event, entity used inside it
     # (the splitter cuts events out, so the entity is undeclared there: refused, reported)
-    P.write(root / "events" / "doctype.xml", (P.template("xxe_file", canary, net_canary).split("<Task")[0]
-                                             + P.security_event(900, 4698, "\\x", "")).replace(
-                                                 "<Data Name=\"TaskName\">\\x", "<Data Name=\"TaskName\">&leak;")
-                                            .encode("utf-8"))
+    doctype = P.template("xxe_file", canary, net_canary).split("<Task")[0]
+    attack = (doctype + P.security_event(900, 4698, "\\x", "")).replace(
+        '<Data Name="TaskName">\\x', '<Data Name="TaskName">&leak;')
+    P.write(root / "events" / "doctype.xml", attack.encode("utf-8"))
     tasks = collect_offline_tasks(str(root))
     bad = {u["path"] for u in tasks["unparseable"]}
     assert len(bad) == len(byte_payloads)
