@@ -108,24 +108,6 @@ def _prepare_chunk(indices):
         with open(os.path.join(tmp, "host-%06d.json" % index), "w", encoding="utf-8") as handle:
             handle.write(text)
         module_result = json.loads(text)   # the controller's copy, as Ansible decodes it
-        out["sampled"] += 1 if index % STEADY_SAMPLE == 0 else 0
-        # Steady state (every STEADY_SAMPLE-th host): what the collector returns
-        # when every definition is known (plugins/plugin_utils/definition_cache.py),
-        # and the controller's cost of keeping and using the cache.
-        t0 = time.perf_counter()
-        if index % STEADY_SAMPLE:
-            t0 = None
-        else:
-            definition_cache.save(_G["cache_dir"], name, module_result["tasks"])
-        if t0 is not None:
-            out["cache_save"] += time.perf_counter() - t0
-            steady = bench_fleet.steady_state_material(module_result["tasks"])
-            out["steady_tasks_bytes"] += len(bench_fleet.module_json(steady).encode("utf-8"))
-            t0 = time.perf_counter()
-            stats = definition_cache.expand(steady, definition_cache.load(_G["cache_dir"], name))
-            out["cache_expand"] += time.perf_counter() - t0
-            if stats["missing"] or stats["restored"] != len(module_result["tasks"]["api"]["tasks"]):
-                raise SystemExit("steady-state expansion failed for %s: %s" % (name, stats))
         docs = bench_fleet.xml_documents(module_result)
         out["xml_docs"] += len(docs)
         out["floor"] += _floor(docs, etree)
@@ -135,6 +117,22 @@ def _prepare_chunk(indices):
         out["normalize"] += time.perf_counter() - t0
         out["tasks"] += len(tasks_result["tasks"])
         out["events"] += len(events_result["events"])
+        if index % STEADY_SAMPLE == 0:
+            # Steady state (every STEADY_SAMPLE-th host): what the collector returns
+            # when every definition is known (plugins/plugin_utils/definition_cache.py),
+            # and what keeping and loading the definitions costs the controller.
+            out["sampled"] += 1
+            t0 = time.perf_counter()
+            definition_cache.save(_G["cache_dir"], name, tasks_result)
+            out["cache_save"] += time.perf_counter() - t0
+            steady = bench_fleet.steady_state_material(module_result["tasks"])
+            out["steady_tasks_bytes"] += len(bench_fleet.module_json(steady).encode("utf-8"))
+            t0 = time.perf_counter()
+            entries = definition_cache.load(_G["cache_dir"], name)
+            out["cache_expand"] += time.perf_counter() - t0
+            if len(entries) != len(module_result["tasks"]["api"]["tasks"]):
+                raise SystemExit("definition cache of %s holds %d of %d definitions"
+                                 % (name, len(entries), len(module_result["tasks"]["api"]["tasks"])))
         out["names"].append((index, name))
     return out
 
@@ -148,13 +146,22 @@ def _audit_host(item):
         profiler.enable()
     t0 = time.process_time()
     with open(os.path.join(_G["tmp"], "host-%06d.json" % index), "r", encoding="utf-8") as handle:
-        module_result = json.loads(handle.read())
+        module_result = _ansible_decode(handle.read())
     audit._execute_module = lambda module_name, module_args, task_vars, _r=module_result: _r
     result = audit.run(task_vars={"inventory_hostname": name, "group_names": ["windows", "workstations"]})
     elapsed = time.process_time() - t0   # CPU time of this worker for this host
     if profiler is not None:
         profiler.disable()
     return name, result, elapsed
+
+
+def _ansible_decode(stdout):
+    """Decode module output as ActionBase._parse_returned_data does (non-JSON line
+    filter + the module decoder of the legacy serialization profile)."""
+    from ansible.module_utils.common.json import Direction, get_module_decoder
+    from ansible.plugins.action import _filter_non_json_lines
+    text, _warnings = _filter_non_json_lines(stdout, objects_only=True)
+    return json.loads(text, cls=get_module_decoder("legacy", Direction.MODULE_TO_CONTROLLER))
 
 
 def _init_audit_worker():
@@ -344,7 +351,7 @@ def breakdown(opts, hosts=40, rounds=3):
             spent = dict.fromkeys(stages, 0.0)
             for i, text in enumerate(texts):
                 marks = [time.process_time()]
-                result = json.loads(text)
+                result = _ansible_decode(text)
                 marks.append(time.process_time())
                 tasks = normalize_live_tasks(result["tasks"])
                 marks.append(time.process_time())
@@ -411,7 +418,7 @@ def show(fig):
     print("  module result     %8.0f KB/host over WinRM (compact JSON): tasks %.0f KB + events %.0f KB"
           % (fig["json_bytes_per_host"] / 1024.0, fig["tasks_bytes_per_host"] / 1024.0, fig["events_bytes_per_host"] / 1024.0))
     print("  steady state      tasks %.0f KB/host when every definition is known (%.1fx less); definition cache: "
-          "save %.2f ms/host, load+restore %.2f ms/host"
+          "save %.2f ms/host, load %.2f ms/host"
           % (fig["steady_tasks_bytes_per_host"] / 1024.0, fig["tasks_bytes_per_host"] / max(1.0, fig["steady_tasks_bytes_per_host"]),
              fig["cache_save_ms_per_host"], fig["cache_expand_ms_per_host"]))
     print("  load average      %s (other processes on this machine inflate wall times)" % " ".join("%.2f" % x for x in fig["loadavg"]))

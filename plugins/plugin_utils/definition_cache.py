@@ -1,56 +1,77 @@
 # Copyright: (c) 2026, taskguard contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Steady-state collection: task definitions the controller already holds are not
-sent over WinRM again.
+"""Steady-state collection: task definitions the controller already holds are
+neither sent over WinRM nor parsed again.
 
-A full live collection moves every task's XML (~800 KB of module result for a
-250-task host, docs/performance.md). Between two audits almost nothing changes, so:
+A full live collection moves every task's XML (~730 KB of task material for a
+250-task host, docs/performance.md) and the controller parses all of it. Between
+two audits almost nothing changes, so:
 
-1. after a run, the audit action stores the API definitions it received in the
-   state dir (``<state_dir>/<host>.definitions.json.gz``: path, SHA-256, XML);
+1. after a run, the audit action keeps the normalized definitions of the tasks
+   the API returned in the state dir (``<state_dir>/<host>.definitions.json.gz``:
+   path, SHA-256 of the definition, the normalized definition);
 2. the next run sends their hashes to the collector (module option
    ``known_task_hashes``: lower-cased scheduler path -> SHA-256);
 3. on the host, ``Get-TgTaskApiMaterial`` hashes each definition it reads,
    exactly as ``task_model.definition_sha256`` does on the controller (SHA-256 of
    FF FE + the XML as UTF-16 LE), and returns ``xml: null, xml_omitted: true,
    xml_sha256`` when the hash equals the known one;
-4. ``expand`` puts the cached XML back before normalization, after checking that
-   the cached text hashes to the ``xml_sha256`` the host reported.
+4. ``task_collection.normalize_live_tasks(raw, parsed=parsed_definitions(...))``
+   takes the kept definition for an omitted task only when the hash the host
+   reported is the kept definition's; an omitted task without one is reported
+   ``unparseable`` (never a silently empty task).
 
 So a changed task is never served from the cache: the comparison is done on the
-host over the bytes it has now, and the controller re-checks the hash of what it
-restores (a corrupted or edited cache file cannot inject a definition). An
-omitted definition the cache cannot restore becomes an ``error`` of that API
-item, which normalization reports as ``unparseable``: never a silently empty task.
-A lost or unreadable cache only means the next run sends every definition again.
+host over the definition it has now. Definitions are kept only for the code that
+produced them (``model_stamp``: an upgraded parser parses again). The cache is
+data (gzip'd JSON, nothing evaluated) and as trustworthy as the state dir, which
+also holds the event bookmarks: keep it writable by the controller account only.
+A lost or unreadable cache means one full collection.
 """
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import gzip
+import hashlib
 import io
 import json
+import operator
 import os
 import tempfile
 
+from ansible_collections.taskguard.windows.plugins.plugin_utils import safe_xml, task_model
 from ansible_collections.taskguard.windows.plugins.plugin_utils.bookmarks import state_path
-from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import definition_sha256, normalize_path
+from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import DEFINITION_KEYS, normalize_path
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 SUFFIX = ".definitions.json.gz"
-# A host has a few hundred tasks of a few KB; these bound a hostile or broken file.
+# A host has a few hundred tasks; these bound a broken file.
 MAX_CACHE_BYTES = 16 * 1024 * 1024
 MAX_JSON_BYTES = 64 * 1024 * 1024
 MAX_ENTRIES = 50000
-MAX_XML_CHARS = 1024 * 1024
 SHA256_HEX = frozenset("0123456789abcdef")
 
-OMITTED_NOT_CACHED = ("definition omitted by the collector (unchanged since the last audit) but the controller's "
-                      "definition cache does not hold it; the next run sends it again")
+_model_stamp = None
 
 
 class DefinitionCacheError(Exception):
     """The cache file exists but cannot be used (the run then falls back to full collection)."""
+
+
+def model_stamp():
+    """Identity of the code that turns XML into a normalized definition: kept
+    definitions are reused only by the same code."""
+    global _model_stamp
+    if _model_stamp is None:
+        digest = hashlib.sha256()
+        for module in (task_model, safe_xml):
+            source = module.__file__
+            if source.endswith((".pyc", ".pyo")):
+                source = source[:-1]
+            with open(source, "rb") as handle:
+                digest.update(handle.read())
+        _model_stamp = digest.hexdigest()
+    return _model_stamp
 
 
 def cache_path(state_dir, host):
@@ -67,8 +88,24 @@ def _is_sha256(value):
     return isinstance(value, str) and len(value) == 64 and not set(value) - SHA256_HEX
 
 
+_KEYS = tuple(DEFINITION_KEYS)
+_PATH_AT = _KEYS.index("path")
+_SHA_AT = _KEYS.index("sha256")
+
+
+def _definition(values, path, sha):
+    """The kept definition (stored as its values in DEFINITION_KEYS order, which
+    makes the file a third smaller and faster to write and read), or None."""
+    if not isinstance(values, list) or len(values) != len(_KEYS):
+        return None
+    if values[_PATH_AT] != path or values[_SHA_AT] != sha:
+        return None
+    return dict(zip(_KEYS, values))
+
+
 def load(state_dir, host):
-    """Return ``{lower path: {"path", "sha256", "xml"}}`` ({} when there is no cache).
+    """Return ``{lower path: {"path", "sha256", "definition"}}`` ({} when there is
+    no cache, or it was written by another version of the parser).
 
     Raises :class:`DefinitionCacheError` for an unusable file; callers report it
     and run a full collection.
@@ -94,18 +131,19 @@ def load(state_dir, host):
         raise DefinitionCacheError("%s: not a definition cache: %s" % (path, exc))
     if not isinstance(doc, dict) or doc.get("version") != CACHE_VERSION or not isinstance(doc.get("tasks"), list):
         raise DefinitionCacheError("%s: unknown definition cache format" % path)
+    if doc.get("model") != model_stamp() or doc.get("keys") != list(_KEYS):
+        return {}
     entries = {}
     for item in doc["tasks"][:MAX_ENTRIES]:
-        # Entries are re-checked against the host's hash before use (expand), so a
-        # malformed one is simply not offered to the host.
+        # A malformed entry is simply not offered to the host (it then sends the XML).
         if not isinstance(item, dict):
             continue
-        task_path, sha, xml = item.get("path"), item.get("sha256"), item.get("xml")
+        task_path, sha = item.get("path"), item.get("sha256")
         if not isinstance(task_path, str) or not task_path or not _is_sha256(sha):
             continue
-        if not isinstance(xml, str) or not xml or len(xml) > MAX_XML_CHARS:
-            continue
-        entries[_key(task_path)] = {"path": task_path, "sha256": sha, "xml": xml}
+        definition = _definition(item.get("definition"), task_path, sha)
+        if definition is not None:
+            entries[_key(task_path)] = {"path": task_path, "sha256": sha, "definition": definition}
     return entries
 
 
@@ -114,60 +152,56 @@ def known_hashes(entries):
     return {key: entry["sha256"] for key, entry in entries.items()}
 
 
-def expand(material, entries):
-    """Restore omitted API definitions in ``material`` (the collector's task
-    material, changed in place); returns ``{"omitted", "restored", "missing"}``."""
-    stats = {"omitted": 0, "restored": 0, "missing": 0}
+def parsed_definitions(entries):
+    """``{path: definition}`` for ``normalize_live_tasks(raw, parsed=...)``."""
+    return {entry["path"]: entry["definition"] for entry in entries.values()}
+
+
+def omitted(material):
+    """How many API definitions the collector left out (for the run's summary)."""
     api = material.get("api") if isinstance(material, dict) else None
     tasks = api.get("tasks") if isinstance(api, dict) else None
-    if not isinstance(tasks, list):
-        return stats
-    for index, item in enumerate(tasks):
-        if not isinstance(item, dict) or not item.get("xml_omitted"):
-            continue
-        stats["omitted"] += 1
-        item = dict(item)
-        tasks[index] = item
-        claimed = item.get("xml_sha256")
-        cached = entries.get(_key(item.get("path"))) if isinstance(item.get("path"), str) else None
-        if (cached is not None and _is_sha256(claimed) and claimed == cached["sha256"]
-                and definition_sha256(cached["xml"]) == claimed):
-            item["xml"] = cached["xml"]
-            stats["restored"] += 1
-        else:
-            item["xml"] = None
-            item["error"] = OMITTED_NOT_CACHED if item.get("error") is None else item["error"]
-            stats["missing"] += 1
-    return stats
+    return sum(1 for item in tasks or () if isinstance(item, dict) and item.get("xml_omitted") is True)
 
 
-def entries_from_material(material):
-    """Cache entries for the API definitions in ``material`` (after ``expand``)."""
-    entries = {}
-    api = material.get("api") if isinstance(material, dict) else None
-    for item in (api.get("tasks") if isinstance(api, dict) else None) or []:
-        if not isinstance(item, dict):
-            continue
-        task_path, xml = item.get("path"), item.get("xml")
-        if not isinstance(task_path, str) or not task_path or not isinstance(xml, str) or not xml:
-            continue
-        if len(xml) > MAX_XML_CHARS or len(entries) >= MAX_ENTRIES:
-            continue
-        entries[_key(task_path)] = {"path": task_path, "sha256": definition_sha256(xml), "xml": xml}
-    return entries
+_VALUES = operator.itemgetter(*_KEYS)
 
 
-def save(state_dir, host, material, previous=None):
-    """Store the API definitions of this run; returns an error text or None.
+def _kept(tasks_result):
+    """``{lower path: (path, sha256, definition values)}`` for every task the API
+    returned that has a definition (parsed now or kept from before)."""
+    kept = {}
+    for task in (tasks_result or {}).get("tasks") or []:
+        if not isinstance(task, dict) or "api" not in (task.get("seen_in") or ()):
+            continue
+        path, sha = task.get("path"), task.get("sha256")
+        if not isinstance(path, str) or not _is_sha256(sha) or task.get("fingerprint") is None:
+            continue
+        if len(kept) >= MAX_ENTRIES:
+            break
+        kept[_key(path)] = (path, sha, _VALUES(task))
+    return kept
+
+
+def entries_from_result(tasks_result):
+    """What ``load`` will return after ``save(..., tasks_result)``."""
+    return {key: {"path": path, "sha256": sha, "definition": dict(zip(_KEYS, values))}
+            for key, (path, sha, values) in _kept(tasks_result).items()}
+
+
+def save(state_dir, host, tasks_result, previous=None):
+    """Keep the definitions of this run; returns an error text or None.
 
     ``previous``: the entries loaded before the run; when this run's definitions
-    are the same (the steady state), nothing is written. Not fsynced: a cache
-    lost in a crash only costs one full collection.
+    have the same hashes (the steady state), nothing is written. Not fsynced: a
+    cache lost in a crash only costs one full collection.
     """
-    entries = entries_from_material(material)
-    if previous is not None and known_hashes(entries) == known_hashes(previous):
+    kept = _kept(tasks_result)
+    if previous is not None and {k: v[1] for k, v in kept.items()} == known_hashes(previous):
         return None
-    payload = json.dumps({"version": CACHE_VERSION, "host": host, "tasks": list(entries.values())},
+    stored = [{"path": path, "sha256": sha, "definition": values} for path, sha, values in kept.values()]
+    payload = json.dumps({"version": CACHE_VERSION, "model": model_stamp(), "host": host, "keys": list(_KEYS),
+                          "tasks": stored},
                          separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     path = cache_path(state_dir, host)
     tmp = None
@@ -175,7 +209,7 @@ def save(state_dir, host, material, previous=None):
         os.makedirs(state_dir, mode=0o700, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=SUFFIX, dir=state_dir)
         with os.fdopen(fd, "wb") as handle:
-            # Level 1: task XML is repetitive, so even the fastest level shrinks it ~8x.
+            # Level 1: definitions are repetitive, even the fastest level shrinks them ~8x.
             with gzip.GzipFile(fileobj=handle, mode="wb", compresslevel=1, mtime=0) as zipped:
                 zipped.write(payload)
         os.replace(tmp, path)

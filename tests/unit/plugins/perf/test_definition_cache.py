@@ -1,13 +1,14 @@
 # Copyright: (c) 2026, taskguard contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Steady-state collection (plugins/plugin_utils/definition_cache.py): omitted
-definitions come back only when their hash matches what the host reported; a
-changed or unknown task is never served from the cache."""
+"""Definition cache of the steady-state collection (plugins/plugin_utils/definition_cache.py):
+what is kept, what is offered to the host, and that a broken or foreign cache is
+never used."""
 from __future__ import annotations
 
 import copy
 import gzip
 import json
+import os
 
 import pytest
 
@@ -28,75 +29,60 @@ def full(unit_fixtures):
     return _load(unit_fixtures, "task_info", "live_admin.json")["material"]
 
 
-@pytest.fixture
-def steady(unit_fixtures):
-    return _load(unit_fixtures, "steady_state", "live_steady_state.json")["material"]
-
-
-def _previous_run(full, tmp_path, host="ws01"):
+def previous_run(full, state_dir, host="ws01"):
     """State dir after a full run in which the Updater still had its old definition."""
     previous = copy.deepcopy(full)
     for item in previous["api"]["tasks"]:
         if item["path"] == UPDATER:
             item["xml"] = item["xml"].replace("update.exe", "update-old.exe")
-    assert dc.save(str(tmp_path), host, previous) is None
-    return dc.load(str(tmp_path), host)
+    assert dc.save(state_dir, host, normalize_live_tasks(previous)) is None
+    return dc.load(state_dir, host)
 
 
-def test_known_hashes_are_the_controller_definition_hashes(full, tmp_path, unit_fixtures):
-    entries = _previous_run(full, tmp_path)
+def test_kept_hashes_are_what_the_host_computes(full, tmp_path, unit_fixtures):
+    entries = previous_run(full, str(tmp_path))
     known = dc.known_hashes(entries)
-    by_path = {t["path"].lower(): t["xml"] for t in full["api"]["tasks"]}
-    assert known[DEFRAG.lower()] == definition_sha256(by_path[DEFRAG.lower()])
-    # What the fixture says the controller sent is what this code computes.
-    sent = _load(unit_fixtures, "steady_state", "known_task_hashes.json")
-    assert {k: known[k] for k in sent} == sent
+    api_xml = {t["path"].lower(): t["xml"] for t in full["api"]["tasks"]}
+    # Every task the API returned with a definition, hashed over the API XML.
+    assert known[DEFRAG.lower()] == definition_sha256(api_xml[DEFRAG.lower()])
+    assert set(known) == set(api_xml)
+    assert _load(unit_fixtures, "steady_state", "known_task_hashes.json") == {
+        k: known[k] for k in _load(unit_fixtures, "steady_state", "known_task_hashes.json")}
 
 
-def test_steady_state_material_normalizes_like_a_full_collection(full, steady, tmp_path):
-    entries = _previous_run(full, tmp_path)
-    stats = dc.expand(steady, entries)
-    assert stats == {"omitted": 2, "restored": 2, "missing": 0}
-    assert normalize_live_tasks(steady)["tasks"] == normalize_live_tasks(full)["tasks"]
+def test_kept_definitions_are_the_normalized_ones(full, tmp_path):
+    entries = previous_run(full, str(tmp_path))
+    tasks = {t["path"]: t for t in normalize_live_tasks(copy.deepcopy(full))["tasks"]}
+    parsed = dc.parsed_definitions(entries)
+    assert parsed[DEFRAG] == {k: tasks[DEFRAG][k] for k in parsed[DEFRAG]}
+    # Registry-only and not-in-API tasks are not kept: the host never omits them.
+    assert "\\GhostTask" not in parsed and "\\Tarrask" not in parsed
 
 
-def test_a_changed_task_is_never_served_from_the_cache(full, steady, tmp_path):
-    entries = _previous_run(full, tmp_path)
-    # A host that (wrongly) omitted the changed Updater: its reported hash is the
-    # new definition's, the cache holds the old one -> not restored, reported.
-    for item in steady["api"]["tasks"]:
-        if item["path"] == UPDATER:
-            item.update({"xml": None, "xml_omitted": True})
-    stats = dc.expand(steady, entries)
-    assert stats["missing"] == 1 and stats["restored"] == 2
-    result = normalize_live_tasks(steady)
-    updater = next(t for t in result["tasks"] if t["path"] == UPDATER)
-    assert updater["actions"] == [] and updater["fingerprint"] is None
-    assert any(u["path"] == UPDATER and u["error"] == dc.OMITTED_NOT_CACHED for u in result["unparseable"])
-
-
-def test_an_edited_cache_cannot_inject_a_definition(full, steady, tmp_path):
-    _previous_run(full, tmp_path)
+def test_definitions_of_another_parser_version_are_not_used(full, tmp_path):
+    previous_run(full, str(tmp_path))
     path = dc.cache_path(str(tmp_path), "ws01")
     doc = json.loads(gzip.decompress(open(path, "rb").read()))
-    for item in doc["tasks"]:
-        if item["path"] == DEFRAG:   # hash kept, definition swapped
-            item["xml"] = item["xml"].replace("defrag.exe", "evil.exe")
+    doc["model"] = "0" * 64
     with open(path, "wb") as handle:
         handle.write(gzip.compress(json.dumps(doc).encode("utf-8")))
-    stats = dc.expand(steady, dc.load(str(tmp_path), "ws01"))
-    assert stats == {"omitted": 2, "restored": 1, "missing": 1}
-    tasks = {t["path"]: t for t in normalize_live_tasks(steady)["tasks"]}
-    assert tasks[DEFRAG]["actions"] == []
-    assert "evil.exe" not in json.dumps(tasks)
+    assert dc.load(str(tmp_path), "ws01") == {}
 
 
-def test_omitted_without_cache_is_unparseable_not_clean(steady):
-    stats = dc.expand(steady, {})
-    assert stats == {"omitted": 2, "restored": 0, "missing": 2}
-    result = normalize_live_tasks(steady)
-    reported = {u["path"] for u in result["unparseable"]}
-    assert {DEFRAG, "\\HiddenFlag"} <= reported
+def test_unchanged_definitions_are_not_rewritten(full, tmp_path):
+    entries = previous_run(full, str(tmp_path))
+    path = dc.cache_path(str(tmp_path), "ws01")
+    os.utime(path, (1, 1))
+    previous = copy.deepcopy(full)
+    for item in previous["api"]["tasks"]:
+        if item["path"] == UPDATER:
+            item["xml"] = item["xml"].replace("update.exe", "update-old.exe")
+    assert dc.save(str(tmp_path), "ws01", normalize_live_tasks(previous), previous=entries) is None
+    assert os.stat(path).st_mtime == 1
+    assert dc.save(str(tmp_path), "ws01", normalize_live_tasks(copy.deepcopy(full)), previous=entries) is None
+    assert os.stat(path).st_mtime != 1
+    new_xml = next(t["xml"] for t in full["api"]["tasks"] if t["path"] == UPDATER)
+    assert dc.load(str(tmp_path), "ws01")[UPDATER.lower()]["sha256"] == definition_sha256(new_xml)
 
 
 @pytest.mark.parametrize("content", [b"not gzip", gzip.compress(b"[1, 2]"), gzip.compress(b'{"version": 99, "tasks": []}')])
@@ -112,32 +98,19 @@ def test_missing_cache_is_empty_and_host_names_cannot_escape(tmp_path):
     assert dc.cache_path(str(tmp_path), "../../etc/passwd").startswith(str(tmp_path) + "/x-")
 
 
-def test_malformed_entries_are_not_offered(tmp_path):
-    doc = {"version": dc.CACHE_VERSION, "tasks": [
-        {"path": "\\A", "sha256": "zz", "xml": "<Task/>"},
-        {"path": "\\B", "sha256": definition_sha256("<Task/>"), "xml": None},
+def test_malformed_entries_are_not_offered(full, tmp_path):
+    entries = previous_run(full, str(tmp_path))
+    stored = json.loads(gzip.decompress(open(dc.cache_path(str(tmp_path), "ws01"), "rb").read()))
+    good = next(t for t in stored["tasks"] if t["path"] == DEFRAG)
+    other = [v if k != "sha256" else "0" * 64 for k, v in zip(stored["keys"], good["definition"])]
+    doc = dict(stored, tasks=[
+        dict(good, sha256="zz"),
+        dict(good, definition=other),                 # not the definition of that hash
+        dict(good, definition=good["definition"][:3]),  # not a definition
         "junk",
-        {"path": "\\C", "sha256": definition_sha256("<Task/>"), "xml": "<Task/>"},
-    ]}
+        good,
+    ])
+    assert entries[DEFRAG.lower()]["definition"]["path"] == DEFRAG
     with open(dc.cache_path(str(tmp_path), "h"), "wb") as handle:
         handle.write(gzip.compress(json.dumps(doc).encode("utf-8")))
-    assert list(dc.load(str(tmp_path), "h")) == ["\\c"]
-
-
-def test_unchanged_definitions_are_not_rewritten_changed_ones_are(full, steady, tmp_path):
-    entries = _previous_run(full, tmp_path)
-    path = dc.cache_path(str(tmp_path), "ws01")
-    import os
-    os.utime(path, (1, 1))
-    same = copy.deepcopy(full)
-    for item in same["api"]["tasks"]:
-        if item["path"] == UPDATER:
-            item["xml"] = item["xml"].replace("update.exe", "update-old.exe")
-    assert dc.save(str(tmp_path), "ws01", same, previous=entries) is None
-    assert os.stat(path).st_mtime == 1
-    dc.expand(steady, entries)   # the Updater changed on the host
-    assert dc.save(str(tmp_path), "ws01", steady, previous=entries) is None
-    assert os.stat(path).st_mtime != 1
-    updated = dc.load(str(tmp_path), "ws01")
-    new_xml = next(t["xml"] for t in full["api"]["tasks"] if t["path"] == UPDATER)
-    assert updated[UPDATER.lower()]["sha256"] == definition_sha256(new_xml)
+    assert list(dc.load(str(tmp_path), "h")) == [DEFRAG.lower()]
