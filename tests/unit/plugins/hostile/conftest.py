@@ -92,7 +92,7 @@ class NetCanary:
         count = 0
         while True:
             try:
-                conn, _ = self.sock.accept()
+                conn, _addr = self.sock.accept()
             except (BlockingIOError, OSError):
                 return count
             conn.close()

@@ -39,7 +39,7 @@ def quadratic_blowup(size=100_000, refs=10_000):
 def late_doctype(text, pad=6000):
     """Push the DOCTYPE beyond the first KBs with a comment (defeats head-only scans)."""
     if text.startswith("<?xml"):
-        decl, _, rest = text.partition("?>")
+        decl, _sep, rest = text.partition("?>")
         return decl + "?><!--" + "x" * pad + "-->" + rest
     return "<!--" + "x" * pad + "-->" + text
 

@@ -14,7 +14,6 @@ ENOSPC, ``TG_FAULT=kill:<name>`` kills the process at that point.
 """
 from __future__ import annotations
 
-import copy
 import errno
 import json
 import os
@@ -161,7 +160,7 @@ def test_concurrent_report_writers_never_leave_a_partial_file(tmp_path):
 
     def writer(doc):
         try:
-            for _ in range(3):
+            for _round in range(3):
                 write_reports(doc, str(reports))
         except Exception as exc:  # pragma: no cover - reported by the assertion below
             errors.append(exc)
@@ -224,7 +223,7 @@ def test_bookmarks_never_skip_events(tmp_path_factory, batches, max_events):
     for added in batches:
         total += added
         _export(root, total)
-        for _ in range(total + 2):                                     # enough runs to drain
+        for _run in range(total + 2):                                     # enough runs to drain
             since = bookmarks.read_bookmark(state_dir, "h")
             result = collect_offline_events(str(root), since=since, event_ids=[4698], max_events=max_events)
             seen.extend(e["record_id"] for e in result["events"])
