@@ -56,7 +56,9 @@ def load_report(path):
             doc = json.loads(handle.read().decode("utf-8"))
     except OSError as exc:
         raise ReportInputError("%s: cannot read: %s" % (path, exc.strerror or exc))
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
+        # RecursionError: deeply nested JSON (e.g. 100,000 '[') escaped as a bare
+        # exception out of the merge action (issue 9).
         raise ReportInputError("%s: not valid JSON: %s" % (path, exc))
     if not isinstance(doc, dict) or doc.get("schema_version") != SCHEMA_VERSION:
         raise ReportInputError("%s: not a taskguard drift report of schema version %d" % (path, SCHEMA_VERSION))
