@@ -330,3 +330,13 @@ def test_playbook_faults_report_dir_disk_full_killed_and_concurrent(tmp_path):
     def kinds(doc):
         return sorted((f["kind"], f["task"] or "") for f in doc["hosts"]["dc01"]["findings"])
     assert kinds(again) == kinds(first)
+
+
+@pytest.mark.parametrize("content", ["[" * 100000 + "]" * 100000, '{"schema_version": 1, "hosts": ' * 5000,
+                                     "\ufeff{}", "\x00" * 1000, '{"schema_version": 1}'])
+def test_merge_refuses_hostile_slice_reports_clearly(tmp_path, content):
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.report_merge import ReportInputError, load_report
+    path = tmp_path / "drift.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ReportInputError):
+        load_report(str(path))
