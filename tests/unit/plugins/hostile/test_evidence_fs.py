@@ -248,3 +248,23 @@ def test_fifty_megabyte_files_everywhere_bounded_and_reported(tmp_path):
     assert any("larger than" in u["error"] for u in events["unparseable"])
     assert {"unparseable", "coverage_gap"} <= set(out["kinds"])
     assert max(out["report_bytes"].values()) < 5 * P.MB
+
+
+_CASE_BUG = ("task_collection keeps one of several task files (offline) or API items (live) whose paths differ "
+             "only in case (files.setdefault / api.setdefault on the lower-cased path) and drops the others "
+             "without an error: a case-sensitive Tasks folder (NTFS per-directory case sensitivity, or a "
+             "tampered copy) can hide a task behind a benign one. Not fixed here: task_collection.py had "
+             "another engineer's uncommitted work in progress; reported to the lead.")
+
+
+@pytest.mark.xfail(strict=True, reason=_CASE_BUG)
+def test_task_files_differing_only_in_case_are_all_reported(tmp_path):
+    root = P.evidence_root(tmp_path / "evidence")
+    P.write(P.tasks_dir(root) / "Job", P.task_xml(command="C:\\Program Files\\Vendor\\benign.exe"))
+    P.write(P.tasks_dir(root) / "JOB", P.task_xml(command="C:\\Users\\Public\\evil.exe"))
+    result = collect_offline_tasks(str(root))
+    commands = {t["actions"][0]["command"] for t in result["tasks"] if t["actions"]}
+    reported = P.all_text([result["errors"], result["unparseable"]])
+    # either both definitions are kept, or the one left out is reported
+    assert commands == {"C:\\Program Files\\Vendor\\benign.exe", "C:\\Users\\Public\\evil.exe"} or (
+        "JOB" in reported and "Job" in reported)
