@@ -64,6 +64,20 @@ def _as_list(value):
     return value if isinstance(value, list) else []
 
 
+def _add_once(mapping, path, item, errors, source):
+    """Index ``item`` by lower-cased path; a second path differing only in case is
+    reported, not silently dropped (issue 9: a case-sensitive Tasks folder or a
+    tampered copy could hide a task behind a benign one of the same name)."""
+    key = _lower(path)
+    first = mapping.get(key)
+    if first is None:
+        mapping[key] = item
+    else:
+        errors.append({'source': source, 'path': path,
+                       'error': 'differs only in case from %s, which was used: this one was not evaluated'
+                                % first['path']})
+
+
 def _lower_str(value):
     return value.lower() if isinstance(value, str) and value else None
 
@@ -253,7 +267,10 @@ def build_result(*, mode, host, api, api_denied, files, cache, sources, errors, 
 # --------------------------------------------------------------------------- live
 
 def _decode_content(value, max_bytes):
-    if not isinstance(value, str) or not value:
+    # "" is the content of an empty file (ToBase64String of no bytes): decoded to
+    # b"" so it is parsed and reported unparseable, not silently left without a
+    # definition (issue 9). None means the collector did not send content.
+    if not isinstance(value, str):
         return None, None
     if len(value) > (max_bytes * 4) // 3 + 8:
         return None, 'returned content exceeds %d bytes' % max_bytes
@@ -288,7 +305,7 @@ def normalize_live_tasks(raw):
         for item in _as_list(api_raw.get('tasks')):
             if isinstance(item, dict) and isinstance(item.get('path'), str) and item['path']:
                 path = normalize_path(item['path'])
-                api.setdefault(_lower(path), dict(item, path=path))
+                _add_once(api, path, dict(item, path=path), errors, 'api')
         for err in _as_list(api_raw.get('folder_errors')):
             if isinstance(err, dict):
                 folder = normalize_path(err.get('path') or '\\')
@@ -317,7 +334,7 @@ def normalize_live_tasks(raw):
                       'data': data, 'error': problem or item.get('error')}
             if data is not None:
                 record['content_sha256'] = offline_tasks.content_sha256(data)
-            files.setdefault(_lower(path), record)
+            _add_once(files, path, record, errors, 'files')
         for err in _as_list(files_raw.get('errors')):
             if isinstance(err, dict):
                 errors.append({'source': 'files', 'path': err.get('path'), 'error': str(err.get('error'))})
@@ -375,7 +392,7 @@ def collect_offline_tasks(root, *, taskcache_reg=None, hive=None):
     if _tasks_dir is not None:
         files = {}
         for record in records:
-            files.setdefault(_lower(record['path']), record)
+            _add_once(files, record['path'], record, errors, 'files')
 
     # Hive (host facts, and TaskCache unless a .reg was given)
     hive_obj = None
