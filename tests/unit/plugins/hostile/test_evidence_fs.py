@@ -250,21 +250,28 @@ def test_fifty_megabyte_files_everywhere_bounded_and_reported(tmp_path):
     assert max(out["report_bytes"].values()) < 5 * P.MB
 
 
-_CASE_BUG = ("task_collection keeps one of several task files (offline) or API items (live) whose paths differ "
-             "only in case (files.setdefault / api.setdefault on the lower-cased path) and drops the others "
-             "without an error: a case-sensitive Tasks folder (NTFS per-directory case sensitivity, or a "
-             "tampered copy) can hide a task behind a benign one. Not fixed here: task_collection.py had "
-             "another engineer's uncommitted work in progress; reported to the lead.")
 
-
-@pytest.mark.xfail(strict=True, reason=_CASE_BUG)
 def test_task_files_differing_only_in_case_are_all_reported(tmp_path):
+    # A case-sensitive Tasks folder (NTFS per-directory case sensitivity, or a tampered
+    # copy) used to let one of the two files vanish without a word.
     root = P.evidence_root(tmp_path / "evidence")
     P.write(P.tasks_dir(root) / "Job", P.task_xml(command="C:\\Program Files\\Vendor\\benign.exe"))
     P.write(P.tasks_dir(root) / "JOB", P.task_xml(command="C:\\Users\\Public\\evil.exe"))
     result = collect_offline_tasks(str(root))
-    commands = {t["actions"][0]["command"] for t in result["tasks"] if t["actions"]}
-    reported = P.all_text([result["errors"], result["unparseable"]])
-    # either both definitions are kept, or the one left out is reported
-    assert commands == {"C:\\Program Files\\Vendor\\benign.exe", "C:\\Users\\Public\\evil.exe"} or (
-        "JOB" in reported and "Job" in reported)
+    assert len(result["tasks"]) == 1
+    used = result["tasks"][0]["path"]
+    other = ({"\\Job", "\\JOB"} - {used}).pop()
+    assert any(e["path"] == other and "differs only in case" in e["error"] for e in result["errors"])
+    offline = audit_offline(root)
+    assert offline["status"] == "partial"
+    assert other in P.all_text([f["evidence"] for f in offline["findings"] if f["kind"] == "coverage_gap"])
+
+
+def test_live_api_items_differing_only_in_case_are_reported():
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import normalize_live_tasks
+    raw = {"is_admin": True, "api": {"read": True, "tasks": [
+        {"path": "\\Job", "xml": P.task_xml(command="C:\\benign.exe"), "state": 3},
+        {"path": "\\JOB", "xml": P.task_xml(command="C:\\evil.exe"), "state": 3}]}}
+    result = normalize_live_tasks(raw)
+    assert any(e["source"] == "api" and e["path"] == "\\JOB" and "differs only in case" in e["error"]
+               for e in result["errors"])
