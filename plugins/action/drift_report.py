@@ -39,6 +39,7 @@ _ARGS = {
     "inventory_dir": {"type": "list", "elements": "str", "required": False},
     "rule_files": {"type": "list", "elements": "str", "required": False},
     "advance_bookmarks": {"type": "bool", "default": True},
+    "compliance_dir": {"type": "path", "required": False},
 }
 _KEY_SAFE = re.compile(r"[^A-Za-z0-9_]")
 
@@ -76,7 +77,8 @@ class ActionModule(ActionBase):
         results = self._host_results(args["hosts"], args.get("results"), args["result_var"], task_vars)
         doc = build_run_report(results, run={"id": run_id, "slice": slice_id,
                                              "inventory_dir": ",".join(args.get("inventory_dir") or []) or None,
-                                             "rule_files": list(args.get("rule_files") or [])})
+                                             "rule_files": list(args.get("rule_files") or [])},
+                               compliance_dir=args.get("compliance_dir"))
         try:
             paths = write_reports(doc, args["report_dir"], args["formats"])
         except ReportWriteError as exc:

@@ -67,6 +67,14 @@ options:
     description: Write the new event bookmarks after the reports.
     type: bool
     default: true
+  compliance_dir:
+    description:
+      - Folder where the hardening role wrote its per-host C(compliance-<host>.json) files
+        (C(playbooks/compliance.yml)). When set, every host of the report carries a C(compliance)
+        section with each control's status, and the fleet summary counts them.
+      - A host without a file is shown as C(not_audited), a file that is not a valid compliance
+        report as C(invalid); neither is ever shown as compliant.
+    type: path
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:

@@ -10,6 +10,7 @@ same kind: an audit that could not run is never an omission.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+from ansible_collections.taskguard.windows.plugins.plugin_utils.compliance_input import compliance_summary, read_compliance
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import unreachable_finding
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.document import build_report, host_entry
 from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import severity_at_least
@@ -48,9 +49,17 @@ def host_from_result(host, res):
                       domain_role=res.get("domain_role"), audited_at=res.get("audited_at"))
 
 
-def build_run_report(results, run):
+def build_run_report(results, run, compliance_dir=None):
+    """``compliance_dir``: where the hardening role wrote compliance-<host>.json
+    files; when given, every host carries a ``compliance`` section."""
     hosts = {str(h): host_from_result(str(h), r) for h, r in results.items()}
-    return build_report(hosts, run)
+    if compliance_dir:
+        for name, entry in hosts.items():
+            entry["compliance"] = read_compliance(compliance_dir, name)
+    doc = build_report(hosts, run)
+    if compliance_dir:
+        doc["summary"]["compliance"] = compliance_summary(doc["hosts"])
+    return doc
 
 
 def fail_on_reached(summary, fail_on):

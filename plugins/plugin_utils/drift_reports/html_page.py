@@ -98,6 +98,26 @@ def _details(finding):
     return "<details><summary>details</summary>%s</details>" % "".join(parts)
 
 
+def _compliance(doc):
+    """Hardening compliance per host (when the run included it)."""
+    hosts = [(h, e["compliance"]) for h, e in (doc.get("hosts") or {}).items() if isinstance(e.get("compliance"), dict)]
+    if not hosts:
+        return []
+    out = ["<h2>Hardening compliance</h2><table><thead><tr><th>host</th><th>report</th><th>control</th>"
+           "<th>status</th><th>detail</th></tr></thead><tbody>"]
+    for host, c in hosts:
+        controls = c.get("controls") or []
+        if not controls:
+            out.append("<tr><td>%s</td><td>%s</td><td colspan=3>%s</td></tr>" % (
+                esc(host), esc(c.get("status")), esc(c.get("error") or "no compliance report for this host", 500)))
+        for x in controls:
+            out.append("<tr><td>%s</td><td>%s</td><td>%s %s</td><td>%s</td><td>%s</td></tr>" % (
+                esc(host), esc(c.get("status")), esc(x.get("id")), esc(x.get("name")), esc(x.get("status")),
+                esc(x.get("detail") or "", 500)))
+    out.append("</tbody></table>")
+    return out
+
+
 def render(doc):
     s = doc.get("summary") or {}
     run = doc.get("run") or {}
@@ -122,6 +142,7 @@ def render(doc):
             esc(host), esc(entry.get("status")), hs.get("findings", 0), esc(hs.get("highest_severity") or "-"),
             esc(entry.get("message") or "", 500)))
     out.append("</tbody></table>")
+    out.extend(_compliance(doc))
     rows = sorted_findings(doc)
     kinds = sorted({str(f.get("kind")) for _h, _e, f in rows})
     out.append('<h2>Findings</h2><div class="controls"><label>Search <input id="q" type="search"></label>'

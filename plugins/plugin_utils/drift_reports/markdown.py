@@ -46,6 +46,25 @@ def _yaml(value):
         return str(value)
 
 
+def _compliance(doc):
+    """Hardening compliance per host (when the run included it)."""
+    hosts = [(h, e["compliance"]) for h, e in (doc.get("hosts") or {}).items() if isinstance(e.get("compliance"), dict)]
+    if not hosts:
+        return []
+    lines = ["", "## Hardening compliance", "",
+             "| host | report | compliant | not compliant | unknown | not applicable | controls not compliant or unknown |",
+             "|---|---|---:|---:|---:|---:|---|"]
+    for host, c in hosts:
+        counts = c.get("summary") or {}
+        open_controls = ", ".join("%s (%s)" % (x.get("id"), x.get("status")) for x in c.get("controls") or []
+                                  if x.get("status") in ("not_compliant", "unknown"))
+        lines.append("| %s | %s | %d | %d | %d | %d | %s |" % (
+            cell(host), cell(c.get("status") if not c.get("error") else "%s: %s" % (c.get("status"), c.get("error"))),
+            counts.get("compliant", 0), counts.get("not_compliant", 0), counts.get("unknown", 0),
+            counts.get("not_applicable", 0), cell(open_controls)))
+    return lines
+
+
 def render(doc):
     s = doc.get("summary") or {}
     run = doc.get("run") or {}
@@ -62,6 +81,7 @@ def render(doc):
         lines.append("| %s | %s | %d | %s | %s |" % (
             cell(host), cell(entry.get("status")), hs.get("findings", 0),
             cell(hs.get("highest_severity") or "-"), cell(entry.get("message") or "")))
+    lines += _compliance(doc)
     rows = sorted_findings(doc)
     lines += ["", "## Findings", "", "| severity | host | kind | task | title | rules | entry |", "|---|---|---|---|---|---|---|"]
     for host, _entry, f in rows[:MAX_ROWS]:
