@@ -17,9 +17,14 @@ import re
 from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import SEVERITIES
 
 # C0/C1 controls (except tab, LF, CR), bidi controls, zero-width characters,
-# BOM, noncharacters and lone surrogates.
+# BOM, noncharacters and lone surrogates; also the other format characters and
+# blank fillers that render as nothing (soft hyphen, combining grapheme joiner,
+# Hangul/Khmer/Mongolian fillers, variation selectors, tag characters): without
+# them "Up<U+00AD>date" showed as "Update" (issue 9).
 _INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b-\u200f"
-                        "\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\ufffe\uffff\ud800-\udfff]")
+                        "\u2028\u2029\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ufffe\uffff\ud800-\udfff"
+                        "\u00ad\u034f\u0600-\u0605\u06dd\u070f\u08e2\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0"
+                        "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e007f\U000e0100-\U000e01ef]")
 
 
 def visible(value):
