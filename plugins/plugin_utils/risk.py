@@ -49,7 +49,11 @@ _ENV_VARS = (
     ("%userprofile%", "c:\\users\\%username%"),
     ("%programfiles%", "c:\\program files"), ("%programfiles(x86)%", "c:\\program files (x86)"),
 )
-_INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# Also soft hyphen, combining grapheme joiner, fillers, variation selectors and tag
+# characters: "power<U+00AD>shell" dodged the keyword rules and TG-R020 (issue 9).
+_INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff"
+                        "\u00ad\u034f\u0600-\u0605\u06dd\u070f\u08e2\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0"
+                        "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e007f\U000e0100-\U000e01ef]")
 
 
 class RiskRuleError(_Base):
