@@ -9,7 +9,7 @@ import csv
 import html.parser
 import io
 import json
-import re
+import unicodedata
 import xml.etree.ElementTree as ET
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
@@ -18,8 +18,27 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.wr
 from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import build_run_report
 
 FILES = {fmt: name for fmt, (name, _render) in FORMATS.items()}
-# characters that must never reach md/html/csv/junit raw (shown as <U+XXXX> instead)
-INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# characters that must never reach md/html/csv/junit raw (shown as <U+XXXX> instead):
+# every control/format/surrogate character (Unicode categories Cc, Cf, Cs; tab and
+# line ends aside) and the blank fillers that render as nothing
+_FILLERS = "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u3164\uffa0" + "".join(
+    chr(c) for c in list(range(0xFE00, 0xFE10)) + list(range(0xE0100, 0xE01F0)))
+
+
+class _Invisible:
+    """A tiny stand-in for a compiled regex: ``search(text)`` -> the first offending character or None."""
+
+    @staticmethod
+    def search(text):
+        for char in text:
+            if char in "\t\n\r":
+                continue
+            if unicodedata.category(char) in ("Cc", "Cf", "Cs") or char in _FILLERS:
+                return char
+        return None
+
+
+INVISIBLE = _Invisible()
 
 
 def audit_offline(root, host_name="victim", *, inventory_dirs=None, since=None, today="2026-11-25"):

@@ -36,6 +36,7 @@ FILE_NAMES = {
     "csv_minus": S["csv_formula_minus"],
     "csv_at": S["csv_formula_at"],
     "long": "L" * 240,
+    "invisible": S["invisible_format"],
 }
 FILE_NAMES = {key: value.replace("/", "_") for key, value in FILE_NAMES.items()}
 
@@ -154,3 +155,24 @@ def test_every_writer_is_bounded_on_huge_strings(tmp_path):
     # human formats cut long values (Markdown cells, CSV cells at Excel's limit)
     assert len(files["md"]) < P.MB and len(files["csv"]) < P.MB
     check_all(files)
+
+
+def test_invisible_format_characters_are_shown_and_flagged(tmp_path):
+    """Soft hyphen, tag characters, fillers: they render as nothing, so a name using
+    them reads like a legitimate one. The reports must show them and the risk rules
+    must flag them (TG-R020) and not be split by them."""
+    root = P.evidence_root(tmp_path / "evidence")
+    name = "Windows Up\u00addate"
+    P.write(P.tasks_dir(root) / name, P.task_xml(command="C:\\Users\\Public\\power\u00adshell.exe",
+                                                 arguments="-w hidden -enc SQBFAFgA", user_id="S-1-5-21-1-2-3-1001",
+                                                 run_level="LeastPrivilege"))
+    P.write(P.tasks_dir(root) / "Tagged", P.task_xml(command=S["invisible_format"]))
+    offline = audit_offline(root)
+    by_task = {f["task"]: f for f in offline["findings"] if f["kind"] == "undocumented"}
+    rules = {r["rule"] for r in by_task["\\" + name]["reasons"]}
+    assert "TG-R020" in rules and "TG-R006" in rules          # flagged, and "powershell" still recognised
+    assert "TG-R020" in {r["rule"] for r in by_task["\\Tagged"]["reasons"]}
+    _doc, files = write_all({"victim": offline}, tmp_path / "reports")
+    checked = check_all(files)                                 # no raw Cf/Cc/filler anywhere
+    assert "Windows Up<U+00AD>date" in checked["html"]
+    assert "\\udb40\\udc41" in checked["html"]                # evidence JSON escapes tag characters
