@@ -161,3 +161,24 @@ def test_inventory_learned_from_a_collection_yields_no_drift(tmp_path_factory, t
     audit = audit_host(HOST["name"], collected, None, view, audit_support.load_rules([]), host=HOST)
     drift = [f for f in audit["findings"] if f["kind"] in ("undocumented", "modified", "missing", "expired")]
     assert drift == [], [(f["kind"], f["task"], f.get("diff")) for f in drift]
+
+
+def test_learned_entries_for_glob_named_tasks_stay_literal(tmp_path):
+    """A task named like a pattern ('*', '?', '[a-z]*', '**') must be learned as an exact
+    path: otherwise planting it before a baseline run would allow-list a whole folder."""
+    root = P.evidence_root(tmp_path / "evidence")
+    for name in ("*", "?", "[a-z]*", "**", "{a,b}", "ansible-*"):
+        P.write(P.tasks_dir(root) / "Vendor" / name, render({"user": "S-1-5-18", "run_level": "HighestAvailable",
+                                                             "actions": [("C:\\Vendor\\a.exe", None)], "triggers": [],
+                                                             "hidden": False, "enabled": True}))
+    collected = collect_offline_tasks(str(root))
+    entries, problems = merge_proposals([(HOST, collected["tasks"])], today=TODAY)
+    assert problems == []
+    path = tmp_path / "learned.yml"
+    path.write_text(dump_document(build_document(entries, owner_name="learned", contact="x")), encoding="utf-8")
+    inventory = load_inventory([str(path)], today=TODAY)
+    assert inventory.errors == []
+    view = inventory.for_host(HOST)
+    assert view.match("\\Vendor\\*") is not None
+    for other in ("\\Vendor\\Evil", "\\Vendor\\a", "\\Vendor\\Sub\\Evil", "\\Vendor\\ansible-evil"):
+        assert view.match(other) is None, other
