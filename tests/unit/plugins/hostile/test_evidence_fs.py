@@ -250,7 +250,6 @@ def test_fifty_megabyte_files_everywhere_bounded_and_reported(tmp_path):
     assert max(out["report_bytes"].values()) < 5 * P.MB
 
 
-
 def test_task_files_differing_only_in_case_are_all_reported(tmp_path):
     # A case-sensitive Tasks folder (NTFS per-directory case sensitivity, or a tampered
     # copy) used to let one of the two files vanish without a word.
