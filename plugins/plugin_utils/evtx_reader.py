@@ -42,6 +42,7 @@ class EvtxScan:
         self.newest_time = None
         self.fatal = None         # str when the file could not be opened as EVTX at all
         self.chunks = 0           # 64 KiB blocks with a chunk signature
+        self.missing_chunks = 0   # chunks the header declares beyond the end of the file
         self._oldest = None       # (file record number, rendered xml)
         self._newest = None
 
@@ -85,6 +86,21 @@ class EvtxScan:
 
 HEADER_BLOCK = 4096
 CHUNK_SIZE = 65536
+
+
+def _missing_chunks(fileobj):
+    """How many of the chunks the header declares (offset 42) lie beyond the end
+    of the file: a copy cut short. Preallocated or corrupt chunks inside the file
+    are not counted here (corrupt ones are reported by the parser)."""
+    fileobj.seek(0)
+    head = fileobj.read(44)
+    size = fileobj.seek(0, 2)
+    fileobj.seek(0)
+    if len(head) < 44:
+        return 0
+    declared = int.from_bytes(head[42:44], "little")
+    present = max(0, size - HEADER_BLOCK) // CHUNK_SIZE
+    return max(0, declared - present)
 
 
 def _precheck(fileobj):
@@ -132,6 +148,8 @@ def iter_task_records(fileobj, event_ids, scan, *, track_range=True):
     wanted = frozenset(int(i) for i in event_ids)
     try:
         problem, scan.chunks = _precheck(fileobj)
+        if problem is None:
+            scan.missing_chunks = _missing_chunks(fileobj)
     except OSError as exc:
         problem = "cannot read: %s" % exc
     if problem:
@@ -152,6 +170,11 @@ def iter_task_records(fileobj, event_ids, scan, *, track_range=True):
         scan.finish_range()
     if scan.chunks and not scan.records_scanned and not scan.error_count:
         scan.add_error("%d chunk(s) found but no record could be read" % scan.chunks)
+    if scan.missing_chunks:
+        # A copy cut short (right after the header, or on a chunk boundary) read
+        # as a complete, "clean" log (issue 9).
+        scan.add_error("truncated file: %d chunk(s) the header declares lie beyond the end of the file"
+                       % scan.missing_chunks)
 
 
 def _records(records, scan, search_event_id, wanted, track_range):
