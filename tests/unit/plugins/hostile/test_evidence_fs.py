@@ -274,3 +274,36 @@ def test_live_api_items_differing_only_in_case_are_reported():
     result = normalize_live_tasks(raw)
     assert any(e["source"] == "api" and e["path"] == "\\JOB" and "differs only in case" in e["error"]
                for e in result["errors"])
+
+
+def _evtx_header(chunks):
+    header = bytearray(4096)
+    header[:8] = b"ElfFile\x00"
+    header[32:36] = (128).to_bytes(4, "little")
+    header[38:40] = (3).to_bytes(2, "little")
+    header[40:42] = (4096).to_bytes(2, "little")
+    header[42:44] = chunks.to_bytes(2, "little")
+    return bytes(header)
+
+
+def test_evtx_cut_short_is_not_a_clean_log(tmp_path):
+    """A copy that stopped after the header used to read as an empty, complete log."""
+    root = P.evidence_root(tmp_path / "evidence")
+    P.write(root.joinpath(*SEC_EVTX), _evtx_header(7))
+    P.write(root.joinpath(*OP_EVTX), _evtx_header(0))          # a genuinely empty log stays clean
+    result = collect_offline_events(str(root))
+    assert result["coverage"][SECURITY]["events_may_be_lost"] is True
+    assert any("truncated file" in u["error"] for u in result["unparseable"])
+    assert result["coverage"][OPERATIONAL]["events_may_be_lost"] is False
+
+
+def test_authentic_evtx_cut_on_a_chunk_boundary_is_reported(tmp_path, shared_fixtures):
+    data = (shared_fixtures / "evtx" / "donpapi-benign-4702.evtx").read_bytes()   # header: 7 chunks
+    for cut in (4096, 4096 + 3 * 65536):
+        root = P.evidence_root(tmp_path / ("cut-%d" % cut))
+        P.write(root.joinpath(*SEC_EVTX), data[:cut])
+        result = collect_offline_events(str(root))
+        assert result["coverage"][SECURITY]["events_may_be_lost"] is True, cut
+    root = P.evidence_root(tmp_path / "whole")
+    P.write(root.joinpath(*SEC_EVTX), data)
+    assert collect_offline_events(str(root))["coverage"][SECURITY]["events_may_be_lost"] is False
