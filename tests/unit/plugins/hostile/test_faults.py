@@ -29,7 +29,9 @@ from hypothesis import strategies as st
 from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, bookmarks, state
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import audit_host
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.write import FORMATS, write_reports
-from ansible_collections.taskguard.windows.plugins.plugin_utils.event_collection import collect_offline_events
+from ansible_collections.taskguard.windows.plugins.plugin_utils.event_collection import (
+    collect_offline_events, normalize_live_events,
+)
 from ansible_collections.taskguard.windows.plugins.plugin_utils.event_model import OPERATIONAL, SECURITY
 from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import build_run_report
 
@@ -340,3 +342,42 @@ def test_merge_refuses_hostile_slice_reports_clearly(tmp_path, content):
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ReportInputError):
         load_report(str(path))
+
+
+def _host_material(log, since, max_events):
+    """What EventMaterial.psm1 returns for the Security channel of ``log`` (record id ->
+    is a task event): the newest record read first, then the task events after the
+    bookmark, oldest first, at most max_events (``truncated`` when more exist)."""
+    mark = (since or {}).get(SECURITY, {}).get("record_id", 0)
+    ids = sorted(log)
+    wanted = [r for r in ids if log[r] and r > mark]
+    chosen = wanted[:max_events]
+
+    def stamp(record):
+        return "2026-11-24T%02d:%02d:%02d.0000000Z" % (record // 3600 % 24, record // 60 % 60, record % 60)
+    return {"event_ids": [4698], "max_events": max_events, "channels": [{
+        "name": SECURITY, "config": {"is_enabled": True, "log_mode": "Circular"},
+        "info": {"record_count": len(ids), "oldest_record_number": ids[0] if ids else None},
+        "oldest": {"record_id": ids[0], "time": stamp(ids[0])} if ids else None,
+        "newest": {"record_id": ids[-1], "time": stamp(ids[-1])} if ids else None,
+        "events": [P.security_event(r, 4698, "\\T%d" % r, None, time=stamp(r)) for r in chosen],
+        "truncated": len(wanted) > max_events, "record_errors": [], "query_error": None}]}
+
+
+@settings(max_examples=25, deadline=None)
+@given(batches=st.lists(st.lists(st.booleans(), max_size=30), min_size=1, max_size=5),
+       max_events=st.integers(min_value=1, max_value=6))
+def test_live_bookmarks_never_skip_events(batches, max_events):
+    """The same property for live material: the host filters by the bookmark and caps
+    at max_events; runs on a growing log (other events in between) miss nothing."""
+    log, seen, since = {}, [], None
+    for batch in batches:
+        for is_task in batch:
+            log[len(log) + 1] = is_task
+        for _run in range(len(log) + 2):
+            result = normalize_live_events(_host_material(log, since, max_events), since=since)
+            seen.extend(e["record_id"] for e in result["events"])
+            since = bookmarks.merge_bookmarks(since, result["bookmark"]) if result["bookmark"] else since
+            if not result["truncated"]:
+                break
+    assert sorted(seen) == [r for r in sorted(log) if log[r]]
