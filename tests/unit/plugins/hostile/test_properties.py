@@ -182,3 +182,30 @@ def test_learned_entries_for_glob_named_tasks_stay_literal(tmp_path):
     assert view.match("\\Vendor\\*") is not None
     for other in ("\\Vendor\\Evil", "\\Vendor\\a", "\\Vendor\\Sub\\Evil", "\\Vendor\\ansible-evil"):
         assert view.match(other) is None, other
+
+
+def test_learned_inventory_survives_yaml_special_names(tmp_path):
+    """Names that are YAML syntax (anchors, aliases, tags, flow markers, comments,
+    document markers, newlines, Jinja) are written quoted by the learning code and read
+    back as the same literal paths: no YAML injection through a baseline."""
+    names = ["&anchor", "*alias", "!!python/object:os.system".replace("/", "_"), "{a: b}", "[x]", "# comment",
+             "key: value", "- item", "? q", "--- doc", "...", "%YAML 1.1", "@at", "`tick`", "|block", ">fold",
+             "line\nbreak", "tab\there", "{{ lookup('pipe','id') }}", "'quote\"", "null", "~", "yes", "0x10", "1e3"]
+    root = P.evidence_root(tmp_path / "evidence")
+    spec = {"user": "S-1-5-18", "run_level": "HighestAvailable", "actions": [("C:\\Vendor\\a.exe", None)],
+            "triggers": [], "hidden": False, "enabled": True}
+    for name in names:
+        P.write(P.tasks_dir(root) / "Vendor" / name, render(spec))
+    collected = collect_offline_tasks(str(root))
+    assert len(collected["tasks"]) == len(names)
+    entries, problems = merge_proposals([(HOST, collected["tasks"])], today=TODAY)
+    assert problems == []
+    path = tmp_path / "learned.yml"
+    path.write_text(dump_document(build_document(entries, owner_name="learned", contact="x")), encoding="utf-8")
+    inventory = load_inventory([str(path)], today=TODAY)
+    assert inventory.errors == [], [format_problem(p) for p in inventory.errors][:5]
+    view = inventory.for_host(HOST)
+    for task in collected["tasks"]:
+        entry = view.match(task["path"])
+        assert entry is not None and entry.compare(task) == [], task["path"]
+    assert view.match("\\Vendor\\anchor") is None and view.match("\\Vendor\\value") is None
