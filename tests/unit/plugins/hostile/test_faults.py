@@ -126,14 +126,36 @@ def test_report_directory_that_is_a_file_is_a_clear_error(tmp_path):
     assert blocker.read_text() == "not a directory"
 
 
-def test_disk_full_mid_set_leaves_only_complete_files_and_no_temp(tmp_path, monkeypatch):
+class _FullDisk:
+    """A file object whose write fails half way with ENOSPC, like a disk filling up."""
+
+    def __init__(self, real):
+        self.real = real
+
+    def write(self, data):
+        self.real.write(data[:len(data) // 2])
+        self.real.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.real.close()
+
+
+@pytest.mark.parametrize("where", ["write", "fsync"])
+def test_disk_full_mid_set_leaves_only_complete_files_and_no_temp(tmp_path, monkeypatch, where):
     reports = tmp_path / "reports"
     old_doc = build_run_report({"h": {"unreachable": True, "msg": "old run"}}, {"id": "old"})
     write_reports(old_doc, str(reports))
     old = {name: (reports / name).read_bytes() for name in FILES.values()}
     new_doc = build_run_report({"h": {"unreachable": True, "msg": "new run"}}, {"id": "new"})
     new = {name: render(new_doc) for name, render in FORMATS.values()}
-    real_fsync = os.fsync
+    real_fsync, real_fdopen = os.fsync, os.fdopen
     calls = []
 
     def fsync(fd):
@@ -142,10 +164,18 @@ def test_disk_full_mid_set_leaves_only_complete_files_and_no_temp(tmp_path, monk
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_fsync(fd)
 
-    monkeypatch.setattr(os, "fsync", fsync)
+    def fdopen(fd, *args, **kwargs):
+        handle = real_fdopen(fd, *args, **kwargs)
+        calls.append(fd)
+        return _FullDisk(handle) if len(calls) == 3 else handle
+
+    if where == "fsync":
+        monkeypatch.setattr(os, "fsync", fsync)
+    else:
+        monkeypatch.setattr(state.os, "fdopen", fdopen)
     with pytest.raises(state.ReportWriteError, match="no space left on device"):
         write_reports(new_doc, str(reports))
-    monkeypatch.setattr(os, "fsync", real_fsync)
+    monkeypatch.undo()
     assert sorted(os.listdir(reports)) == sorted(FILES.values())        # no temp file left behind
     for name in FILES.values():
         data = (reports / name).read_bytes()
