@@ -166,5 +166,57 @@ def canary(tmp_path_factory):
     assert c.fifo_opened == 0, "a FIFO outside the evidence root was opened for reading"
 
 
+class FileReads:
+    """Every file opened by Python code (builtins.open, io.open, os.open, open_code)
+    while recording, from a process-wide audit hook (installed once; hooks cannot
+    be removed, so it only records while a test asks it to). C-level opens
+    (libxml2) are not seen here: the canary FIFO covers those."""
+
+    _installed = False
+    _active = None
+
+    def __init__(self):
+        self.paths = []
+        self.thread = None
+
+    @classmethod
+    def _hook(cls, event, args):
+        target = cls._active
+        # only the recording thread (the canary watcher opens its FIFO all the time)
+        if target is None or event != "open" or not args or threading.get_ident() != target.thread:
+            return
+        path = args[0]
+        if isinstance(path, (str, bytes)):
+            target.paths.append(os.path.realpath(os.fsdecode(path)))
+
+    def __enter__(self):
+        if not FileReads._installed:
+            import sys
+            sys.addaudithook(FileReads._hook)
+            FileReads._installed = True
+        self.thread = threading.get_ident()
+        FileReads._active = self
+        return self
+
+    def __exit__(self, *exc):
+        FileReads._active = None
+
+    def outside(self, root, allowed=()):
+        """Opened paths that are neither under ``root`` nor under an allowed prefix."""
+        import sys
+        prefixes = [os.path.realpath(str(root))] + [os.path.realpath(str(a)) for a in allowed] + [
+            os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix), REPO_ROOT]
+        return sorted({p for p in self.paths
+                       if not any(p == pre or p.startswith(pre.rstrip(os.sep) + os.sep) for pre in prefixes)})
+
+
+REPO_ROOT = os.path.realpath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
+
+
+@pytest.fixture
+def file_reads():
+    return FileReads()
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "hang_seconds(n): per-test hang detector in seconds (hostile suite)")

@@ -38,7 +38,8 @@ def _strings(value):
     (EventsAction, "taskguard.windows.task_events", {}),
     (AuditAction, "taskguard.windows.audit", {"inventory_dir": []}),
 ])
-def test_action_plugins_offline_on_hostile_evidence(tmp_path, canary, net_canary, action_class, name, extra):
+def test_action_plugins_offline_on_hostile_evidence(tmp_path, canary, net_canary, file_reads, action_class, name,
+                                                    extra):
     root, bad, _bait = _build(tmp_path, canary, net_canary, uuid.uuid4().hex)
     inventory = tmp_path / "inv"
     inventory.mkdir()
@@ -49,7 +50,9 @@ def test_action_plugins_offline_on_hostile_evidence(tmp_path, canary, net_canary
     if "inventory_dir" in args:
         args["inventory_dir"] = [trust_as_template(str(inventory))]
     action = harness.make_action(action_class, name, args)
-    result = action.run(task_vars={"inventory_hostname": "hostile01", "group_names": ["windows"]})
+    with file_reads:
+        result = action.run(task_vars={"inventory_hostname": "hostile01", "group_names": ["windows"]})
+    assert file_reads.outside(root, allowed=[inventory]) == []
     assert not result.get("failed"), result.get("msg")
     strings = list(_strings(result))
     assert strings and not any(is_trusted_as_template(s) for s in strings)

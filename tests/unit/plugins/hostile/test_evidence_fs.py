@@ -50,10 +50,11 @@ def _everything_text(*results):
     return "".join(P.all_text(r) for r in results)
 
 
-def test_symlinks_pointing_outside_are_refused_and_reported(tmp_path, canary):
+def test_symlinks_pointing_outside_are_refused_and_reported(tmp_path, canary, file_reads):
     root = P.evidence_root(tmp_path / "evidence")
     outside = _outside_dir(tmp_path, canary)
     tasks = P.tasks_dir(root)
+    P.write(tasks / "Legit", P.task_xml())
     os.symlink(canary.file, tasks / "LinkToSecretFile")
     os.symlink(canary.fifo, tasks / "LinkToSecretFifo")
     os.symlink(str(outside), tasks / "LinkedFolder")
@@ -66,8 +67,11 @@ def test_symlinks_pointing_outside_are_refused_and_reported(tmp_path, canary):
     (root / "Windows" / "System32" / "config").mkdir()
     os.symlink(canary.file, root.joinpath(*HIVE))
 
-    tasks_result = collect_offline_tasks(str(root))
-    events_result = collect_offline_events(str(root))
+    with file_reads:
+        tasks_result = collect_offline_tasks(str(root))
+        events_result = collect_offline_events(str(root))
+    assert file_reads.paths                                             # the recorder works ...
+    assert file_reads.outside(root) == []                               # ... and nothing outside was opened
     refused = {e["path"] for e in tasks_result["errors"] if "outside the evidence root" in e["error"]}
     assert {"\\LinkToSecretFile", "\\LinkToSecretFifo", "\\LinkedFolder", "\\LinkToOutsideTask",
             "\\RelativeEscape"} <= refused

@@ -199,7 +199,7 @@ def test_live_event_material_with_hostile_events(canary, net_canary):
 
 # ---------------------------------------------------------- offline evidence
 
-def test_offline_evidence_full_of_hostile_xml(tmp_path, canary, net_canary):
+def test_offline_evidence_full_of_hostile_xml(tmp_path, canary, net_canary, file_reads):
     root = P.evidence_root(tmp_path / "evidence")
     byte_payloads = _byte_payloads(canary, net_canary)
     for i, (label, data) in enumerate(byte_payloads):
@@ -213,11 +213,13 @@ def test_offline_evidence_full_of_hostile_xml(tmp_path, canary, net_canary):
     attack = (doctype + P.security_event(900, 4698, "\\x", "")).replace(
         '<Data Name="TaskName">\\x', '<Data Name="TaskName">&leak;')
     P.write(root / "events" / "doctype.xml", attack.encode("utf-8"))
-    tasks = collect_offline_tasks(str(root))
+    with file_reads:
+        tasks = collect_offline_tasks(str(root))
+        events = collect_offline_events(str(root), event_ids=[4698])
+    assert file_reads.paths and file_reads.outside(root) == []
     bad = {u["path"] for u in tasks["unparseable"]}
     assert len(bad) == len(byte_payloads)
     assert all(p.startswith("\\Hostile\\") for p in bad)
-    events = collect_offline_events(str(root), event_ids=[4698])
     assert len(events["events"]) == len(texts)
     assert all(e["definition"] is None and e["definition_error"] for e in events["events"])
     assert events["unparseable_count"] >= 1                               # the doctype export
