@@ -513,6 +513,7 @@ def main():
     parser.add_argument("--evtx-repeat", type=int, default=None)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="audit processes, like Ansible forks (default: one per CPU)")
+    parser.add_argument("--json", metavar="FILE", help="also write every figure to FILE (JSON)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     opts = parser.parse_args()
     if opts.worker:
@@ -562,6 +563,13 @@ def main():
         print("evtx: %d records (%.0f MB, chunks of the authentic donpapi-benign-4702.evtx repeated %dx), "
               "%d task events, %d errors, %.2f s, %.0f records/s"
               % (evtx["records"], evtx["mb"], opts.evtx_repeat, evtx["matched"], evtx["errors"], evtx["seconds"], rate))
+    if opts.json:
+        with open(opts.json, "w", encoding="utf-8") as handle:
+            json.dump({"main": dict(main_fig, profile=None), "also": dict(also, profile=None) if also else None,
+                       "breakdown_ms": {k: 1000 * v for k, v in parts.items()},
+                       "cold_start": {"imports": imports, "load": load, "shared": shared},
+                       "evtx": evtx, "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())},
+                      handle, indent=1, default=str)
     if also:
         print("BENCH hosts=%d tasks=%d events=%d seconds=%.2f peak_rss_mb=%.0f floor_ratio=%.2f evtx_records_per_s=%d"
               % (also["hosts"], also["tasks"], also["events"], also["seconds"], also["peak_rss_mb"], also["floor_ratio"], rate))
