@@ -202,7 +202,7 @@ def save(state_dir, host, tasks_result, previous=None):
     stored = [{"path": path, "sha256": sha, "definition": values} for path, sha, values in kept.values()]
     payload = json.dumps({"version": CACHE_VERSION, "model": model_stamp(), "host": host, "keys": list(_KEYS),
                           "tasks": stored},
-                         separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+                         separators=(",", ":"), ensure_ascii=False, check_circular=False).encode("utf-8")
     path = cache_path(state_dir, host)
     tmp = None
     try:
