@@ -52,3 +52,21 @@ def test_baseline_and_validate_on_hostile_evidence(tmp_path, canary, net_canary)
     for out in (text, learn.stdout, learn.stderr, validate.stdout, validate.stderr):
         canary.assert_not_in(out)
         assert "uid=" not in out
+
+
+@pytest.mark.hang_seconds(120)
+def test_validate_prints_hostile_inventory_errors_without_templating(tmp_path):
+    token = uuid.uuid4().hex
+    bait = "{{ lookup('pipe','touch /tmp/pwned-validate-%s') }}" % token
+    inventory = tmp_path / "task_inventory"
+    inventory.mkdir()
+    (inventory / "vendor.yml").write_text(
+        'inventory_version: 1\nowner: {name: "%s", kind: vendor, contact: x}\n"%s": 1\ntasks:\n'
+        '  - path: "\\\\%s"\n    "%s": yes\n' % (bait, bait, bait, bait), encoding="utf-8")
+    proc = subprocess.run([ANSIBLE_PLAYBOOK, os.path.join(REPO, "playbooks", "validate.yml"),
+                           "-e", "taskguard_task_inventory_dir=%s" % inventory],
+                          cwd=str(tmp_path), env=_env(tmp_path), capture_output=True, text=True, timeout=110,
+                          check=False)
+    assert proc.returncode != 0
+    assert "unknown_field" in proc.stdout and "lookup(" in proc.stdout         # shown literally ...
+    assert not os.path.exists("/tmp/pwned-validate-%s" % token)               # ... never run
