@@ -43,6 +43,7 @@ class EvtxScan:
         self.fatal = None         # str when the file could not be opened as EVTX at all
         self.chunks = 0           # 64 KiB blocks with a chunk signature
         self.missing_chunks = 0   # chunks the header declares beyond the end of the file
+        self.listed_chunks = None  # chunks in use per the header (last - first chunk number + 1)
         self._oldest = None       # (file record number, rendered xml)
         self._newest = None
 
@@ -86,6 +87,22 @@ class EvtxScan:
 
 HEADER_BLOCK = 4096
 CHUNK_SIZE = 65536
+
+
+def _listed_chunks(fileobj):
+    """Chunks in use according to the header's first/last chunk numbers (offsets 8
+    and 16), or None when they do not make sense or the header declares no chunk
+    (offset 42: an empty log)."""
+    fileobj.seek(0)
+    head = fileobj.read(44)
+    fileobj.seek(0)
+    if len(head) < 44 or not int.from_bytes(head[42:44], "little"):
+        return None
+    first = int.from_bytes(head[8:16], "little")
+    last = int.from_bytes(head[16:24], "little")
+    if last < first or last - first >= 0xFFFF:
+        return None
+    return last - first + 1
 
 
 def _missing_chunks(fileobj):
@@ -150,6 +167,7 @@ def iter_task_records(fileobj, event_ids, scan, *, track_range=True):
         problem, scan.chunks = _precheck(fileobj)
         if problem is None:
             scan.missing_chunks = _missing_chunks(fileobj)
+            scan.listed_chunks = _listed_chunks(fileobj)
     except OSError as exc:
         problem = "cannot read: %s" % exc
     if problem:
@@ -170,6 +188,11 @@ def iter_task_records(fileobj, event_ids, scan, *, track_range=True):
         scan.finish_range()
     if scan.chunks and not scan.records_scanned and not scan.error_count:
         scan.add_error("%d chunk(s) found but no record could be read" % scan.chunks)
+    if not scan.error_count and scan.listed_chunks and scan.chunks < scan.listed_chunks:
+        # A chunk zeroed out in the middle of the file was skipped without a word
+        # and its records vanished from a "clean" log (issue 9).
+        scan.add_error("%d of the %d chunk(s) the header lists have no chunk signature (zeroed or overwritten)"
+                       % (scan.listed_chunks - scan.chunks, scan.listed_chunks))
     if scan.missing_chunks:
         # A copy cut short (right after the header, or on a chunk boundary) read
         # as a complete, "clean" log (issue 9).
