@@ -311,3 +311,16 @@ def test_authentic_evtx_cut_on_a_chunk_boundary_is_reported(tmp_path, shared_fix
     root = P.evidence_root(tmp_path / "whole")
     P.write(root.joinpath(*SEC_EVTX), data)
     assert collect_offline_events(str(root))["coverage"][SECURITY]["events_may_be_lost"] is False
+
+
+def test_authentic_evtx_with_a_chunk_zeroed_in_the_middle_is_reported(tmp_path, shared_fixtures):
+    """Zeroing a chunk (records 1/7 of the log) was skipped silently: a 'clean' log with holes."""
+    data = bytearray((shared_fixtures / "evtx" / "donpapi-benign-4702.evtx").read_bytes())
+    start = 4096 + 2 * 65536
+    data[start:start + 65536] = bytes(65536)
+    root = P.evidence_root(tmp_path / "evidence")
+    P.write(root.joinpath(*SEC_EVTX), bytes(data))
+    result = collect_offline_events(str(root))
+    assert result["channels"][SECURITY]["record_count"] < 750
+    assert result["coverage"][SECURITY]["events_may_be_lost"] is True
+    assert any("no chunk signature" in u["error"] for u in result["unparseable"])
