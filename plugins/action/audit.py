@@ -20,7 +20,7 @@ import os
 from ansible.plugins.action import ActionBase
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
+from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, definition_cache
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import audit_host
 from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import RiskRuleError
 
@@ -35,6 +35,7 @@ _ARGS = {
     "today": {"type": "str", "required": False},
     "os_family": {"type": "str", "required": False},
     "domain_role": {"type": "str", "required": False},
+    "definition_cache": {"type": "bool", "required": False, "default": True},
 }
 
 
@@ -66,7 +67,8 @@ class ActionModule(ActionBase):
         except RiskRuleError as exc:
             result.update({"failed": True, "taskguard_status": "failed", "msg": "risk rules: %s" % exc})
             return wrap_var(result)
-        inventory, inventory_errors = audit_support.load_inventory(args.get("inventory_dir"), args.get("today"))
+        inventory, inventory_errors = audit_support.load_inventory(args.get("inventory_dir"), args.get("today"),
+                                                                   cache_dir=args.get("state_dir"))
 
         since = args.get("since")
         bookmark_error = None
@@ -83,9 +85,21 @@ class ActionModule(ActionBase):
                                "msg": "; ".join(str(p["error"]) for p in fatal)})
                 return wrap_var(result)
         else:
+            # Steady state (docs/performance.md): the host leaves out definitions whose
+            # hash it computes to be the one cached here from the previous audit.
+            cache_entries, cache_note = {}, None
+            module_args = {"since": since or {}, "max_events": args["max_events"]}
+            use_cache = bool(args.get("state_dir")) and args["definition_cache"]
+            if use_cache:
+                try:
+                    cache_entries = definition_cache.load(args["state_dir"], host_name)
+                except definition_cache.DefinitionCacheError as exc:
+                    cache_note = "definition cache not used (every definition is collected): %s" % exc
+                if cache_entries:
+                    module_args["known_task_hashes"] = definition_cache.known_hashes(cache_entries)
             module_result = self._execute_module(
                 module_name="taskguard.windows.collect",
-                module_args={"since": since or {}, "max_events": args["max_events"]},
+                module_args=module_args,
                 task_vars=task_vars)
             if module_result.get("failed") or module_result.get("unreachable"):
                 result.update(module_result)
@@ -93,7 +107,15 @@ class ActionModule(ActionBase):
                 result["taskguard_status"] = "failed"
                 result["msg"] = "collect failed: %s" % (module_result.get("msg") or "unknown error")
                 return wrap_var(result)
-            tasks_result, events_result, problems = audit_support.normalize_live(module_result, since=since)
+            tasks_result, events_result, problems = audit_support.normalize_live(
+                module_result, since=since,
+                parsed=definition_cache.parsed_definitions(cache_entries) if cache_entries else None)
+            if use_cache and isinstance(tasks_result, dict):
+                saved = definition_cache.save(args["state_dir"], host_name, tasks_result, previous=cache_entries)
+                result["definition_cache"] = {"known": len(cache_entries), "omitted": definition_cache.omitted(
+                    module_result.get("tasks")), "note": cache_note or saved}
+                if cache_note or saved:
+                    self._display.warning("%s: %s" % (host_name, cache_note or saved))
             mode = "live"
 
         host_info = (tasks_result or {}).get("host") or {}

@@ -85,12 +85,29 @@ Function Get-TgTaskApiMaterial {
     .SYNOPSIS
     Walks every Task Scheduler folder through the COM API (Schedule.Service),
     enumerating hidden tasks too (GetTasks(1) = TASK_ENUM_HIDDEN).
+    .PARAMETER KnownHashes
+    Steady-state runs: lower-cased task path -> SHA-256 the controller already
+    holds (plugins/plugin_utils/definition_cache.py). When given, every task
+    carries xml_sha256 (SHA-256 of FF FE + the XML as UTF-16 LE, the bytes
+    task_model.definition_sha256 hashes) and xml_omitted; the XML is left out
+    only when that hash, computed here over the definition read now, equals the
+    known one. No decision beyond that equality is taken here.
     #>
+    param(
+        $KnownHashes = @{}
+    )
     $result = @{
         read = $false
         error = $null
         tasks = New-Object -TypeName System.Collections.ArrayList
         folder_errors = New-Object -TypeName System.Collections.ArrayList
+        known_hashes = 0
+    }
+    $hashing = $false
+    if ($null -ne $KnownHashes -and $KnownHashes.Count -gt 0) {
+        $hashing = $true
+        $result.known_hashes = $KnownHashes.Count
+        $sha = [System.Security.Cryptography.SHA256]::Create()
     }
     try {
         $service = New-Object -ComObject Schedule.Service
@@ -153,6 +170,20 @@ Function Get-TgTaskApiMaterial {
             }
             catch {
                 $item.error = "cannot read task: $(Get-TgErrorText $_)"
+            }
+            if ($hashing -and $null -ne $item.xml -and $null -ne $item.path) {
+                $body = [System.Text.Encoding]::Unicode.GetBytes($item.xml)
+                $buffer = New-Object -TypeName byte[] -ArgumentList ($body.Length + 2)
+                $buffer[0] = 0xFF
+                $buffer[1] = 0xFE
+                [System.Array]::Copy($body, 0, $buffer, 2, $body.Length)
+                $item.xml_sha256 = ConvertTo-TgHex ($sha.ComputeHash($buffer))
+                $item.xml_omitted = $false
+                $key = $item.path.ToLowerInvariant()
+                if ($KnownHashes.ContainsKey($key) -and ([string]$KnownHashes[$key]).ToLowerInvariant() -eq $item.xml_sha256) {
+                    $item.xml_omitted = $true
+                    $item.xml = $null
+                }
             }
             try {
                 $item.last_run_time = ConvertTo-TgIsoTime $task.LastRunTime
@@ -410,9 +441,10 @@ Function Get-TgTaskMaterial {
     Everything task_info needs from one host, in one call (one WinRM round trip).
     #>
     param(
-        [int]$MaxContentBytes = 1048576
+        [int]$MaxContentBytes = 1048576,
+        $KnownHashes = @{}
     )
-    $api = Get-TgTaskApiMaterial
+    $api = Get-TgTaskApiMaterial -KnownHashes $KnownHashes
     $apiPaths = @{}
     foreach ($task in $api.tasks) {
         $apiPaths[([string]$task.path).ToLowerInvariant()] = $true

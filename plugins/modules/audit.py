@@ -42,8 +42,23 @@ options:
     elements: path
     default: []
   state_dir:
-    description: Folder of the event bookmarks between runs (read only here).
+    description:
+      - Folder of the event bookmarks between runs (read only here; M(taskguard.windows.drift_report)
+        advances them after the reports are written).
+      - Also holds the definition cache of each live host (C(<host>.definitions.json.gz), see
+        O(definition_cache)), written here.
     type: path
+  definition_cache:
+    description:
+      - Live hosts with O(state_dir) - keep the normalized task definitions of this audit in O(state_dir)
+        and send their hashes with the next collection, so the host returns only definitions that changed
+        and the controller parses only those (a steady-state run moves about a third of the task bytes;
+        docs/performance.md).
+      - The host compares the hashes over the definitions it reads at that moment, and the controller uses
+        a kept definition only for the hash the host reported, so a changed task is never taken from the
+        cache. A missing, unreadable or older-version cache only means a full collection.
+    type: bool
+    default: true
   offline_root:
     description: Evidence folder; default - the host variable C(taskguard_offline_root).
     type: path
@@ -134,4 +149,12 @@ counts:
   description: Number of tasks and events looked at.
   returned: always
   type: dict
+definition_cache:
+  description:
+    - Live hosts with O(state_dir) and O(definition_cache) - C(known) definitions kept from the previous
+      audit (their hashes were sent), C(omitted) definitions the host left out as unchanged, C(note) why
+      the cache was not used or not written (C(null) when all went well).
+  returned: when the definition cache was used
+  type: dict
+  sample: {"known": 248, "omitted": 247, "note": null}
 """

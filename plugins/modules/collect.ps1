@@ -17,6 +17,7 @@ $spec = @{
     options = @{
         since = @{ type = 'dict'; default = @{} }
         max_events = @{ type = 'int'; default = 5000 }
+        known_task_hashes = @{ type = 'dict'; default = @{} }
         max_content_bytes = @{ type = 'int'; default = 1048576 }
         event_ids = @{
             type = 'list'
@@ -40,7 +41,7 @@ $module.Result.changed = $false
 $errors = @{}
 
 try {
-    $module.Result.tasks = Get-TgTaskMaterial -MaxContentBytes $maxContent
+    $module.Result.tasks = Get-TgTaskMaterial -MaxContentBytes $maxContent -KnownHashes $module.Params.known_task_hashes
 }
 catch {
     $module.Result.tasks = $null

@@ -33,6 +33,16 @@ options:
     description: Largest task definition returned in full (0 to 2097152); bigger ones are reported, not returned.
     type: int
     default: 1048576
+  known_task_hashes:
+    description:
+      - Steady-state runs (set by M(taskguard.windows.audit) from its definition cache in the state dir).
+        Lower-cased task path to the SHA-256 of its definition (C(FF FE) + the XML as UTF-16 LE).
+      - A task whose definition, hashed on the host when it is read, has exactly that hash is returned
+        without its XML (C(xml_omitted=true), C(xml_sha256)); every other task is returned in full.
+        The controller then uses the definition it parsed for that hash in the previous audit.
+      - Empty (the default) returns every definition, as M(taskguard.windows.task_info) does.
+    type: dict
+    default: {}
   event_ids:
     description: Task event ids to gather.
     type: list
@@ -70,6 +80,8 @@ RETURN = r"""
 tasks:
   description: Raw task material as returned by C(TaskMaterial.psm1); normalized on the controller by
     C(task_collection.normalize_live_tasks). C(null) when gathering failed (see RV(errors)).
+    With O(known_task_hashes), C(api.known_hashes) is their count and every C(api.tasks) item carries
+    C(xml_sha256) and C(xml_omitted) (shape pinned by tests/unit/fixtures/steady_state/).
   returned: always
   type: dict
 events:

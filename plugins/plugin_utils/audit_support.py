@@ -57,8 +57,11 @@ def _inventory_key(paths, today):
     return tuple(key)
 
 
-def load_inventory(paths, today=None):
-    """(Inventory or None, [problems]). Cached per process by paths + mtimes."""
+def load_inventory(paths, today=None, cache_dir=None):
+    """(Inventory or None, [problems]). Cached per process by paths + mtimes, and
+    with ``cache_dir`` (the state dir) between processes: Ansible forks a worker
+    per host, which would otherwise load and validate the inventory again for
+    every host (plugins/plugin_utils/inventory_cache.py, docs/performance.md)."""
     paths = [os.path.normpath(str(p)) for p in (paths or [DEFAULT_INVENTORY_DIR])]
     try:
         from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import load_inventory as _load
@@ -73,7 +76,11 @@ def load_inventory(paths, today=None):
     cached = _INVENTORY_CACHE.get(key)
     if cached is None:
         try:
-            inventory = _load(paths, today=today)
+            if cache_dir:
+                from ansible_collections.taskguard.windows.plugins.plugin_utils import inventory_cache
+                inventory, _note = inventory_cache.load_inventory(paths, today=today, cache_dir=cache_dir)
+            else:
+                inventory = _load(paths, today=today)
             cached = (inventory, list(inventory.errors))
         except Exception as exc:
             cached = (None, [{"file": None, "line": None, "column": None, "code": "inventory_error",
@@ -145,7 +152,7 @@ def collect_offline(root, since=None, max_events=None):
     return tasks_result, events_result, problems
 
 
-def normalize_live(module_result, since=None):
+def normalize_live(module_result, since=None, parsed=None):
     """(tasks_result|None, events_result|None, problems) from the collect module."""
     problems = []
     tasks_result = events_result = None
@@ -156,7 +163,7 @@ def normalize_live(module_result, since=None):
     if raw_tasks is not None:
         try:
             from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import normalize_live_tasks
-            tasks_result = normalize_live_tasks(raw_tasks)
+            tasks_result = normalize_live_tasks(raw_tasks, parsed=parsed)
         except Exception as exc:
             problems.append({"source": "tasks", "error": "task material could not be normalized: %s: %s" % (type(exc).__name__, exc)})
     if raw_events is not None:

@@ -50,6 +50,8 @@ _NEEDS = {
     'hash_mismatch': ('registry', 'files'),
     'not_in_api': ('api', 'files', 'registry'),
 }
+OMITTED_NOT_KEPT = ('definition left out by the collector as unchanged, but the controller does not keep it '
+                    '(definition cache lost or from another version); the next run collects it in full')
 STATES = {0: 'unknown', 1: 'disabled', 2: 'queued', 3: 'ready', 4: 'running'}
 SHA256_HEX_LEN = 64
 CRC32_HEX_LEN = 8
@@ -129,11 +131,16 @@ def _under_denied(path_low, denied):
 
 
 def build_result(*, mode, host, api, api_denied, files, cache, sources, errors, is_admin,
-                 registry_source):
+                 registry_source, parsed=None):
     """Join the sources into normalized tasks.
 
     api: {lower path: item} or None; files: {lower path: record} or None;
     cache: taskcache dict or None; api_denied: lower folder paths not enumerated.
+    parsed: steady-state runs (definition_cache.py): {path: definition} this code
+    parsed in an earlier run. An API item the collector sent without its XML
+    (``xml_omitted``: the hash the host computed over its definition equals the
+    one the controller sent) takes the definition whose sha256 is that hash;
+    without one it is unparseable, never an empty task.
     """
     unparseable = []
     live = mode == 'live'
@@ -168,6 +175,12 @@ def build_result(*, mode, host, api, api_denied, files, cache, sources, errors, 
             if api_item.get('error'):
                 # e.g. the run state could not be read although the XML could
                 errors.append({'source': 'api', 'path': path, 'error': str(api_item['error'])})
+        elif api_item is not None and api_item.get('xml_omitted') is True and not api_item.get('error'):
+            kept = parsed.get(path) if parsed else None
+            if kept is not None and kept.get('sha256') == api_item.get('xml_sha256'):
+                definition = dict(kept)
+            else:
+                unparseable.append({'path': path, 'source': 'api', 'error': OMITTED_NOT_KEPT})
         elif api_item is not None:
             unparseable.append({'path': path, 'source': 'api',
                                 'error': str(api_item.get('error') or 'the API returned no definition')})
@@ -280,8 +293,11 @@ def _decode_content(value, max_bytes):
         return None, 'returned content is not valid base64: %s' % exc
 
 
-def normalize_live_tasks(raw):
-    """Normalize what the PowerShell collector returned (one host, one round trip)."""
+def normalize_live_tasks(raw, *, parsed=None):
+    """Normalize what the PowerShell collector returned (one host, one round trip).
+
+    ``parsed``: definitions kept from an earlier run, for the steady state (see build_result).
+    """
     errors = []
     if not isinstance(raw, dict):
         raw = {}
@@ -352,7 +368,8 @@ def normalize_live_tasks(raw):
     sources = {'api': api is not None, 'files': files is not None, 'registry': cache is not None}
     return build_result(mode='live', host=host, api=api, api_denied=api_denied, files=files, cache=cache,
                         sources=sources, errors=errors, is_admin=is_admin,
-                        registry_source={'kind': 'live', 'path': None} if cache is not None else None)
+                        registry_source={'kind': 'live', 'path': None} if cache is not None else None,
+                        parsed=parsed)
 
 
 # ------------------------------------------------------------------------ offline
