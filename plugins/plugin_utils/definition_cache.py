@@ -37,9 +37,8 @@ import io
 import json
 import operator
 import os
-import tempfile
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils import safe_xml, task_model
+from ansible_collections.taskguard.windows.plugins.plugin_utils import safe_xml, state, task_model
 from ansible_collections.taskguard.windows.plugins.plugin_utils.bookmarks import state_path
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import DEFINITION_KEYS, normalize_path
 
@@ -204,22 +203,9 @@ def save(state_dir, host, tasks_result, previous=None):
                           "tasks": stored},
                          separators=(",", ":"), ensure_ascii=False, check_circular=False).encode("utf-8")
     path = cache_path(state_dir, host)
-    tmp = None
     try:
-        os.makedirs(state_dir, mode=0o700, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=SUFFIX, dir=state_dir)
-        with os.fdopen(fd, "wb") as handle:
-            # Level 1: definitions are repetitive, even the fastest level shrinks them ~8x.
-            with gzip.GzipFile(fileobj=handle, mode="wb", compresslevel=1, mtime=0) as zipped:
-                zipped.write(payload)
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as exc:
+        # Level 1: definitions are repetitive, even the fastest level shrinks them ~8x.
+        state.atomic_write(path, gzip.compress(payload, compresslevel=1, mtime=0), durable=False, dir_mode=0o700)
+    except state.ReportWriteError as exc:
         return "definition cache %s not written (the next run sends every definition): %s" % (path, exc)
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
     return None

@@ -27,9 +27,8 @@ __metaclass__ = type
 import hashlib
 import json
 import os
-import tempfile
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils import inventory_loader
+from ansible_collections.taskguard.windows.plugins.plugin_utils import inventory_loader, state
 
 CACHE_VERSION = 1
 SUBDIR = "inventory-cache"
@@ -121,24 +120,13 @@ def load_inventory(paths, *, today=None, cache_dir=None):
 
 
 def _store(folder, path, inventory):
-    tmp = None
+    """Not fsynced: a cache lost in a crash only costs one normal load."""
     try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
         payload = json.dumps(_to_json(inventory), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.replace(tmp, path)
-        tmp = None
+        state.atomic_write(path, payload, durable=False, dir_mode=0o700)
         _prune(folder)
-    except (OSError, TypeError, ValueError) as exc:
+    except (state.ReportWriteError, OSError, TypeError, ValueError) as exc:
         return "inventory cache not written: %s" % exc
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
     return None
 
 

@@ -40,13 +40,18 @@ def _explain(exc):
     return str(exc)
 
 
-def atomic_write(path, data):
-    """Write bytes (or str as UTF-8) to ``path`` atomically."""
+def atomic_write(path, data, *, durable=True, dir_mode=0o777):
+    """Write bytes (or str as UTF-8) to ``path`` atomically.
+
+    ``durable=False`` skips the fsync: for caches, whose loss in a crash only
+    costs work, never correctness. ``dir_mode``: mode of a directory created
+    for it (the state dir's caches use 0o700).
+    """
     if isinstance(data, str):
         data = data.encode("utf-8")
     directory = os.path.dirname(os.path.abspath(path))
     try:
-        os.makedirs(directory, exist_ok=True)
+        os.makedirs(directory, mode=dir_mode, exist_ok=True)
     except OSError as exc:
         raise ReportWriteError("cannot create directory %s: %s" % (directory, _explain(exc)))
     tmp = None
@@ -54,8 +59,9 @@ def atomic_write(path, data):
         fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
         tmp = None
