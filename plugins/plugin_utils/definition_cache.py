@@ -36,7 +36,6 @@ import hashlib
 import io
 import json
 import operator
-import os
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import safe_xml, state, task_model
 from ansible_collections.taskguard.windows.plugins.plugin_utils.bookmarks import state_path
