@@ -48,19 +48,7 @@ _ARGS = {
     "owner_name": {"type": "str", "required": False, "default": "CONFIRM: owner of the learned tasks"},
     "contact": {"type": "str", "required": False, "default": "CONFIRM: contact"},
 }
-# Where an evidence folder may keep the TaskCache (same layout as the audit action).
-_TASKCACHE_EXPORTS = ("TaskCache.reg", "taskcache.reg", "registry/TaskCache.reg")
-_SOFTWARE_HIVES = ("Windows/System32/config/SOFTWARE",)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
-
-
-def _first_existing(root, candidates):
-    real_root = os.path.realpath(root)
-    for rel in candidates:
-        path = os.path.join(root, *rel.split("/"))
-        if os.path.isfile(path) and os.path.realpath(path).startswith(real_root + os.sep):
-            return path
-    return None
 
 
 def _comment_safe(text, limit=300):
@@ -134,18 +122,20 @@ class ActionModule(ActionBase):
                 "msg": "%s: %d task(s), %d proposed entr%s" % (name, len(tasks), len(entries), plural)}
 
     def _collect(self, offline_root, task_vars):
+        # The same collection code, with the same evidence discovery and root
+        # confinement, as the audit: a learned inventory then matches what the
+        # audit sees on that host.
         if offline_root:
             from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import collect_offline_tasks
             root = str(offline_root)
             if not os.path.isdir(root):
                 raise ValueError("evidence folder %s does not exist" % root)
-            return collect_offline_tasks(root, taskcache_reg=_first_existing(root, _TASKCACHE_EXPORTS),
-                                         hive=_first_existing(root, _SOFTWARE_HIVES)), "offline"
+            return collect_offline_tasks(root), "offline"
         from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import normalize_live_tasks
         raw = self._execute_module(module_name="taskguard.windows.task_info", module_args={}, task_vars=task_vars)
-        if raw.get("failed") or raw.get("unreachable"):
-            raise ValueError(raw.get("msg") or "task_info failed")
-        return normalize_live_tasks(raw), "live"
+        if raw.get("failed") or raw.get("unreachable") or not isinstance(raw.get("material"), dict):
+            raise ValueError(raw.get("msg") or "task_info returned no material")
+        return normalize_live_tasks(raw["material"]), "live"
 
     # -- once, on the controller ----------------------------------------------
     def _write(self, args, task_vars, today):
