@@ -69,10 +69,12 @@ class ActionModule(ActionBase):
                     },
                     task_vars=task_vars,
                 )
-                if module_result.get("failed") or "material" not in module_result:
+                if module_result.get("failed") or not isinstance(module_result.get("material"), dict):
                     module_result.setdefault("msg", "task_events module returned no material")
                     module_result["failed"] = True
-                    return module_result
+                    module_result.pop("material", None)
+                    # the message text comes from the host: never templated
+                    return wrap_var(module_result)
                 out = normalize_live_events(module_result["material"], since=since)
         except TaskGuardInputError as exc:
             raise AnsibleActionFail("task_events: %s" % exc)
