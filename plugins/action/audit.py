@@ -20,7 +20,7 @@ import os
 from ansible.plugins.action import ActionBase
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, definition_cache
+from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, definition_cache, definition_store
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import audit_host
 from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import RiskRuleError
 
@@ -87,12 +87,15 @@ class ActionModule(ActionBase):
         else:
             # Steady state (docs/performance.md): the host leaves out definitions whose
             # hash it computes to be the one cached here from the previous audit.
-            cache_entries, cache_note = {}, None
+            # Definitions already parsed on any host are taken from the shared
+            # definition store instead of being parsed again (definition_store.py).
+            cache_entries, cache_note, store = {}, None, None
             module_args = {"since": since or {}, "max_events": args["max_events"]}
             use_cache = bool(args.get("state_dir")) and args["definition_cache"]
             if use_cache:
+                store = definition_store.DefinitionStore(args["state_dir"])
                 try:
-                    cache_entries = definition_cache.load(args["state_dir"], host_name)
+                    cache_entries = definition_cache.load(args["state_dir"], host_name, store=store)
                 except definition_cache.DefinitionCacheError as exc:
                     cache_note = "definition cache not used (every definition is collected): %s" % exc
                 if cache_entries:
@@ -109,11 +112,13 @@ class ActionModule(ActionBase):
                 return wrap_var(result)
             tasks_result, events_result, problems = audit_support.normalize_live(
                 module_result, since=since,
-                parsed=definition_cache.parsed_definitions(cache_entries) if cache_entries else None)
+                parsed=definition_cache.parsed_definitions(cache_entries) if cache_entries else None, store=store)
             if use_cache and isinstance(tasks_result, dict):
-                saved = definition_cache.save(args["state_dir"], host_name, tasks_result, previous=cache_entries)
+                saved = definition_cache.save(args["state_dir"], host_name, tasks_result, previous=cache_entries,
+                                              store=store)
                 result["definition_cache"] = {"known": len(cache_entries), "omitted": definition_cache.omitted(
-                    module_result.get("tasks")), "note": cache_note or saved}
+                    module_result.get("tasks")), "store_hits": store.hits, "store_written": store.written,
+                    "note": cache_note or saved}
                 if cache_note or saved:
                     self._display.warning("%s: %s" % (host_name, cache_note or saved))
             mode = "live"

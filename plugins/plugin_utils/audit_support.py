@@ -152,8 +152,11 @@ def collect_offline(root, since=None, max_events=None):
     return tasks_result, events_result, problems
 
 
-def normalize_live(module_result, since=None, parsed=None):
-    """(tasks_result|None, events_result|None, problems) from the collect module."""
+def normalize_live(module_result, since=None, parsed=None, store=None):
+    """(tasks_result|None, events_result|None, problems) from the collect module.
+
+    ``parsed``/``store``: kept definitions and the shared definition store
+    (definition_cache.py, definition_store.py), both optional."""
     problems = []
     tasks_result = events_result = None
     raw_tasks = module_result.get("tasks")
@@ -163,7 +166,7 @@ def normalize_live(module_result, since=None, parsed=None):
     if raw_tasks is not None:
         try:
             from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import normalize_live_tasks
-            tasks_result = normalize_live_tasks(raw_tasks, parsed=parsed)
+            tasks_result = normalize_live_tasks(raw_tasks, parsed=parsed, store=store)
         except Exception as exc:
             problems.append({"source": "tasks", "error": "task material could not be normalized: %s: %s" % (type(exc).__name__, exc)})
     if raw_events is not None:

@@ -7,9 +7,11 @@ A full live collection moves every task's XML (~730 KB of task material for a
 250-task host, docs/performance.md) and the controller parses all of it. Between
 two audits almost nothing changes, so:
 
-1. after a run, the audit action keeps the normalized definitions of the tasks
-   the API returned in the state dir (``<state_dir>/<host>.definitions.json.gz``:
-   path, SHA-256 of the definition, the normalized definition);
+1. after a run, the audit action keeps, for the tasks the API returned, their
+   path and the SHA-256 of their definition in the state dir
+   (``<state_dir>/<host>.definitions.json.gz``); the normalized definitions
+   themselves are in the definition store shared by all hosts
+   (``definition_store.py``, keyed by that SHA-256);
 2. the next run sends their hashes to the collector (module option
    ``known_task_hashes``: lower-cased scheduler path -> SHA-256);
 3. on the host, ``Get-TgTaskApiMaterial`` hashes each definition it reads,
@@ -32,44 +34,32 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import gzip
-import hashlib
 import io
 import json
-import operator
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils import safe_xml, state, task_model
+from ansible_collections.taskguard.windows.plugins.plugin_utils import state
 from ansible_collections.taskguard.windows.plugins.plugin_utils.bookmarks import state_path
-from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import DEFINITION_KEYS, normalize_path
+from ansible_collections.taskguard.windows.plugins.plugin_utils.definition_store import (
+    DefinitionStore,
+    at_place,
+    is_sha256,
+    model_stamp,
+)
+from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import normalize_path
 
-CACHE_VERSION = 2
+__all__ = ["DefinitionCacheError", "cache_path", "known_hashes", "load", "model_stamp", "omitted",
+           "parsed_definitions", "save", "entries_from_result"]
+
+CACHE_VERSION = 3
 SUFFIX = ".definitions.json.gz"
 # A host has a few hundred tasks; these bound a broken file.
 MAX_CACHE_BYTES = 16 * 1024 * 1024
 MAX_JSON_BYTES = 64 * 1024 * 1024
 MAX_ENTRIES = 50000
-SHA256_HEX = frozenset("0123456789abcdef")
-
-_model_stamp = None
 
 
 class DefinitionCacheError(Exception):
     """The cache file exists but cannot be used (the run then falls back to full collection)."""
-
-
-def model_stamp():
-    """Identity of the code that turns XML into a normalized definition: kept
-    definitions are reused only by the same code."""
-    global _model_stamp
-    if _model_stamp is None:
-        digest = hashlib.sha256()
-        for module in (task_model, safe_xml):
-            source = module.__file__
-            if source.endswith((".pyc", ".pyo")):
-                source = source[:-1]
-            with open(source, "rb") as handle:
-                digest.update(handle.read())
-        _model_stamp = digest.hexdigest()
-    return _model_stamp
 
 
 def cache_path(state_dir, host):
@@ -82,31 +72,13 @@ def _key(path):
     return (normalize_path(path) or "").lower()
 
 
-def _is_sha256(value):
-    return isinstance(value, str) and len(value) == 64 and not set(value) - SHA256_HEX
-
-
-_KEYS = tuple(DEFINITION_KEYS)
-_PATH_AT = _KEYS.index("path")
-_SHA_AT = _KEYS.index("sha256")
-
-
-def _definition(values, path, sha):
-    """The kept definition (stored as its values in DEFINITION_KEYS order, which
-    makes the file a third smaller and faster to write and read), or None."""
-    if not isinstance(values, list) or len(values) != len(_KEYS):
-        return None
-    if values[_PATH_AT] != path or values[_SHA_AT] != sha:
-        return None
-    return dict(zip(_KEYS, values))
-
-
-def load(state_dir, host):
+def load(state_dir, host, store=None):
     """Return ``{lower path: {"path", "sha256", "definition"}}`` ({} when there is
     no cache, or it was written by another version of the parser).
 
-    Raises :class:`DefinitionCacheError` for an unusable file; callers report it
-    and run a full collection.
+    Only tasks whose definition the store holds are returned (so only they are
+    offered to the host as known). Raises :class:`DefinitionCacheError` for an
+    unusable file; callers report it and run a full collection.
     """
     path = cache_path(state_dir, host)
     try:
@@ -129,19 +101,21 @@ def load(state_dir, host):
         raise DefinitionCacheError("%s: not a definition cache: %s" % (path, exc))
     if not isinstance(doc, dict) or doc.get("version") != CACHE_VERSION or not isinstance(doc.get("tasks"), list):
         raise DefinitionCacheError("%s: unknown definition cache format" % path)
-    if doc.get("model") != model_stamp() or doc.get("keys") != list(_KEYS):
+    if doc.get("model") != model_stamp():
         return {}
+    store = store if store is not None else DefinitionStore(state_dir)
     entries = {}
     for item in doc["tasks"][:MAX_ENTRIES]:
-        # A malformed entry is simply not offered to the host (it then sends the XML).
-        if not isinstance(item, dict):
+        # A malformed entry, or one the store lost, is simply not offered to the
+        # host (it then sends the XML).
+        if not isinstance(item, list) or len(item) != 2:
             continue
-        task_path, sha = item.get("path"), item.get("sha256")
-        if not isinstance(task_path, str) or not task_path or not _is_sha256(sha):
+        task_path, sha = item
+        if not isinstance(task_path, str) or not task_path or not is_sha256(sha):
             continue
-        definition = _definition(item.get("definition"), task_path, sha)
-        if definition is not None:
-            entries[_key(task_path)] = {"path": task_path, "sha256": sha, "definition": definition}
+        kept = store.get(sha)
+        if kept is not None:
+            entries[_key(task_path)] = {"path": task_path, "sha256": sha, "definition": at_place(kept, task_path)}
     return entries
 
 
@@ -162,48 +136,52 @@ def omitted(material):
     return sum(1 for item in tasks or () if isinstance(item, dict) and item.get("xml_omitted") is True)
 
 
-_VALUES = operator.itemgetter(*_KEYS)
-
-
 def _kept(tasks_result):
-    """``{lower path: (path, sha256, definition values)}`` for every task the API
-    returned that has a definition (parsed now or kept from before)."""
+    """``{lower path: (path, sha256, task)}`` for every task the API returned that
+    has a definition (parsed now or kept from before)."""
     kept = {}
     for task in (tasks_result or {}).get("tasks") or []:
         if not isinstance(task, dict) or "api" not in (task.get("seen_in") or ()):
             continue
         path, sha = task.get("path"), task.get("sha256")
-        if not isinstance(path, str) or not _is_sha256(sha) or task.get("fingerprint") is None:
+        if not isinstance(path, str) or not is_sha256(sha) or task.get("fingerprint") is None:
             continue
         if len(kept) >= MAX_ENTRIES:
             break
-        kept[_key(path)] = (path, sha, _VALUES(task))
+        kept[_key(path)] = (path, sha, task)
     return kept
 
 
 def entries_from_result(tasks_result):
     """What ``load`` will return after ``save(..., tasks_result)``."""
-    return {key: {"path": path, "sha256": sha, "definition": dict(zip(_KEYS, values))}
-            for key, (path, sha, values) in _kept(tasks_result).items()}
+    return {key: {"path": path, "sha256": sha, "definition": at_place(task, path)}
+            for key, (path, sha, task) in _kept(tasks_result).items()}
 
 
-def save(state_dir, host, tasks_result, previous=None):
-    """Keep the definitions of this run; returns an error text or None.
+def save(state_dir, host, tasks_result, previous=None, store=None):
+    """Keep this run's definitions; returns an error text or None.
 
-    ``previous``: the entries loaded before the run; when this run's definitions
-    have the same hashes (the steady state), nothing is written. Not fsynced: a
-    cache lost in a crash only costs one full collection.
+    The host's file holds only (path, sha256) pairs; the definitions are in the
+    shared store (definition_store.py), where those the run parsed were put
+    already when ``store`` is the one the run normalized with (any other is
+    put here). ``previous``: the entries loaded before the run; when this
+    run's hashes are the same (the steady state), nothing is written. Not
+    fsynced: a cache lost in a crash only costs one full collection.
     """
     kept = _kept(tasks_result)
     if previous is not None and {k: v[1] for k, v in kept.items()} == known_hashes(previous):
         return None
-    stored = [{"path": path, "sha256": sha, "definition": values} for path, sha, values in kept.values()]
-    payload = json.dumps({"version": CACHE_VERSION, "model": model_stamp(), "host": host, "keys": list(_KEYS),
-                          "tasks": stored},
+    store = store if store is not None else DefinitionStore(state_dir)
+    for _key_low, (_path, sha, task) in kept.items():
+        if not store.has(sha):
+            store.put(task)
+    if store.error:
+        return store.error
+    payload = json.dumps({"version": CACHE_VERSION, "model": model_stamp(), "host": host,
+                          "tasks": [[path, sha] for path, sha, _task in kept.values()]},
                          separators=(",", ":"), ensure_ascii=False, check_circular=False).encode("utf-8")
     path = cache_path(state_dir, host)
     try:
-        # Level 1: definitions are repetitive, even the fastest level shrinks them ~8x.
         state.atomic_write(path, gzip.compress(payload, compresslevel=1, mtime=0), durable=False, dir_mode=0o700)
     except state.ReportWriteError as exc:
         return "definition cache %s not written (the next run sends every definition): %s" % (path, exc)

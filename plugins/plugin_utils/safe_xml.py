@@ -131,9 +131,13 @@ def prepare_text(data, *, max_bytes=DEFAULT_MAX_BYTES, what='XML'):
     match = _DECLARATION.match(text)
     if match:
         text = text[match.end():]
-    for token in _FORBIDDEN:
-        if token in text:
-            raise UnsafeXmlError('%s: %s is not allowed' % (what, token[2:]))
+    # Both forbidden tokens contain '!', which task and event XML rarely has: one
+    # memchr-speed scan for it first (a scan for '<!' itself costs more than the
+    # two token scans, '<' being everywhere).
+    if '!' in text:
+        for token in _FORBIDDEN:
+            if token in text:
+                raise UnsafeXmlError('%s: %s is not allowed' % (what, token[2:]))
     return text
 
 
@@ -189,15 +193,21 @@ def parse_xml(data, *, max_bytes=DEFAULT_MAX_BYTES, what='XML'):
             # (a file outside the evidence root: a FIFO there hung the run)
             # before the docinfo check below could refuse it. ``bytes in`` is a
             # C memory search, about a tenth of the parse per token.
-            for token, encoded in _FORBIDDEN_ENCODED[enc]:
-                if encoded in data:
-                    raise UnsafeXmlError('%s: %s is not allowed' % (what, token[2:]))
+            # The '!' byte pre-scan (as in prepare_text) can only let the full scan run
+            # more often: every encoding of both tokens contains the byte 0x21.
+            if b'!' in data:
+                for token, encoded in _FORBIDDEN_ENCODED[enc]:
+                    if encoded in data:
+                        raise UnsafeXmlError('%s: %s is not allowed' % (what, token[2:]))
             source = bytes(data) if isinstance(data, bytearray) else data
     if source is None:
         text = prepare_text(data, max_bytes=max_bytes, what=what)
-        if not text.strip():
+        if not text or text.isspace():
             raise XmlParseError('%s: empty document' % what)
-        source = text.encode('utf-8')
+        # Text goes in as text: lxml takes a str without an XML declaration, and a
+        # lone surrogate (JSON can carry one) is then a parse error, where the
+        # former encode('utf-8') raised UnicodeEncodeError and lost the host.
+        source = text
     try:
         root = etree.fromstring(source, _parser())
     except etree.XMLSyntaxError as exc:

@@ -23,11 +23,12 @@ import base64
 import binascii
 import os
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils import host_context, offline_tasks, taskcache
+from ansible_collections.taskguard.windows.plugins.plugin_utils import definition_store, host_context, offline_tasks, taskcache
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
 from ansible_collections.taskguard.windows.plugins.plugin_utils.reg_export import read_reg_export
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import (
     MAX_TASK_BYTES,
+    definition_sha256,
     empty_task,
     new_task_entry,
     normalize_path,
@@ -130,8 +131,22 @@ def _under_denied(path_low, denied):
     return False
 
 
+def _api_definition(xml, path, store):
+    """Parse an API definition, or take it from the shared definition store
+    (definition_store.py) when the same bytes were parsed before."""
+    if store is None or len(xml) > MAX_TASK_BYTES:
+        return parse_task_definition(xml, path=path)
+    sha = definition_sha256(xml)
+    kept = store.get(sha)
+    if kept is not None:
+        return definition_store.at_place(kept, path)
+    definition = parse_task_definition(xml, path=path, sha256=sha)
+    store.put(definition)
+    return definition
+
+
 def build_result(*, mode, host, api, api_denied, files, cache, sources, errors, is_admin,
-                 registry_source, parsed=None):
+                 registry_source, parsed=None, store=None):
     """Join the sources into normalized tasks.
 
     api: {lower path: item} or None; files: {lower path: record} or None;
@@ -141,6 +156,8 @@ def build_result(*, mode, host, api, api_denied, files, cache, sources, errors, 
     (``xml_omitted``: the hash the host computed over its definition equals the
     one the controller sent) takes the definition whose sha256 is that hash;
     without one it is unparseable, never an empty task.
+    store: a ``definition_store.DefinitionStore``: API definitions whose bytes
+    were parsed before (on any host) are taken from it, new ones are added.
     """
     unparseable = []
     live = mode == 'live'
@@ -169,7 +186,7 @@ def build_result(*, mode, host, api, api_denied, files, cache, sources, errors, 
         definition = None
         if api_item is not None and isinstance(api_item.get('xml'), str) and api_item['xml']:
             try:
-                definition = parse_task_definition(api_item['xml'], path=path)
+                definition = _api_definition(api_item['xml'], path, store)
             except TaskGuardInputError as exc:
                 unparseable.append({'path': path, 'source': 'api', 'error': str(exc)})
             if api_item.get('error'):
@@ -293,10 +310,11 @@ def _decode_content(value, max_bytes):
         return None, 'returned content is not valid base64: %s' % exc
 
 
-def normalize_live_tasks(raw, *, parsed=None):
+def normalize_live_tasks(raw, *, parsed=None, store=None):
     """Normalize what the PowerShell collector returned (one host, one round trip).
 
-    ``parsed``: definitions kept from an earlier run, for the steady state (see build_result).
+    ``parsed``: definitions kept from an earlier run, for the steady state;
+    ``store``: the shared definition store (see build_result).
     """
     errors = []
     if not isinstance(raw, dict):
@@ -369,7 +387,7 @@ def normalize_live_tasks(raw, *, parsed=None):
     return build_result(mode='live', host=host, api=api, api_denied=api_denied, files=files, cache=cache,
                         sources=sources, errors=errors, is_admin=is_admin,
                         registry_source={'kind': 'live', 'path': None} if cache is not None else None,
-                        parsed=parsed)
+                        parsed=parsed, store=store)
 
 
 # ------------------------------------------------------------------------ offline

@@ -166,39 +166,57 @@ _TRIGGER_FIELDS = {'StartBoundary': 'start_boundary', 'UserId': 'user_id', 'Dela
 _TABLES = {}
 
 
-def _tables_for(root_tag):
-    """Full-tag lookup tables for the root's namespace (cached; bounded)."""
-    ns = root_tag[:root_tag.index('}') + 1] if root_tag[:1] == '{' else ''
-    tables = _TABLES.get(ns)
-    if tables is None:
+class _Tables(object):
+    """Full-tag lookup tables for one root namespace, as attributes (one
+    attribute load each instead of a dict lookup per use)."""
+    __slots__ = ('task', 'reg', 'settings', 'enabled', 'hidden', 'actions_tag', 'triggers_tag', 'principals_tag',
+                 'reginfo_tag', 'settings_tag', 'principal', 'principal_fields', 'actions', 'action_fields',
+                 'triggers', 'trigger_fields', 'repetition', 'interval', 'calendar', 'calendar_trigger', 'local')
+
+    def __init__(self, ns):
         def full(mapping):
             return {ns + name: value for name, value in mapping.items()}
-        tables = {
-            'ns': ns,
-            'section': full({n: n for n in ('RegistrationInfo', 'Settings', 'Actions', 'Triggers', 'Principals')}),
-            'reg': full(_REG_FIELDS),
-            'settings': (ns + 'Enabled', ns + 'Hidden'),
-            'principal': ns + 'Principal',
-            'principal_fields': full(_PRINCIPAL_FIELDS),
-            'actions': full(_ACTION_TYPES),
-            'action_fields': {ns + kind: full(fields) for kind, fields in _ACTION_FIELDS.items()},
-            'triggers': full(_TRIGGER_TYPES),
-            'trigger_fields': full(_TRIGGER_FIELDS),
-            'enabled': ns + 'Enabled',
-            'repetition': ns + 'Repetition',
-            'interval': ns + 'Interval',
-            'calendar': full(_CALENDAR_SCHEDULES),
-            'calendar_trigger': ns + 'CalendarTrigger',
-            'local': full({n: n for n in tuple(_ACTION_TYPES) + tuple(_TRIGGER_TYPES)}),
-        }
-        if len(_TABLES) < 16:  # hostile documents could invent namespaces forever
-            _TABLES[ns] = tables
+        self.task = ns + 'Task'
+        self.reginfo_tag = ns + 'RegistrationInfo'
+        self.settings_tag = ns + 'Settings'
+        self.actions_tag = ns + 'Actions'
+        self.triggers_tag = ns + 'Triggers'
+        self.principals_tag = ns + 'Principals'
+        self.reg = full(_REG_FIELDS)
+        self.enabled = ns + 'Enabled'
+        self.hidden = ns + 'Hidden'
+        self.settings = (self.enabled, self.hidden)
+        self.principal = ns + 'Principal'
+        self.principal_fields = full(_PRINCIPAL_FIELDS)
+        self.actions = full(_ACTION_TYPES)
+        self.action_fields = {ns + kind: full(fields) for kind, fields in _ACTION_FIELDS.items()}
+        self.triggers = full(_TRIGGER_TYPES)
+        self.trigger_fields = full(_TRIGGER_FIELDS)
+        self.repetition = ns + 'Repetition'
+        self.interval = ns + 'Interval'
+        self.calendar = full(_CALENDAR_SCHEDULES)
+        self.calendar_trigger = ns + 'CalendarTrigger'
+        self.local = full({n: n for n in tuple(_ACTION_TYPES) + tuple(_TRIGGER_TYPES)})
+
+
+def _tables_for(root_tag):
+    """Tables for a root tag that is ``Task`` in some namespace (cached per full
+    root tag; bounded: hostile documents could invent namespaces forever)."""
+    tables = _TABLES.get(root_tag)
+    if tables is None:
+        ns = root_tag[:root_tag.index('}') + 1] if root_tag[:1] == '{' else ''
+        tables = _Tables(ns)
+        if len(_TABLES) < 16:
+            _TABLES[root_tag] = tables
     return tables
 
 
 def _principal(elem, wanted_id, tables):
     chosen = None
-    for child in elem.iterchildren(tables['principal']):
+    principal_tag = tables.principal
+    for child in elem:
+        if child.tag != principal_tag:
+            continue
         if chosen is None:
             chosen = child
         if wanted_id is not None and child.get('id') == wanted_id:
@@ -208,7 +226,7 @@ def _principal(elem, wanted_id, tables):
         return None
     result = {'id': chosen.get('id'), 'user_id': None, 'group_id': None,
               'logon_type': None, 'run_level': None}
-    fields = tables['principal_fields']
+    fields = tables.principal_fields
     for child in chosen:
         key = fields.get(child.tag)
         if key is not None:
@@ -216,101 +234,134 @@ def _principal(elem, wanted_id, tables):
     return result
 
 
-def _action(elem, tables):
-    tag = elem.tag
-    kind = tables['actions'].get(tag)
-    raw = tables['local'].get(tag) or local_name(tag)
-    action = {'type': kind or 'other', 'raw_type': raw, 'command': None,
-              'arguments': None, 'working_directory': None, 'class_id': None, 'data': None}
-    fields = tables['action_fields'].get(tag)
-    if fields:
-        for child in elem:
-            key = fields.get(child.tag)
-            if key is not None:
-                action[key] = child.text or None
-    return action
-
-
-def _trigger(elem, tables):
-    tag = elem.tag
-    raw = tables['local'].get(tag) or local_name(tag)
-    trigger = {'type': tables['triggers'].get(tag, 'other'), 'enabled': True, 'start_boundary': None,
-               'user_id': None, 'delay': None, 'repetition_interval': None,
-               'subscription': None, 'raw_type': raw}
-    fields = tables['trigger_fields']
-    calendar = tag == tables['calendar_trigger']
-    for child in elem:
-        ctag = child.tag
-        key = fields.get(ctag)
-        if key is not None:
-            trigger[key] = child.text or None
-        elif ctag == tables['enabled']:
-            trigger['enabled'] = _bool(child.text, True, '%s/Enabled' % raw)
-        elif ctag == tables['repetition']:
-            for rep in child.iterchildren(tables['interval']):
-                trigger['repetition_interval'] = rep.text or None
-        elif calendar and ctag in tables['calendar']:
-            trigger['type'] = tables['calendar'][ctag]
-    return trigger
-
-
-def parse_task_definition(data, *, path=None, max_bytes=MAX_TASK_BYTES):
-    """Parse one task definition (bytes or already-decoded str) into its fields.
-
-    ``path`` is where the task lives (scheduler path, file path under ``Tasks``);
-    when None (e.g. an event without TaskName) the declared URI is used.
-    Raises ``TaskGuardInputError`` subclasses for unsafe, malformed or non-task XML.
-    """
-    what = 'task definition %s' % path if path else 'task definition'
-    root = parse_xml(data, max_bytes=max_bytes, what=what)
-    if local_name(root.tag) != 'Task':
-        raise TaskDefinitionError('%s: root element is <%s>, not <Task>' % (what, local_name(root.tag)[:60]))
-    tables = _tables_for(root.tag)
-
-    task = {
-        'path': None, 'name': None, 'folder': None, 'uri': None,
-        'enabled': True, 'hidden': False, 'author': None, 'description': None,
-        'registration_date': None, 'schema_version': root.get('version'),
-        'security_descriptor': None, 'source': None, 'principal': None,
-        'actions': [], 'actions_context': None, 'triggers': [],
-        'sha256': None, 'fingerprint': None, 'is_at_job': False,
-    }
-    principals_elem = None
-    sections = tables['section']
-    for section in root:
-        kind = sections.get(section.tag)
-        if kind is None:
+def _actions(section, tables):
+    out = []
+    kinds, local, all_fields = tables.actions, tables.local, tables.action_fields
+    for elem in section:
+        tag = elem.tag
+        if tag.__class__ is not str:
+            # comments and PIs (the parser drops them already; never an action).
+            # A plain loop: iterchildren(tag=...) builds a tag matcher per call,
+            # which costs more than the whole loop here.
             continue
-        if kind == 'RegistrationInfo':
-            fields = tables['reg']
-            for child in section:
+        action = {'type': kinds.get(tag, 'other'), 'raw_type': local.get(tag) or local_name(tag), 'command': None,
+                  'arguments': None, 'working_directory': None, 'class_id': None, 'data': None}
+        fields = all_fields.get(tag)
+        if fields:
+            for child in elem:
                 key = fields.get(child.tag)
                 if key is not None:
-                    task[key] = child.text or None
-        elif kind == 'Settings':
-            # Settings has ~20 children and we need two: let lxml filter in C.
-            enabled_tag = tables['enabled']
-            for child in section.iterchildren(*tables['settings']):
-                if child.tag == enabled_tag:
-                    task['enabled'] = _bool(child.text, True, 'Settings/Enabled')
-                else:
-                    task['hidden'] = _bool(child.text, False, 'Settings/Hidden')
-        elif kind == 'Actions':
-            task['actions_context'] = section.get('Context')
-            # Unknown action/trigger kinds are kept as type "other", never dropped.
-            task['actions'] = [_action(child, tables) for child in section if isinstance(child.tag, str)]
-        elif kind == 'Triggers':
-            task['triggers'] = [_trigger(child, tables) for child in section if isinstance(child.tag, str)]
-        else:
-            principals_elem = section
+                    action[key] = child.text or None
+        out.append(action)
+    return out
 
-    if principals_elem is not None:
-        task['principal'] = _principal(principals_elem, task['actions_context'], tables)
+
+def _triggers(section, tables):
+    out = []
+    kinds, local, fields = tables.triggers, tables.local, tables.trigger_fields
+    enabled_tag, repetition_tag, calendar_tag = tables.enabled, tables.repetition, tables.calendar_trigger
+    for elem in section:
+        tag = elem.tag
+        if tag.__class__ is not str:
+            continue
+        raw = local.get(tag) or local_name(tag)
+        trigger = {'type': kinds.get(tag, 'other'), 'enabled': True, 'start_boundary': None,
+                   'user_id': None, 'delay': None, 'repetition_interval': None,
+                   'subscription': None, 'raw_type': raw}
+        calendar = tag == calendar_tag
+        for child in elem:
+            ctag = child.tag
+            key = fields.get(ctag)
+            if key is not None:
+                trigger[key] = child.text or None
+            elif ctag == enabled_tag:
+                trigger['enabled'] = _bool(child.text, True, '%s/Enabled' % raw)
+            elif ctag == repetition_tag:
+                for rep in child.iterchildren(tables.interval):
+                    trigger['repetition_interval'] = rep.text or None
+            elif calendar and ctag in tables.calendar:
+                trigger['type'] = tables.calendar[ctag]
+        out.append(trigger)
+    return out
+
+
+# What the place of a task decides, not its XML: a kept definition (the shared
+# store of definition_store.py) is the same for every place it is found at.
+PLACE_KEYS = ('path', 'name', 'folder', 'is_at_job')
+
+
+def place_definition(task, path):
+    """Set the place fields (PLACE_KEYS) of a definition in place and return it:
+    ``path`` when given (where the task lives), else its declared URI."""
     task_path = normalize_path(path) if path else normalize_path(task['uri'])
     name, folder = split_path(task_path)
     task['path'], task['name'], task['folder'] = task_path, name, folder
     task['is_at_job'] = _is_at_job(name, folder)
-    task['sha256'] = definition_sha256(data)
+    return task
+
+
+def parse_task_definition(data, *, path=None, max_bytes=MAX_TASK_BYTES, sha256=None):
+    """Parse one task definition (bytes or already-decoded str) into its fields.
+
+    ``path`` is where the task lives (scheduler path, file path under ``Tasks``);
+    when None (e.g. an event without TaskName) the declared URI is used.
+    ``sha256``: ``definition_sha256(data)`` when the caller computed it already.
+    Raises ``TaskGuardInputError`` subclasses for unsafe, malformed or non-task XML.
+    """
+    what = 'task definition %s' % path if path else 'task definition'
+    root = parse_xml(data, max_bytes=max_bytes, what=what)
+    root_tag = root.tag
+    tables = _TABLES.get(root_tag)
+    if tables is None:
+        if local_name(root_tag) != 'Task':
+            raise TaskDefinitionError('%s: root element is <%s>, not <Task>' % (what, local_name(root_tag)[:60]))
+        tables = _tables_for(root_tag)
+
+    # Fields stay locals until the end (cheaper than item assignment per field);
+    # the section order of the schema is not required, unknown sections are skipped.
+    enabled, hidden = True, False
+    actions, triggers, actions_context = [], [], None
+    principals_elem = None
+    reg = None
+    for section in root:
+        stag = section.tag
+        if stag == tables.reginfo_tag:
+            fields = tables.reg
+            reg = {}
+            for child in section:
+                key = fields.get(child.tag)
+                if key is not None:
+                    reg[key] = child.text or None
+        elif stag == tables.settings_tag:
+            # Settings has ~20 children and we need two: let lxml filter in C.
+            enabled_tag = tables.enabled
+            for child in section.iterchildren(*tables.settings):
+                if child.tag == enabled_tag:
+                    enabled = _bool(child.text, True, 'Settings/Enabled')
+                else:
+                    hidden = _bool(child.text, False, 'Settings/Hidden')
+        elif stag == tables.actions_tag:
+            actions_context = section.get('Context')
+            # Unknown action/trigger kinds are kept as type "other", never dropped.
+            actions = _actions(section, tables)
+        elif stag == tables.triggers_tag:
+            triggers = _triggers(section, tables)
+        elif stag == tables.principals_tag:
+            principals_elem = section
+
+    task = {
+        'path': None, 'name': None, 'folder': None, 'uri': None,
+        'enabled': enabled, 'hidden': hidden, 'author': None, 'description': None,
+        'registration_date': None, 'schema_version': root.get('version'),
+        'security_descriptor': None, 'source': None,
+        'principal': _principal(principals_elem, actions_context, tables) if principals_elem is not None else None,
+        'actions': actions, 'actions_context': actions_context, 'triggers': triggers,
+        'sha256': None, 'fingerprint': None, 'is_at_job': False,
+    }
+    if reg:
+        task.update(reg)
+    place_definition(task, path)
+    task['sha256'] = sha256 or definition_sha256(data)
     task['fingerprint'] = fingerprint(task)
     return task
 

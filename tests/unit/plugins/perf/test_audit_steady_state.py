@@ -53,13 +53,18 @@ def test_second_run_sends_known_hashes_and_reports_the_same(unit_fixtures, tmp_p
     full = _collect_live(unit_fixtures)
     first_action, first = _run(tmp_path, copy.deepcopy(full))
     assert "known_task_hashes" not in first_action._execute_module.call_args.kwargs["module_args"]
+    # the first run parsed every definition and put it in the shared store
+    assert first["definition_cache"]["store_hits"] == 0
+    assert first["definition_cache"]["store_written"] == len(full["tasks"]["api"]["tasks"])
     known = definition_cache.known_hashes(definition_cache.load(str(tmp_path / "state"), "ws042"))
     assert len(known) == len(full["tasks"]["api"]["tasks"])
 
     action, second = _run(tmp_path, _omit_known(full, known))
     sent = action._execute_module.call_args.kwargs["module_args"]["known_task_hashes"]
     assert sent == known
-    assert second["definition_cache"] == {"known": len(known), "omitted": len(known), "note": None}
+    # the omitted definitions came from the store, nothing new was written
+    assert second["definition_cache"] == {"known": len(known), "omitted": len(known), "store_hits": len(known),
+                                          "store_written": 0, "note": None}
     assert _comparable(second) == _comparable(first)
 
 

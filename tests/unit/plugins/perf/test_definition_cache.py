@@ -13,6 +13,7 @@ import os
 import pytest
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import definition_cache as dc
+from ansible_collections.taskguard.windows.plugins.plugin_utils.definition_store import DefinitionStore
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import normalize_live_tasks
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import definition_sha256
 
@@ -101,12 +102,12 @@ def test_missing_cache_is_empty_and_host_names_cannot_escape(tmp_path):
 def test_malformed_entries_are_not_offered(full, tmp_path):
     entries = previous_run(full, str(tmp_path))
     stored = json.loads(gzip.decompress(open(dc.cache_path(str(tmp_path), "ws01"), "rb").read()))
-    good = next(t for t in stored["tasks"] if t["path"] == DEFRAG)
-    other = [v if k != "sha256" else "0" * 64 for k, v in zip(stored["keys"], good["definition"])]
+    good = next(t for t in stored["tasks"] if t[0] == DEFRAG)
     doc = dict(stored, tasks=[
-        dict(good, sha256="zz"),
-        dict(good, definition=other),                 # not the definition of that hash
-        dict(good, definition=good["definition"][:3]),  # not a definition
+        [good[0], "zz"],
+        [good[0], "0" * 64],      # a hash whose definition the store does not hold
+        [good[0]],                # not a (path, hash) pair
+        {"path": good[0], "sha256": good[1]},
         "junk",
         good,
     ])
@@ -114,3 +115,13 @@ def test_malformed_entries_are_not_offered(full, tmp_path):
     with open(dc.cache_path(str(tmp_path), "h"), "wb") as handle:
         handle.write(gzip.compress(json.dumps(doc).encode("utf-8")))
     assert list(dc.load(str(tmp_path), "h")) == [DEFRAG.lower()]
+
+
+def test_a_definition_the_store_lost_is_not_offered(full, tmp_path):
+    """The host would omit it and the run could not restore it: the next run
+    must collect it in full instead."""
+    entries = previous_run(full, str(tmp_path))
+    store = DefinitionStore(str(tmp_path))
+    os.unlink(store._path(entries[DEFRAG.lower()]["sha256"]))
+    again = dc.load(str(tmp_path), "ws01")
+    assert DEFRAG.lower() not in again and len(again) == len(entries) - 1

@@ -1,0 +1,167 @@
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Normalized task definitions kept by content, shared by every host audited
+with the same state dir.
+
+Most definitions on a fleet are byte-for-byte the same on every host of a
+Windows build (the ~200 built-in tasks), so a first audit of 2,000 hosts would
+parse the same few hundred documents thousands of times. Here a definition is
+kept under the SHA-256 the controller computed over it
+(``task_model.definition_sha256``: FF FE + the XML as UTF-16 LE), without the
+fields its place decides (``task_model.PLACE_KEYS``: path, name, folder,
+is_at_job), so any host that sends the same bytes gets the same normalized
+definition without parsing it again (``task_collection.build_result``).
+
+Why this is safe with hostile hosts: the key is computed on the controller over
+the bytes the host sent, never taken from the host, so a host can only ever
+add the parse of its own bytes under their own hash; it cannot change what
+another host's bytes map to (short of a SHA-256 collision). Only definitions
+that parsed are kept. Entries are data (JSON, nothing evaluated), checked
+against their name when read, and as trustworthy as the state dir, which also
+holds the event bookmarks: keep it writable by the controller account only.
+
+Layout: ``<state_dir>/definitions/<model>/<sha[:2]>/<sha>.json``, ``<model>``
+identifying the parser code (``model_stamp``): definitions are reused only by
+the code that produced them, and a directory of an older version can be deleted
+at any time (as can the whole store: it only costs parsing again). Each entry is
+one small file written atomically (temporary name, rename) and never changed,
+so concurrent Ansible forks and AWX job slices sharing a state dir can only
+write the same bytes to the same name. Not fsynced: an entry lost in a crash
+is parsed again. Disk use: one file of ~1-2 KB per distinct definition
+(docs/performance.md).
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import hashlib
+import json
+import os
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils import safe_xml, task_model
+from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import (
+    DEFINITION_KEYS,
+    PLACE_KEYS,
+    place_definition,
+)
+
+STORE_DIR = "definitions"
+# The fields kept per definition, in this order (a JSON list: smaller and faster
+# to read than an object with the names repeated).
+STORED_KEYS = tuple(k for k in DEFINITION_KEYS if k not in PLACE_KEYS)
+_SHA_AT = STORED_KEYS.index("sha256")
+_FINGERPRINT_AT = STORED_KEYS.index("fingerprint")
+# A normalized definition is smaller than its XML (MAX_TASK_BYTES); this bounds
+# a broken or planted entry.
+MAX_ENTRY_BYTES = 2 * task_model.MAX_TASK_BYTES
+_HEX = frozenset("0123456789abcdef")
+
+_model_stamp = None
+
+
+def model_stamp():
+    """Identity of the code that turns XML into a normalized definition: kept
+    definitions are reused only by the same code."""
+    global _model_stamp
+    if _model_stamp is None:
+        digest = hashlib.sha256()
+        for module in (task_model, safe_xml):
+            source = module.__file__
+            if source.endswith((".pyc", ".pyo")):
+                source = source[:-1]
+            with open(source, "rb") as handle:
+                digest.update(handle.read())
+        _model_stamp = digest.hexdigest()
+    return _model_stamp
+
+
+def is_sha256(value):
+    return isinstance(value, str) and len(value) == 64 and not set(value) - _HEX
+
+
+class DefinitionStore(object):
+    """The store of one state dir, for one process (one Ansible fork, one host).
+
+    ``get``/``put`` never raise for a store problem: a read that fails is a
+    miss (the definition is parsed), a write that fails is remembered in
+    ``error`` and writing stops for this process (the run goes on parsing).
+    """
+
+    def __init__(self, state_dir):
+        self.root = os.path.join(state_dir, STORE_DIR, model_stamp()[:16])
+        self.hits = 0
+        self.written = 0
+        self.error = None
+        self._present = set()   # hashes read or written by this process
+
+    def _path(self, sha):
+        return os.path.join(self.root, sha[:2], sha + ".json")
+
+    def has(self, sha):
+        """Known to be in the store (read or written by this process)."""
+        return sha in self._present
+
+    def get(self, sha):
+        """The kept definition of ``sha`` without its place fields, or None."""
+        if not is_sha256(sha):
+            return None
+        try:
+            with open(self._path(sha), "rb") as handle:
+                raw = handle.read(MAX_ENTRY_BYTES + 1)
+        except OSError:
+            return None
+        if len(raw) > MAX_ENTRY_BYTES:
+            return None
+        try:
+            values = json.loads(raw)
+        except ValueError:   # incl. bad UTF-8: a broken entry is a miss, then overwritten
+            return None
+        if (not isinstance(values, list) or len(values) != len(STORED_KEYS) or values[_SHA_AT] != sha
+                or not isinstance(values[_FINGERPRINT_AT], str)):
+            return None
+        definition = dict(zip(STORED_KEYS, values))
+        if not isinstance(definition["actions"], list) or not isinstance(definition["triggers"], list):
+            return None
+        self.hits += 1
+        self._present.add(sha)
+        return definition
+
+    def put(self, definition):
+        """Keep a parsed definition under its own ``sha256``."""
+        sha = definition.get("sha256")
+        if self.error is not None or not is_sha256(sha) or definition.get("fingerprint") is None:
+            return
+        if sha in self._present:
+            return
+        # ASCII JSON: lone surrogates a host sent survive as escapes.
+        data = json.dumps([definition[k] for k in STORED_KEYS], separators=(",", ":"),
+                          check_circular=False).encode("ascii")
+        path = self._path(sha)
+        tmp = "%s.%d.tmp" % (path, os.getpid())
+        try:
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            except FileNotFoundError:
+                os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                os.write(fd, data)
+            finally:
+                os.close(fd)
+            os.replace(tmp, path)
+        except OSError as exc:
+            self.error = "definition store %s not written (definitions are parsed again next time): %s" % (
+                self.root, exc)
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            return
+        self.written += 1
+        self._present.add(sha)
+
+
+def at_place(kept, path):
+    """A full definition from a kept one: a copy with the place fields of ``path``
+    (exactly what ``parse_task_definition(xml, path=path)`` returns)."""
+    definition = dict(zip(DEFINITION_KEYS, map(kept.get, DEFINITION_KEYS)))   # the parser's key order
+    return place_definition(definition, path)
