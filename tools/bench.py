@@ -198,6 +198,9 @@ def _steady_phase(ctx, opts, names, inv_dir):
     for entry in os.listdir(_G["state_dir"]):
         if entry.endswith(".definitions.json.gz"):
             shutil.copy(os.path.join(_G["state_dir"], entry), steady_dir)
+    store = os.path.join(_G["state_dir"], "definitions")   # the shared definition store
+    if os.path.isdir(store):
+        shutil.copytree(store, os.path.join(steady_dir, "definitions"))
     chunks = [[i for i, _n in names[k:k + 25]] for k in range(0, len(names), 25)]
     with ctx.Pool(opts.workers) as pool:
         sum(pool.imap_unordered(_prepare_steady, chunks))

@@ -25,6 +25,7 @@ import re
 import tempfile
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
+from ansible_collections.taskguard.windows.plugins.plugin_utils.state import read_at_most
 
 try:
     import fcntl
@@ -107,8 +108,7 @@ def _locked(path):
 
 def _read_unlocked(path):
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_STATE_BYTES + 1)
+        data = read_at_most(path, MAX_STATE_BYTES + 1)
     except FileNotFoundError:
         return {}
     if len(data) > MAX_STATE_BYTES:

@@ -8,10 +8,10 @@ A full live collection moves every task's XML (~730 KB of task material for a
 two audits almost nothing changes, so:
 
 1. after a run, the audit action keeps, for the tasks the API returned, their
-   path and the SHA-256 of their definition in the state dir
-   (``<state_dir>/<host>.definitions.json.gz``); the normalized definitions
-   themselves are in the definition store shared by all hosts
-   (``definition_store.py``, keyed by that SHA-256);
+   path, the SHA-256 of their definition and the normalized definition in the
+   state dir (``<state_dir>/<host>.definitions.json.gz``); definitions of tasks
+   under ``\\Microsoft\\`` are not repeated there but kept once for all hosts
+   in the shared definition store (``definition_store.py``, by that SHA-256);
 2. the next run sends their hashes to the collector (module option
    ``known_task_hashes``: lower-cased scheduler path -> SHA-256);
 3. on the host, ``Get-TgTaskApiMaterial`` hashes each definition it reads,
@@ -34,16 +34,19 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import gzip
-import io
 import json
+import operator
+import zlib
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import state
 from ansible_collections.taskguard.windows.plugins.plugin_utils.bookmarks import state_path
 from ansible_collections.taskguard.windows.plugins.plugin_utils.definition_store import (
+    STORED_KEYS,
     DefinitionStore,
     at_place,
     is_sha256,
     model_stamp,
+    shareable,
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import normalize_path
 
@@ -56,6 +59,8 @@ SUFFIX = ".definitions.json.gz"
 MAX_CACHE_BYTES = 16 * 1024 * 1024
 MAX_JSON_BYTES = 64 * 1024 * 1024
 MAX_ENTRIES = 50000
+_SHA_AT = STORED_KEYS.index("sha256")
+_VALUES = operator.itemgetter(*STORED_KEYS)
 
 
 class DefinitionCacheError(Exception):
@@ -76,14 +81,14 @@ def load(state_dir, host, store=None):
     """Return ``{lower path: {"path", "sha256", "definition"}}`` ({} when there is
     no cache, or it was written by another version of the parser).
 
-    Only tasks whose definition the store holds are returned (so only they are
-    offered to the host as known). Raises :class:`DefinitionCacheError` for an
+    Definitions the host's file does not hold itself come from the shared store;
+    one the store lost is not returned (so it is not offered to the host as
+    known, and the host sends it). Raises :class:`DefinitionCacheError` for an
     unusable file; callers report it and run a full collection.
     """
     path = cache_path(state_dir, host)
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_CACHE_BYTES + 1)
+        raw = state.read_at_most(path, MAX_CACHE_BYTES + 1)
     except FileNotFoundError:
         return {}
     except OSError as exc:
@@ -91,32 +96,43 @@ def load(state_dir, host, store=None):
     if len(raw) > MAX_CACHE_BYTES:
         raise DefinitionCacheError("%s: larger than %d bytes" % (path, MAX_CACHE_BYTES))
     try:
-        data = gzip.GzipFile(fileobj=io.BytesIO(raw)).read(MAX_JSON_BYTES + 1)
+        # zlib grows its output as needed (GzipFile.read(n) allocated n first)
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        data = inflater.decompress(raw, MAX_JSON_BYTES + 1)
+        if not inflater.eof and len(data) <= MAX_JSON_BYTES:
+            raise ValueError("truncated gzip data")
         if len(data) > MAX_JSON_BYTES:
             raise DefinitionCacheError("%s: expands beyond %d bytes" % (path, MAX_JSON_BYTES))
         doc = json.loads(data.decode("utf-8"))
     except DefinitionCacheError:
         raise
-    except (OSError, EOFError, ValueError, UnicodeDecodeError) as exc:
+    except (OSError, EOFError, ValueError, UnicodeDecodeError, zlib.error) as exc:
         raise DefinitionCacheError("%s: not a definition cache: %s" % (path, exc))
     if not isinstance(doc, dict) or doc.get("version") != CACHE_VERSION or not isinstance(doc.get("tasks"), list):
         raise DefinitionCacheError("%s: unknown definition cache format" % path)
-    if doc.get("model") != model_stamp():
+    if doc.get("model") != model_stamp() or doc.get("keys") != list(STORED_KEYS):
         return {}
     store = store if store is not None else DefinitionStore(state_dir)
     entries = {}
     for item in doc["tasks"][:MAX_ENTRIES]:
         # A malformed entry, or one the store lost, is simply not offered to the
         # host (it then sends the XML).
-        if not isinstance(item, list) or len(item) != 2:
+        if not isinstance(item, list) or len(item) != 3:
             continue
-        task_path, sha = item
+        task_path, sha, values = item
         if not isinstance(task_path, str) or not task_path or not is_sha256(sha):
             continue
-        kept = store.get(sha)
+        kept = store.get(sha) if values is None else _own(values, sha)
         if kept is not None:
             entries[_key(task_path)] = {"path": task_path, "sha256": sha, "definition": at_place(kept, task_path)}
     return entries
+
+
+def _own(values, sha):
+    """A definition kept in the host's file (STORED_KEYS order), or None."""
+    if not isinstance(values, list) or len(values) != len(STORED_KEYS) or values[_SHA_AT] != sha:
+        return None
+    return dict(zip(STORED_KEYS, values))
 
 
 def known_hashes(entries):
@@ -161,28 +177,29 @@ def entries_from_result(tasks_result):
 def save(state_dir, host, tasks_result, previous=None, store=None):
     """Keep this run's definitions; returns an error text or None.
 
-    The host's file holds only (path, sha256) pairs; the definitions are in the
-    shared store (definition_store.py), where those the run parsed were put
-    already when ``store`` is the one the run normalized with (any other is
-    put here). ``previous``: the entries loaded before the run; when this
-    run's hashes are the same (the steady state), nothing is written. Not
-    fsynced: a cache lost in a crash only costs one full collection.
+    Per task the API returned: path, sha256 and the definition, or ``null``
+    for a definition the shared store holds (definition_store.py: tasks under
+    ``\\Microsoft\\``; those the run parsed were put there already when
+    ``store`` is the one the run normalized with). ``previous``: the entries
+    loaded before the run; when this run's hashes are the same (the steady
+    state), nothing is written. Not fsynced: a cache lost in a crash only costs
+    one full collection.
     """
     kept = _kept(tasks_result)
     if previous is not None and {k: v[1] for k, v in kept.items()} == known_hashes(previous):
         return None
     store = store if store is not None else DefinitionStore(state_dir)
-    for _key_low, (_path, sha, task) in kept.items():
-        if not store.has(sha):
-            store.put(task)
-    if store.error:
-        return store.error
-    payload = json.dumps({"version": CACHE_VERSION, "model": model_stamp(), "host": host,
-                          "tasks": [[path, sha] for path, sha, _task in kept.values()]},
+    stored = []
+    for task_path, sha, task in kept.values():
+        in_store = shareable(task_path) and store.ensure(task)
+        stored.append([task_path, sha, None if in_store else _VALUES(task)])
+    payload = json.dumps({"version": CACHE_VERSION, "model": model_stamp(), "host": host, "keys": list(STORED_KEYS),
+                          "tasks": stored},
                          separators=(",", ":"), ensure_ascii=False, check_circular=False).encode("utf-8")
     path = cache_path(state_dir, host)
     try:
+        # Level 1: definitions are repetitive, even the fastest level shrinks them ~8x.
         state.atomic_write(path, gzip.compress(payload, compresslevel=1, mtime=0), durable=False, dir_mode=0o700)
     except state.ReportWriteError as exc:
         return "definition cache %s not written (the next run sends every definition): %s" % (path, exc)
-    return None
+    return store.error

@@ -20,6 +20,17 @@ that parsed are kept. Entries are data (JSON, nothing evaluated), checked
 against their name when read, and as trustworthy as the state dir, which also
 holds the event bookmarks: keep it writable by the controller account only.
 
+Only definitions that are likely the same on many hosts are kept here:
+those of tasks under ``\\Microsoft\\`` (``shareable``), where Windows keeps its
+own. Creating a file is the expensive part of a store (~0.7 ms on the project
+VM, more than parsing ten definitions), and most other tasks are registered
+per host (their registration date, author or account differ), so storing them
+would cost a file per host for nothing: their definitions stay in the host's
+own cache (definition_cache.py). A definition outside ``\\Microsoft\\`` that is
+the same on every host is simply parsed on each, as before. A hostile host may
+put its own tasks under ``\\Microsoft\\``: they are kept under their own hash
+like any other (at most ``MAX_WRITES_PER_HOST`` per audit).
+
 Layout: ``<state_dir>/definitions/<model>/<sha[:2]>/<sha>.json``, ``<model>``
 identifying the parser code (``model_stamp``): definitions are reused only by
 the code that produced them, and a directory of an older version can be deleted
@@ -37,7 +48,7 @@ import hashlib
 import json
 import os
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils import safe_xml, task_model
+from ansible_collections.taskguard.windows.plugins.plugin_utils import safe_xml, state, task_model
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import (
     DEFINITION_KEYS,
     PLACE_KEYS,
@@ -54,6 +65,10 @@ _FINGERPRINT_AT = STORED_KEYS.index("fingerprint")
 # a broken or planted entry.
 MAX_ENTRY_BYTES = 2 * task_model.MAX_TASK_BYTES
 _HEX = frozenset("0123456789abcdef")
+# A host sends a few hundred tasks; a hostile one could send many thousands
+# under \Microsoft\ to fill the store: beyond this they are parsed, not kept.
+MAX_WRITES_PER_HOST = 1000
+_SHARED_PREFIX = "\\microsoft\\"
 
 _model_stamp = None
 
@@ -72,6 +87,11 @@ def model_stamp():
                 digest.update(handle.read())
         _model_stamp = digest.hexdigest()
     return _model_stamp
+
+
+def shareable(path):
+    """Is the definition of the task at ``path`` kept in the shared store?"""
+    return isinstance(path, str) and path[:11].lower() == _SHARED_PREFIX
 
 
 def is_sha256(value):
@@ -100,13 +120,23 @@ class DefinitionStore(object):
         """Known to be in the store (read or written by this process)."""
         return sha in self._present
 
+    def ensure(self, definition):
+        """Make sure the store holds ``definition``; True when it does."""
+        sha = definition.get("sha256")
+        if sha in self._present:
+            return True
+        if is_sha256(sha) and os.path.isfile(self._path(sha)):
+            self._present.add(sha)
+            return True
+        self.put(definition)
+        return sha in self._present
+
     def get(self, sha):
         """The kept definition of ``sha`` without its place fields, or None."""
         if not is_sha256(sha):
             return None
         try:
-            with open(self._path(sha), "rb") as handle:
-                raw = handle.read(MAX_ENTRY_BYTES + 1)
+            raw = state.read_at_most(self._path(sha), MAX_ENTRY_BYTES + 1)
         except OSError:
             return None
         if len(raw) > MAX_ENTRY_BYTES:
@@ -128,7 +158,8 @@ class DefinitionStore(object):
     def put(self, definition):
         """Keep a parsed definition under its own ``sha256``."""
         sha = definition.get("sha256")
-        if self.error is not None or not is_sha256(sha) or definition.get("fingerprint") is None:
+        if (self.error is not None or not is_sha256(sha) or definition.get("fingerprint") is None
+                or self.written >= MAX_WRITES_PER_HOST):
             return
         if sha in self._present:
             return

@@ -105,8 +105,7 @@ def load_inventory(paths, *, today=None, cache_dir=None):
     folder = os.path.join(cache_dir, SUBDIR)
     path = os.path.join(folder, key + ".json")
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_CACHE_BYTES + 1)
+        data = state.read_at_most(path, MAX_CACHE_BYTES + 1)
         if len(data) <= MAX_CACHE_BYTES:
             return _from_json(json.loads(data.decode("utf-8")), today), None
         note = "inventory cache %s too large: ignored" % path

@@ -134,7 +134,7 @@ def _under_denied(path_low, denied):
 def _api_definition(xml, path, store):
     """Parse an API definition, or take it from the shared definition store
     (definition_store.py) when the same bytes were parsed before."""
-    if store is None or len(xml) > MAX_TASK_BYTES:
+    if store is None or len(xml) > MAX_TASK_BYTES or not definition_store.shareable(path):
         return parse_task_definition(xml, path=path)
     sha = definition_sha256(xml)
     kept = store.get(sha)

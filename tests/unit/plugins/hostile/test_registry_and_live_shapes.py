@@ -160,3 +160,19 @@ def test_half_broken_collect_result_never_crashes_the_audit():
     assert tasks is not None and events is not None                    # both normalized despite the junk
     assert any("half" in p["error"] for p in problems)
     assert events["coverage"]["Security"]["events_may_be_lost"] is True
+
+
+@pytest.mark.parametrize("xml", [
+    '<Task xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task"><Actions><Exec><Command>a\ud800</Command>'
+    '</Exec></Actions></Task>',
+    '<?xml version="1.0" encoding="UTF-16"?>\n<Task>\udfff</Task>',
+])
+@pytest.mark.parametrize("with_store", [False, True])
+def test_lone_surrogate_in_api_xml_is_unparseable_not_a_crash(tmp_path, xml, with_store):
+    """JSON can carry a lone surrogate ("\\ud800"); encoding the text for lxml raised
+    UnicodeEncodeError, which lost the host's whole task result (found in issue 8)."""
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.definition_store import DefinitionStore
+    raw = {"api": {"read": True, "tasks": [{"path": "\\Evil", "xml": xml}]}}
+    result = normalize_live_tasks(raw, store=DefinitionStore(str(tmp_path)) if with_store else None)
+    assert [u["path"] for u in result["unparseable"]] == ["\\Evil"]
+    assert [t["path"] for t in result["tasks"]] == ["\\Evil"]

@@ -103,10 +103,14 @@ def test_malformed_entries_are_not_offered(full, tmp_path):
     entries = previous_run(full, str(tmp_path))
     stored = json.loads(gzip.decompress(open(dc.cache_path(str(tmp_path), "ws01"), "rb").read()))
     good = next(t for t in stored["tasks"] if t[0] == DEFRAG)
+    own = next(t for t in stored["tasks"] if t[0] == UPDATER)
+    assert good[2] is None and own[2] is not None   # \Microsoft\ in the shared store, the vendor's here
     doc = dict(stored, tasks=[
-        [good[0], "zz"],
-        [good[0], "0" * 64],      # a hash whose definition the store does not hold
-        [good[0]],                # not a (path, hash) pair
+        [good[0], "zz", None],
+        [good[0], "0" * 64, None],                          # a hash the store does not hold
+        [own[0], own[1], own[2][:3]],                       # not a definition
+        [own[0], "0" * 64, own[2]],                         # not the definition of that hash
+        [good[0], good[1]],                                 # not a (path, hash, definition) triple
         {"path": good[0], "sha256": good[1]},
         "junk",
         good,

@@ -33,33 +33,48 @@ def _xml(material, path):
     return next(t["xml"] for t in material["api"]["tasks"] if t["path"] == path)
 
 
-def test_second_host_takes_every_definition_from_the_store(full, tmp_path, monkeypatch):
+def test_second_host_takes_every_shared_definition_from_the_store(full, tmp_path, monkeypatch):
     first = normalize_live_tasks(copy.deepcopy(full), store=ds.DefinitionStore(str(tmp_path)))
     calls = _count_parses(monkeypatch)
     store = ds.DefinitionStore(str(tmp_path))   # another fork, same state dir
     second = normalize_live_tasks(copy.deepcopy(full), store=store)
     api_xml = [t for t in full["api"]["tasks"] if t.get("xml")]
-    assert store.hits == len(api_xml) and store.written == 0
-    # only definitions that did not come from the API (file content) were parsed
-    assert not set(calls) & {t["path"] for t in api_xml}
+    shared = {t["path"] for t in api_xml if ds.shareable(t["path"])}
+    assert shared and len(shared) < len(api_xml)
+    assert store.hits == len(shared) and store.written == 0
+    # \Microsoft\ definitions come from the store; the others are parsed on each host
+    assert not set(calls) & shared
+    assert {t["path"] for t in api_xml} - shared <= set(calls)
     assert second == first == normalize_live_tasks(copy.deepcopy(full))
+
+
+def test_only_tasks_under_microsoft_are_shared():
+    assert ds.shareable("\\Microsoft\\Windows\\Defrag\\ScheduledDefrag")
+    assert ds.shareable("\\MICROSOFT\\Office\\x")
+    assert not ds.shareable("\\MicrosoftEdgeUpdateTaskMachineCore")
+    assert not ds.shareable("\\Vendor\\Microsoft\\x") and not ds.shareable(None) and not ds.shareable("\\")
 
 
 def test_same_bytes_at_another_path_get_that_path(full, tmp_path):
     store = ds.DefinitionStore(str(tmp_path))
     normalize_live_tasks(copy.deepcopy(full), store=store)
     xml = _xml(full, DEFRAG)
+    moved_to = "\\Microsoft\\Windows\\Elsewhere\\Copy"
     moved = copy.deepcopy(full)
     for item in moved["api"]["tasks"]:
         if item["path"] == DEFRAG:
-            item["path"] = "\\At7"     # same definition registered as an at job at the root
+            item["path"] = moved_to
     store2 = ds.DefinitionStore(str(tmp_path))
-    task = next(t for t in normalize_live_tasks(moved, store=store2)["tasks"] if t["path"] == "\\At7")
+    task = next(t for t in normalize_live_tasks(moved, store=store2)["tasks"] if t["path"] == moved_to)
     assert store2.hits >= 1
-    expected = parse_task_definition(xml, path="\\At7")
+    expected = parse_task_definition(xml, path=moved_to)
     assert {k: task[k] for k in expected} == expected
-    assert task["is_at_job"] is True and task["folder"] == "\\" and task["name"] == "At7"
+    assert task["folder"] == "\\Microsoft\\Windows\\Elsewhere" and task["name"] == "Copy"
     assert list(task)[:len(expected)] == list(expected)   # same key order as the parser's
+    # the place decides is_at_job too, not the kept definition
+    kept = store2.get(definition_sha256(xml))
+    assert ds.at_place(kept, "\\At7") == parse_task_definition(xml, path="\\At7")
+    assert ds.at_place(kept, "\\At7")["is_at_job"] is True
 
 
 def test_store_round_trip_equals_parsing_on_authentic_definitions(shared_fixtures, tmp_path):
@@ -70,13 +85,13 @@ def test_store_round_trip_equals_parsing_on_authentic_definitions(shared_fixture
     for number, path in enumerate(files):
         try:
             xml = decode_xml_bytes(path.read_bytes())
-            expected = parse_task_definition(xml, path="\\T%d" % number)
+            expected = parse_task_definition(xml, path="\\Microsoft\\T%d" % number)
         except Exception:   # not a task (the README counts those); not what is tested here
             continue
         writer = ds.DefinitionStore(str(tmp_path))
-        task_collection._api_definition(xml, "\\T%d" % number, writer)
+        task_collection._api_definition(xml, "\\Microsoft\\T%d" % number, writer)
         reader = ds.DefinitionStore(str(tmp_path))
-        got = task_collection._api_definition(xml, "\\T%d" % number, reader)
+        got = task_collection._api_definition(xml, "\\Microsoft\\T%d" % number, reader)
         assert reader.hits == 1, path
         assert got == expected, path
         checked += 1
