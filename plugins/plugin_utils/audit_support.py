@@ -172,7 +172,7 @@ def normalize_live(module_result, since=None, parsed=None, store=None):
     if raw_events is not None:
         try:
             from ansible_collections.taskguard.windows.plugins.plugin_utils.event_collection import normalize_live_events
-            events_result = normalize_live_events(raw_events, since=since)
+            events_result = normalize_live_events(raw_events, since=since, store=store)
         except Exception as exc:
             problems.append({"source": "events", "error": "event material could not be normalized: %s: %s" % (type(exc).__name__, exc)})
     return tasks_result, events_result, problems

@@ -127,8 +127,10 @@ def read_bookmark(state_dir, host):
     path = state_path(state_dir, host)
     if not os.path.isdir(state_dir):
         return {}
-    with _locked(path):
-        return _read_unlocked(path)
+    # No lock: writers replace the file atomically, so a reader sees the old or
+    # the new bookmark, never half of one. (Taking the lock created a .lock file
+    # per host on the first audit: the costliest step of reading no bookmark.)
+    return _read_unlocked(path)
 
 
 def write_bookmark(state_dir, host, bookmark, *, merge=True, durable=True):

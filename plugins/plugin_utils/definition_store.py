@@ -47,11 +47,15 @@ __metaclass__ = type
 import hashlib
 import json
 import os
+import re
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import safe_xml, state, task_model
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import (
     DEFINITION_KEYS,
+    MAX_TASK_BYTES,
     PLACE_KEYS,
+    definition_sha256,
+    parse_task_definition,
     place_definition,
 )
 
@@ -64,7 +68,6 @@ _FINGERPRINT_AT = STORED_KEYS.index("fingerprint")
 # A normalized definition is smaller than its XML (MAX_TASK_BYTES); this bounds
 # a broken or planted entry.
 MAX_ENTRY_BYTES = 2 * task_model.MAX_TASK_BYTES
-_HEX = frozenset("0123456789abcdef")
 # A host sends a few hundred tasks; a hostile one could send many thousands
 # under \Microsoft\ to fill the store: beyond this they are parsed, not kept.
 MAX_WRITES_PER_HOST = 1000
@@ -94,8 +97,12 @@ def shareable(path):
     return isinstance(path, str) and path[:11].lower() == _SHARED_PREFIX
 
 
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}").fullmatch
+
+
 def is_sha256(value):
-    return isinstance(value, str) and len(value) == 64 and not set(value) - _HEX
+    """A lower-case hex SHA-256 (what names a store entry: no path can be built from anything else)."""
+    return isinstance(value, str) and _SHA256_HEX(value) is not None
 
 
 class DefinitionStore(object):
@@ -196,3 +203,18 @@ def at_place(kept, path):
     (exactly what ``parse_task_definition(xml, path=path)`` returns)."""
     definition = dict(zip(DEFINITION_KEYS, map(kept.get, DEFINITION_KEYS)))   # the parser's key order
     return place_definition(definition, path)
+
+
+def parse_with_store(xml, path, store):
+    """``parse_task_definition(xml, path=path)``, or the kept definition of the
+    same bytes when ``store`` has one (only for ``shareable`` paths); a new
+    shareable definition is added. Raises what the parser raises."""
+    if store is None or not shareable(path) or len(xml) > MAX_TASK_BYTES:
+        return parse_task_definition(xml, path=path)
+    sha = definition_sha256(xml)
+    kept = store.get(sha)
+    if kept is not None:
+        return at_place(kept, path)
+    definition = parse_task_definition(xml, path=path, sha256=sha)
+    store.put(definition)
+    return definition

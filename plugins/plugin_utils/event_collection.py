@@ -114,8 +114,9 @@ def _safe_time(value):
 class _Collector:
     """Accumulates events of one run; dedups, filters by bookmark, caps, sorts."""
 
-    def __init__(self, wanted, since, max_events):
+    def __init__(self, wanted, since, max_events, parse_definition=None):
         self.wanted = wanted
+        self.parse_definition = parse_definition   # for TaskContent (event_model._definition)
         self.since = since
         self.max_events = max_events
         self.by_channel = {}   # channel -> {(channel, computer, record_id): event}
@@ -135,7 +136,7 @@ class _Collector:
 
     def add_xml(self, xml, source, channel_hint=None, record_hint=None):
         try:
-            event = normalize_event_xml(xml, source=source)
+            event = normalize_event_xml(xml, source=source, parse_definition=self.parse_definition)
         except NotATaskEvent:
             return
         except TaskGuardInputError as exc:
@@ -329,18 +330,26 @@ def _opt_int(value):
         return None
 
 
-def normalize_live_events(raw, *, since=None):
+def normalize_live_events(raw, *, since=None, store=None):
     """Normalize what ``EventMaterial.psm1``/``task_events.ps1`` returned.
 
     ``raw`` = ``{"event_ids": [...], "max_events": int, "channels": [<channel>]}``;
-    see tests/unit/fixtures/task_events/*.json for the exact shape.
+    see tests/unit/fixtures/task_events/*.json for the exact shape. ``store``: the
+    shared definition store (definition_store.py) for the task XML in 4698/4702
+    events (Windows Update rewrites built-in tasks with the bytes hosts share).
     """
     if not isinstance(raw, dict) or not isinstance(raw.get("channels"), list):
         raise TaskGuardInputError("live event material must be a mapping with a 'channels' list")
     since = validate_bookmark(since)
     wanted = _wanted_ids(raw.get("event_ids"))
     max_events = _max_events(raw.get("max_events"))
-    collector = _Collector(wanted, since, max_events)
+    parse_definition = None
+    if store is not None:
+        from ansible_collections.taskguard.windows.plugins.plugin_utils.definition_store import parse_with_store
+
+        def parse_definition(content, task_path):
+            return parse_with_store(content, task_path, store)
+    collector = _Collector(wanted, since, max_events, parse_definition)
     channels = {}
     states = {}
     errors = []

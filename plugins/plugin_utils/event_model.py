@@ -201,8 +201,12 @@ def _client(data):
     return {dst: _none_if_blank(data.get(src)) for src, dst in _CLIENT_FIELDS}
 
 
-def _definition(data, task_path):
-    """Parse TaskContent(New); returns (definition, error)."""
+def _definition(data, task_path, parse_definition=None):
+    """Parse TaskContent(New); returns (definition, error).
+
+    ``parse_definition(content, task_path)``: the parser to use (the audit passes
+    one that takes definitions already parsed from the shared store,
+    definition_store.py); the task model's parser when None."""
     content = None
     for field in _CONTENT_FIELDS:
         value = data.get(field)
@@ -215,26 +219,30 @@ def _definition(data, task_path):
         return None, "TaskContent of %d characters exceeds the limit of %d" % (len(content), MAX_TASK_CONTENT_CHARS)
     # Imported here so the event reader works (and reports) even if the task model
     # module is broken in a partial checkout.
-    from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import parse_task_definition
+    if parse_definition is None:
+        from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import parse_task_definition
+
+        def parse_definition(text, path):
+            return parse_task_definition(text, path=path)
     try:
-        return parse_task_definition(content, path=task_path), None
+        return parse_definition(content, task_path), None
     except TaskGuardInputError as exc:
         return None, str(exc)[:500]
     except Exception as exc:  # a bug in the model must not hide the event
         return None, "unexpected error parsing TaskContent: %s: %s" % (type(exc).__name__, str(exc)[:300])
 
 
-def normalize_event_xml(xml, *, source):
+def normalize_event_xml(xml, *, source, parse_definition=None):
     """Parse one event's XML (str or bytes) and return the normalized event.
 
     Raises :class:`TaskGuardInputError` (including ``EventNormalizeError``) when the
     record itself is unusable; the caller reports it in ``unparseable``.
     """
     root = parse_xml(xml, max_bytes=MAX_EVENT_BYTES, what="event XML from %s" % source)
-    return normalize_event_element(root, source=source)
+    return normalize_event_element(root, source=source, parse_definition=parse_definition)
 
 
-def normalize_event_element(root, *, source):
+def normalize_event_element(root, *, source, parse_definition=None):
     if local_name(root.tag) != "Event":
         raise EventNormalizeError("root element is <%s>, not <Event>" % local_name(root.tag)[:40])
     system = _child(root, "System")
@@ -269,7 +277,7 @@ def normalize_event_element(root, *, source):
         channel = expected_channel
     data = _event_data(root)
     task = _none_if_blank(data.get("TaskName"))
-    definition, definition_error = _definition(data, task)
+    definition, definition_error = _definition(data, task, parse_definition)
     extra = {}
     for key, value in data.items():
         if key in _CONTENT_FIELDS or key.startswith("Subject") or key == "TaskName":

@@ -28,7 +28,6 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import Ta
 from ansible_collections.taskguard.windows.plugins.plugin_utils.reg_export import read_reg_export
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import (
     MAX_TASK_BYTES,
-    definition_sha256,
     empty_task,
     new_task_entry,
     normalize_path,
@@ -131,20 +130,6 @@ def _under_denied(path_low, denied):
     return False
 
 
-def _api_definition(xml, path, store):
-    """Parse an API definition, or take it from the shared definition store
-    (definition_store.py) when the same bytes were parsed before."""
-    if store is None or len(xml) > MAX_TASK_BYTES or not definition_store.shareable(path):
-        return parse_task_definition(xml, path=path)
-    sha = definition_sha256(xml)
-    kept = store.get(sha)
-    if kept is not None:
-        return definition_store.at_place(kept, path)
-    definition = parse_task_definition(xml, path=path, sha256=sha)
-    store.put(definition)
-    return definition
-
-
 def build_result(*, mode, host, api, api_denied, files, cache, sources, errors, is_admin,
                  registry_source, parsed=None, store=None):
     """Join the sources into normalized tasks.
@@ -186,7 +171,7 @@ def build_result(*, mode, host, api, api_denied, files, cache, sources, errors, 
         definition = None
         if api_item is not None and isinstance(api_item.get('xml'), str) and api_item['xml']:
             try:
-                definition = _api_definition(api_item['xml'], path, store)
+                definition = definition_store.parse_with_store(api_item['xml'], path, store)
             except TaskGuardInputError as exc:
                 unparseable.append({'path': path, 'source': 'api', 'error': str(exc)})
             if api_item.get('error'):
@@ -214,7 +199,9 @@ def build_result(*, mode, host, api, api_denied, files, cache, sources, errors, 
             errors.append({'source': 'files', 'path': path, 'error': str(file_item['error'])})
         if definition is None:
             definition = empty_task(path)
-        task = new_task_entry(definition)
+        # every definition here is a fresh dict (parsed, from a store or cache
+        # copy, or empty_task): it becomes the task itself
+        task = new_task_entry(definition, copy=False)
         task['path'] = path  # the place it lives, not what the URI claims
 
         seen = []

@@ -294,7 +294,14 @@ _SITECUSTOMIZE = textwrap.dedent('''
 def _playbook(tmp_path, reports, state_dir, fault=None, hosts=None):
     inject = tmp_path / "inject"
     inject.mkdir(exist_ok=True)
-    (inject / "sitecustomize.py").write_text(_SITECUSTOMIZE)
+    hook = inject / "sitecustomize.py"
+    if not hook.exists():
+        # Written once, atomically: runs started a moment earlier may be importing
+        # it, and rewriting it in place let one of them import an empty file and
+        # run without its fault (a flaky "disk full" run that succeeded).
+        tmp = inject / "sitecustomize.py.tmp"
+        tmp.write_text(_SITECUSTOMIZE)
+        os.replace(tmp, hook)
     if hosts is None:
         hosts = tmp_path / "hosts.yml"
         hosts.write_text("windows:\n  hosts:\n    dc01:\n      ansible_connection: local\n"

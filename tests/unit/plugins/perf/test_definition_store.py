@@ -19,6 +19,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils import task_coll
 from ansible_collections.taskguard.windows.plugins.plugin_utils.safe_xml import decode_xml_bytes
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import normalize_live_tasks
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import definition_sha256, parse_task_definition
+import bench_fleet
 from test_parsed_reuse import _count_parses
 
 DEFRAG = "\\Microsoft\\Windows\\Defrag\\ScheduledDefrag"
@@ -89,9 +90,9 @@ def test_store_round_trip_equals_parsing_on_authentic_definitions(shared_fixture
         except Exception:   # not a task (the README counts those); not what is tested here
             continue
         writer = ds.DefinitionStore(str(tmp_path))
-        task_collection._api_definition(xml, "\\Microsoft\\T%d" % number, writer)
+        ds.parse_with_store(xml, "\\Microsoft\\T%d" % number, writer)
         reader = ds.DefinitionStore(str(tmp_path))
-        got = task_collection._api_definition(xml, "\\Microsoft\\T%d" % number, reader)
+        got = ds.parse_with_store(xml, "\\Microsoft\\T%d" % number, reader)
         assert reader.hits == 1, path
         assert got == expected, path
         checked += 1
@@ -123,7 +124,7 @@ def test_broken_or_planted_entry_is_a_miss_and_is_replaced(full, tmp_path, conte
     xml = _xml(full, DEFRAG)
     sha = definition_sha256(xml)
     store = ds.DefinitionStore(str(tmp_path))
-    expected = task_collection._api_definition(xml, DEFRAG, store)
+    expected = ds.parse_with_store(xml, DEFRAG, store)
     entry = Path(store._path(sha))
     values = json.loads(entry.read_text())
     if content == "WRONG_SHA":
@@ -137,7 +138,7 @@ def test_broken_or_planted_entry_is_a_miss_and_is_replaced(full, tmp_path, conte
     entry.write_bytes(content)
     again = ds.DefinitionStore(str(tmp_path))
     assert again.get(sha) is None
-    assert task_collection._api_definition(xml, DEFRAG, again) == expected
+    assert ds.parse_with_store(xml, DEFRAG, again) == expected
     assert again.hits == 0 and again.written == 1
     assert ds.DefinitionStore(str(tmp_path)).get(sha) is not None   # repaired
 
@@ -176,3 +177,20 @@ def test_entries_are_private_and_grouped_by_parser_version(full, tmp_path):
     # data only: every entry is a JSON list in STORED_KEYS order
     assert all(len(json.loads(p.read_text())) == len(ds.STORED_KEYS) for p in entries)
     assert not os.path.exists(os.path.join(str(tmp_path), ds.STORE_DIR, "0" * 16))
+
+
+def test_task_xml_in_events_comes_from_the_store_too(tmp_path, monkeypatch):
+    """4702 events of Windows Update rewriting built-in tasks carry the same bytes
+    as the hosts' own definitions: their TaskContent is not parsed again."""
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.event_collection import normalize_live_events
+    events = bench_fleet.Fleet(1, events=60).host(0)[1]["events"]
+    builtin_updates = [e for c in events["channels"] for e in c["events"]
+                       if ">4702<" in e and "Name='TaskName'>\\Microsoft\\" in e]
+    assert builtin_updates
+    first = normalize_live_events(copy.deepcopy(events), store=ds.DefinitionStore(str(tmp_path)))
+    calls = _count_parses(monkeypatch)
+    store = ds.DefinitionStore(str(tmp_path))
+    second = normalize_live_events(copy.deepcopy(events), store=store)
+    assert store.hits >= len(builtin_updates) and not [c for c in calls if ds.shareable(c)]
+    assert second == first == normalize_live_events(copy.deepcopy(events))
+    assert all(e["definition"] for e in second["events"] if e["event_id"] == 4702)

@@ -12,7 +12,7 @@ import pytest
 
 import bench_fleet
 from ansible_collections.taskguard.windows.plugins.plugin_utils import definition_cache as dc
-from ansible_collections.taskguard.windows.plugins.plugin_utils import task_collection
+from ansible_collections.taskguard.windows.plugins.plugin_utils import definition_store, task_collection
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import (
     OMITTED_NOT_KEPT,
     normalize_live_tasks,
@@ -21,6 +21,8 @@ from test_definition_cache import DEFRAG, UPDATER, previous_run
 
 
 def _count_parses(monkeypatch):
+    """Record every task definition parse (API XML goes through the definition
+    store module, file content straight to the parser)."""
     calls = []
     real = task_collection.parse_task_definition
 
@@ -28,6 +30,7 @@ def _count_parses(monkeypatch):
         calls.append(kwargs.get("path"))
         return real(data, **kwargs)
     monkeypatch.setattr(task_collection, "parse_task_definition", counting)
+    monkeypatch.setattr(definition_store, "parse_task_definition", counting)
     return calls
 
 
