@@ -44,6 +44,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.definition_store
     STORED_KEYS,
     DefinitionStore,
     at_place,
+    at_place_values,
     is_sha256,
     model_stamp,
     shareable,
@@ -122,17 +123,18 @@ def load(state_dir, host, store=None):
         task_path, sha, values = item
         if not isinstance(task_path, str) or not task_path or not is_sha256(sha):
             continue
-        kept = store.get(sha) if values is None else _own(values, sha)
+        kept = store.kept_values(sha) if values is None else _own(values, sha)
         if kept is not None:
-            entries[_key(task_path)] = {"path": task_path, "sha256": sha, "definition": at_place(kept, task_path)}
+            entries[_key(task_path)] = {"path": task_path, "sha256": sha,
+                                        "definition": at_place_values(kept, task_path)}
     return entries
 
 
 def _own(values, sha):
-    """A definition kept in the host's file (STORED_KEYS order), or None."""
+    """Values of a definition kept in the host's file (STORED_KEYS order), or None."""
     if not isinstance(values, list) or len(values) != len(STORED_KEYS) or values[_SHA_AT] != sha:
         return None
-    return dict(zip(STORED_KEYS, values))
+    return values
 
 
 def known_hashes(entries):

@@ -65,6 +65,8 @@ STORE_DIR = "definitions"
 STORED_KEYS = tuple(k for k in DEFINITION_KEYS if k not in PLACE_KEYS)
 _SHA_AT = STORED_KEYS.index("sha256")
 _FINGERPRINT_AT = STORED_KEYS.index("fingerprint")
+_ACTIONS_AT = STORED_KEYS.index("actions")
+_TRIGGERS_AT = STORED_KEYS.index("triggers")
 # A normalized definition is smaller than its XML (MAX_TASK_BYTES); this bounds
 # a broken or planted entry.
 MAX_ENTRY_BYTES = 2 * task_model.MAX_TASK_BYTES
@@ -142,6 +144,11 @@ class DefinitionStore(object):
         """The kept definition of ``sha`` without its place fields, or None."""
         if not is_sha256(sha):
             return None
+        values = self.kept_values(sha)
+        return dict(zip(STORED_KEYS, values)) if values is not None else None
+
+    def kept_values(self, sha):
+        """The kept values (STORED_KEYS order) of a well-formed ``sha``, or None."""
         try:
             raw = state.read_at_most(self._path(sha), MAX_ENTRY_BYTES + 1)
         except OSError:
@@ -152,15 +159,13 @@ class DefinitionStore(object):
             values = json.loads(raw)
         except ValueError:   # incl. bad UTF-8: a broken entry is a miss, then overwritten
             return None
-        if (not isinstance(values, list) or len(values) != len(STORED_KEYS) or values[_SHA_AT] != sha
-                or not isinstance(values[_FINGERPRINT_AT], str)):
-            return None
-        definition = dict(zip(STORED_KEYS, values))
-        if not isinstance(definition["actions"], list) or not isinstance(definition["triggers"], list):
+        if (values.__class__ is not list or len(values) != len(STORED_KEYS) or values[_SHA_AT] != sha
+                or values[_FINGERPRINT_AT].__class__ is not str or values[_ACTIONS_AT].__class__ is not list
+                or values[_TRIGGERS_AT].__class__ is not list):
             return None
         self.hits += 1
         self._present.add(sha)
-        return definition
+        return values
 
     def put(self, definition):
         """Keep a parsed definition under its own ``sha256``."""
@@ -205,16 +210,26 @@ def at_place(kept, path):
     return place_definition(definition, path)
 
 
+_TEMPLATE = dict.fromkeys(DEFINITION_KEYS)   # the parser's key order
+
+
+def at_place_values(values, path):
+    """``at_place`` straight from kept values: one dict per task."""
+    definition = _TEMPLATE.copy()
+    definition.update(zip(STORED_KEYS, values))
+    return place_definition(definition, path)
+
+
 def parse_with_store(xml, path, store):
     """``parse_task_definition(xml, path=path)``, or the kept definition of the
     same bytes when ``store`` has one (only for ``shareable`` paths); a new
     shareable definition is added. Raises what the parser raises."""
     if store is None or not shareable(path) or len(xml) > MAX_TASK_BYTES:
         return parse_task_definition(xml, path=path)
-    sha = definition_sha256(xml)
-    kept = store.get(sha)
-    if kept is not None:
-        return at_place(kept, path)
+    sha = definition_sha256(xml)   # computed here, never taken from the host
+    values = store.kept_values(sha)
+    if values is not None:
+        return at_place_values(values, path)
     definition = parse_task_definition(xml, path=path, sha256=sha)
     store.put(definition)
     return definition
