@@ -46,7 +46,8 @@ options:
       - Folder of the event bookmarks between runs (read only here; M(taskguard.windows.drift_report)
         advances them after the reports are written).
       - Also holds the definition cache of each live host (C(<host>.definitions.json.gz), see
-        O(definition_cache)), written here.
+        O(definition_cache)) and the definition store shared by all hosts (C(definitions/)), both
+        written here. Keep the folder on a local disk, writable by the controller account only.
     type: path
   definition_cache:
     description:
@@ -57,6 +58,12 @@ options:
       - The host compares the hashes over the definitions it reads at that moment, and the controller uses
         a kept definition only for the hash the host reported, so a changed task is never taken from the
         cache. A missing, unreadable or older-version cache only means a full collection.
+      - Also uses the definition store shared by every host audited with this O(state_dir)
+        (C(<state_dir>/definitions/)) - definitions of tasks under C(\\Microsoft\\), the same bytes on every
+        host of a Windows build, are kept once under the SHA-256 the controller computes over the bytes
+        the host sent, and taken from there instead of parsing them again, on a first audit too. A host
+        cannot change what another host's bytes map to. The folder can be deleted at any time (it only
+        costs parsing again).
     type: bool
     default: true
   offline_root:
@@ -152,9 +159,11 @@ counts:
 definition_cache:
   description:
     - Live hosts with O(state_dir) and O(definition_cache) - C(known) definitions kept from the previous
-      audit (their hashes were sent), C(omitted) definitions the host left out as unchanged, C(note) why
-      the cache was not used or not written (C(null) when all went well).
+      audit (their hashes were sent), C(omitted) definitions the host left out as unchanged,
+      C(store_hits) definitions taken from the shared definition store instead of being parsed,
+      C(store_written) definitions added to it, C(note) why the cache or the store was not used or not
+      written (C(null) when all went well).
   returned: when the definition cache was used
   type: dict
-  sample: {"known": 248, "omitted": 247, "note": null}
+  sample: {"known": 248, "omitted": 247, "store_hits": 195, "store_written": 0, "note": null}
 """

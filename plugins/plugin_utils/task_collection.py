@@ -151,8 +151,10 @@ def build_result(*, mode, host, api, api_denied, files, cache, sources, errors, 
     tree = cache['tree'] if cache else {}
     tasks_by_guid = cache['tasks'] if cache else {}
     tasks_by_path = {}
+    key_of_entry = {}   # id(TaskCache Tasks entry) -> its lower-cased normalized path (computed once)
     for guid_low, entry in tasks_by_guid.items():
         key = _lower(normalize_path(entry['path'])) if entry['path'] else '\\' + guid_low
+        key_of_entry[id(entry)] = key
         tasks_by_path.setdefault(key, []).append(entry)
 
     display = {}
@@ -246,7 +248,7 @@ def build_result(*, mode, host, api, api_denied, files, cache, sources, errors, 
                     reasons.append('index_zero')
                 if tasks_entry is None:
                     reasons.append('tree_without_tasks_entry')
-                elif tasks_entry['path'] and _lower(normalize_path(tasks_entry['path'])) != key:
+                elif tasks_entry['path'] and key_of_entry[id(tasks_entry)] != key:
                     reasons.append('path_mismatch')
             elif tasks_entry is not None:
                 reasons.append('tasks_entry_without_tree')
@@ -326,7 +328,8 @@ def normalize_live_tasks(raw, *, parsed=None, store=None):
         for item in _as_list(api_raw.get('tasks')):
             if isinstance(item, dict) and isinstance(item.get('path'), str) and item['path']:
                 path = normalize_path(item['path'])
-                _add_once(api, path, dict(item, path=path), errors, 'api')
+                # copied only when the path changed (normalize_path returns a normalized path as is)
+                _add_once(api, path, item if path is item['path'] else dict(item, path=path), errors, 'api')
         for err in _as_list(api_raw.get('folder_errors')):
             if isinstance(err, dict):
                 folder = normalize_path(err.get('path') or '\\')

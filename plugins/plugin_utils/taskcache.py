@@ -101,6 +101,9 @@ def _add_task(cache, guid, values):
 
 
 def _tree_path(relative):
+    # Fast path: already '\\A\\B' (what the live collector sends for every entry).
+    if relative[:1] == '\\' and relative[-1:] != '\\' and '\\\\' not in relative:
+        return relative
     parts = [p for p in relative.split('\\') if p]
     return '\\' + '\\'.join(parts)
 
