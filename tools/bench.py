@@ -47,6 +47,7 @@ sys.path.insert(0, HERE)
 
 TODAY = "2026-11-25"
 STEADY_SAMPLE = 10   # steady-state figures on every 10th host (they vary little)
+RATIO_SAMPLE = 10    # floor ratio on every 10th host
 EVTX_SOURCE = os.path.join(os.environ.get("TASKGUARD_SHARED_FIXTURES", os.path.join(os.path.dirname(REPO), "shared", "fixtures")),
                            "evtx", "donpapi-benign-4702.evtx")
 EVTX_BENCH = os.path.join(REPO, "tests", "unit", "plugins", "task_events", "bench_evtx.py")
@@ -88,15 +89,16 @@ _G = {}   # per-process state of the pool workers (inherited through fork)
 
 def _prepare_chunk(indices):
     """Phase A (not timed as controller work): build each host's module result,
-    store it as the JSON text the module prints, and measure floor and normalize."""
-    from lxml import etree
+    store it as the JSON text the module prints, normalize it once (which fills
+    the run's shared definition store, as the first hosts of a first run do) and
+    take the steady-state sample."""
     import bench_fleet
     from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, definition_cache
     fleet, tmp = _G["fleet"], _G["tmp"]
     from ansible_collections.taskguard.windows.plugins.plugin_utils.definition_store import DefinitionStore
-    out = {"floor": 0.0, "normalize": 0.0, "xml_docs": 0, "json_bytes": 0, "tasks": 0, "events": 0, "names": [],
+    out = {"xml_docs": 0, "json_bytes": 0, "tasks": 0, "events": 0, "names": [],
            "tasks_bytes": 0, "events_bytes": 0, "steady_tasks_bytes": 0, "cache_save": 0.0, "cache_expand": 0.0,
-           "sampled": 0, "doc_floor": 0.0, "doc_normalize": 0.0, "doc_sampled": 0}
+           "sampled": 0}
     for index in indices:
         name, module_result = fleet.host(index)
         tasks_text = bench_fleet.module_json(module_result["tasks"])
@@ -109,25 +111,9 @@ def _prepare_chunk(indices):
         with open(os.path.join(tmp, "host-%06d.json" % index), "w", encoding="utf-8") as handle:
             handle.write(text)
         module_result = json.loads(text)   # the controller's copy, as Ansible decodes it
-        docs = bench_fleet.xml_documents(module_result)
-        out["xml_docs"] += len(docs)
-        floor = _floor(docs, etree)
-        out["floor"] += floor
-        del docs
-        # As the audit action normalizes: with the state dir's shared definition
-        # store (one per phase-A run, empty at the start, filled by the hosts
-        # normalized before: a first run of the fleet).
-        t0 = time.process_time()
+        out["xml_docs"] += len(bench_fleet.xml_documents(module_result))
         tasks_result, events_result, _problems = audit_support.normalize_live(
             module_result, store=DefinitionStore(_G["normalize_store"]))
-        out["normalize"] += time.process_time() - t0
-        if index % STEADY_SAMPLE == 0:
-            # Per document, without the store: every definition parsed.
-            t0 = time.process_time()
-            audit_support.normalize_live(module_result)
-            out["doc_normalize"] += time.process_time() - t0
-            out["doc_floor"] += floor
-            out["doc_sampled"] += 1
         out["tasks"] += len(tasks_result["tasks"])
         out["events"] += len(events_result["events"])
         if index % STEADY_SAMPLE == 0:
@@ -147,6 +133,34 @@ def _prepare_chunk(indices):
                 raise SystemExit("definition cache of %s holds %d of %d definitions"
                                  % (name, len(entries), len(module_result["tasks"]["api"]["tasks"])))
         out["names"].append((index, name))
+    return out
+
+
+def _ratio_pass(names):
+    """The floor and our normalization on the same material, in one process with
+    nothing else running (two processes at once made both figures noisy): every
+    RATIO_SAMPLE-th host, CPU time. With the shared definition store as the
+    audit uses it (filled by phase A, as for every host after the first few of a
+    first run) and per document without it (every definition parsed)."""
+    from lxml import etree
+    import bench_fleet
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.definition_store import DefinitionStore
+    out = {"floor": 0.0, "normalize": 0.0, "per_document": 0.0, "hosts": 0, "docs": 0}
+    for index, _name in names[::RATIO_SAMPLE]:
+        with open(os.path.join(_G["tmp"], "host-%06d.json" % index), "r", encoding="utf-8") as handle:
+            module_result = json.loads(handle.read())
+        docs = bench_fleet.xml_documents(module_result)
+        out["docs"] += len(docs)
+        out["floor"] += _floor(docs, etree)
+        del docs
+        t0 = time.process_time()
+        audit_support.normalize_live(module_result, store=DefinitionStore(_G["normalize_store"]))
+        out["normalize"] += time.process_time() - t0
+        t0 = time.process_time()
+        audit_support.normalize_live(module_result)
+        out["per_document"] += time.process_time() - t0
+        out["hosts"] += 1
     return out
 
 
@@ -304,9 +318,9 @@ def worker(opts):
 
         # Phase A: material on disk, floor and normalize figures.
         chunks = [list(range(i, min(i + 25, opts.hosts))) for i in range(0, opts.hosts, 25)]
-        prep = {"floor": 0.0, "normalize": 0.0, "xml_docs": 0, "json_bytes": 0, "tasks": 0, "events": 0,
+        prep = {"xml_docs": 0, "json_bytes": 0, "tasks": 0, "events": 0,
                 "tasks_bytes": 0, "events_bytes": 0, "steady_tasks_bytes": 0, "cache_save": 0.0, "cache_expand": 0.0,
-                "sampled": 0, "doc_floor": 0.0, "doc_normalize": 0.0, "doc_sampled": 0}
+                "sampled": 0}
         names = []
         with ctx.Pool(opts.workers) as pool:
             for part in pool.imap_unordered(_prepare_chunk, chunks):
@@ -314,6 +328,8 @@ def worker(opts):
                     prep[key] += part[key]
                 names.extend(part["names"])
         names.sort()
+        os.sync()   # the module outputs just written must not be flushed while the clock runs
+        ratio = _ratio_pass(names)
 
         # Phase B (timed): every host's audit on `workers` warm processes, then
         # the report once in this process.
@@ -358,10 +374,10 @@ def worker(opts):
             "decode_cpu_seconds": decode,
             "parent_cpu_seconds": parent_cpu,
             "report_seconds": t_report,
-            "normalize_seconds": prep["normalize"], "floor_seconds": prep["floor"],
-            "floor_ratio": prep["normalize"] / prep["floor"] if prep["floor"] else 0.0,
-            "doc_floor_ratio": prep["doc_normalize"] / prep["doc_floor"] if prep["doc_floor"] else 0.0,
-            "doc_sampled": prep["doc_sampled"],
+            "normalize_seconds": ratio["normalize"], "floor_seconds": ratio["floor"],
+            "floor_ratio": ratio["normalize"] / ratio["floor"] if ratio["floor"] else 0.0,
+            "doc_floor_ratio": ratio["per_document"] / ratio["floor"] if ratio["floor"] else 0.0,
+            "ratio_hosts": ratio["hosts"], "ratio_docs": ratio["docs"],
             "xml_docs": prep["xml_docs"], "inventory_load_seconds": inventory_load,
             "inventory_entries": len(inventory.entries),
             "json_bytes_per_host": prep["json_bytes"] / float(max(1, opts.hosts)),
@@ -512,11 +528,12 @@ def show(fig):
     print("                    of the CPU per host, %.2f ms is Ansible's own read and JSON decode of the module output "
           "(kept in 'seconds'); without it ~%.1f s" % (
               decode_ms, fig["seconds"] - fig["audit_seconds"] * fig["decode_cpu_seconds"] / max(1e-9, fig["audit_cpu_seconds"])))
-    print("  normalize         %8.2f s  floor (lxml parse of %d XML documents) %.2f s  ratio %.2f "
-          "(as the audit runs: shared definition store, first run of the fleet)"
-          % (fig["normalize_seconds"], fig["xml_docs"], fig["floor_seconds"], fig["floor_ratio"]))
-    print("                    per document, without the store (every definition parsed; %d hosts sampled): ratio %.2f"
-          % (fig["doc_sampled"], fig["doc_floor_ratio"]))
+    print("  normalize         %8.2f s  floor (lxml parse of the %d XML documents of %d hosts, every %dth) %.2f s  "
+          "ratio %.2f (as the audit runs: shared definition store, first run of the fleet)"
+          % (fig["normalize_seconds"], fig["ratio_docs"], fig["ratio_hosts"], RATIO_SAMPLE, fig["floor_seconds"],
+             fig["floor_ratio"]))
+    print("                    per document, without the store (every definition parsed): ratio %.2f; "
+          "%d XML documents in the fleet" % (fig["doc_floor_ratio"], fig["xml_docs"]))
     print("  peak RSS          %8.0f MB  (report process %.0f MB + %d audit workers of at most %.0f MB each)"
           % (fig["peak_rss_mb"], fig["parent_rss_mb"], fig["workers"], fig["worker_rss_mb"]))
     print("  inventory+rules load %.2f s (once per warm worker, not in 'seconds'; see cold start)" % fig["inventory_load_seconds"])
