@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import definition_store as ds
-from ansible_collections.taskguard.windows.plugins.plugin_utils import task_collection
 from ansible_collections.taskguard.windows.plugins.plugin_utils.safe_xml import decode_xml_bytes
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import normalize_live_tasks
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import definition_sha256, parse_task_definition
@@ -173,7 +172,7 @@ def test_entries_are_private_and_grouped_by_parser_version(full, tmp_path):
     assert len(entries) == store.written > 0
     assert all(p.stat().st_mode & 0o077 == 0 for p in entries)
     assert all(p.parent.stat().st_mode & 0o077 == 0 for p in entries)
-    assert not [p for p in root.rglob("*.tmp")]
+    assert not list(root.rglob("*.tmp"))
     # data only: every entry is a JSON list in STORED_KEYS order
     assert all(len(json.loads(p.read_text())) == len(ds.STORED_KEYS) for p in entries)
     assert not os.path.exists(os.path.join(str(tmp_path), ds.STORE_DIR, "0" * 16))
