@@ -55,6 +55,7 @@ _CLIENT_FIELDS = (
     ("FQDN", "fqdn"),
 )
 _CONTENT_FIELDS = ("TaskContent", "TaskContentNew")
+_CLIENT_SOURCES = frozenset(src for src, _dst in _CLIENT_FIELDS)
 _TIME_RE = re.compile(
     r"\A(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?\s*(Z|UTC|[+-]00:?00)?\Z"
 )
@@ -196,7 +197,7 @@ def _user(event_id, data):
 
 
 def _client(data):
-    if not any(src in data for src, _dst in _CLIENT_FIELDS):
+    if _CLIENT_SOURCES.isdisjoint(data):
         return None
     return {dst: _none_if_blank(data.get(src)) for src, dst in _CLIENT_FIELDS}
 
@@ -282,7 +283,7 @@ def normalize_event_element(root, *, source, parse_definition=None):
     for key, value in data.items():
         if key in _CONTENT_FIELDS or key.startswith("Subject") or key == "TaskName":
             continue
-        if any(key == src for src, _dst in _CLIENT_FIELDS):
+        if key in _CLIENT_SOURCES:
             continue
         extra[key] = value[:MAX_DATA_VALUE_CHARS]
     if event_id >= 4698:
