@@ -179,15 +179,20 @@ class DefinitionStore(object):
         data = json.dumps([definition[k] for k in STORED_KEYS], separators=(",", ":"),
                           check_circular=False).encode("ascii")
         path = self._path(sha)
-        tmp = "%s.%d.tmp" % (path, os.getpid())
+        # A random temporary name, created exclusively: processes in different
+        # containers sharing the state dir (AWX slices) can have the same pid.
+        tmp = "%s.%s.tmp" % (path, os.urandom(6).hex())
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
         try:
             try:
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                fd = os.open(tmp, flags, 0o600)
             except FileNotFoundError:
-                os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                self._make_dirs(os.path.dirname(path))
+                fd = os.open(tmp, flags, 0o600)
             try:
-                os.write(fd, data)
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
             finally:
                 os.close(fd)
             os.replace(tmp, path)
@@ -201,6 +206,20 @@ class DefinitionStore(object):
             return
         self.written += 1
         self._present.add(sha)
+
+
+    def _make_dirs(self, leaf):
+        """The store's folders, each 0700 (os.makedirs applies its mode to the
+        last folder only)."""
+        store_dir = os.path.dirname(self.root)
+        state_dir = os.path.dirname(store_dir)
+        if not os.path.isdir(state_dir):
+            os.makedirs(state_dir, mode=0o700, exist_ok=True)
+        for folder in (store_dir, self.root, leaf):
+            try:
+                os.mkdir(folder, 0o700)
+            except FileExistsError:
+                pass
 
 
 def at_place(kept, path):
