@@ -207,7 +207,6 @@ class DefinitionStore(object):
         self.written += 1
         self._present.add(sha)
 
-
     def _make_dirs(self, leaf):
         """The store's folders, each 0700 (os.makedirs applies its mode to the
         last folder only)."""
