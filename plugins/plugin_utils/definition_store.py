@@ -22,8 +22,9 @@ holds the event bookmarks: keep it writable by the controller account only.
 
 Only definitions that are likely the same on many hosts are kept here:
 those of tasks under ``\\Microsoft\\`` (``shareable``), where Windows keeps its
-own. Creating a file is the expensive part of a store (~0.7 ms on the project
-VM, more than parsing ten definitions), and most other tasks are registered
+own. Creating a file is the expensive part of a store (on the project VM
+~70 us on a quiet disk and ~0.7 ms while other writes are being flushed: from
+more than one to more than ten parses of a definition), and most other tasks are registered
 per host (their registration date, author or account differ), so storing them
 would cost a file per host for nothing: their definitions stay in the host's
 own cache (definition_cache.py). A definition outside ``\\Microsoft\\`` that is
