@@ -43,7 +43,6 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.bookmarks import
 from ansible_collections.taskguard.windows.plugins.plugin_utils.definition_store import (
     STORED_KEYS,
     DefinitionStore,
-    at_place,
     at_place_values,
     is_sha256,
     model_stamp,
@@ -52,7 +51,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.definition_store
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import normalize_path
 
 __all__ = ["DefinitionCacheError", "cache_path", "known_hashes", "load", "model_stamp", "omitted",
-           "parsed_definitions", "save", "entries_from_result"]
+           "parsed_definitions", "save"]
 
 CACHE_VERSION = 3
 SUFFIX = ".definitions.json.gz"
@@ -168,12 +167,6 @@ def _kept(tasks_result):
             break
         kept[_key(path)] = (path, sha, task)
     return kept
-
-
-def entries_from_result(tasks_result):
-    """What ``load`` will return after ``save(..., tasks_result)``."""
-    return {key: {"path": path, "sha256": sha, "definition": at_place(task, path)}
-            for key, (path, sha, task) in _kept(tasks_result).items()}
 
 
 def save(state_dir, host, tasks_result, previous=None, store=None):

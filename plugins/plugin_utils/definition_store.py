@@ -126,10 +126,6 @@ class DefinitionStore(object):
     def _path(self, sha):
         return os.path.join(self.root, sha[:2], sha + ".json")
 
-    def has(self, sha):
-        """Known to be in the store (read or written by this process)."""
-        return sha in self._present
-
     def ensure(self, definition):
         """Make sure the store holds ``definition``; True when it does."""
         sha = definition.get("sha256")
@@ -222,18 +218,13 @@ class DefinitionStore(object):
                 pass
 
 
-def at_place(kept, path):
-    """A full definition from a kept one: a copy with the place fields of ``path``
-    (exactly what ``parse_task_definition(xml, path=path)`` returns)."""
-    definition = dict(zip(DEFINITION_KEYS, map(kept.get, DEFINITION_KEYS)))   # the parser's key order
-    return place_definition(definition, path)
-
-
 _TEMPLATE = dict.fromkeys(DEFINITION_KEYS)   # the parser's key order
 
 
 def at_place_values(values, path):
-    """``at_place`` straight from kept values: one dict per task."""
+    """A full definition from kept values (STORED_KEYS order): a new dict with
+    the place fields of ``path``, exactly what ``parse_task_definition(xml,
+    path=path)`` returns, in its key order."""
     definition = _TEMPLATE.copy()
     definition.update(zip(STORED_KEYS, values))
     return place_definition(definition, path)

@@ -72,9 +72,9 @@ def test_same_bytes_at_another_path_get_that_path(full, tmp_path):
     assert task["folder"] == "\\Microsoft\\Windows\\Elsewhere" and task["name"] == "Copy"
     assert list(task)[:len(expected)] == list(expected)   # same key order as the parser's
     # the place decides is_at_job too, not the kept definition
-    kept = store2.get(definition_sha256(xml))
-    assert ds.at_place(kept, "\\At7") == parse_task_definition(xml, path="\\At7")
-    assert ds.at_place(kept, "\\At7")["is_at_job"] is True
+    kept = store2.kept_values(definition_sha256(xml))
+    assert ds.at_place_values(kept, "\\At7") == parse_task_definition(xml, path="\\At7")
+    assert ds.at_place_values(kept, "\\At7")["is_at_job"] is True
 
 
 def test_store_round_trip_equals_parsing_on_authentic_definitions(shared_fixtures, tmp_path):
