@@ -59,7 +59,7 @@ options:
         a kept definition only for the hash the host reported, so a changed task is never taken from the
         cache. A missing, unreadable or older-version cache only means a full collection.
       - Also uses the definition store shared by every host audited with this O(state_dir)
-        (C(<state_dir>/definitions/)) - definitions of tasks under C(\\Microsoft\\), the same bytes on every
+        (C(<state_dir>/definitions/)) - definitions of tasks under C(\Microsoft\), the same bytes on every
         host of a Windows build, are kept once under the SHA-256 the controller computes over the bytes
         the host sent, and taken from there instead of parsing them again, on a first audit too. A host
         cannot change what another host's bytes map to. The folder can be deleted at any time (it only
