@@ -111,7 +111,7 @@ def is_sha256(value):
 class DefinitionStore(object):
     """The store of one state dir, for one process (one Ansible fork, one host).
 
-    ``get``/``put`` never raise for a store problem: a read that fails is a
+    ``kept_values``/``put`` never raise for a store problem: a read that fails is a
     miss (the definition is parsed), a write that fails is remembered in
     ``error`` and writing stops for this process (the run goes on parsing).
     """
@@ -137,15 +137,9 @@ class DefinitionStore(object):
         self.put(definition)
         return sha in self._present
 
-    def get(self, sha):
-        """The kept definition of ``sha`` without its place fields, or None."""
-        if not is_sha256(sha):
-            return None
-        values = self.kept_values(sha)
-        return dict(zip(STORED_KEYS, values)) if values is not None else None
-
     def kept_values(self, sha):
-        """The kept values (STORED_KEYS order) of a well-formed ``sha``, or None."""
+        """The kept values (STORED_KEYS order) of ``sha``, or None. ``sha`` must be
+        a hash computed here or checked with ``is_sha256`` (it names a file)."""
         try:
             raw = state.read_at_most(self._path(sha), MAX_ENTRY_BYTES + 1)
         except OSError:

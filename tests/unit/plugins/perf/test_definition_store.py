@@ -136,10 +136,10 @@ def test_broken_or_planted_entry_is_a_miss_and_is_replaced(full, tmp_path, conte
         content = b" " * (ds.MAX_ENTRY_BYTES + 1)
     entry.write_bytes(content)
     again = ds.DefinitionStore(str(tmp_path))
-    assert again.get(sha) is None
+    assert again.kept_values(sha) is None
     assert ds.parse_with_store(xml, DEFRAG, again) == expected
     assert again.hits == 0 and again.written == 1
-    assert ds.DefinitionStore(str(tmp_path)).get(sha) is not None   # repaired
+    assert ds.DefinitionStore(str(tmp_path)).kept_values(sha) is not None   # repaired
 
 
 def test_unwritable_store_is_reported_and_the_run_goes_on(full, tmp_path):
@@ -160,7 +160,7 @@ def test_unparseable_definitions_are_not_kept(full, tmp_path):
     store = ds.DefinitionStore(str(tmp_path))
     result = normalize_live_tasks(broken, store=store)
     assert DEFRAG in {u["path"] for u in result["unparseable"]}
-    assert store.get(definition_sha256("<Task><unclosed></Task>")) is None
+    assert store.kept_values(definition_sha256("<Task><unclosed></Task>")) is None
 
 
 def test_entries_are_private_and_grouped_by_parser_version(full, tmp_path):
