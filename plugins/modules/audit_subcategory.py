@@ -40,13 +40,7 @@ options:
     type: bool
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: windows
+  - taskguard.windows.attributes.setting_windows
 notes:
   - Sets the local system audit policy. A Group Policy with advanced audit settings
     (C(audit.csv)) overwrites it at the next refresh; set the same value there.

@@ -50,14 +50,7 @@ options:
     default: [106, 140, 141, 142, 129, 200, 201, 4698, 4699, 4700, 4701, 4702]
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-    details: The module never changes the host.
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
+  - taskguard.windows.attributes.read_only_windows
 notes:
   - Not meant to be called directly; use M(taskguard.windows.audit).
   - Read-only, supports check mode.

@@ -51,13 +51,7 @@ options:
     choices: [circular, auto_backup, retain]
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: windows
+  - taskguard.windows.attributes.setting_windows
 notes:
   - Changing the C(Security) log requires administrative rights.
   - A Group Policy that configures the channel (C(HKLM\SOFTWARE\Policies\Microsoft\Windows\EventLog\<log>))

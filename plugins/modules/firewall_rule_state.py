@@ -52,13 +52,7 @@ options:
     type: bool
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: windows
+  - taskguard.windows.attributes.setting_windows
 notes:
   - Requires the NetSecurity PowerShell module (Windows 8 / Server 2012 and later).
   - One of O(names) or O(groups) must be given.

@@ -26,13 +26,7 @@ description:
 options: {}
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
+  - taskguard.windows.attributes.read_only_windows
 author:
   - taskguard contributors (@taskguard)
 """

@@ -82,14 +82,7 @@ options:
     type: path
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-    details: The module never changes the host.
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
+  - taskguard.windows.attributes.read_only_windows
 notes:
   - Least privilege (live). The account must be able to connect over WinRM (member of
     C(Remote Management Users) or C(Administrators)). C(Microsoft-Windows-TaskScheduler/Operational)
