@@ -113,7 +113,7 @@ def _prepare_chunk(indices):
         module_result = json.loads(text)   # the controller's copy, as Ansible decodes it
         out["xml_docs"] += len(bench_fleet.xml_documents(module_result))
         tasks_result, events_result, _problems = audit_support.normalize_live(
-            module_result, store=DefinitionStore(_G["normalize_store"]))
+            module_result, store=DefinitionStore(_G["normalize_store"], host=name))
         out["tasks"] += len(tasks_result["tasks"])
         out["events"] += len(events_result["events"])
         if index % STEADY_SAMPLE == 0:
@@ -147,7 +147,7 @@ def _ratio_pass(names):
     from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
     from ansible_collections.taskguard.windows.plugins.plugin_utils.definition_store import DefinitionStore
     out = {"floor": 0.0, "normalize": 0.0, "per_document": 0.0, "hosts": 0, "docs": 0}
-    for index, _name in names[::RATIO_SAMPLE]:
+    for index, name in names[::RATIO_SAMPLE]:
         with open(os.path.join(_G["tmp"], "host-%06d.json" % index), "r", encoding="utf-8") as handle:
             module_result = json.loads(handle.read())
         docs = bench_fleet.xml_documents(module_result)
@@ -155,7 +155,7 @@ def _ratio_pass(names):
         out["floor"] += _floor(docs, etree)
         del docs
         t0 = time.process_time()
-        audit_support.normalize_live(module_result, store=DefinitionStore(_G["normalize_store"]))
+        audit_support.normalize_live(module_result, store=DefinitionStore(_G["normalize_store"], host=name))
         out["normalize"] += time.process_time() - t0
         t0 = time.process_time()
         audit_support.normalize_live(module_result)
@@ -461,7 +461,7 @@ def breakdown(opts, hosts=40, rounds=3):
         for _round in range(rounds):
             spent = dict.fromkeys(stages, 0.0)
             for i, text in enumerate(texts):
-                store = DefinitionStore(state_dir)
+                store = DefinitionStore(state_dir, host="h%d" % i)
                 marks = [time.process_time()]
                 result = _ansible_decode(text)
                 marks.append(time.process_time())
@@ -477,7 +477,8 @@ def breakdown(opts, hosts=40, rounds=3):
                 marks.append(time.process_time())
                 wrap_var(audit)
                 marks.append(time.process_time())
-                definition_cache.save(state_dir, "r%d-h%d" % (_round, i), tasks, store=store)
+                store.save_pack()   # as audit_support.normalize_live does after the events
+                definition_cache.save(state_dir, "h%d" % i, tasks, store=store)
                 marks.append(time.process_time())
                 for n, stage in enumerate(stages):
                     spent[stage] += marks[n + 1] - marks[n]

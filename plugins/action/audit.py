@@ -93,7 +93,7 @@ class ActionModule(ActionBase):
             module_args = {"since": since or {}, "max_events": args["max_events"]}
             use_cache = bool(args.get("state_dir")) and args["definition_cache"]
             if use_cache:
-                store = definition_store.DefinitionStore(args["state_dir"])
+                store = definition_store.DefinitionStore(args["state_dir"], host=host_name)
                 try:
                     cache_entries = definition_cache.load(args["state_dir"], host_name, store=store)
                 except definition_cache.DefinitionCacheError as exc:

@@ -175,6 +175,8 @@ def normalize_live(module_result, since=None, parsed=None, store=None):
             events_result = normalize_live_events(raw_events, since=since, store=store)
         except Exception as exc:
             problems.append({"source": "events", "error": "event material could not be normalized: %s: %s" % (type(exc).__name__, exc)})
+    if store is not None:
+        store.save_pack()   # a failure is in store.error (reported with the definition cache)
     return tasks_result, events_result, problems
 
 

@@ -113,6 +113,7 @@ def load(state_dir, host, store=None):
     if doc.get("model") != model_stamp() or doc.get("keys") != list(STORED_KEYS):
         return {}
     store = store if store is not None else DefinitionStore(state_dir)
+    store.use_pack(doc.get("pack"))   # the pack the host's shared definitions were in last time
     entries = {}
     for item in doc["tasks"][:MAX_ENTRIES]:
         # A malformed entry, or one the store lost, is simply not offered to the
@@ -189,7 +190,7 @@ def save(state_dir, host, tasks_result, previous=None, store=None):
         in_store = shareable(task_path) and store.ensure(task)
         stored.append([task_path, sha, None if in_store else _VALUES(task)])
     payload = json.dumps({"version": CACHE_VERSION, "model": model_stamp(), "host": host, "keys": list(STORED_KEYS),
-                          "tasks": stored},
+                          "pack": store.pack_key, "tasks": stored},
                          separators=(",", ":"), ensure_ascii=False, check_circular=False).encode("utf-8")
     path = cache_path(state_dir, host)
     try:

@@ -32,7 +32,22 @@ the same on every host is simply parsed on each, as before. A hostile host may
 put its own tasks under ``\\Microsoft\\``: they are kept under their own hash
 like any other (at most ``MAX_WRITES_PER_HOST`` per audit).
 
-Layout: ``<state_dir>/definitions/<model>/<sha[:2]>/<sha>.json``, ``<model>``
+Packs: reading ~200 small entries costs a file open and a JSON decode each
+(~2.8 ms per host on the project VM). Definitions seen on more than one host
+of a build (an entry that was already in the store when a host needed it) are
+also kept together in one pack per Windows build and product type, which a host of that
+build reads at once (~0.8 ms; docs/performance.md). The pack is chosen by the
+host facts the host reported, so a host can only ever pick a pack, never change
+what a hash maps to: every pack entry is checked like a single entry and is only
+ever looked up by a hash computed here. A definition seen once (per-host
+tasks that happen to live under ``\\Microsoft\\``) never enters a pack. A
+pack is rewritten whole (atomically) when a host used entries it lacks; two
+forks doing so at once lose one's additions, which the next host adds again.
+A pack is bounded (``MAX_PACK_ENTRIES``): beyond it, it is started again with
+the entries of the host that writes it.
+
+Layout: ``<state_dir>/definitions/<model>/<sha[:2]>/<sha>.json`` and
+``<state_dir>/definitions/<model>/packs/<hash of the pack key>.json``, ``<model>``
 identifying the parser code (``model_stamp``): definitions are reused only by
 the code that produced them, and a directory of an older version can be deleted
 at any time (as can the whole store: it only costs parsing again). Each entry is
@@ -65,6 +80,9 @@ STORE_DIR = "definitions"
 # to read than an object with the names repeated).
 STORED_KEYS = tuple(k for k in DEFINITION_KEYS if k not in PLACE_KEYS)
 _SHA_AT = STORED_KEYS.index("sha256")
+# An entry is the STORED_KEYS values, then (since packs) the writer's tag;
+# readers use the values only (``zip(STORED_KEYS, values)``).
+_ENTRY_LENGTHS = (len(STORED_KEYS), len(STORED_KEYS) + 1)
 _FINGERPRINT_AT = STORED_KEYS.index("fingerprint")
 _ACTIONS_AT = STORED_KEYS.index("actions")
 _TRIGGERS_AT = STORED_KEYS.index("triggers")
@@ -74,6 +92,11 @@ MAX_ENTRY_BYTES = 2 * task_model.MAX_TASK_BYTES
 # A host sends a few hundred tasks; a hostile one could send many thousands
 # under \Microsoft\ to fill the store: beyond this they are parsed, not kept.
 MAX_WRITES_PER_HOST = 1000
+# A build has a few hundred built-in tasks, and updates change a few of them
+# each month; a hostile host could add its own (seen twice) to its build's pack.
+MAX_PACK_ENTRIES = 4000
+MAX_PACK_BYTES = MAX_PACK_ENTRIES * 4096
+PACK_DIR = "packs"
 _SHARED_PREFIX = "\\microsoft\\"
 
 _model_stamp = None
@@ -116,15 +139,77 @@ class DefinitionStore(object):
     ``error`` and writing stops for this process (the run goes on parsing).
     """
 
-    def __init__(self, state_dir):
+    def __init__(self, state_dir, host=None):
         self.root = os.path.join(state_dir, STORE_DIR, model_stamp()[:16])
+        # Single entries name the host that wrote them (a hash of its name), so
+        # that only a definition seen on *another* host goes into a pack: a
+        # host's own per-host definitions, read back in its next audit, do not.
+        self._writer = hashlib.sha256(host.encode("utf-8", "surrogatepass")).hexdigest()[:16] \
+            if isinstance(host, str) and host else ""
         self.hits = 0
         self.written = 0
         self.error = None
         self._present = set()   # hashes read or written by this process
+        self.pack_key = None
+        self.pack_hits = 0
+        self._pack = {}         # sha -> values of the pack in use
+        self._pack_raw = None   # its bytes (extended by save_pack)
+        self._pack_count = 0    # entries in those bytes
+        self._for_pack = {}     # sha -> bytes of single entries read (seen before): the pack lacks them
+        self._handed = set()    # pack hashes handed out (the same bytes twice on a host are read again)
 
     def _path(self, sha):
         return os.path.join(self.root, sha[:2], sha + ".json")
+
+    def _pack_path(self, key):
+        # hashed: the key comes from host facts, a name built from it must not
+        name = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        return os.path.join(self.root, PACK_DIR, name + ".json")
+
+    def use_pack(self, key):
+        """Read the pack of ``key`` (see ``pack_key``); a missing or broken pack is
+        empty. Nothing happens when ``key`` is already in use."""
+        if not isinstance(key, str) or key == self.pack_key:
+            return
+        self.pack_key, self._pack, self._pack_raw, self._for_pack, self._handed = key, {}, None, {}, set()
+        try:
+            raw = state.read_at_most(self._pack_path(key), MAX_PACK_BYTES + 1)
+            # UTF-8 only (json.loads would take UTF-16 too, which save_pack cannot extend)
+            items = json.loads(raw.decode("utf-8")) if len(raw) <= MAX_PACK_BYTES else None
+        except (OSError, ValueError):
+            return
+        if items.__class__ is not list:
+            return
+        pack = {}
+        for values in items[:MAX_PACK_ENTRIES]:
+            sha = values[_SHA_AT] if values.__class__ is list and len(values) in _ENTRY_LENGTHS else None
+            if is_sha256(sha) and _well_formed(values, sha):
+                pack[sha] = values
+        self._pack = pack
+        self._pack_raw, self._pack_count = raw, len(items)
+
+    def save_pack(self):
+        """Add to the pack in use the entries this host read one by one; True when
+        the pack was written."""
+        if self.pack_key is None or not self._for_pack or self.error is not None:
+            return False
+        added = list(self._for_pack.values())
+        if self._pack_raw is not None and self._pack_raw.rstrip().endswith(b"]") \
+                and self._pack_count + len(added) <= MAX_PACK_ENTRIES:
+            # appended as the bytes that were read: what callers did with the
+            # decoded values never reaches the file
+            head = self._pack_raw.rstrip()[:-1].rstrip()
+            data = head + (b"," if head != b"[" else b"") + b",".join(added) + b"]"
+            count = self._pack_count + len(added)
+        else:
+            # none yet, broken, or full: started again with this host's additions
+            data = b"[" + b",".join(added) + b"]"
+            count = len(added)
+        if len(data) > MAX_PACK_BYTES or not self._write(self._pack_path(self.pack_key), data):
+            return False
+        self._pack_raw, self._pack_count = data, count
+        self._for_pack = {}
+        return True
 
     def ensure(self, definition):
         """Make sure the store holds ``definition``; True when it does."""
@@ -140,6 +225,15 @@ class DefinitionStore(object):
     def kept_values(self, sha):
         """The kept values (STORED_KEYS order) of ``sha``, or None. ``sha`` must be
         a hash computed here or checked with ``is_sha256`` (it names a file)."""
+        values = self._pack.get(sha) if sha not in self._handed else None
+        if values is not None:
+            # handed out once: callers own what they get (the same bytes at a
+            # second path are read from their single entry)
+            self._handed.add(sha)
+            self.hits += 1
+            self.pack_hits += 1
+            self._present.add(sha)
+            return values
         try:
             raw = state.read_at_most(self._path(sha), MAX_ENTRY_BYTES + 1)
         except OSError:
@@ -150,12 +244,14 @@ class DefinitionStore(object):
             values = json.loads(raw)
         except ValueError:   # incl. bad UTF-8: a broken entry is a miss, then overwritten
             return None
-        if (values.__class__ is not list or len(values) != len(STORED_KEYS) or values[_SHA_AT] != sha
-                or values[_FINGERPRINT_AT].__class__ is not str or values[_ACTIONS_AT].__class__ is not list
-                or values[_TRIGGERS_AT].__class__ is not list):
+        if values.__class__ is not list or len(values) not in _ENTRY_LENGTHS or not _well_formed(values, sha):
             return None
         self.hits += 1
         self._present.add(sha)
+        if (self.pack_key is not None and sha not in self._pack and len(self._for_pack) < MAX_PACK_ENTRIES
+                and not (self._writer and values[-1] == self._writer)):
+            # seen on another host before: worth a place in the build's pack
+            self._for_pack[sha] = raw.strip()
         return values
 
     def put(self, definition):
@@ -167,9 +263,14 @@ class DefinitionStore(object):
         if sha in self._present:
             return
         # ASCII JSON: lone surrogates a host sent survive as escapes.
-        data = json.dumps([definition[k] for k in STORED_KEYS], separators=(",", ":"),
+        data = json.dumps([definition[k] for k in STORED_KEYS] + [self._writer], separators=(",", ":"),
                           check_circular=False).encode("ascii")
-        path = self._path(sha)
+        if self._write(self._path(sha), data):
+            self.written += 1
+            self._present.add(sha)
+
+    def _write(self, path, data):
+        """Write a file of the store atomically; False (and ``error``) when it fails."""
         # A random temporary name, created exclusively: processes in different
         # containers sharing the state dir (AWX slices) can have the same pid.
         tmp = "%s.%s.tmp" % (path, os.urandom(6).hex())
@@ -194,9 +295,8 @@ class DefinitionStore(object):
                 os.unlink(tmp)
             except OSError:
                 pass
-            return
-        self.written += 1
-        self._present.add(sha)
+            return False
+        return True
 
     def _make_dirs(self, leaf):
         """The store's folders, each 0700 (os.makedirs applies its mode to the
@@ -210,6 +310,20 @@ class DefinitionStore(object):
                 os.mkdir(folder, 0o700)
             except FileExistsError:
                 pass
+
+
+def _well_formed(values, sha):
+    """A kept entry (a list of STORED_KEYS length) that names itself ``sha`` and
+    has the shapes every later step relies on."""
+    return (values[_SHA_AT] == sha and values[_FINGERPRINT_AT].__class__ is str
+            and values[_ACTIONS_AT].__class__ is list and values[_TRIGGERS_AT].__class__ is list)
+
+
+def pack_key(host):
+    """The pack a host's shared definitions are read from: its Windows build and
+    product type (``host_context`` facts; ``None`` values are a pack of their own)."""
+    host = host if isinstance(host, dict) else {}
+    return "build=%s;product=%s" % (host.get("os_build"), host.get("product_type"))
 
 
 _TEMPLATE = dict.fromkeys(DEFINITION_KEYS)   # the parser's key order

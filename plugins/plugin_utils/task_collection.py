@@ -374,6 +374,8 @@ def normalize_live_tasks(raw, *, parsed=None, store=None):
         cache = None
 
     sources = {'api': api is not None, 'files': files is not None, 'registry': cache is not None}
+    if store is not None:
+        store.use_pack(definition_store.pack_key(host))   # one read for the built-in definitions of its build
     return build_result(mode='live', host=host, api=api, api_denied=api_denied, files=files, cache=cache,
                         sources=sources, errors=errors, is_admin=is_admin,
                         registry_source={'kind': 'live', 'path': None} if cache is not None else None,

@@ -174,8 +174,8 @@ def test_entries_are_private_and_grouped_by_parser_version(full, tmp_path):
     assert all(p.parent.stat().st_mode & 0o077 == 0 for p in entries)
     assert root.stat().st_mode & 0o077 == 0 and root.parent.stat().st_mode & 0o077 == 0
     assert not list(root.rglob("*.tmp"))
-    # data only: every entry is a JSON list in STORED_KEYS order
-    assert all(len(json.loads(p.read_text())) == len(ds.STORED_KEYS) for p in entries)
+    # data only: every entry is a JSON list in STORED_KEYS order, then the writer's tag
+    assert all(len(json.loads(p.read_text())) == len(ds.STORED_KEYS) + 1 for p in entries)
     assert not os.path.exists(os.path.join(str(tmp_path), ds.STORE_DIR, "0" * 16))
 
 
