@@ -146,7 +146,8 @@ def _ratio_pass(names):
     import bench_fleet
     from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
     from ansible_collections.taskguard.windows.plugins.plugin_utils.definition_store import DefinitionStore
-    out = {"floor": 0.0, "normalize": 0.0, "per_document": 0.0, "hosts": 0, "docs": 0}
+    out = {"floor": 0.0, "normalize": 0.0, "per_document": 0.0, "hosts": 0, "docs": 0,
+           "pack_hits": 0, "single_hits": 0, "written": 0}
     for index, name in names[::RATIO_SAMPLE]:
         with open(os.path.join(_G["tmp"], "host-%06d.json" % index), "r", encoding="utf-8") as handle:
             module_result = json.loads(handle.read())
@@ -154,9 +155,13 @@ def _ratio_pass(names):
         out["docs"] += len(docs)
         out["floor"] += _floor(docs, etree)
         del docs
+        store = DefinitionStore(_G["normalize_store"], host=name)
         t0 = time.process_time()
-        audit_support.normalize_live(module_result, store=DefinitionStore(_G["normalize_store"], host=name))
+        audit_support.normalize_live(module_result, store=store)
         out["normalize"] += time.process_time() - t0
+        out["pack_hits"] += store.pack_hits
+        out["single_hits"] += store.hits - store.pack_hits
+        out["written"] += store.written
         t0 = time.process_time()
         audit_support.normalize_live(module_result)
         out["per_document"] += time.process_time() - t0
@@ -378,6 +383,7 @@ def worker(opts):
             "floor_ratio": ratio["normalize"] / ratio["floor"] if ratio["floor"] else 0.0,
             "doc_floor_ratio": ratio["per_document"] / ratio["floor"] if ratio["floor"] else 0.0,
             "ratio_hosts": ratio["hosts"], "ratio_docs": ratio["docs"],
+            "ratio_store": {k: ratio[k] / float(max(1, ratio["hosts"])) for k in ("pack_hits", "single_hits", "written")},
             "xml_docs": prep["xml_docs"], "inventory_load_seconds": inventory_load,
             "inventory_entries": len(inventory.entries),
             "json_bytes_per_host": prep["json_bytes"] / float(max(1, opts.hosts)),
@@ -533,6 +539,8 @@ def show(fig):
           "ratio %.2f (as the audit runs: shared definition store, first run of the fleet)"
           % (fig["normalize_seconds"], fig["ratio_docs"], fig["ratio_hosts"], RATIO_SAMPLE, fig["floor_seconds"],
              fig["floor_ratio"]))
+    print("                    per host: %.0f definitions from the build's pack, %.1f from single entries, %.1f parsed "
+          "and kept" % (fig["ratio_store"]["pack_hits"], fig["ratio_store"]["single_hits"], fig["ratio_store"]["written"]))
     print("                    per document, without the store (every definition parsed): ratio %.2f; "
           "%d XML documents in the fleet" % (fig["doc_floor_ratio"], fig["xml_docs"]))
     print("  peak RSS          %8.0f MB  (report process %.0f MB + %d audit workers of at most %.0f MB each)"

@@ -97,6 +97,8 @@ MAX_WRITES_PER_HOST = 1000
 MAX_PACK_ENTRIES = 4000
 MAX_PACK_BYTES = MAX_PACK_ENTRIES * 4096
 PACK_DIR = "packs"
+# A pack is this line, then one line per entry: "<sha256> <entry JSON>".
+PACK_HEADER = b"taskguard definition pack 1"
 _SHARED_PREFIX = "\\microsoft\\"
 
 _model_stamp = None
@@ -124,6 +126,7 @@ def shareable(path):
 
 
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}").fullmatch
+_SHA256_HEX_BYTES = re.compile(br"[0-9a-f]{64}").fullmatch
 
 
 def is_sha256(value):
@@ -152,11 +155,11 @@ class DefinitionStore(object):
         self._present = set()   # hashes read or written by this process
         self.pack_key = None
         self.pack_hits = 0
-        self._pack = {}         # sha -> values of the pack in use
-        self._pack_raw = None   # its bytes (extended by save_pack)
+        self._pack = {}         # sha -> its line in the pack in use
+        self._pack_raw = None   # the pack's bytes (extended by save_pack)
         self._pack_count = 0    # entries in those bytes
+        self._pack_clean = False  # every line of it a good entry (so far): extended, else started again
         self._for_pack = {}     # sha -> bytes of single entries read (seen before): the pack lacks them
-        self._handed = set()    # pack hashes handed out (the same bytes twice on a host are read again)
 
     def _path(self, sha):
         return os.path.join(self.root, sha[:2], sha + ".json")
@@ -168,46 +171,43 @@ class DefinitionStore(object):
 
     def use_pack(self, key):
         """Read the pack of ``key`` (see ``pack_key``); a missing or broken pack is
-        empty. Nothing happens when ``key`` is already in use."""
+        empty. Nothing happens when ``key`` is already in use.
+
+        Only the lines are split here; an entry is decoded (and checked) when it
+        is asked for: a build's pack also holds the variants other hosts have."""
         if not isinstance(key, str) or key == self.pack_key:
             return
-        self.pack_key, self._pack, self._pack_raw, self._for_pack, self._handed = key, {}, None, {}, set()
+        self.pack_key, self._pack, self._pack_raw, self._pack_count, self._for_pack = key, {}, None, 0, {}
         try:
             raw = state.read_at_most(self._pack_path(key), MAX_PACK_BYTES + 1)
-            # UTF-8 only (json.loads would take UTF-16 too, which save_pack cannot extend)
-            items = json.loads(raw.decode("utf-8")) if len(raw) <= MAX_PACK_BYTES else None
-        except (OSError, ValueError):
+        except OSError:
             return
-        if items.__class__ is not list:
-            return
+        lines = raw.split(b"\n")
+        if len(raw) > MAX_PACK_BYTES or lines[0] != PACK_HEADER or lines[-1] != b"":
+            return   # not a pack, or cut short: rewritten by the next host that adds to it
         pack = {}
-        for values in items[:MAX_PACK_ENTRIES]:
-            sha = values[_SHA_AT] if values.__class__ is list and len(values) in _ENTRY_LENGTHS else None
-            if is_sha256(sha) and _well_formed(values, sha):
-                pack[sha] = values
-        self._pack = pack
-        self._pack_raw, self._pack_count = raw, len(items)
+        for line in lines[1:-1][:MAX_PACK_ENTRIES]:
+            sha = line[:64]
+            if line[64:65] == b" " and _SHA256_HEX_BYTES(sha) is not None:
+                pack[sha.decode("ascii")] = line
+        self._pack, self._pack_raw, self._pack_count = pack, raw, len(lines) - 2
+        self._pack_clean = len(pack) == self._pack_count   # a broken line: the pack is started again
 
     def save_pack(self):
         """Add to the pack in use the entries this host read one by one; True when
         the pack was written."""
         if self.pack_key is None or not self._for_pack or self.error is not None:
             return False
-        added = list(self._for_pack.values())
-        if self._pack_raw is not None and self._pack_raw.rstrip().endswith(b"]") \
-                and self._pack_count + len(added) <= MAX_PACK_ENTRIES:
-            # appended as the bytes that were read: what callers did with the
-            # decoded values never reaches the file
-            head = self._pack_raw.rstrip()[:-1].rstrip()
-            data = head + (b"," if head != b"[" else b"") + b",".join(added) + b"]"
-            count = self._pack_count + len(added)
+        added = b"".join(b"%s %s\n" % (sha.encode("ascii"), body) for sha, body in self._for_pack.items())
+        if (self._pack_raw is not None and self._pack_clean
+                and self._pack_count + len(self._for_pack) <= MAX_PACK_ENTRIES):
+            data, count = self._pack_raw + added, self._pack_count + len(self._for_pack)
         else:
-            # none yet, broken, or full: started again with this host's additions
-            data = b"[" + b",".join(added) + b"]"
-            count = len(added)
+            # none yet, broken or full: started again with this host's additions
+            data, count = PACK_HEADER + b"\n" + added, len(self._for_pack)
         if len(data) > MAX_PACK_BYTES or not self._write(self._pack_path(self.pack_key), data):
             return False
-        self._pack_raw, self._pack_count = data, count
+        self._pack_raw, self._pack_count, self._pack_clean = data, count, True
         self._for_pack = {}
         return True
 
@@ -224,34 +224,31 @@ class DefinitionStore(object):
 
     def kept_values(self, sha):
         """The kept values (STORED_KEYS order) of ``sha``, or None. ``sha`` must be
-        a hash computed here or checked with ``is_sha256`` (it names a file)."""
-        values = self._pack.get(sha) if sha not in self._handed else None
-        if values is not None:
-            # handed out once: callers own what they get (the same bytes at a
-            # second path are read from their single entry)
-            self._handed.add(sha)
-            self.hits += 1
-            self.pack_hits += 1
-            self._present.add(sha)
-            return values
+        a hash computed here or checked with ``is_sha256`` (it names a file).
+        Every call decodes anew: callers own what they get."""
+        line = self._pack.get(sha)
+        if line is not None:
+            values = _decoded(line[65:], sha)
+            self._pack_clean = self._pack_clean and values is not None
+            if values is not None:
+                self.hits += 1
+                self.pack_hits += 1
+                self._present.add(sha)
+                return values
         try:
             raw = state.read_at_most(self._path(sha), MAX_ENTRY_BYTES + 1)
         except OSError:
             return None
-        if len(raw) > MAX_ENTRY_BYTES:
-            return None
-        try:
-            values = json.loads(raw)
-        except ValueError:   # incl. bad UTF-8: a broken entry is a miss, then overwritten
-            return None
-        if values.__class__ is not list or len(values) not in _ENTRY_LENGTHS or not _well_formed(values, sha):
-            return None
+        values = _decoded(raw, sha) if len(raw) <= MAX_ENTRY_BYTES else None
+        if values is None:
+            return None   # a broken entry is a miss, then overwritten
         self.hits += 1
         self._present.add(sha)
-        if (self.pack_key is not None and sha not in self._pack and len(self._for_pack) < MAX_PACK_ENTRIES
+        if (self.pack_key is not None and len(self._for_pack) < MAX_PACK_ENTRIES
                 and not (self._writer and values[-1] == self._writer)):
             # seen on another host before: worth a place in the build's pack
-            self._for_pack[sha] = raw.strip()
+            # (one line: JSON with its white space taken out)
+            self._for_pack[sha] = raw.strip().replace(b"\n", b"").replace(b"\r", b"")
         return values
 
     def put(self, definition):
@@ -310,6 +307,17 @@ class DefinitionStore(object):
                 os.mkdir(folder, 0o700)
             except FileExistsError:
                 pass
+
+
+def _decoded(raw, sha):
+    """The values of a kept entry's JSON (bytes), or None when it is not one."""
+    try:
+        values = json.loads(raw)
+    except ValueError:   # incl. bad UTF-8
+        return None
+    if values.__class__ is not list or len(values) not in _ENTRY_LENGTHS or not _well_formed(values, sha):
+        return None
+    return values
 
 
 def _well_formed(values, sha):

@@ -46,6 +46,19 @@ def _pack_files(state_dir):
     return sorted(Path(state_dir).rglob("%s/*.json" % ds.PACK_DIR))
 
 
+def _entries(pack):
+    """The entries of a pack file: {sha: values}."""
+    lines = pack.read_bytes().split(b"\n")
+    assert lines[0] == ds.PACK_HEADER and lines[-1] == b""
+    entries = {}
+    for line in lines[1:-1]:
+        sha, _sep, body = line.partition(b" ")
+        values = json.loads(body)
+        assert values[ds.STORED_KEYS.index("sha256")] == sha.decode()
+        entries[sha.decode()] = values
+    return entries
+
+
 def _reads(monkeypatch):
     """Record every store file read (single entries and packs)."""
     paths = []
@@ -69,8 +82,7 @@ def test_third_host_reads_its_builds_shared_definitions_from_one_file(hosts, tmp
     assert second.pack_hits == 0 and second.hits > 150
     packs = _pack_files(tmp_path)
     assert len(packs) == 1
-    assert {v[ds.STORED_KEYS.index("sha256")] for v in json.loads(packs[0].read_bytes())} == (
-        _shared_shas(hosts[0]) & _shared_shas(hosts[1]))
+    assert set(_entries(packs[0])) == _shared_shas(hosts[0]) & _shared_shas(hosts[1])
 
     reads = _reads(monkeypatch)
     tasks, third = _audit(hosts[2], tmp_path)
@@ -117,36 +129,47 @@ def _valid_entry(state_dir, result):
     return sha, store.kept_values(sha)
 
 
-@pytest.mark.parametrize("planted", ["not json", "object", "short entries", "no fingerprint", "too big",
-                                     "utf-16", "truncated"])
+@pytest.mark.parametrize("planted", ["not a pack", "json", "no header", "cut short", "short entries",
+                                     "no fingerprint", "another sha", "bad sha", "too big", "utf-16"])
 def test_broken_or_planted_pack_costs_single_reads_and_is_repaired(hosts, tmp_path, planted):
     _audit(hosts[0], tmp_path)
     _audit(hosts[1], tmp_path)
     (pack,) = _pack_files(tmp_path)
     good = pack.read_bytes()
-    sha, values = _valid_entry(tmp_path, hosts[0])
-    if planted == "not json":
+    entries = _entries(pack)
+    lines = [b"%s %s" % (sha.encode(), json.dumps(values).encode()) for sha, values in entries.items()]
+    header = ds.PACK_HEADER + b"\n"
+    if planted == "not a pack":
         content = b"{{{"
-    elif planted == "object":
-        content = json.dumps({sha: values}).encode()
-    elif planted == "short entries":
-        content = json.dumps([values[:3], [sha], []]).encode()
-    elif planted == "no fingerprint":
-        broken = list(values)
-        broken[ds.STORED_KEYS.index("fingerprint")] = None
-        content = json.dumps([broken]).encode()
-    elif planted == "too big":
-        content = b" " * (ds.MAX_PACK_BYTES + 1)
-    elif planted == "utf-16":
-        content = good.decode("ascii").encode("utf-16")
-    else:
+    elif planted == "json":
+        content = json.dumps(list(entries.values())).encode()
+    elif planted == "no header":
+        content = b"\n".join(lines) + b"\n"
+    elif planted == "cut short":
         content = good[:len(good) // 2]
+    elif planted == "short entries":
+        content = header + b"".join(b"%s [1,2]\n" % sha.encode() for sha in entries)
+    elif planted == "no fingerprint":
+        at = ds.STORED_KEYS.index("fingerprint")
+        content = header + b"".join(b"%s %s\n" % (sha.encode(), json.dumps(v[:at] + [None] + v[at + 1:]).encode())
+                                    for sha, v in entries.items())
+    elif planted == "another sha":
+        # every line names another definition than its own (a planted swap)
+        shas = list(entries)
+        content = header + b"".join(b"%s %s\n" % (shas[i - 1].encode(), json.dumps(entries[shas[i]]).encode())
+                                    for i in range(len(shas)))
+    elif planted == "bad sha":
+        content = header + b"".join(b"../../%s %s\n" % (sha[:58].encode(), json.dumps(v).encode())
+                                    for sha, v in entries.items())
+    elif planted == "too big":
+        content = header + b" " * ds.MAX_PACK_BYTES + b"\n"
+    else:
+        content = good.decode("ascii").encode("utf-16")
     pack.write_bytes(content)
     tasks, store = _audit(hosts[2], tmp_path)
     assert tasks == _fresh(hosts[2])
     assert store.pack_hits == 0
-    repaired = json.loads(pack.read_bytes())       # rewritten by the host that read singly
-    assert len(repaired) > 150
+    assert len(_entries(pack)) > 150 or planted in ("cut short",)   # rewritten by the host that read singly
     _tasks, fourth = _audit(hosts[3], tmp_path)
     assert fourth.pack_hits > 150
 
@@ -163,20 +186,23 @@ def test_the_same_bytes_at_two_paths_are_two_separate_definitions(hosts, tmp_pat
     one, other = (next(t for t in tasks["tasks"] if t["path"] == p) for p in (first["path"], first["path"] + " Copy"))
     assert one["actions"] == other["actions"] and one["actions"] is not other["actions"]
     assert one["principal"] is not other["principal"] or one["principal"] is None
+    assert store.pack_hits == len(_shared_shas(twice)) + 1 - len(_shared_shas(twice) - set(_entries(_pack_files(tmp_path)[0])))
     assert tasks == _fresh(twice)
 
 
 def test_what_callers_do_with_a_definition_never_reaches_the_pack(hosts, tmp_path):
     _audit(hosts[0], tmp_path)
     _audit(hosts[1], tmp_path)
-    store = ds.DefinitionStore(str(tmp_path))
-    store.use_pack(ds.pack_key(audit_support.normalize_live(copy.deepcopy(hosts[2]))[0]["host"]))
+    store = ds.DefinitionStore(str(tmp_path), host="three")
+    store.use_pack(ds.pack_key(_fresh(hosts[2])["host"]))
     for sha in _shared_shas(hosts[2]):
         values = store.kept_values(sha)
         if values is not None:
             values[ds.STORED_KEYS.index("actions")].append({"type": "exec", "command": "C:\\evil.exe"})
-    store._for_pack[sha] = json.dumps(_valid_entry(tmp_path, hosts[0])[1]).encode()   # force a rewrite
-    assert store.save_pack()
+            assert "evil.exe" not in json.dumps(store.kept_values(sha))   # a second ask decodes anew
+    sha = sorted(_shared_shas(hosts[0]))[0]
+    store._for_pack[sha] = json.dumps(ds.DefinitionStore(str(tmp_path)).kept_values(sha)).encode()
+    assert store.save_pack()   # forced rewrite
     tasks, fourth = _audit(hosts[3], tmp_path)
     assert fourth.pack_hits > 150
     assert "evil.exe" not in json.dumps(tasks) and tasks == _fresh(hosts[3])
@@ -186,7 +212,7 @@ def test_a_full_pack_starts_again_with_what_the_writing_host_added(hosts, tmp_pa
     _audit(hosts[0], tmp_path)
     _audit(hosts[1], tmp_path)
     (pack,) = _pack_files(tmp_path)
-    before = len(json.loads(pack.read_bytes()))
+    before = len(_entries(pack))
     extra = copy.deepcopy(hosts[2])
     template = next(t for t in extra["tasks"]["api"]["tasks"] if t.get("xml") and ds.shareable(t["path"]))
     extra["tasks"]["api"]["tasks"].append(dict(template, path=UNIQUE, xml=template["xml"].replace(
@@ -194,17 +220,17 @@ def test_a_full_pack_starts_again_with_what_the_writing_host_added(hosts, tmp_pa
     new_sha = definition_sha256(extra["tasks"]["api"]["tasks"][-1]["xml"])
     monkeypatch.setattr(ds, "MAX_PACK_ENTRIES", before)   # full now
     _audit(extra, tmp_path, host="one")           # new: a single entry
-    assert len(json.loads(pack.read_bytes())) == before
+    assert len(_entries(pack)) == before
     _tasks, same = _audit(extra, tmp_path, host="one")   # its own again: not for the pack
-    assert len(json.loads(pack.read_bytes())) == before and same.pack_hits == before
+    assert len(_entries(pack)) == before and same.pack_hits == before
     _tasks, store = _audit(extra, tmp_path, host="two")  # on another host: wants into the full pack
     assert store.pack_hits == before
-    restarted = json.loads(pack.read_bytes())
-    assert new_sha in {v[ds.STORED_KEYS.index("sha256")] for v in restarted}
+    restarted = _entries(pack)
+    assert new_sha in restarted
     assert len(restarted) < 5                     # stale entries went
     tasks, fifth = _audit(hosts[3], tmp_path)      # singles again, gathered again
     assert tasks == _fresh(hosts[3]) and fifth.pack_hits == 0
-    assert len(json.loads(pack.read_bytes())) >= before - 5
+    assert len(_entries(pack)) >= before - 5
 
 
 def test_unwritable_pack_is_reported_and_the_run_goes_on(hosts, tmp_path):
