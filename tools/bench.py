@@ -257,6 +257,24 @@ def _steady_phase(ctx, opts, names, inv_dir):
             "findings": out["summary"]["findings"]}
 
 
+def _create_cost_us(files=300):
+    """Wall time to create, write (2 KB) and rename a file in the work dir, as
+    the state dir's writers do: on the project VM it was ~50 us on one folder
+    and ~500 us on another of the same disk (docs/performance.md)."""
+    folder = tempfile.mkdtemp(prefix="taskguard-bench-probe-")
+    try:
+        started = time.perf_counter()
+        for i in range(files):
+            tmp = os.path.join(folder, "%d.tmp" % i)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.write(fd, b"x" * 2048)
+            os.close(fd)
+            os.replace(tmp, os.path.join(folder, "%d.json" % i))
+        return (time.perf_counter() - started) / files * 1e6
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _ansible_decode(stdout):
     """Decode module output as ActionBase._parse_returned_data does (non-JSON line
     filter + the module decoder of the legacy serialization profile)."""
@@ -596,6 +614,8 @@ def main():
         return 50 * hosts
 
     print("taskguard bench: %s, %d CPUs, Python %s" % (os.uname().machine, os.cpu_count(), sys.version.split()[0]))
+    print("  work dir          %s: creating a small file there costs %.0f us now (the state dir is there too; "
+          "a first run creates ~8 files per host; TMPDIR moves it)" % (tempfile.gettempdir(), _create_cost_us()))
     main_fig = run_size(opts, opts.hosts, events_for(opts.hosts))
     show(main_fig)
     if main_fig.get("profile"):
