@@ -117,7 +117,8 @@ class ActionModule(ActionBase):
                 saved = definition_cache.save(args["state_dir"], host_name, tasks_result, previous=cache_entries,
                                               store=store)
                 result["definition_cache"] = {"known": len(cache_entries), "omitted": definition_cache.omitted(
-                    module_result.get("tasks")), "store_hits": store.hits, "store_written": store.written,
+                    module_result.get("tasks")), "store_hits": store.hits, "store_pack_hits": store.pack_hits,
+                    "store_written": store.written,
                     "note": cache_note or saved}
                 if cache_note or saved:
                     self._display.warning("%s: %s" % (host_name, cache_note or saved))

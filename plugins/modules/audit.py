@@ -160,10 +160,11 @@ definition_cache:
   description:
     - Live hosts with O(state_dir) and O(definition_cache) - C(known) definitions kept from the previous
       audit (their hashes were sent), C(omitted) definitions the host left out as unchanged,
-      C(store_hits) definitions taken from the shared definition store instead of being parsed,
+      C(store_hits) definitions taken from the shared definition store instead of being parsed
+      (C(store_pack_hits) of them from the pack of the host's Windows build, one file read),
       C(store_written) definitions added to it, C(note) why the cache or the store was not used or not
       written (C(null) when all went well).
   returned: when the definition cache was used
   type: dict
-  sample: {"known": 248, "omitted": 247, "store_hits": 195, "store_written": 0, "note": null}
+  sample: {"known": 248, "omitted": 247, "store_hits": 195, "store_pack_hits": 195, "store_written": 0, "note": null}
 """

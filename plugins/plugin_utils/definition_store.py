@@ -33,29 +33,36 @@ put its own tasks under ``\\Microsoft\\``: they are kept under their own hash
 like any other (at most ``MAX_WRITES_PER_HOST`` per audit).
 
 Packs: reading ~200 small entries costs a file open and a JSON decode each
-(~2.8 ms per host on the project VM). Definitions seen on more than one host
-of a build (an entry that was already in the store when a host needed it) are
-also kept together in one pack per Windows build and product type, which a host of that
-build reads at once (~0.8 ms; docs/performance.md). The pack is chosen by the
-host facts the host reported, so a host can only ever pick a pack, never change
-what a hash maps to: every pack entry is checked like a single entry and is only
-ever looked up by a hash computed here. A definition seen once (per-host
-tasks that happen to live under ``\\Microsoft\\``) never enters a pack. A
-pack is rewritten whole (atomically) when a host used entries it lacks; two
-forks doing so at once lose one's additions, which the next host adds again.
-A pack is bounded (``MAX_PACK_ENTRIES``): beyond it, it is started again with
-the entries of the host that writes it.
+(~2.8 ms per host on the project VM). Definitions seen on another host (a single
+entry another host wrote, read when this host needed it) are also kept together
+in one pack per Windows build and product type (``pack_key``), which a host of
+that build reads at once; its lines are split when it is read and an entry is
+decoded only when it is asked for (a build's pack also holds variants other
+hosts have: ~1.6 ms per host for ~200 definitions, docs/performance.md). The
+pack is picked by host facts the host reported, so a host can only ever pick a
+pack, never change what a hash maps to: a pack entry is only ever looked up by
+a hash computed here and is checked like a single entry when it is decoded.
+Single entries name their writer (a hash of the host name), so a host's own
+definitions (per-host tasks that happen to live under ``\\Microsoft\\``),
+read back in its next audit, never enter a pack. A pack is extended (rewritten
+atomically) when a host read entries it lacks; two forks doing so at once lose
+one's additions, which the next host adds again. A pack that does not start
+with its header, is cut short, has a broken line, or is full
+(``MAX_PACK_ENTRIES``) is started again with the entries of the host that
+writes it.
 
 Layout: ``<state_dir>/definitions/<model>/<sha[:2]>/<sha>.json`` and
 ``<state_dir>/definitions/<model>/packs/<hash of the pack key>.json``, ``<model>``
 identifying the parser code (``model_stamp``): definitions are reused only by
 the code that produced them, and a directory of an older version can be deleted
 at any time (as can the whole store: it only costs parsing again). Each entry is
-one small file written atomically (temporary name, rename) and never changed,
-so concurrent Ansible forks and AWX job slices sharing a state dir can only
-write the same bytes to the same name. Not fsynced: an entry lost in a crash
-is parsed again. Disk use: one file of ~1-2 KB per distinct definition
-(docs/performance.md).
+one small file written atomically (temporary name, rename); two hosts that
+write the same entry at once (a race) write the same values, only the writer tag
+differs, so concurrent Ansible forks and AWX job slices sharing a state dir
+cannot leave a broken or a wrong one.
+Not fsynced: an entry lost in a crash is parsed again. Disk use: one file of
+~1-2 KB per distinct definition, plus a pack of ~1 KB per definition of a build
+seen on two hosts (docs/performance.md).
 """
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type

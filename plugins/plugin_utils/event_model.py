@@ -141,13 +141,21 @@ def _children(parent):
     of a scan per field (performance: this runs for every event, docs/performance.md).
     """
     found = {}
+    names = _LOCAL_NAMES
     for el in parent:
-        found.setdefault(_local(el.tag), el)
+        tag = el.tag
+        name = names.get(tag)   # _local, inlined: this runs for every child of every event
+        if name is None:
+            name = _local(tag)
+        if name not in found:
+            found[name] = el
     return found
 
 
 def _int(value, what):
     try:
+        if value.__class__ is str and value.isdecimal():
+            return int(value)   # nearly every value; the same answer as below (huge ones raise here too)
         return int(str(value).strip(), 0) if str(value).strip().lower().startswith("0x") else int(str(value).strip())
     except (TypeError, ValueError):
         raise EventNormalizeError("%s is not an integer: %r" % (what, str(value)[:40]))
@@ -158,8 +166,10 @@ def _event_data(root):
     data = {}
     event_data = _child(root, "EventData")
     if event_data is not None:
+        names = _LOCAL_NAMES
         for el in event_data:
-            if _local(el.tag) != "Data":
+            tag = el.tag
+            if (names.get(tag) or _local(tag)) != "Data":
                 continue
             name = el.get("Name")
             if name is None or name in data:
