@@ -63,9 +63,10 @@ def test_second_run_sends_known_hashes_and_reports_the_same(unit_fixtures, tmp_p
     action, second = _run(tmp_path, _omit_known(full, known))
     sent = action._execute_module.call_args.kwargs["module_args"]["known_task_hashes"]
     assert sent == known
-    # the omitted definitions came from the store, nothing new was written
+    # the omitted definitions came from the store, nothing new was written; none
+    # from a pack: this host wrote them itself, no other host has them
     assert second["definition_cache"] == {"known": len(known), "omitted": len(known), "store_hits": len(shared),
-                                          "store_written": 0, "note": None}
+                                          "store_pack_hits": 0, "store_written": 0, "note": None}
     assert _comparable(second) == _comparable(first)
 
 
