@@ -35,13 +35,13 @@ def _omit_known(module_result, known):
     return out
 
 
-def _run(tmp_path, module_result, **args):
+def _run(tmp_path, module_result, host="ws042", **args):
     base = {"inventory_dir": [os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "task_inventory")],
             "state_dir": str(tmp_path / "state"), "today": "2026-11-25"}
     base.update(args)
     action = _action(ActionModule, base)
     action._execute_module = MagicMock(return_value=module_result)
-    return action, action.run(task_vars=dict(TASK_VARS))
+    return action, action.run(task_vars=dict(TASK_VARS, inventory_hostname=host))
 
 
 def _comparable(result):
@@ -92,3 +92,19 @@ def test_cache_can_be_turned_off(unit_fixtures, tmp_path):
     action, _result = _run(tmp_path, copy.deepcopy(full), definition_cache=False)
     assert "known_task_hashes" not in action._execute_module.call_args.kwargs["module_args"]
     assert not os.path.exists(definition_cache.cache_path(str(tmp_path / "state"), "ws042"))
+
+
+def test_third_host_of_a_build_reads_the_shared_definitions_from_its_pack(unit_fixtures, tmp_path):
+    """Two hosts had the built-in definitions: the third reads them from one
+    pack file and reports exactly what parsing them reports."""
+    full = _collect_live(unit_fixtures)
+    shared = [t for t in full["tasks"]["api"]["tasks"] if t["path"].lower().startswith("\\microsoft\\")]
+    _action1, first = _run(tmp_path, copy.deepcopy(full), host="ws001")
+    _action2, second = _run(tmp_path, copy.deepcopy(full), host="ws002")
+    _action3, third = _run(tmp_path, copy.deepcopy(full), host="ws003")
+    _action4, alone = _run(tmp_path / "elsewhere", copy.deepcopy(full), host="ws003")
+    assert first["definition_cache"]["store_pack_hits"] == second["definition_cache"]["store_pack_hits"] == 0
+    assert second["definition_cache"]["store_hits"] == len(shared) > 0
+    assert third["definition_cache"]["store_pack_hits"] == third["definition_cache"]["store_hits"] == len(shared)
+    assert third["definition_cache"]["note"] is None
+    assert _comparable(third) == _comparable(alone)
