@@ -273,11 +273,11 @@ def _steady_phase(ctx, opts, names, inv_dir):
             "findings": out["summary"]["findings"]}
 
 
-def _create_cost_us(files=300):
+def _create_cost_us(files=300, parent=None):
     """Wall time to create, write (2 KB) and rename a file in the work dir, as
     the state dir's writers do: on the project VM it was ~50 us on one folder
     and ~500 us on another of the same disk (docs/performance.md)."""
-    folder = tempfile.mkdtemp(prefix="taskguard-bench-probe-")
+    folder = tempfile.mkdtemp(prefix="taskguard-bench-probe-", dir=parent)
     try:
         started = time.perf_counter()
         for i in range(files):
@@ -289,6 +289,21 @@ def _create_cost_us(files=300):
         return (time.perf_counter() - started) / files * 1e6
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _settle_disk(folder, quiet_us=200.0, limit_s=60.0):
+    """Wait (at most ``limit_s``) until creating a file in ``folder`` costs less
+    than ``quiet_us``: on the project VM (ext4 with ``discard``) the gigabytes a
+    previous run deleted made it 0.5-1 ms for minutes, which phase B would
+    measure as ours (a first audit creates ~8 files per host). Returns (cost in
+    us when the clock starts, seconds waited)."""
+    started = time.perf_counter()
+    os.sync()
+    cost = _create_cost_us(100, folder)
+    while cost > quiet_us and time.perf_counter() - started < limit_s:
+        time.sleep(2.0)
+        cost = _create_cost_us(100, folder)
+    return cost, time.perf_counter() - started
 
 
 def _ansible_decode(stdout):
@@ -369,6 +384,7 @@ def worker(opts):
         names.sort()
         os.sync()   # the module outputs just written must not be flushed while the clock runs
         ratio = _ratio_pass(names)
+        settle = _settle_disk(state_dir)
 
         # Phase B (timed): every host's audit on `workers` warm processes, then
         # the report once in this process.
@@ -425,7 +441,7 @@ def worker(opts):
             "steady_tasks_bytes_per_host": prep["steady_tasks_bytes"] / float(max(1, prep["sampled"])),
             "cache_save_ms_per_host": 1000 * prep["cache_save"] / float(max(1, prep["sampled"])),
             "cache_expand_ms_per_host": 1000 * prep["cache_expand"] / float(max(1, prep["sampled"])),
-            "loadavg": os.getloadavg(), "steady": steady,
+            "loadavg": os.getloadavg(), "steady": steady, "settle": settle,
             "findings": findings, "hosts_with_findings": sum(1 for r in results.values() if r["findings"]),
             "report_bytes": report_bytes, "bookmarks_advanced": len(out["bookmarks_advanced"]),
             "summary": out["summary"], "peak_rss_mb": total_rss,
@@ -579,6 +595,8 @@ def show(fig):
           "and kept" % (fig["ratio_store"]["pack_hits"], fig["ratio_store"]["single_hits"], fig["ratio_store"]["written"]))
     print("                    per document, without the store (every definition parsed): ratio %.2f; "
           "%d XML documents in the fleet" % (fig["doc_floor_ratio"], fig["xml_docs"]))
+    print("  disk              creating a file in the state dir cost %.0f us when the clock started (waited %.0f s "
+          "for it to settle below 200 us)" % tuple(fig["settle"]))
     print("  peak RSS          %8.0f MB  (report process %.0f MB + %d audit workers of at most %.0f MB each)"
           % (fig["peak_rss_mb"], fig["parent_rss_mb"], fig["workers"], fig["worker_rss_mb"]))
     print("  inventory+rules load %.2f s (once per warm worker, not in 'seconds'; see cold start)" % fig["inventory_load_seconds"])

@@ -166,6 +166,18 @@ def build_result(*, mode, host, api, api_denied, files, cache, sources, errors, 
     for key, entries in tasks_by_path.items():
         display.setdefault(key, normalize_path(entries[0]['path']) if entries[0]['path'] else '\\' + entries[0]['guid'])
 
+    # The hashes of the definitions the store may hold, first: their pack
+    # entries are then decoded in one call (definition_store.prefetch).
+    stored_shas = {}
+    if store is not None and api:
+        for key, item in api.items():
+            xml = item.get('xml')
+            if xml.__class__ is str and xml:
+                sha = definition_store.stored_sha(xml, display[key])
+                if sha is not None:
+                    stored_shas[key] = sha
+        store.prefetch(stored_shas.values())
+
     out = []
     for key, path in display.items():
         api_item = api.get(key) if api else None
@@ -173,7 +185,8 @@ def build_result(*, mode, host, api, api_denied, files, cache, sources, errors, 
         definition = None
         if api_item is not None and isinstance(api_item.get('xml'), str) and api_item['xml']:
             try:
-                definition = definition_store.parse_with_store(api_item['xml'], path, store)
+                definition = definition_store.parse_with_store(api_item['xml'], path, store,
+                                                               sha=stored_shas.get(key))
             except TaskGuardInputError as exc:
                 unparseable.append({'path': path, 'source': 'api', 'error': str(exc)})
             if api_item.get('error'):

@@ -130,7 +130,7 @@ def _valid_entry(state_dir, result):
 
 
 @pytest.mark.parametrize("planted", ["not a pack", "json", "no header", "cut short", "short entries",
-                                     "no fingerprint", "another sha", "bad sha", "too big", "utf-16"])
+                                     "no fingerprint", "another sha", "bad sha", "two values", "too big", "utf-16"])
 def test_broken_or_planted_pack_costs_single_reads_and_is_repaired(hosts, tmp_path, planted):
     _audit(hosts[0], tmp_path)
     _audit(hosts[1], tmp_path)
@@ -161,6 +161,12 @@ def test_broken_or_planted_pack_costs_single_reads_and_is_repaired(hosts, tmp_pa
     elif planted == "bad sha":
         content = header + b"".join(b"../../%s %s\n" % (sha[:58].encode(), json.dumps(v).encode())
                                     for sha, v in entries.items())
+    elif planted == "two values":
+        # one line holding two entries: decoded together they would shift every later entry
+        shas = list(entries)
+        content = header + b"".join(b"%s %s,%s\n" % (sha.encode(), json.dumps(entries[shas[i - 1]]).encode(),
+                                                       json.dumps(entries[sha]).encode())
+                                    for i, sha in enumerate(shas))
     elif planted == "too big":
         content = header + b" " * ds.MAX_PACK_BYTES + b"\n"
     else:
