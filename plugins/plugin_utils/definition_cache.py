@@ -114,6 +114,9 @@ def load(state_dir, host, store=None):
         return {}
     store = store if store is not None else DefinitionStore(state_dir)
     store.use_pack(doc.get("pack"))   # the pack the host's shared definitions were in last time
+    # their pack entries decoded in one call (definition_store.prefetch)
+    store.prefetch([item[1] for item in doc["tasks"][:MAX_ENTRIES]
+                    if isinstance(item, list) and len(item) == 3 and item[2] is None and is_sha256(item[1])])
     entries = {}
     for item in doc["tasks"][:MAX_ENTRIES]:
         # A malformed entry, or one the store lost, is simply not offered to the
