@@ -164,9 +164,9 @@ def test_broken_or_planted_pack_costs_single_reads_and_is_repaired(hosts, tmp_pa
     elif planted == "two values":
         # one line holding two entries: decoded together they would shift every later entry
         shas = list(entries)
-        content = header + b"".join(b"%s %s,%s\n" % (sha.encode(), json.dumps(entries[shas[i - 1]]).encode(),
-                                                       json.dumps(entries[sha]).encode())
-                                    for i, sha in enumerate(shas))
+        pairs = [(sha, json.dumps(entries[shas[i - 1]]), json.dumps(entries[sha])) for i, sha in enumerate(shas)]
+        content = header + b"".join(b"%s %s,%s\n" % (sha.encode(), one.encode(), two.encode())
+                                    for sha, one, two in pairs)
     elif planted == "too big":
         content = header + b" " * ds.MAX_PACK_BYTES + b"\n"
     else:
