@@ -278,23 +278,37 @@ def from_live(raw):
         cache['errors'].append({'source': 'registry', 'path': TASKCACHE_HIVE_PATH,
                                 'error': str(raw.get('error') or 'TaskCache not read')})
         return cache, False
+    tree, errors = cache['tree'], cache['errors']
     for item in _as_list(raw.get('tree')):
-        if not isinstance(item, dict) or not isinstance(item.get('path'), str):
+        # What _add_tree makes of the same values read from a hive, built
+        # directly (no registry-value tuples: this runs for every task of every
+        # host; tests/unit/plugins/task_info pins both paths to the same result).
+        if not isinstance(item, dict):
             continue
-        values = {}
-        if item.get('id') is not None:
-            values['id'] = (REG_SZ, item['id'])
-        if item.get('index') is not None:
-            values['index'] = (REG_DWORD, item['index'] if isinstance(item['index'], int) else None)
+        path = item.get('path')
+        id_ = item.get('id')
+        if id_ is None or not isinstance(path, str):
+            continue   # a folder key (no Id), or no path
+        path = _tree_path(path)
+        index = item.get('index')
+        index_ok = index if isinstance(index, int) else None
         if item.get('sd_present'):
-            # Only the length of this placeholder is used. The host's sd_length is
-            # hostile: int('x') raised and 10**9 allocated a GB (issue 9), so it is
-            # used only when it is a plausible descriptor size (< 64 KiB).
+            # The host's sd_length is hostile: int('x') raised and 10**9
+            # allocated a GB (issue 9); only a plausible descriptor size (< 64 KiB)
+            # is kept, anything else counts as one byte.
             length = item.get('sd_length')
             if isinstance(length, bool) or not isinstance(length, int) or not 0 < length <= 65536:
                 length = 1
-            values['sd'] = (REG_BINARY, b'\x01' * length)
-        _add_tree(cache, _tree_path(item['path']), values)
+            sd_present, sd_length = True, length
+        else:
+            sd_present, sd_length = False, None
+        entry = {'path': path, 'id': id_ if isinstance(id_, str) else None, 'index': index_ok,
+                 'sd_present': sd_present, 'sd_length': sd_length}
+        if entry['id'] is None:
+            errors.append({'source': 'registry', 'path': 'Tree' + path, 'error': 'Id value is not a string'})
+        if index is not None and index_ok is None:
+            errors.append({'source': 'registry', 'path': 'Tree' + path, 'error': 'Index value is not a DWORD'})
+        tree[path.lower()] = entry
     for item in _as_list(raw.get('tasks')):
         if not isinstance(item, dict) or not isinstance(item.get('guid'), str):
             continue
