@@ -182,7 +182,8 @@ class DefinitionStore(object):
         empty. Nothing happens when ``key`` is already in use.
 
         Only the lines are split here; an entry is decoded (and checked) when it
-        is asked for: a build's pack also holds the variants other hosts have."""
+        is prefetched or asked for: a build's pack also holds the variants other
+        hosts have."""
         if not isinstance(key, str) or key == self.pack_key:
             return
         self.pack_key, self._pack, self._pack_raw, self._pack_count, self._for_pack = key, {}, None, 0, {}
