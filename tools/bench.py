@@ -291,7 +291,10 @@ def _create_cost_us(files=300, parent=None):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _settle_disk(folder, quiet_us=200.0, limit_s=60.0):
+QUIET_CREATE_US = 200.0   # phase B starts once creating a file in the state dir costs less
+
+
+def _settle_disk(folder, quiet_us=QUIET_CREATE_US, limit_s=60.0):
     """Wait (at most ``limit_s``) until creating a file in ``folder`` costs less
     than ``quiet_us``: on the project VM (ext4 with ``discard``) the gigabytes a
     previous run deleted made it 0.5-1 ms for minutes, which phase B would
@@ -596,7 +599,7 @@ def show(fig):
     print("                    per document, without the store (every definition parsed): ratio %.2f; "
           "%d XML documents in the fleet" % (fig["doc_floor_ratio"], fig["xml_docs"]))
     print("  disk              creating a file in the state dir cost %.0f us when the clock started (waited %.0f s "
-          "for it to settle below 200 us)" % tuple(fig["settle"]))
+          "for it to settle below %.0f us)" % (tuple(fig["settle"]) + (QUIET_CREATE_US,)))
     print("  peak RSS          %8.0f MB  (report process %.0f MB + %d audit workers of at most %.0f MB each)"
           % (fig["peak_rss_mb"], fig["parent_rss_mb"], fig["workers"], fig["worker_rss_mb"]))
     print("  inventory+rules load %.2f s (once per warm worker, not in 'seconds'; see cold start)" % fig["inventory_load_seconds"])

@@ -36,9 +36,10 @@ Packs: reading ~200 small entries costs a file open and a JSON decode each
 (~2.8 ms per host on the project VM). Definitions seen on another host (a single
 entry another host wrote, read when this host needed it) are also kept together
 in one pack per Windows build and product type (``pack_key``), which a host of
-that build reads at once; its lines are split when it is read and an entry is
-decoded only when it is asked for (a build's pack also holds variants other
-hosts have: ~1.6 ms per host for ~200 definitions, docs/performance.md). The
+that build reads at once; its lines are split when it is read, and only the
+entries a host asks for are decoded, those of its API definitions in one call
+(``prefetch``; a build's pack also holds variants other hosts have: ~1.45 ms per
+host for ~200 definitions from a 390-line pack, docs/performance.md). The
 pack is picked by host facts the host reported, so a host can only ever pick a
 pack, never change what a hash maps to: a pack entry is only ever looked up by
 a hash computed here and is checked like a single entry when it is decoded.

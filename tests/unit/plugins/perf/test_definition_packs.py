@@ -123,12 +123,6 @@ def test_the_pack_is_picked_by_host_facts_and_cannot_be_escaped_or_mixed(hosts, 
     assert all(p.parent == root and len(p.stem) == 32 and int(p.stem, 16) >= 0 for p in packs)
 
 
-def _valid_entry(state_dir, result):
-    store = ds.DefinitionStore(str(state_dir))
-    sha = sorted(_shared_shas(result))[0]
-    return sha, store.kept_values(sha)
-
-
 @pytest.mark.parametrize("planted", ["not a pack", "json", "no header", "cut short", "short entries",
                                      "no fingerprint", "another sha", "bad sha", "two values", "too big", "utf-16"])
 def test_broken_or_planted_pack_costs_single_reads_and_is_repaired(hosts, tmp_path, planted):
