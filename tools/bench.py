@@ -156,6 +156,8 @@ def _ratio_pass(names):
     import bench_fleet
     from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
     from ansible_collections.taskguard.windows.plugins.plugin_utils.definition_store import DefinitionStore
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.worker_gc import freeze_inherited_heap
+    freeze_inherited_heap()   # as the audit action does in its worker before it reads a host
     rounds = []
     for _round in range(RATIO_ROUNDS):
         out = {"floor": 0.0, "normalize": 0.0, "per_document": 0.0, "hosts": 0, "docs": 0,
@@ -499,7 +501,7 @@ def breakdown(opts, hosts=40, rounds=3):
     first host), the host's definition cache written at the end."""
     import bench_fleet
     from ansible.utils.unsafe_proxy import wrap_var
-    from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, definition_cache
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, definition_cache, worker_gc
     from ansible_collections.taskguard.windows.plugins.plugin_utils.definition_store import DefinitionStore
     from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import audit_host
     from ansible_collections.taskguard.windows.plugins.plugin_utils.event_collection import normalize_live_events
@@ -508,6 +510,7 @@ def breakdown(opts, hosts=40, rounds=3):
     try:
         inventory, _problems = audit_support.load_inventory(bench_fleet.write_inventory(tmp, opts.vendors), TODAY)
         rules = audit_support.load_rules([])
+        worker_gc.freeze_inherited_heap()   # as the audit action does
         propose = audit_support.proposer(TODAY)
         fleet = bench_fleet.Fleet(hosts, tasks_per_host=opts.tasks_per_host, events=50 * hosts, vendors=opts.vendors)
         texts = [bench_fleet.module_json(fleet.host(i)[1]) for i in range(hosts)]

@@ -20,7 +20,7 @@ import os
 from ansible.plugins.action import ActionBase
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, definition_cache, definition_store
+from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, definition_cache, definition_store, worker_gc
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import audit_host
 from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import RiskRuleError
 
@@ -69,6 +69,9 @@ class ActionModule(ActionBase):
             return wrap_var(result)
         inventory, inventory_errors = audit_support.load_inventory(args.get("inventory_dir"), args.get("today"),
                                                                    cache_dir=args.get("state_dir"))
+        # What this worker inherited and just loaded lives as long as it does:
+        # keep the garbage collector from walking it for every host (worker_gc.py).
+        worker_gc.freeze_inherited_heap()
 
         since = args.get("since")
         bookmark_error = None
