@@ -241,7 +241,6 @@ def _steady_phase(ctx, opts, names, inv_dir):
     """Second run of the same fleet in the steady state: definition caches from the
     first run (no bookmarks, so the same events are normalized again)."""
     from ansible_collections.taskguard.windows.plugins.action import audit as audit_action
-    from ansible_collections.taskguard.windows.plugins.action.drift_report import ActionModule as DriftReport
     if "definition_cache" not in getattr(audit_action, "_ARGS", {}):
         return None
     steady_dir = _G["steady_dir"] = os.path.join(_G["tmp"], "state-steady")
@@ -265,14 +264,28 @@ def _steady_phase(ctx, opts, names, inv_dir):
             omitted += (result.get("definition_cache") or {}).get("omitted") or 0
         t_audit = time.perf_counter() - t0
     report_dir = os.path.join(_G["tmp"], "reports-steady")
-    report = _action(DriftReport, {"hosts": [n for _i, n in names], "results": results, "report_dir": report_dir,
-                                   "state_dir": steady_dir, "run_id": "bench-steady", "inventory_dir": [inv_dir]})
-    t0 = time.perf_counter()
-    out = report.run(task_vars={})
-    t_report = time.perf_counter() - t0
+    out, t_report = _run_report(names, results, report_dir, steady_dir, "bench-steady", inv_dir)
     return {"seconds": t_audit + t_report, "audit_seconds": t_audit, "report_seconds": t_report,
             "cpu_ms_per_host": 1000 * cpu / max(1, len(names)), "omitted_per_host": omitted / float(max(1, len(names))),
             "findings": out["summary"]["findings"]}
+
+
+def _run_report(names, results, report_dir, state_dir, run_id, inv_dir, profiler=None):
+    """The real drift_report action once, as playbooks/drift.yml calls it: the
+    audit results reach it as every host's registered variable (hostvars), not
+    as an argument. Returns (its result, wall seconds)."""
+    from ansible_collections.taskguard.windows.plugins.action.drift_report import ActionModule as DriftReport
+    report = _action(DriftReport, {"hosts": [n for _i, n in names], "report_dir": report_dir,
+                                   "state_dir": state_dir, "run_id": run_id, "inventory_dir": [inv_dir]})
+    task_vars = {"hostvars": {name: {"taskguard_audit": res} for name, res in results.items()}}
+    if profiler is not None:
+        profiler.enable()
+    t0 = time.perf_counter()
+    out = report.run(task_vars=task_vars)
+    seconds = time.perf_counter() - t0
+    if profiler is not None:
+        profiler.disable()
+    return out, seconds
 
 
 def _create_cost_us(files=300, parent=None):
@@ -351,7 +364,6 @@ def worker(opts):
     """One fleet size, in its own process; prints one JSON line."""
     import multiprocessing
     import bench_fleet
-    from ansible_collections.taskguard.windows.plugins.action.drift_report import ActionModule as DriftReport
     from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
 
     tmp = tempfile.mkdtemp(prefix="taskguard-bench-")
@@ -411,16 +423,8 @@ def worker(opts):
             audit_rss = dict(pool.map(_worker_rss, range(opts.workers * 4), chunksize=1))
             if opts.profile:
                 profiles = sorted({p for p in pool.map(_profile_dump, range(opts.workers * 4), chunksize=1) if p})
-        report = _action(DriftReport, {"hosts": [n for _i, n in names], "results": results, "report_dir": report_dir,
-                                       "state_dir": state_dir, "run_id": "bench", "inventory_dir": [inv_dir]})
         profiler = cProfile.Profile() if opts.profile else None
-        if profiler is not None:
-            profiler.enable()
-        t0 = time.perf_counter()
-        out = report.run(task_vars={})
-        t_report = time.perf_counter() - t0
-        if profiler is not None:
-            profiler.disable()
+        out, t_report = _run_report(names, results, report_dir, state_dir, "bench", inv_dir, profiler)
         report_bytes = {fmt: os.path.getsize(path) for fmt, path in out["paths"].items()}
         steady = _steady_phase(ctx, opts, names, inv_dir)
         findings = sum(len(r["findings"]) for r in results.values())
