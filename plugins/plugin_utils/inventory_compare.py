@@ -170,31 +170,30 @@ class CompiledExpected:
                                       else normalize_account(value))
                                 for key, value in self.principal.items()}
         self._trigger_norm = [_normalize_trigger_want(t) for t in self.triggers]
+        # What compare() checks, decided once per entry rather than per task.
+        self._principal_checks = [(key, self.principal[key], self._principal_norm[key])
+                                  for key in ("user_id", "group_id", "logon_type", "run_level") if key in self.principal]
+        self._flag_checks = [(key, self.raw[key]) for key in ("hidden", "enabled") if key in self.raw]
 
     # -- comparison -------------------------------------------------------
     def compare(self, task, *, path_sid=None):
         diffs = []
+        diff = _differ(diffs)
 
-        def diff(field, expected, actual):
-            diffs.append({"field": field, "expected": expected, "actual": actual})
-
-        principal = task.get("principal") or {}
-        for key in ("user_id", "group_id"):
-            if key not in self.principal:
-                continue
-            want = self.principal[key]
-            have = principal.get(key)
-            if want == "{sid}":
-                ok = path_sid is not None and normalize_account(have) == path_sid.casefold()
-            elif want == "{user}":
-                ok = is_user_account(have)
-            else:
-                ok = self._principal_norm[key] == normalize_account(have)
-            if not ok:
-                diff("principal." + key, want, have)
-        for key in ("logon_type", "run_level"):
-            if key in self.principal and self._principal_norm[key] != normalize_simple(principal.get(key)):
-                diff("principal." + key, self.principal[key], principal.get(key))
+        if self._principal_checks:
+            principal = task.get("principal") or {}
+            for key, want, want_norm in self._principal_checks:
+                have = principal.get(key)
+                if key == "logon_type" or key == "run_level":
+                    ok = _same_text(want, have) or want_norm == normalize_simple(have)
+                elif want == "{sid}":
+                    ok = path_sid is not None and normalize_account(have) == path_sid.casefold()
+                elif want == "{user}":
+                    ok = is_user_account(have)
+                else:
+                    ok = _same_text(want, have) or want_norm == normalize_account(have)
+                if not ok:
+                    diff("principal." + key, want, have)
 
         if self.raw.get("actions") is not None:
             actual_actions = task.get("actions") or []
@@ -209,21 +208,22 @@ class CompiledExpected:
             # Trigger order carries no meaning (the scheduler fires each on its own),
             # so expected triggers are matched to actual ones as a multiset.
             actual_triggers = list(task.get("triggers") or [])
-            unmatched = []
+            unmatched = False
             remaining = list(actual_triggers)
-            for want, want_norm in zip(self.triggers, self._trigger_norm):
-                hit = next((i for i, have in enumerate(remaining) if _trigger_matches_norm(want_norm, have)), None)
-                if hit is None:
-                    unmatched.append(want)
+            for want_norm in self._trigger_norm:
+                for i, have in enumerate(remaining):
+                    if _trigger_matches_norm(want_norm, have):
+                        del remaining[i]
+                        break
                 else:
-                    remaining.pop(hit)
+                    unmatched = True
             if unmatched or remaining:
                 diff("triggers", [_describe_trigger(t) for t in self.triggers],
                      [_describe_trigger(t) for t in actual_triggers])
 
-        for key in ("hidden", "enabled"):
-            if key in self.raw and self.raw[key] is not task.get(key):
-                diff(key, self.raw[key], task.get(key))
+        for key, want in self._flag_checks:
+            if want is not task.get(key):
+                diff(key, want, task.get(key))
 
         if "fingerprint" in self.raw:
             have = task.get("fingerprint")
@@ -235,11 +235,12 @@ class CompiledExpected:
     def _compare_action(i, want, have, diff):
         prefix = "actions[%d]." % i
         norm = want["_norm"]
-        if norm["type"] != normalize_simple(have.get("type")):
+        if not _same_text(want.get("type"), have.get("type")) and norm["type"] != normalize_simple(have.get("type")):
             diff(prefix + "type", want.get("type"), have.get("type"))
             return
         if "command" in want:
-            if norm["command"] != normalize_command(have.get("command")):
+            if not _same_text(want["command"], have.get("command")) and \
+                    norm["command"] != normalize_command(have.get("command")):
                 diff(prefix + "command", want["command"], have.get("command"))
         elif want["_command_pattern"] is not None:
             if not want["_command_pattern"].match(normalize_command(have.get("command")) or ""):
@@ -247,12 +248,13 @@ class CompiledExpected:
         if want["_arguments_pattern"] is not None:
             if not want["_arguments_pattern"].match(normalize_arguments(have.get("arguments")) or ""):
                 diff(prefix + "arguments", want["arguments_pattern"], have.get("arguments"))
-        elif norm["arguments"] != normalize_arguments(have.get("arguments")):
+        elif not _same_text(want.get("arguments"), have.get("arguments"), none_too=True) and \
+                norm["arguments"] != normalize_arguments(have.get("arguments")):
             # no arguments in the entry means: none allowed (appending arguments to an
             # allowed program is a classic way to abuse an allow list)
             diff(prefix + "arguments", want.get("arguments"), have.get("arguments"))
-        if "working_directory" in want and \
-                norm["working_directory"] != normalize_command(have.get("working_directory")):
+        if "working_directory" in want and not _same_text(want["working_directory"], have.get("working_directory")) \
+                and norm["working_directory"] != normalize_command(have.get("working_directory")):
             diff(prefix + "working_directory", want["working_directory"], have.get("working_directory"))
         if "class_id" in want and norm["class_id"] != normalize_class_id(have.get("class_id")):
             diff(prefix + "class_id", want["class_id"], have.get("class_id"))
@@ -260,6 +262,28 @@ class CompiledExpected:
             diff(prefix + "data", want["data"], have.get("data"))
         elif want["_data_pattern"] is not None and not want["_data_pattern"].match(normalize_simple(have.get("data")) or ""):
             diff(prefix + "data", want["data_pattern"], have.get("data"))
+
+
+def _differ(diffs):
+    def diff(field, expected, actual):
+        diffs.append({"field": field, "expected": expected, "actual": actual})
+    return diff
+
+
+def _same_text(written, have, none_too=False):
+    """True when the task holds exactly the text the entry was written with.
+
+    Every normalize_* function maps equal input to equal output, so such a
+    value needs no normalizing: the common case (entries are written from the
+    tasks they document) skips the regular expressions of the normalizers
+    (performance, docs/performance.md). Only strings qualify: ``1 == True``
+    and ``1 == 1.0`` are equal in Python but normalize differently.
+    ``none_too``: None on both sides is also the same (a field the entry leaves
+    out and the task does not have).
+    """
+    if written.__class__ is str:
+        return have.__class__ is str and have == written
+    return none_too and written is None and have is None
 
 
 def _describe_action(action):
@@ -274,22 +298,25 @@ def _describe_action(action):
 
 
 def _normalize_trigger_want(want):
-    """An expected trigger as (key, kind, normalized value) triples, computed once."""
+    """An expected trigger as (key, kind, normalized value, value as written)
+    tuples, computed once."""
     out = []
     for key, want_value in want.items():
         if key == "user_id":
-            out.append((key, "account", normalize_account(want_value)))
+            out.append((key, "account", normalize_account(want_value), want_value))
         elif isinstance(want_value, bool):
-            out.append((key, "bool", want_value))
+            out.append((key, "bool", want_value, want_value))
         else:
-            out.append((key, "simple", normalize_simple(want_value)))
+            out.append((key, "simple", normalize_simple(want_value), want_value))
     return out
 
 
 def _trigger_matches_norm(want_norm, have):
     """_trigger_matches with the expected side already normalized (same answers)."""
-    for key, kind, want_value in want_norm:
+    for key, kind, want_value, written in want_norm:
         have_value = have.get(key)
+        if kind != "bool" and _same_text(written, have_value):
+            continue
         if kind == "account":
             same = want_value == normalize_account(have_value)
         elif kind == "bool":
