@@ -286,6 +286,9 @@ class Entry:
         self.registrants = [compile_pattern(normalize_account(r), any_separator=True, what="allowed_registrants")
                             for r in raw.get("allowed_registrants") or []] or None
         self.review = raw.get("review")
+        # HostView's index key, computed once here rather than for every host:
+        # the case-folded path, or the literal start of the pattern.
+        self.index_key = self.path.casefold() if self.pattern is None else _literal_prefix(self.path_pattern)
 
     def __repr__(self):
         return "Entry(%r @ %s:%s)" % (self.path or self.path_pattern, self.file, self.line)
@@ -362,7 +365,7 @@ class HostView:
         self._patterns = []
         for entry in self.entries:
             if entry.pattern is None:
-                self._exact.setdefault(entry.path.casefold(), entry)
+                self._exact.setdefault(entry.index_key, entry)
             else:
                 self._patterns.append(entry)
         # A pattern can only match a path that starts with its literal prefix.
@@ -371,13 +374,13 @@ class HostView:
         short = []
         keyed = {}
         for order, entry in enumerate(self._patterns):
-            prefix = _literal_prefix(entry.path_pattern)
+            prefix = entry.index_key
             if len(prefix) < _BUCKET_CHARS:
                 short.append((order, entry))
             else:
                 keyed.setdefault(prefix[:_BUCKET_CHARS], []).append((order, entry))
         self._short = [entry for _order, entry in short]
-        self._buckets = {key: [entry for _order, entry in sorted(items + short, key=lambda item: item[0])]
+        self._buckets = {key: [entry for _order, entry in (sorted(items + short, key=_first) if short else items)]
                          for key, items in keyed.items()}
 
     def match(self, task_path):
@@ -642,6 +645,10 @@ def _check_overlaps(entries, inventory):
             if other.file != pat.file and other.scope.may_overlap(pat.scope) and \
                     patterns_intersect(other.pattern, pat.pattern):
                 report(other, pat)
+
+
+def _first(item):
+    return item[0]
 
 
 def _literal_prefix(pattern_text):
