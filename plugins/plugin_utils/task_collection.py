@@ -179,14 +179,21 @@ def build_result(*, mode, host, api, api_denied, files, cache, sources, errors, 
         store.prefetch(stored_shas.values())
 
     out = []
+    api = api or {}
+    files = files or {}
+    registry_read = cache is not None
+    check_registry_without_file = checks['registry_without_file']
+    check_hash_mismatch = checks['hash_mismatch']
+    check_file_without_registry = checks['file_without_registry']
+    check_not_in_api = checks['not_in_api']
     for key, path in display.items():
-        api_item = api.get(key) if api else None
-        file_item = files.get(key) if files else None
+        api_item = api.get(key)
+        file_item = files.get(key)
         definition = None
-        if api_item is not None and isinstance(api_item.get('xml'), str) and api_item['xml']:
+        xml = api_item.get('xml') if api_item is not None else None
+        if isinstance(xml, str) and xml:
             try:
-                definition = definition_store.parse_with_store(api_item['xml'], path, store,
-                                                               sha=stored_shas.get(key))
+                definition = definition_store.parse_with_store(xml, path, store, sha=stored_shas.get(key))
             except TaskGuardInputError as exc:
                 unparseable.append({'path': path, 'source': 'api', 'error': str(exc)})
             if api_item.get('error'):
@@ -236,11 +243,12 @@ def build_result(*, mode, host, api, api_denied, files, cache, sources, errors, 
         tasks_entry = None
         if tree_entry is not None and tree_entry.get('id'):
             tasks_entry = tasks_by_guid.get(tree_entry['id'].strip().lower())
-        path_entries = tasks_by_path.get(key, [])
-        if tasks_entry is None and path_entries:
-            tasks_entry = path_entries[0]
+        if tasks_entry is None:
+            path_entries = tasks_by_path.get(key)
+            if path_entries:
+                tasks_entry = path_entries[0]
         reasons = []
-        if cache is not None and (tree_entry is not None or tasks_entry is not None):
+        if registry_read and (tree_entry is not None or tasks_entry is not None):
             seen.append('registry')
             hash_hex = tasks_entry['hash'] if tasks_entry else None
             registry = {
@@ -265,20 +273,22 @@ def build_result(*, mode, host, api, api_denied, files, cache, sources, errors, 
                     reasons.append('path_mismatch')
             elif tasks_entry is not None:
                 reasons.append('tasks_entry_without_tree')
-            if checks['registry_without_file'] and tasks_entry is not None and file_item is None:
+            if check_registry_without_file and tasks_entry is not None and file_item is None:
                 reasons.append('registry_without_file')
-            if (checks['hash_mismatch'] and registry['hash_algorithm'] == 'sha256'
+            if (check_hash_mismatch and registry['hash_algorithm'] == 'sha256'
                     and file_item is not None and file_item.get('content_sha256')):
                 registry['hash_matches_file'] = file_item['content_sha256'] == hash_hex
                 if not registry['hash_matches_file']:
                     reasons.append('hash_mismatch')
-        elif checks['file_without_registry'] and file_item is not None:
+        elif check_file_without_registry and file_item is not None:
             reasons.append('file_without_registry')
-        if (checks['not_in_api'] and api_item is None and (file_item is not None or tasks_entry is not None)
+        if (check_not_in_api and api_item is None and (file_item is not None or tasks_entry is not None)
                 and not _under_denied(_lower(task['folder'] or '\\'), api_denied)):
             reasons.append('not_in_api')
-        task['seen_in'] = sorted(seen)
-        task['hidden_reasons'] = sorted(reasons)
+        task['seen_in'] = seen   # appended in sorted order: api, file, registry
+        if len(reasons) > 1:
+            reasons.sort()
+        task['hidden_reasons'] = reasons
         out.append(task)
 
     out.sort(key=lambda t: (_lower(t['path']), t['path'] or ''))
