@@ -49,6 +49,7 @@ TODAY = "2026-11-25"
 STEADY_SAMPLE = 10   # steady-state figures on every 10th host (they vary little)
 RATIO_SAMPLE = 10    # floor ratio on every 10th host
 RATIO_ROUNDS = 3     # ... in 3 rounds, the median reported
+PROBE_HOSTS = 20     # the VM's speed before/after the timed phase: the floor of 20 hosts
 EVTX_SOURCE = os.path.join(os.environ.get("TASKGUARD_SHARED_FIXTURES", os.path.join(os.path.dirname(REPO), "shared", "fixtures")),
                            "evtx", "donpapi-benign-4702.evtx")
 EVTX_BENCH = os.path.join(REPO, "tests", "unit", "plugins", "task_events", "bench_evtx.py")
@@ -141,6 +142,24 @@ def _prepare_chunk(indices):
                                  % (name, len(entries), len(module_result["tasks"]["api"]["tasks"])))
         out["names"].append((index, name))
     return out
+
+
+def _floor_probe(names, hosts=PROBE_HOSTS):
+    """The floor per host (CPU seconds, median of 5 passes) on a few hosts: this
+    VM's speed at that moment, measured just before and just after the timed phase
+    so a run can be read against the machine it ran on. Back to back, passes of
+    this probe took 4.4 to 7.2 ms per host within a minute: it brackets, it does
+    not correct."""
+    from lxml import etree
+    import bench_fleet
+    step = max(1, len(names) // hosts)
+    docs = []
+    for index, _name in names[::step][:hosts]:
+        with open(os.path.join(_G["tmp"], "host-%06d.json" % index), "r", encoding="utf-8") as handle:
+            docs.extend(bench_fleet.xml_documents(json.loads(handle.read())))
+    count = len(names[::step][:hosts])
+    passes = sorted(_floor(docs, etree) for _round in range(5))
+    return passes[2] / max(1, count)
 
 
 def _ratio_pass(names):
@@ -402,6 +421,7 @@ def worker(opts):
         os.sync()   # the module outputs just written must not be flushed while the clock runs
         ratio = _ratio_pass(names)
         settle = _settle_disk(state_dir)
+        speed_before = _floor_probe(names)
 
         # Phase B (timed): every host's audit on `workers` warm processes, then
         # the report once in this process.
@@ -425,6 +445,7 @@ def worker(opts):
                 profiles = sorted({p for p in pool.map(_profile_dump, range(opts.workers * 4), chunksize=1) if p})
         profiler = cProfile.Profile() if opts.profile else None
         out, t_report = _run_report(names, results, report_dir, state_dir, "bench", inv_dir, profiler)
+        speed_after = _floor_probe(names)
         report_bytes = {fmt: os.path.getsize(path) for fmt, path in out["paths"].items()}
         steady = _steady_phase(ctx, opts, names, inv_dir)
         findings = sum(len(r["findings"]) for r in results.values())
@@ -451,6 +472,7 @@ def worker(opts):
             "cache_save_ms_per_host": 1000 * prep["cache_save"] / float(max(1, prep["sampled"])),
             "cache_expand_ms_per_host": 1000 * prep["cache_expand"] / float(max(1, prep["sampled"])),
             "loadavg": os.getloadavg(), "steady": steady, "settle": settle,
+            "floor_probe_ms": (1000 * speed_before, 1000 * speed_after),
             "findings": findings, "hosts_with_findings": sum(1 for r in results.values() if r["findings"]),
             "report_bytes": report_bytes, "bookmarks_advanced": len(out["bookmarks_advanced"]),
             "summary": out["summary"], "peak_rss_mb": total_rss,
@@ -605,6 +627,9 @@ def show(fig):
           "and kept" % (fig["ratio_store"]["pack_hits"], fig["ratio_store"]["single_hits"], fig["ratio_store"]["written"]))
     print("                    per document, without the store (every definition parsed): ratio %.2f; "
           "%d XML documents in the fleet" % (fig["doc_floor_ratio"], fig["xml_docs"]))
+    print("  machine speed     the floor per host (lxml parse only, %d hosts, median of 5) was %.2f ms just before the timed phase "
+          "and %.2f ms just after it (this VM's speed drifts; every figure moves with it)"
+          % ((PROBE_HOSTS,) + tuple(fig["floor_probe_ms"])))
     print("  disk              creating a file in the state dir cost %.0f us when the clock started (waited %.0f s "
           "for it to settle below %.0f us)" % (tuple(fig["settle"]) + (QUIET_CREATE_US,)))
     print("  peak RSS          %8.0f MB  (report process %.0f MB + %d audit workers of at most %.0f MB each)"
