@@ -170,8 +170,9 @@ class GlobPattern:
 class _Automaton:
     """The token list as a bit-parallel automaton: state ``i`` ("next to match is
     token i") is bit ``i`` of an int, so one step over a character is a few int
-    operations instead of a loop over a set of states (performance: the same
-    states as ``_simulate``, which stays the reference, see test_patterns.py).
+    operations instead of a loop over a set of states (performance,
+    docs/performance.md). ``_simulate`` below is the plain set-based version it
+    must agree with (tests/unit/plugins/perf/test_pattern_automaton.py).
     Time stays O(len(subject) x len(tokens)/word size) whatever the pattern."""
 
     __slots__ = ("tokens", "repeat", "final", "start", "_accept")
@@ -243,6 +244,8 @@ def _fixed(tokens, s):
 
 
 def _simulate(tokens, s):
+    """Set-based simulation: the reference the bit-parallel ``_Automaton`` is
+    tested against (matching itself uses the automaton)."""
     n = len(tokens)
     states = _closure(tokens, {0})
     for c in s:
