@@ -159,7 +159,7 @@ def _floor_probe(names, hosts=PROBE_HOSTS):
             docs.extend(bench_fleet.xml_documents(json.loads(handle.read())))
     count = len(names[::step][:hosts])
     passes = sorted(_floor(docs, etree) for _round in range(5))
-    return passes[2] / max(1, count)
+    return passes[2] / max(1, count), count
 
 
 def _ratio_pass(names):
@@ -170,13 +170,23 @@ def _ratio_pass(names):
     for every host after the first few of a first run) and per document without
     it (every definition parsed). RATIO_ROUNDS rounds over the same hosts: this
     VM's speed drifts within minutes, and not by the same factor for libxml2 and
-    for Python code, so the figure is the median round (all are printed)."""
+    for Python code, so the figure is the median round (all are printed).
+
+    As the audit action runs normalization (worker_gc.py): with the heap that was
+    there before frozen. Undone at the end: this process goes on to time the
+    report, which production runs without a freeze."""
+    gc.freeze()
+    try:
+        return _ratio_rounds(names)
+    finally:
+        gc.unfreeze()
+
+
+def _ratio_rounds(names):
     from lxml import etree
     import bench_fleet
     from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
     from ansible_collections.taskguard.windows.plugins.plugin_utils.definition_store import DefinitionStore
-    from ansible_collections.taskguard.windows.plugins.plugin_utils.worker_gc import freeze_inherited_heap
-    freeze_inherited_heap()   # as the audit action does in its worker before it reads a host
     rounds = []
     for _round in range(RATIO_ROUNDS):
         out = {"floor": 0.0, "normalize": 0.0, "per_document": 0.0, "hosts": 0, "docs": 0,
@@ -472,7 +482,7 @@ def worker(opts):
             "cache_save_ms_per_host": 1000 * prep["cache_save"] / float(max(1, prep["sampled"])),
             "cache_expand_ms_per_host": 1000 * prep["cache_expand"] / float(max(1, prep["sampled"])),
             "loadavg": os.getloadavg(), "steady": steady, "settle": settle,
-            "floor_probe_ms": (1000 * speed_before, 1000 * speed_after),
+            "floor_probe": (speed_before[1], 1000 * speed_before[0], 1000 * speed_after[0]),
             "findings": findings, "hosts_with_findings": sum(1 for r in results.values() if r["findings"]),
             "report_bytes": report_bytes, "bookmarks_advanced": len(out["bookmarks_advanced"]),
             "summary": out["summary"], "peak_rss_mb": total_rss,
@@ -527,7 +537,7 @@ def breakdown(opts, hosts=40, rounds=3):
     first host), the host's definition cache written at the end."""
     import bench_fleet
     from ansible.utils.unsafe_proxy import wrap_var
-    from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, definition_cache, worker_gc
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, definition_cache
     from ansible_collections.taskguard.windows.plugins.plugin_utils.definition_store import DefinitionStore
     from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import audit_host
     from ansible_collections.taskguard.windows.plugins.plugin_utils.event_collection import normalize_live_events
@@ -536,7 +546,7 @@ def breakdown(opts, hosts=40, rounds=3):
     try:
         inventory, _problems = audit_support.load_inventory(bench_fleet.write_inventory(tmp, opts.vendors), TODAY)
         rules = audit_support.load_rules([])
-        worker_gc.freeze_inherited_heap()   # as the audit action does
+        gc.freeze()   # as the audit action does (worker_gc.py); undone below
         propose = audit_support.proposer(TODAY)
         fleet = bench_fleet.Fleet(hosts, tasks_per_host=opts.tasks_per_host, events=50 * hosts, vendors=opts.vendors)
         texts = [bench_fleet.module_json(fleet.host(i)[1]) for i in range(hosts)]
@@ -573,6 +583,7 @@ def breakdown(opts, hosts=40, rounds=3):
                 best[stage] = min(best[stage], spent[stage] / hosts)
         return best
     finally:
+        gc.unfreeze()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -629,7 +640,7 @@ def show(fig):
           "%d XML documents in the fleet" % (fig["doc_floor_ratio"], fig["xml_docs"]))
     print("  machine speed     the floor per host (lxml parse only, %d hosts, median of 5) was %.2f ms just before the timed phase "
           "and %.2f ms just after it (this VM's speed drifts; every figure moves with it)"
-          % ((PROBE_HOSTS,) + tuple(fig["floor_probe_ms"])))
+          % tuple(fig["floor_probe"]))
     print("  disk              creating a file in the state dir cost %.0f us when the clock started (waited %.0f s "
           "for it to settle below %.0f us)" % (tuple(fig["settle"]) + (QUIET_CREATE_US,)))
     print("  peak RSS          %8.0f MB  (report process %.0f MB + %d audit workers of at most %.0f MB each)"

@@ -56,10 +56,14 @@ def test_cycles_made_after_the_freeze_are_still_collected(fresh_state):
 
 def test_frozen_objects_are_not_walked_by_a_collection(fresh_state):
     before = _Node()
+    attributes = before.__dict__   # materialized now (3.11 creates it on first access)
+    assert id(before) in {id(o) for o in gc.get_objects()}
     worker_gc.freeze_inherited_heap(pid=3000)
     walked = {id(o) for o in gc.get_objects()}
     # gc.get_objects() lists what collections walk; frozen objects are not in it
-    assert id(before.__dict__) not in walked and id(before) not in walked
+    assert id(before) not in walked and id(attributes) not in walked
+    after = _Node()
+    assert id(after) in {id(o) for o in gc.get_objects()}
 
 
 def test_audit_action_freezes_before_reading_the_host(monkeypatch, tmp_path, unit_fixtures):
