@@ -30,12 +30,12 @@ def _pick(rng, keys, optional=True):
 
 
 def _case(rng):
-    want_actions = [_pick(rng, ACTION_KEYS) for _ in range(rng.choice((1, 1, 2)))]
+    want_actions = [_pick(rng, ACTION_KEYS) for _i in range(rng.choice((1, 1, 2)))]
     for action in want_actions:
         if not isinstance(action.get("type"), str):
             action["type"] = rng.choice(("exec", "com_handler"))
     expected = {"principal": _pick(rng, PRINCIPAL_KEYS), "actions": want_actions,
-                "triggers": [_pick(rng, TRIGGER_KEYS) for _ in range(rng.choice((0, 1, 2)))]}
+                "triggers": [_pick(rng, TRIGGER_KEYS) for _i in range(rng.choice((0, 1, 2)))]}
     if rng.random() < 0.3:
         expected["hidden"] = rng.choice((True, False))
     task = {"principal": dict(expected["principal"]),
@@ -62,7 +62,7 @@ def _all_slow(monkeypatch):
 @pytest.mark.parametrize("seed", range(4))
 def test_same_differences_as_normalizing_everything(seed, monkeypatch):
     rng = random.Random(seed)
-    cases = [_case(rng) for _ in range(1500)]
+    cases = [_case(rng) for _i in range(1500)]
     compiled = [(CompiledExpected(expected), task) for expected, task in cases]
     fast = [c.compare(task, path_sid="S-1-5-21-1-2-3-1001") for c, task in compiled]
     taken = {"yes": 0}

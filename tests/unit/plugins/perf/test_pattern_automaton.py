@@ -27,7 +27,7 @@ def _reference(pattern, subject):
 
 
 def _pattern(rng):
-    text = "".join(rng.choice(PATTERN_PIECES) for _ in range(rng.randint(1, 7)))
+    text = "".join(rng.choice(PATTERN_PIECES) for _i in range(rng.randint(1, 7)))
     try:
         return ip.compile_pattern(text, any_separator=rng.random() < 0.5)
     except ip.PatternError:
@@ -35,9 +35,9 @@ def _pattern(rng):
 
 
 def _subjects(rng, pattern):
-    out = ["".join(rng.choice(SUBJECT_PIECES) for _ in range(rng.randint(0, 8))) for _ in range(12)]
+    out = ["".join(rng.choice(SUBJECT_PIECES) for _i in range(rng.randint(0, 8))) for _i in range(12)]
     # and subjects made from the pattern itself, so that matches are common
-    for _ in range(6):
+    for _i in range(6):
         pieces = []
         for ch in pattern.text.replace("**", "*"):
             pieces.append({"*": rng.choice(["", "a", "a\\b", "xx"]), "?": rng.choice(["a", "\\", ""])}.get(ch, ch))
