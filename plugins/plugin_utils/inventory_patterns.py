@@ -135,8 +135,10 @@ class GlobPattern:
         # the tokens between them, and whether any of them repeats (without a
         # repeating token the match is a fixed-length, char-by-char comparison).
         cut = len(suffix)
-        self._cores = [(_Automaton(core) if any(tok[2] for tok in core) else core, any(tok[2] for tok in core))
-                       for core in (b[len(prefix):len(b) - cut] for b in branches)]
+        self._cores = []
+        for core in (b[len(prefix):len(b) - cut] for b in branches):
+            repeats = any(tok[2] for tok in core)
+            self._cores.append((_Automaton(core) if repeats else core, repeats))
 
     def __repr__(self):
         return "GlobPattern(%r)" % (self.text,)
