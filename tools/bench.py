@@ -144,6 +144,12 @@ def _prepare_chunk(indices):
     return out
 
 
+def _module_output(index):
+    """The text host ``index``'s collect module printed (written in phase A)."""
+    with open(os.path.join(_G["tmp"], "host-%06d.json" % index), "r", encoding="utf-8") as handle:
+        return handle.read()
+
+
 def _floor_probe(names, hosts=PROBE_HOSTS):
     """The floor per host (CPU seconds, median of 5 passes) on a few hosts: this
     VM's speed at that moment, measured just before and just after the timed phase
@@ -152,14 +158,12 @@ def _floor_probe(names, hosts=PROBE_HOSTS):
     not correct."""
     from lxml import etree
     import bench_fleet
-    step = max(1, len(names) // hosts)
+    picked = names[::max(1, len(names) // hosts)][:hosts]
     docs = []
-    for index, _name in names[::step][:hosts]:
-        with open(os.path.join(_G["tmp"], "host-%06d.json" % index), "r", encoding="utf-8") as handle:
-            docs.extend(bench_fleet.xml_documents(json.loads(handle.read())))
-    count = len(names[::step][:hosts])
+    for index, _name in picked:
+        docs.extend(bench_fleet.xml_documents(json.loads(_module_output(index))))
     passes = sorted(_floor(docs, etree) for _round in range(5))
-    return passes[2] / max(1, count), count
+    return passes[2] / max(1, len(picked)), len(picked)
 
 
 def _ratio_pass(names):
@@ -192,8 +196,7 @@ def _ratio_rounds(names):
         out = {"floor": 0.0, "normalize": 0.0, "per_document": 0.0, "hosts": 0, "docs": 0,
                "pack_hits": 0, "single_hits": 0, "written": 0}
         for index, name in names[::RATIO_SAMPLE]:
-            with open(os.path.join(_G["tmp"], "host-%06d.json" % index), "r", encoding="utf-8") as handle:
-                module_result = json.loads(handle.read())
+            module_result = json.loads(_module_output(index))
             docs = bench_fleet.xml_documents(module_result)
             out["docs"] += len(docs)
             out["floor"] += _floor(docs, etree)
@@ -224,8 +227,7 @@ def _audit_host(item):
     if profiler is not None:
         profiler.enable()
     t0 = time.process_time()
-    with open(os.path.join(_G["tmp"], "host-%06d.json" % index), "r", encoding="utf-8") as handle:
-        module_result = _ansible_decode(handle.read())
+    module_result = _ansible_decode(_module_output(index))
     decoded = time.process_time() - t0   # Ansible's share (reading + decoding the module output)
     audit._execute_module = lambda module_name, module_args, task_vars, _r=module_result: _r
     result = audit.run(task_vars={"inventory_hostname": name, "group_names": ["windows", "workstations"]})
@@ -240,8 +242,7 @@ def _prepare_steady(indices):
     steady state (every definition known and unchanged)."""
     import bench_fleet
     for index in indices:
-        with open(os.path.join(_G["tmp"], "host-%06d.json" % index), "r", encoding="utf-8") as handle:
-            module_result = json.loads(handle.read())
+        module_result = json.loads(_module_output(index))
         module_result["tasks"] = bench_fleet.steady_state_material(module_result["tasks"])
         with open(os.path.join(_G["tmp"], "host-%06d.steady.json" % index), "w", encoding="utf-8") as handle:
             handle.write(bench_fleet.module_json(module_result))
@@ -369,8 +370,7 @@ def _init_audit_worker():
     audit = _action(Audit, {"inventory_dir": _G["inventory_paths"], "state_dir": _G["state_dir"], "today": TODAY})
     _G["audit"] = audit
     _G["profiler"] = cProfile.Profile() if _G.get("profile") else None
-    with open(os.path.join(_G["tmp"], "host-%06d.json" % 0), "r", encoding="utf-8") as handle:
-        module_result = json.loads(handle.read())
+    module_result = json.loads(_module_output(0))
     audit._execute_module = lambda module_name, module_args, task_vars, _r=module_result: _r
     audit.run(task_vars={"inventory_hostname": "warm-up", "group_names": []})
 
