@@ -312,7 +312,9 @@ def _normalize_trigger_want(want):
 
 
 def _trigger_matches_norm(want_norm, have):
-    """_trigger_matches with the expected side already normalized (same answers)."""
+    """True when the task's trigger ``have`` has every value the expected trigger
+    names (``want_norm`` from _normalize_trigger_want): accounts compared as SIDs,
+    booleans by identity, the rest whitespace-collapsed and case-folded."""
     for key, kind, want_value, written in want_norm:
         have_value = have.get(key)
         if kind != "bool" and _same_text(written, have_value):
@@ -323,20 +325,6 @@ def _trigger_matches_norm(want_norm, have):
             same = want_value is have_value
         else:
             same = want_value == normalize_simple(have_value)
-        if not same:
-            return False
-    return True
-
-
-def _trigger_matches(want, have):
-    for key, want_value in want.items():
-        have_value = have.get(key)
-        if key == "user_id":
-            same = normalize_account(want_value) == normalize_account(have_value)
-        elif isinstance(want_value, bool):
-            same = want_value is have_value
-        else:
-            same = normalize_simple(want_value) == normalize_simple(have_value)
         if not same:
             return False
     return True
