@@ -17,18 +17,21 @@ _COLLECTIONS = REPO_ROOT / "collections"
 if (_COLLECTIONS / "ansible_collections" / "taskguard" / "windows").exists():
     sys.path.insert(0, str(_COLLECTIONS))
 
-# Authentic Windows data lives beside the project, never inside it (see
-# ../shared/fixtures/README.md). TASKGUARD_SHARED_FIXTURES overrides the place.
-SHARED_FIXTURES = Path(
-    os.environ.get("TASKGUARD_SHARED_FIXTURES", str(REPO_ROOT.parent / "shared" / "fixtures"))
-)
 # Hand-written data of our own (safe to ship) lives here.
 UNIT_FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# Authentic Windows data (third-party, with its licence and provenance beside it:
+# fixtures/authentic/*/README.md) travels with the project, so a fresh clone runs
+# the authentic tests. TASKGUARD_SHARED_FIXTURES points them at another copy with
+# the same layout (tasks/<folder>/, evtx/<file>).
+SHARED_FIXTURES = Path(
+    os.environ.get("TASKGUARD_SHARED_FIXTURES", str(UNIT_FIXTURES / "authentic"))
+)
 
 
 @pytest.fixture
 def shared_fixtures() -> Path:
-    """Path to the authentic fixtures; skips the test when they are absent."""
+    """Path to the authentic fixtures; skips the test when they are absent (a guard
+    for a stripped copy of the tests: the repository ships them)."""
     if not SHARED_FIXTURES.is_dir():
         pytest.skip(f"authentic Windows fixtures not found at {SHARED_FIXTURES}")
     return SHARED_FIXTURES
