@@ -5,8 +5,9 @@
 
 Runs entirely on the controller and never connects to the target (the
 playbook runs it against localhost). Every problem of every file is printed as
-``file:line:column: code: message`` (the format editors and CI annotate) and
-returned; the task fails when there is at least one error.
+``file:line:column: code: message`` (the format editors and CI annotate) once,
+on standard output, and returned; the task fails when there is at least one
+error, and a valid inventory prints a one-line summary.
 """
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
@@ -45,20 +46,24 @@ class ActionModule(ActionBase):
             result.update(failed=True, msg=str(exc))
             return result
         report = inventory.to_result()
+        # Each problem is printed once, here, as file:line:column: code: message
+        # (the line CI annotates); the task's msg is only the summary, so the
+        # failure does not print every error a second time.
         for line in report["error_lines"]:
-            display.display(line, stderr=True)
+            display.display(line)
         for line in report["warning_lines"]:
-            display.display("warning: " + line, stderr=True)
+            display.display("warning: " + line)
         summary = "%d file(s), %d entr%s, %d error(s), %d warning(s)" % (
             len(report["files"]), report["entry_count"], "y" if report["entry_count"] == 1 else "ies",
             len(report["errors"]), len(report["warnings"]))
         result.update(report)
         result["changed"] = False
         result["paths"] = paths
-        if report["errors"] and args["fail_on_error"]:
-            result["failed"] = True
-            result["msg"] = "task inventory invalid: %s\n%s" % (summary, "\n".join(report["error_lines"]))
+        if report["errors"]:
+            result["msg"] = "task inventory invalid: %s (each error is printed above)" % summary
+            result["failed"] = bool(args["fail_on_error"])
         else:
-            result["msg"] = "task inventory valid: %s" % summary if not report["errors"] else summary
+            result["msg"] = "task inventory valid: %s" % summary
+            display.display(result["msg"])
         # file contents come from vendors: never let them be templated later
         return wrap_var(result)

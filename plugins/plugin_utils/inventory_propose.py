@@ -11,6 +11,12 @@ with ``status: unconfirmed``: ``validate.yml`` warns about such entries and fail
 on them in strict mode, so a learned file can be used at once but not merged
 into a vendor's file unreviewed.
 
+``proposal_allowed(task, severity=..., hidden_reasons=..., risk_reasons=...)``
+says whether a report may offer a proposal at all: never for a concealed task,
+a high/critical finding or a task matching a medium+ risk rule (those carry
+"investigate before documenting" instead). Every proposal says in
+``review.notes`` what it would allow.
+
 Per-user tasks whose name ends with a user SID (OneDrive, Edge per-user
 updaters) are generalized to a ``{sid}`` path pattern so one entry covers every
 user and a learned file does not carry user SIDs.
@@ -106,9 +112,91 @@ def _expected_for(task, path_sid):
     if "actions" in expected:
         triggers = [{"type": t["type"]} for t in task.get("triggers") or [] if t.get("type")]
         expected["triggers"] = triggers
-        if isinstance(task.get("hidden"), bool):
+        # A task concealed by tampering (Tarrask, GhostTask) often says
+        # Hidden=false in its XML: writing that down would document the
+        # concealment as "not hidden". Such a task gets no hidden constraint.
+        if isinstance(task.get("hidden"), bool) and not task.get("hidden_reasons"):
             expected["hidden"] = task["hidden"]
     return expected
+
+
+INVESTIGATE = "investigate before documenting"
+_RANK = {name: rank for rank, name in enumerate(("info", "low", "medium", "high", "critical"))}
+
+
+def _rank(severity):
+    # an unknown or missing severity counts as critical: fail closed
+    return _RANK.get(str(severity or "").casefold(), _RANK["critical"])
+
+
+def proposal_allowed(task, *, severity, hidden_reasons=(), risk_reasons=()):
+    """(allowed, why): may a report offer an allowlist entry for *task*?
+
+    No proposal for what must be investigated first: a task concealed by
+    tampering (any code in *hidden_reasons*, the concealment codes the caller
+    trusts), a finding at high or critical (*severity*), or a task matching a
+    risk rule at medium or above (*risk_reasons*: reason dicts with a
+    ``severity``; a reason without one counts as critical). *why* names what
+    blocked it and starts with "investigate before documenting"; it is "" when
+    a proposal is allowed.
+    """
+    del task  # the decision rests on what the caller scored, never on task text
+    blockers = []
+    concealed = sorted({str(code) for code in hidden_reasons or () if code})
+    if concealed:
+        blockers.append("the task is concealed from the scheduler (%s)" % ", ".join(concealed))
+    if _rank(severity) >= _RANK["high"]:
+        blockers.append("the finding is %s" % (severity or "of unknown severity"))
+    risky = []
+    for reason in risk_reasons or ():
+        level = reason.get("severity") if isinstance(reason, dict) else None
+        if _rank(level) >= _RANK["medium"]:
+            name = reason.get("rule") or reason.get("title") if isinstance(reason, dict) else str(reason)
+            risky.append("%s (%s)" % (name or "unnamed rule", level or "no severity"))
+    if risky:
+        blockers.append("it matches risk rule(s) %s" % ", ".join(risky[:5]))
+    if blockers:
+        return False, "%s: %s" % (INVESTIGATE, "; ".join(blockers))
+    return True, ""
+
+
+def describe_allowance(entry):
+    """One sentence saying what an entry allows, for the reviewer (review.notes)."""
+    key = entry.get("path") or entry.get("path_pattern") or "?"
+    expected = entry.get("expected") or {}
+    parts = ["Allows the task %s" % key]
+    actions = []
+    for action in expected.get("actions") or []:
+        if action.get("type") == "exec":
+            text = action.get("command") or ""
+            if action.get("arguments"):
+                text += " " + action["arguments"]
+            actions.append("run %s" % text[:300])
+        elif action.get("type") == "com_handler":
+            actions.append("start COM handler %s" % action.get("class_id"))
+        else:
+            actions.append(str(action.get("type")))
+    if actions:
+        parts.append(" to " + "; ".join(actions))
+    elif expected.get("fingerprint"):
+        parts.append(" with exactly the definition of fingerprint %s" % expected["fingerprint"])
+    principal = expected.get("principal") or {}
+    who = principal.get("user_id") or principal.get("group_id")
+    parts.append(" as %s" % who if who else " as any account (SYSTEM included)")
+    if principal.get("run_level"):
+        parts.append(" (%s)" % principal["run_level"])
+    triggers = [t.get("type") for t in expected.get("triggers") or [] if t.get("type")]
+    if "actions" in expected:
+        parts.append(", triggered by %s" % (", ".join(triggers) if triggers else "nothing (run on demand)"))
+    if "hidden" not in expected and "actions" in expected:
+        parts.append(", hidden or not")
+    scope = entry.get("scope") or {}
+    if scope.get("os_family"):
+        parts.append(", on %s" % ", ".join(scope["os_family"]))
+    if scope.get("hosts"):
+        parts.append(", on hosts %s" % ", ".join(scope["hosts"]))
+    parts.append(", until %s." % entry.get("expires", "it is removed"))
+    return "".join(parts)[:_LONG_MAX]
 
 
 def _is_privileged(expected):
@@ -169,7 +257,7 @@ def propose_entry(task, host, *, today=None, generalize=True):
     if seen:
         provenance["source"] = ",".join(seen)
     entry["provenance"] = provenance
-    entry["review"] = {"status": "unconfirmed", "confirm": confirm}
+    entry["review"] = {"status": "unconfirmed", "confirm": confirm, "notes": describe_allowance(entry)}
     return entry
 
 
@@ -178,6 +266,13 @@ def propose_for_host(tasks, host, *, today=None, skip=None):
     proposals, problems = [], []
     for task in tasks or []:
         if skip is not None and skip(task):
+            continue
+        if (task or {}).get("hidden_reasons"):
+            # A learned baseline must not document a concealed task: it is
+            # listed (header of the learned file) for investigation instead.
+            problems.append({"host": (host or {}).get("name"), "path": (task or {}).get("path"),
+                             "error": "%s: concealed from the scheduler (%s)"
+                                      % (INVESTIGATE, ", ".join(str(r) for r in task["hidden_reasons"]))})
             continue
         try:
             proposals.append((task, propose_entry(task, host, today=today)))
@@ -256,9 +351,10 @@ def merge_entries(host_entries):
             entry["provenance"]["learned_from"] = names
             if families:
                 entry["provenance"]["os_family"] = families
+            entry["review"]["notes"] = describe_allowance(entry)
             if len(variants) > 1:
-                entry["review"]["notes"] = ("hosts disagree about this task's definition: %d variants, "
-                                            "each limited to the hosts it was seen on" % len(variants))
+                entry["review"]["notes"] += (" Hosts disagree about this task's definition: %d variants, "
+                                             "each limited to the hosts it was seen on." % len(variants))
             merged.append(entry)
     return merged
 

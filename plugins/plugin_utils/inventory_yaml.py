@@ -160,6 +160,43 @@ class _Builder:
         return value
 
 
+_OPENERS = {"quoted scalar": "quote", "flow sequence": "'['", "flow mapping": "'{'"}
+
+
+def _char_at(text, mark):
+    """The character of *text* at a parser mark ('' past the end)."""
+    lines = text.split("\n")
+    if mark is None or mark.line >= len(lines):
+        return ""
+    line = lines[mark.line]
+    return line[mark.column] if mark.column < len(line) else ""
+
+
+def syntax_error(text, exc):
+    """(line, column, "yaml_syntax", message) a vendor can act on.
+
+    libyaml's wording ("found character that cannot start any token") does not
+    say that the character is a tab, nor where an unclosed quote or bracket was
+    opened: the parser stops lines later, where the damage shows. Both are
+    added here from the marks the parser gives.
+    """
+    problem, context = exc.problem_mark, exc.context_mark
+    mark = problem or context
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    message = " ".join(x for x in (exc.context, exc.problem) if x) or str(exc)
+    if _char_at(text, problem) == "\t" or "tab character" in (exc.problem or ""):
+        return (line, col, "yaml_syntax",
+                "tab character at line %d, column %d: YAML indentation must use spaces, not tabs" % (line, col))
+    opener = next((name for key, name in _OPENERS.items() if key in (exc.context or "")), None)
+    if opener and context is not None and problem is not None and \
+            (context.line, context.column) != (problem.line, problem.column):
+        if opener == "quote":
+            opener = "quote %s" % (_char_at(text, context) or "'")
+        message = ("%s opened at line %d, column %d is not closed; the parser stopped at line %d, column %d (%s)"
+                   % (opener, context.line + 1, context.column + 1, line, col, message))
+    return (line, col, "yaml_syntax", message)
+
+
 def load_yaml_text(text):
     """Parse *text* (already size-checked) into a YamlDocument; never raises for bad input."""
     doc = YamlDocument()
@@ -180,10 +217,7 @@ def load_yaml_text(text):
         doc.errors.append(_pos(node) + (code, message))
         doc.data = None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = " ".join(x for x in (exc.context, exc.problem) if x) or str(exc)
-        doc.errors.append((line, col, "yaml_syntax", message))
+        doc.errors.append(syntax_error(text, exc))
         doc.data = None
     except yaml.YAMLError as exc:
         doc.errors.append((1, 1, "yaml_syntax", str(exc)))

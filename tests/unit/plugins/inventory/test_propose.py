@@ -56,7 +56,9 @@ def test_proposal_marks_human_fields_and_records_provenance():
     assert entry["owner"].startswith("CONFIRM")
     assert entry["justification"].startswith("CONFIRM")
     assert entry["approval"]["ticket"].startswith("CONFIRM")          # SYSTEM + highest: privileged
-    assert entry["review"] == {"status": "unconfirmed", "confirm": ["owner", "justification", "approval", "expires"]}
+    assert {k: v for k, v in entry["review"].items() if k != "notes"} == {
+        "status": "unconfirmed", "confirm": ["owner", "justification", "approval", "expires"]}
+    assert entry["review"]["notes"].startswith("Allows the task \\Vendor\\Job to run C:\\Vendor\\job.exe /run as S-1-5-18")
     assert entry["provenance"] == {"learned_from": ["ws-01"], "learned_at": TODAY,
                                    "os_family": ["windows_10"], "source": "api"}
 
