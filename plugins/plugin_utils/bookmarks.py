@@ -9,9 +9,10 @@ truncation it is the last returned record). The drift playbook writes it only
 after the report is on disk, so a crash between collection and report re-reads
 the same events next time instead of losing them.
 
-The state file is one JSON document per host. Writes go to a temporary file in
-the same directory, are fsynced and then ``os.replace``d over the old file (readers
-see the old or the new version, never half of one); an ``fcntl`` lock on a
+The state file is one JSON document per host, written by ``state.atomic_write``
+(a temporary file in the same directory, fsynced, ``os.replace``d over the old
+file, the directory fsynced: readers see the old or the new version, never half
+of one; mode 0600 in a 0700 folder); an ``fcntl`` lock on a
 sidecar ``.lock`` file serialises two runs for the same host (AWX job slices never
 share a host, but an operator may start a second run by hand).
 """
@@ -22,10 +23,9 @@ import contextlib
 import json
 import os
 import re
-import tempfile
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
-from ansible_collections.taskguard.windows.plugins.plugin_utils.state import read_at_most
+from ansible_collections.taskguard.windows.plugins.plugin_utils.state import PRIVATE_FILE, atomic_write, fsync_dir, read_at_most
 
 try:
     import fcntl
@@ -142,7 +142,8 @@ def write_bookmark(state_dir, host, bookmark, *, merge=True, durable=True):
     a row, followed by one :func:`sync_state` (one fsync costs 2-5 ms here, two
     per host were most of the report step of a 2,000-host run). A crash before
     that sync can only leave an old or unreadable bookmark, and both make the
-    next run read the events again (reported), never skip any.
+    next run read the events again (reported), never skip any. A write that
+    fails raises ``state.ReportWriteError`` (an ``OSError``) and leaves the old file.
     """
     bookmark = validate_bookmark(bookmark)
     os.makedirs(state_dir, mode=0o700, exist_ok=True)
@@ -152,35 +153,12 @@ def write_bookmark(state_dir, host, bookmark, *, merge=True, durable=True):
             bookmark = merge_bookmarks(_read_unlocked(path), bookmark)
         payload = json.dumps({"version": STATE_VERSION, "host": host, "bookmark": bookmark},
                              sort_keys=True, indent=1).encode("utf-8")
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=state_dir)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(payload)
-                handle.flush()
-                if durable:
-                    os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        if durable:
-            _fsync_dir(state_dir)
+        atomic_write(path, payload, durable=durable, sync_dir=durable, file_mode=PRIVATE_FILE, dir_mode=0o700)
     return bookmark
-
-
-def _fsync_dir(state_dir):
-    # Make the renames themselves durable.
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(state_dir, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
 
 
 def sync_state(state_dir):
     """Flush bookmarks written with ``durable=False`` (one sync for all of them)."""
     if hasattr(os, "sync"):
         os.sync()
-    _fsync_dir(state_dir)
+    fsync_dir(state_dir)

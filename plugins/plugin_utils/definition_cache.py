@@ -48,6 +48,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.definition_store
     model_stamp,
     shareable,
 )
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardError
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import normalize_path
 
 __all__ = ["DefinitionCacheError", "cache_path", "known_hashes", "load", "model_stamp", "omitted",
@@ -63,7 +64,7 @@ _SHA_AT = STORED_KEYS.index("sha256")
 _VALUES = operator.itemgetter(*STORED_KEYS)
 
 
-class DefinitionCacheError(Exception):
+class DefinitionCacheError(TaskGuardError):
     """The cache file exists but cannot be used (the run then falls back to full collection)."""
 
 

@@ -57,7 +57,8 @@ Layout: ``<state_dir>/definitions/<model>/<sha[:2]>/<sha>.json`` and
 identifying the parser code (``model_stamp``): definitions are reused only by
 the code that produced them, and a directory of an older version can be deleted
 at any time (as can the whole store: it only costs parsing again). Each entry is
-one small file written atomically (temporary name, rename); two hosts that
+one small file written atomically (``state.atomic_write``: a random temporary
+name created exclusively, rename); two hosts that
 write the same entry at once (a race) write the same values, only the writer tag
 differs, so concurrent Ansible forks and AWX job slices sharing a state dir
 cannot leave a broken or a wrong one.
@@ -304,46 +305,18 @@ class DefinitionStore(object):
             self._present.add(sha)
 
     def _write(self, path, data):
-        """Write a file of the store atomically; False (and ``error``) when it fails."""
-        # A random temporary name, created exclusively: processes in different
-        # containers sharing the state dir (AWX slices) can have the same pid.
-        tmp = "%s.%s.tmp" % (path, os.urandom(6).hex())
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+        """Write a file of the store atomically; False (and ``error``) when it fails.
+
+        ``state.atomic_write`` without fsync (an entry lost in a crash is parsed
+        again), mode 0600 with no chmod, folders 0700 created only when missing:
+        a store writes hundreds of small files and each extra syscall counts."""
         try:
-            try:
-                fd = os.open(tmp, flags, 0o600)
-            except FileNotFoundError:
-                self._make_dirs(os.path.dirname(path))
-                fd = os.open(tmp, flags, 0o600)
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
-            finally:
-                os.close(fd)
-            os.replace(tmp, path)
-        except OSError as exc:
+            state.atomic_write(path, data, durable=False, file_mode=state.PRIVATE_FILE, dir_mode=0o700)
+        except state.ReportWriteError as exc:
             self.error = "definition store %s not written (definitions are parsed again next time): %s" % (
                 self.root, exc)
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
             return False
         return True
-
-    def _make_dirs(self, leaf):
-        """The store's folders, each 0700 (os.makedirs applies its mode to the
-        last folder only)."""
-        store_dir = os.path.dirname(self.root)
-        state_dir = os.path.dirname(store_dir)
-        if not os.path.isdir(state_dir):
-            os.makedirs(state_dir, mode=0o700, exist_ok=True)
-        for folder in (store_dir, self.root, leaf):
-            try:
-                os.mkdir(folder, 0o700)
-            except FileExistsError:
-                pass
 
 
 def _decoded(raw, sha):

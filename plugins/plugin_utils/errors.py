@@ -1,16 +1,26 @@
 # Copyright: (c) 2026, taskguard contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Exception types for hostile input (host results, evidence folders, vendor files).
+"""The collection's exception types: one base, and the input-error hierarchy.
+
+Every error the collection raises on purpose derives from :class:`TaskGuardError`
+(the module errors too: ``state.ReportWriteError``, ``risk.RiskRuleError``,
+``definition_cache.DefinitionCacheError``, ``bookmarks.BookmarkError``, ...), so
+an entry point can tell "we refused this, with a message" from a bug.
 
 Every parser in the collection raises a subclass of :class:`TaskGuardInputError`
 for bad input, so callers can turn any of them into an ``unparseable`` entry with
-one ``except`` clause and never crash on data they do not control.
+one ``except`` clause and never crash on data they do not control. It is also a
+``ValueError``, as it always was, so older ``except ValueError`` clauses still hold.
 """
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 
-class TaskGuardInputError(ValueError):
+class TaskGuardError(Exception):
+    """Base of every error this collection raises on purpose (the message says what and where)."""
+
+
+class TaskGuardInputError(TaskGuardError, ValueError):
     """Input from a host, an evidence folder or a vendor file is not acceptable."""
 
 

@@ -25,6 +25,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
+
 REPORT_SCHEMA = "taskguard.hardening.compliance/1"
 
 STATUSES = ("compliant", "not_compliant", "not_applicable", "unknown")
@@ -80,7 +82,7 @@ _FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 _MAX_DETAIL = 2000
 
 
-class HardeningInputError(ValueError):
+class HardeningInputError(TaskGuardInputError):
     """Raised for settings the role cannot act on (a configuration error)."""
 
 

@@ -27,6 +27,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
+
 MAX_PATTERN_LENGTH = 512
 MAX_WILDCARDS = 16
 MAX_SUBJECT_LENGTH = 4096
@@ -40,7 +42,7 @@ _SID_RE = re.compile(r"S-1-(?:5-21|12-1)(?:-\d{1,10}){4}", re.IGNORECASE)
 _SID_ANYWHERE_END_RE = re.compile(r"(S-1-(?:5-21|12-1)(?:-\d{1,10}){4})$", re.IGNORECASE)
 
 
-class PatternError(ValueError):
+class PatternError(TaskGuardInputError):
     """A pattern that cannot be compiled; the message is shown to the vendor."""
 
 

@@ -16,13 +16,14 @@ import os
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.document import (
     SCHEMA_VERSION, build_report, utc_now,
 )
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
 
 MAX_REPORT_BYTES = 512 * 1024 * 1024
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                            "schemas", "drift_report.schema.json")
 
 
-class ReportInputError(ValueError):
+class ReportInputError(TaskGuardInputError):
     """A drift.json given to merge is unreadable or not a drift report."""
 
 

@@ -13,7 +13,7 @@ __metaclass__ = type
 from ansible_collections.taskguard.windows.plugins.plugin_utils.compliance_input import compliance_summary, read_compliance
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import unreachable_finding
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.document import build_report, host_entry
-from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import severity_at_least
+from ansible_collections.taskguard.windows.plugins.plugin_utils.severity import severity_at_least
 
 _VALID = ("audited", "partial")
 

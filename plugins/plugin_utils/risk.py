@@ -23,13 +23,11 @@ import unicodedata
 
 import yaml
 
-try:  # shared error base (issue 3); fall back so this module stands alone
-    from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError as _Base
-except Exception:  # pragma: no cover - only while errors.py does not exist
-    _Base = ValueError
-
-SEVERITIES = ("info", "low", "medium", "high", "critical")
-SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
+# Re-exported for older imports; new code imports severity.py directly.
+from ansible_collections.taskguard.windows.plugins.plugin_utils.severity import (  # noqa: F401 pylint: disable=unused-import
+    SEVERITIES, SEVERITY_RANK, max_severity, severity_at_least,
+)
 OPERATORS = ("contains", "startswith", "endswith", "equals", "in", "regex")
 MAX_RULE_FILE_BYTES = 1024 * 1024
 # Field values longer than this are cut before matching: bounds the time any
@@ -56,7 +54,7 @@ _INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u2
                         "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e007f\U000e0100-\U000e01ef]")
 
 
-class RiskRuleError(_Base):
+class RiskRuleError(TaskGuardInputError):
     """A risk rule file is unreadable or invalid (message names file and rule)."""
 
 
@@ -482,12 +480,3 @@ def load_rules_cached(paths=None):
         _CACHE.clear()
         _CACHE[key] = ruleset
     return ruleset
-
-
-def max_severity(*severities):
-    ranked = [SEVERITY_RANK[s] for s in severities if s in SEVERITY_RANK]
-    return SEVERITIES[max(ranked)] if ranked else None
-
-
-def severity_at_least(severity, threshold):
-    return SEVERITY_RANK.get(severity, -1) >= SEVERITY_RANK.get(threshold, 99)

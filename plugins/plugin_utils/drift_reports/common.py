@@ -14,7 +14,7 @@ __metaclass__ = type
 import json
 import re
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import SEVERITIES
+from ansible_collections.taskguard.windows.plugins.plugin_utils.severity import SEVERITIES
 
 # C0/C1 controls (except tab, LF, CR), bidi controls, zero-width characters,
 # BOM, noncharacters and lone surrogates; also the other format characters and

@@ -13,7 +13,7 @@ __metaclass__ = type
 import datetime
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import summarize_findings
-from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import max_severity
+from ansible_collections.taskguard.windows.plugins.plugin_utils.severity import max_severity
 
 SCHEMA_VERSION = 1
 STATUSES = ("audited", "partial", "unreachable", "failed")

@@ -20,7 +20,7 @@ import html
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.common import (
     one_line, sorted_findings, to_json, visible,
 )
-from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import SEVERITY_RANK
+from ansible_collections.taskguard.windows.plugins.plugin_utils.severity import SEVERITY_RANK
 
 MAX_ROWS = 20000
 
