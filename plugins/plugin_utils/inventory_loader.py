@@ -15,6 +15,11 @@ Contract used by the drift engine (see docs/task-inventory.md):
 ``Inventory.for_host(host) -> HostView`` with host ``{"name", "groups", "os_family", "domain_role"}``.
 ``HostView.match(path) -> Entry|None``: exact paths first (dict, O(1)), then the
     patterns in file order. ``HostView.required_entries()``.
+``HostView.version_unknown``/``.role_unknown``/``.union_os_families``: the host's
+    os_family (domain_role) is unknown, so every built-in baseline entry
+    (``owner.kind: baseline``) applies whatever its os_family (domain_role);
+    a path several baselines document matches an ``AnyOfEntries`` whose
+    ``compare`` is clean when any one of them fits.
 ``Entry.compare(task) -> [{"field", "expected", "actual"}]``, ``Entry.source``,
 ``Entry.expired``, ``Entry.allows_registrant(user) -> bool|None`` (None: no list given).
 
@@ -235,14 +240,22 @@ class Scope:
             roles.update(DOMAIN_ROLE_SHORTHANDS.get(role, (role,)))
         self.domain_role = frozenset(roles) if roles else None
 
-    def applies_to(self, host):
+    def applies_to(self, host, *, any_os_family=False, any_domain_role=False):
+        """True when every given dimension matches the host.
+
+        ``any_os_family``/``any_domain_role``: treat that dimension as matching
+        whatever the entry names (used for built-in baselines on a host whose
+        version or role is unknown, see ``HostView``).
+        """
         if self.groups is not None and not self.groups.intersection(host.get("groups") or ()):
             return False
         if self.hosts is not None and not any(p.match(host.get("name") or "") for p in self.hosts):
             return False
-        if self.os_family is not None and str(host.get("os_family") or "").casefold() not in self.os_family:
+        if self.os_family is not None and not any_os_family and \
+                str(host.get("os_family") or "").casefold() not in self.os_family:
             return False
-        if self.domain_role is not None and (host.get("domain_role") or "") not in self.domain_role:
+        if self.domain_role is not None and not any_domain_role and \
+                (host.get("domain_role") or "") not in self.domain_role:
             return False
         return True
 
@@ -256,6 +269,12 @@ class Scope:
                 not any(patterns_intersect(a, b) for a in self.hosts for b in other.hosts):
             return False
         return True
+
+
+# Key set on the merged entry of a file whose ``owner.kind`` is ``baseline``
+# (never read from YAML: the schema refuses unknown fields).
+BASELINE_MARK = "_builtin_baseline"
+UNKNOWN_VALUES = ("", "unknown")
 
 
 def _is_placeholder(value):
@@ -286,6 +305,10 @@ class Entry:
         self.registrants = [compile_pattern(normalize_account(r), any_separator=True, what="allowed_registrants")
                             for r in raw.get("allowed_registrants") or []] or None
         self.review = raw.get("review")
+        # Entry of a built-in Windows baseline (its file's owner.kind is
+        # "baseline"): the marker travels in the merged raw entry so that the
+        # inventory cache, which rebuilds entries from raw, keeps it.
+        self.builtin_baseline = bool(raw.get(BASELINE_MARK))
         # HostView's index key, computed once here rather than for every host:
         # the case-folded path, or the literal start of the pattern.
         self.index_key = self.path.casefold() if self.pattern is None else _literal_prefix(self.path_pattern)
@@ -355,19 +378,106 @@ class Entry:
 _BUCKET_CHARS = 6
 
 
+class AnyOfEntries:
+    """One task path documented by several built-in baselines (host version unknown).
+
+    Each baseline describes the task as its own Windows version ships it; the
+    task is as documented when it equals any one of them. Everything else
+    (source, owner, expiry...) is the first entry's, in file order.
+    """
+
+    def __init__(self, entries):
+        self.entries = list(entries)
+        self._first = self.entries[0]
+
+    def __getattr__(self, name):
+        if name.startswith("_"):   # not set yet (copy/pickle): never recurse
+            raise AttributeError(name)
+        return getattr(self._first, name)
+
+    def __repr__(self):
+        return "AnyOfEntries(%r)" % (self.entries,)
+
+    @property
+    def expired(self):
+        return all(e.expired for e in self.entries)
+
+    def compare(self, task):
+        """[] when any baseline's description fits; otherwise the shortest difference."""
+        best = None
+        for entry in self.entries:
+            diff = entry.compare(task)
+            if not diff:
+                return []
+            if best is None or len(diff) < len(best):
+                best = diff
+        return best
+
+    def allows_registrant(self, user):
+        answers = [e.allows_registrant(user) for e in self.entries]
+        if any(a is True for a in answers):
+            return True
+        return False if any(a is False for a in answers) else None
+
+
+def _is_unknown(value):
+    return str(value or "").strip().casefold() in UNKNOWN_VALUES
+
+
 class HostView:
-    """The entries that apply to one host, indexed for O(1) exact lookups."""
+    """The entries that apply to one host, indexed for O(1) exact lookups.
+
+    A host whose ``os_family`` is unknown (an evidence folder without a
+    SOFTWARE hive, say) is matched against the union of the built-in baselines
+    (entries of ``owner.kind: baseline`` files): ``version_unknown`` is then
+    True and ``union_os_families`` names the versions whose baselines were used.
+    The same holds for ``domain_role`` (``role_unknown``). User and vendor
+    entries keep their strict scope: an entry for windows_11 does not apply to
+    a host of unknown version. Baseline entries applied only through the union
+    are never ``required`` (the host may be another version).
+    """
 
     def __init__(self, entries, host):
         self.host = host
-        self.entries = [e for e in entries if e.scope.applies_to(host)]
+        self.version_unknown = _is_unknown(host.get("os_family"))
+        self.role_unknown = _is_unknown(host.get("domain_role"))
+        self.entries = []
+        union_only = set()
+        families = set()
+        for e in entries:
+            if e.scope.applies_to(host):
+                self.entries.append(e)
+            elif e.builtin_baseline and (self.version_unknown or self.role_unknown) and e.scope.applies_to(
+                    host, any_os_family=self.version_unknown, any_domain_role=self.role_unknown):
+                self.entries.append(e)
+                union_only.add(id(e))
+                families.update(e.scope.raw.get("os_family") or ())
+        self._union_only = union_only
+        self.union_os_families = sorted(families) if self.version_unknown else []
         self._exact = {}
         self._patterns = []
+        alternatives = {}
         for entry in self.entries:
             if entry.pattern is None:
-                self._exact.setdefault(entry.index_key, entry)
+                key = entry.index_key
+            else:
+                key = (entry.index_key, entry.path_pattern.casefold())
+            if key in alternatives:
+                # a second baseline documents the same path: either description fits
+                alternatives[key].append(entry)
+                continue
+            alternatives[key] = [entry]
+            if entry.pattern is None:
+                self._exact[key] = entry
             else:
                 self._patterns.append(entry)
+        for key, group in alternatives.items():
+            if len(group) > 1 and all(e.builtin_baseline and id(e) in union_only for e in group[1:]):
+                merged = AnyOfEntries(group)
+                if isinstance(key, str):
+                    self._exact[key] = merged
+                else:
+                    self._patterns[self._patterns.index(group[0])] = merged
         # A pattern can only match a path that starts with its literal prefix.
         # Patterns with a shorter prefix than the bucket key are candidates for
         # every path; each bucket keeps file order (first match wins).
@@ -397,7 +507,7 @@ class HostView:
 
     def required_entries(self):
         """Entries that must be present on this host (for a pattern: at least one match)."""
-        return [e for e in self.entries if e.required]
+        return [e for e in self.entries if e.required and id(e) not in self._union_only]
 
 
 class Inventory:
@@ -487,6 +597,8 @@ def _load_file(file, inventory, today, strict, validator):
         base = ("tasks", index)
         line = doc.position(base)[0]
         merged = _merge_defaults(raw, defaults)
+        if owner.get("kind") == "baseline":
+            merged[BASELINE_MARK] = True
         entry_problems = _semantic_checks(file, doc, base, raw, merged, today, inventory.warnings)
         if entry_problems:
             problems.extend(entry_problems)
