@@ -1,0 +1,463 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Scheduled tasks delivered by Group Policy Preferences (SYSVOL ``ScheduledTasks.xml``).
+
+A GPO can create a task on every computer it applies to, and an "immediate"
+task runs once right after the next policy refresh: the same attack as a
+remote ``schtasks /S``, at domain scale (SharpGPOAbuse, New-GPOImmediateTask).
+This module finds and parses the preference files; judging is in
+``admin_findings``.
+
+File format ([MS-GPPREF] 2.2.1.18 Scheduled Tasks): root ``ScheduledTasks``
+holding items ``Task`` / ``ImmediateTask`` (Windows XP style: the command is
+in ``Properties`` attributes ``appName``, ``args``, ``startIn``, ``runAs``) and
+``TaskV2`` / ``ImmediateTaskV2`` (``Properties`` carries ``runAs``/``logonType``
+and a child ``Task`` element in the Task Scheduler schema, parsed here by the
+same ``task_model.parse_task_definition`` as local tasks). Each item has
+``name``, ``changed``, ``uid``, ``disabled``, ``removePolicy``, ``userContext``
+attributes; ``Properties@action`` is C/R/U/D (default U); item-level targeting
+is a ``Filters`` child (``FilterRunOnce`` = "apply once").
+
+Where the files are (``Policies\\{GPO GUID}\\{Machine|User}\\Preferences\\
+ScheduledTasks\\ScheduledTasks.xml``):
+
+* offline evidence of a domain controller: ``Windows/SYSVOL/domain/Policies``
+  or ``Windows/SYSVOL/sysvol/<domain>/Policies`` under the evidence root (the
+  latter is a junction to the former on a real DC: GPOs are de-duplicated);
+* a copied SYSVOL (``sysvol_root``): a ``Policies`` folder, or a folder holding
+  ``Policies``, ``domain/Policies``, ``sysvol/<domain>/Policies`` or
+  ``<domain>/Policies``;
+* live: raw bytes returned by ``AdminMaterial.psm1`` (``parse_live_material``).
+
+Inventory path convention: a GPO task is matched against the task inventory
+as ``\\GPO\\{GUID}\\Machine\\<name>`` or ``\\GPO\\{GUID}\\User\\<name>`` (GUID
+upper case; matching is case-insensitive). The scope is part of the path
+because the same name may be used in both halves of one GPO.
+
+Everything here is hostile input: sizes and counts are capped, XML goes
+through ``safe_xml``, symlinks leading outside the root are not followed, and
+every file that could not be read or parsed is reported, never skipped.
+The stored password of a preference item (``cpassword``, decryptable with
+the key Microsoft published, MS14-025) is never copied: only its presence.
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import base64
+import codecs
+import os
+import re
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
+from ansible_collections.taskguard.windows.plugins.plugin_utils.safe_xml import local_name, parse_xml
+from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import (
+    empty_task, fingerprint, parse_task_definition,
+)
+
+try:
+    from lxml import etree
+except ImportError:  # pragma: no cover - lxml is in requirements.txt
+    etree = None
+
+ITEM_TYPES = ("Task", "ImmediateTask", "TaskV2", "ImmediateTaskV2")
+ACTIONS = ("C", "R", "U", "D")
+SCOPES = (("Machine", "machine"), ("User", "user"))
+# Real files hold a handful of items; these bound a hostile SYSVOL.
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_GPT_INI_BYTES = 64 * 1024
+MAX_GPO_FOLDERS = 5000
+MAX_ITEMS_PER_FILE = 2000
+MAX_NAME_CHARS = 256
+_GUID = re.compile(r"\A\{[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}\Z")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_FILTER_ATTRS = ("name", "sid", "userContext", "primaryGroup", "localGroup", "value", "type", "hive", "key",
+                 "valueName", "min", "max", "bool", "not")
+
+
+class GpoFileError(TaskGuardInputError):
+    """A ScheduledTasks.xml that is not a Group Policy scheduled-tasks preference file."""
+
+
+def gpo_task_path(gpo_guid, scope, name):
+    """The inventory path of a GPO task (see the module docstring)."""
+    return "\\GPO\\%s\\%s\\%s" % (str(gpo_guid or "").upper(), "User" if scope == "user" else "Machine",
+                                  name or "")
+
+
+def _clean(text, limit=MAX_NAME_CHARS):
+    if text is None:
+        return None
+    text = _CONTROL.sub("", str(text)).strip()
+    return text[:limit] if text else None
+
+
+# ------------------------------------------------------------------ GPT.INI
+def parse_gpt_ini(data):
+    """Display name of a GPO from its GPT.INI bytes (``[General] displayName=``); None when absent.
+
+    GPT.INI is written by the GPMC as ANSI or UTF-16; an unreadable file only
+    loses the name (the GUID still identifies the GPO).
+    """
+    if not data:
+        return None
+    data = bytes(data[:MAX_GPT_INI_BYTES])
+    if data.startswith(codecs.BOM_UTF16_LE) or (len(data) > 1 and data[1:2] == b"\x00"):
+        text = data.decode("utf-16-le", "replace").lstrip("\ufeff")
+    elif data.startswith(codecs.BOM_UTF8):
+        text = data[3:].decode("utf-8", "replace")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", "replace")
+    section = None
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1].strip().casefold()
+            continue
+        if section in (None, "general") and "=" in line:
+            key, value = line.split("=", 1)
+            if key.strip().casefold() == "displayname":
+                return _clean(value)
+    return None
+
+
+# ------------------------------------------------------- ScheduledTasks.xml
+def _filters(item):
+    out = []
+    for child in item:
+        if local_name(child.tag) != "Filters":
+            continue
+        for flt in child:
+            kind = local_name(flt.tag)
+            if not kind:
+                continue
+            entry = {"type": kind}
+            for attr in _FILTER_ATTRS:
+                if flt.get(attr) is not None:
+                    entry[attr] = _clean(flt.get(attr))
+            out.append(entry)
+            if len(out) >= 50:
+                return out
+    return out
+
+
+def _v1_triggers(props):
+    out = []
+    for child in props:
+        if local_name(child.tag) != "Triggers":
+            continue
+        for trig in child:
+            if local_name(trig.tag) != "Trigger":
+                continue
+            kind = (trig.get("type") or "other").casefold()
+            out.append({"type": kind, "enabled": True, "start_boundary": None, "user_id": None, "delay": None,
+                        "repetition_interval": None, "subscription": None, "raw_type": trig.get("type")})
+    return out
+
+
+def _v1_definition(props, path, scope):
+    """Normalized task (task_model shape) of a Task/ImmediateTask item's Properties."""
+    task = empty_task(path)
+    command = props.get("appName")
+    task["actions"] = [{"type": "exec", "raw_type": "Exec", "command": command or None,
+                        "arguments": props.get("args") or None, "working_directory": props.get("startIn") or None,
+                        "class_id": None, "data": None}] if command else []
+    run_as = props.get("runAs") or None
+    task["principal"] = {"id": None, "user_id": run_as, "group_id": None,
+                         "logon_type": props.get("logonType") or None, "run_level": None}
+    enabled = props.get("enabled")
+    task["enabled"] = enabled not in ("0", "false", "False")
+    task["hidden"] = False
+    task["description"] = _clean(props.get("comment"), 2048)
+    task["triggers"] = _v1_triggers(props)
+    task["schema_version"] = "gpp-v1"
+    task["fingerprint"] = fingerprint(task)
+    return task
+
+
+def _v2_definition(props, path, what):
+    """Normalized task of a TaskV2/ImmediateTaskV2 item: its embedded <Task> in the task schema."""
+    inner = None
+    for child in props:
+        if local_name(child.tag) == "Task":
+            inner = child
+            break
+    if inner is None:
+        raise GpoFileError("%s: Properties has no embedded <Task> definition" % what)
+    blob = etree.tostring(inner, encoding="utf-8")
+    return parse_task_definition(blob, path=path)
+
+
+def _item(elem, item_type, *, gpo_guid, gpo_name, scope, source_path, index):
+    what = "%s item %d (%s)" % (source_path, index, item_type)
+    props = None
+    for child in elem:
+        if local_name(child.tag) == "Properties":
+            props = child
+            break
+    if props is None:
+        raise GpoFileError("%s: no <Properties> element" % what)
+    name = _clean(props.get("name") or elem.get("name"))
+    if not name:
+        raise GpoFileError("%s: item without a name" % what)
+    action = (props.get("action") or "U").strip().upper()
+    path = gpo_task_path(gpo_guid, scope, name)
+    if item_type.endswith("V2"):
+        definition = _v2_definition(props, path, what)
+    else:
+        definition = _v1_definition(props, path, scope)
+    principal = definition.get("principal") or {}
+    run_as = _clean(props.get("runAs")) or _clean(principal.get("user_id")) or _clean(principal.get("group_id"))
+    filters = _filters(elem)
+    return {
+        "gpo_guid": gpo_guid.upper(), "gpo_name": gpo_name, "scope": scope, "item_type": item_type,
+        "immediate": item_type.startswith("Immediate"), "action": action if action in ACTIONS else action[:8],
+        "action_valid": action in ACTIONS, "name": name, "path": path,
+        "actions": [{"type": a.get("type"), "command": a.get("command"), "arguments": a.get("arguments"),
+                     "working_directory": a.get("working_directory")} for a in definition.get("actions") or []],
+        "run_as": run_as, "run_as_default": run_as is None,
+        "logon_type": _clean(props.get("logonType")) or _clean(principal.get("logon_type")),
+        "run_level": _clean(principal.get("run_level")),
+        "source_path": source_path, "changed": _clean(elem.get("changed"), 40), "uid": _clean(elem.get("uid"), 80),
+        "disabled": elem.get("disabled") == "1", "remove_policy": elem.get("removePolicy") == "1",
+        "user_context": elem.get("userContext") == "1",
+        "run_once": elem.get("runOnce") == "1" or any(f["type"] == "FilterRunOnce" for f in filters),
+        "filters": filters, "stored_password": bool((props.get("cpassword") or "").strip()),
+        "fingerprint": definition.get("fingerprint"), "definition": definition,
+    }
+
+
+def parse_scheduled_tasks_xml(data, *, gpo_guid, gpo_name=None, scope="machine", source_path=""):
+    """Parse one ScheduledTasks.xml; return (tasks, unparseable items).
+
+    Raises ``TaskGuardInputError`` when the file as a whole is unusable (unsafe,
+    not well-formed, not a ScheduledTasks document). One bad item does not lose
+    the others: it is returned in the second list with the reason.
+    """
+    root = parse_xml(data, max_bytes=MAX_FILE_BYTES, what=source_path or "ScheduledTasks.xml")
+    if local_name(root.tag) != "ScheduledTasks":
+        raise GpoFileError("%s: root element is <%s>, not <ScheduledTasks>" % (source_path, local_name(root.tag)[:60]))
+    tasks, bad = [], []
+    for index, elem in enumerate(root):
+        kind = local_name(elem.tag)
+        if not kind:
+            continue
+        if index >= MAX_ITEMS_PER_FILE:
+            bad.append({"source": source_path, "gpo_guid": gpo_guid, "index": index,
+                        "error": "more than %d items: the rest was not read" % MAX_ITEMS_PER_FILE})
+            break
+        if kind not in ITEM_TYPES:
+            bad.append({"source": source_path, "gpo_guid": gpo_guid, "index": index, "item_type": kind[:60],
+                        "error": "unknown preference item <%s>" % kind[:60]})
+            continue
+        try:
+            tasks.append(_item(elem, kind, gpo_guid=gpo_guid, gpo_name=gpo_name, scope=scope,
+                               source_path=source_path, index=index))
+        except TaskGuardInputError as exc:
+            bad.append({"source": source_path, "gpo_guid": gpo_guid, "index": index, "item_type": kind,
+                        "name": _clean(elem.get("name")), "error": str(exc)[:500]})
+    return tasks, bad
+
+
+# ------------------------------------------------------------- assembling
+def empty_result(sysvol_found=False, roots=None):
+    return {"tasks": [], "errors": [], "unparseable": [],
+            "coverage": {"sysvol_found": bool(sysvol_found), "policy_roots": list(roots or []),
+                         "gpo_folders": 0, "gpo_folders_read": 0, "files_found": 0, "files_parsed": 0,
+                         "duplicates_skipped": 0}}
+
+
+def _add_file(result, data, *, gpo_guid, gpo_name, scope, source_path):
+    result["coverage"]["files_found"] += 1
+    try:
+        tasks, bad = parse_scheduled_tasks_xml(data, gpo_guid=gpo_guid, gpo_name=gpo_name, scope=scope,
+                                               source_path=source_path)
+    except TaskGuardInputError as exc:
+        result["unparseable"].append({"source": source_path, "gpo_guid": gpo_guid, "error": str(exc)[:500]})
+        return
+    result["coverage"]["files_parsed"] += 1
+    result["tasks"].extend(tasks)
+    result["unparseable"].extend(bad)
+
+
+# ------------------------------------------------------------ offline walk
+def _entries(folder):
+    try:
+        with os.scandir(folder) as it:
+            return sorted(it, key=lambda e: e.name)
+    except OSError:
+        return []
+
+
+def _child(folder, name):
+    """Case-insensitive child of a folder (evidence copies keep or lose Windows' case)."""
+    wanted = name.casefold()
+    for entry in _entries(folder):
+        if entry.name.casefold() == wanted:
+            return entry.path
+    return None
+
+
+def _inside(path, root):
+    real, base = os.path.realpath(path), os.path.realpath(root)
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def find_policy_roots(root=None, sysvol_root=None):
+    """Policies folders to read: (path, base) pairs, base being the folder paths are reported against."""
+    found = []
+
+    def add(path, base):
+        if path and os.path.isdir(path) and _inside(path, base) and \
+                os.path.realpath(path) not in [os.path.realpath(p) for p, _b in found]:
+            found.append((path, base))
+
+    if sysvol_root:
+        if os.path.basename(os.path.normpath(sysvol_root)).casefold() == "policies":
+            add(sysvol_root, sysvol_root)
+        add(_child(sysvol_root, "Policies"), sysvol_root)
+        domain = _child(sysvol_root, "domain")
+        if domain:
+            add(_child(domain, "Policies"), sysvol_root)
+        for parent in (_child(sysvol_root, "sysvol"), sysvol_root):
+            for entry in _entries(parent) if parent else []:
+                if entry.is_dir():
+                    add(_child(entry.path, "Policies"), sysvol_root)
+    if root:
+        windows = _child(root, "Windows")
+        sysvol = _child(windows, "SYSVOL") if windows else None
+        if sysvol:
+            domain = _child(sysvol, "domain")
+            if domain:
+                add(_child(domain, "Policies"), root)
+            inner = _child(sysvol, "sysvol")
+            for entry in _entries(inner) if inner else []:
+                if entry.is_dir():
+                    add(_child(entry.path, "Policies"), root)
+    return found
+
+
+def _read_capped(path, limit):
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise TaskGuardInputError("%d bytes or more exceeds the limit of %d" % (len(data), limit))
+    return data
+
+
+def collect_offline(root=None, sysvol_root=None):
+    """GPO tasks of an evidence root and/or a copied SYSVOL; see the module docstring for the shape."""
+    roots = find_policy_roots(root, sysvol_root)
+    result = empty_result(bool(roots), [os.path.relpath(p, b).replace(os.sep, "/") for p, b in roots])
+    seen = set()
+    for policies, base in roots:
+        for entry in _entries(policies):
+            if not _GUID.match(entry.name) or not entry.is_dir():
+                continue
+            guid = entry.name.upper()
+            if guid in seen:
+                result["coverage"]["duplicates_skipped"] += 1
+                continue
+            seen.add(guid)
+            result["coverage"]["gpo_folders"] += 1
+            if result["coverage"]["gpo_folders"] > MAX_GPO_FOLDERS:
+                result["errors"].append({"source": os.path.relpath(policies, base),
+                                         "error": "more than %d GPO folders: the rest was not read" % MAX_GPO_FOLDERS})
+                return result
+            if not _inside(entry.path, base):
+                result["errors"].append({"source": os.path.relpath(entry.path, base).replace(os.sep, "/"),
+                                         "gpo_guid": guid, "error": "GPO folder links outside the evidence: not followed"})
+                continue
+            _read_gpo(result, entry.path, guid, base)
+    return result
+
+
+def _read_gpo(result, folder, guid, base):
+    name = None
+    gpt = _child(folder, "GPT.INI")
+    if gpt:
+        try:
+            name = parse_gpt_ini(_read_capped(gpt, MAX_GPT_INI_BYTES))
+        except (OSError, TaskGuardInputError) as exc:
+            result["errors"].append({"source": os.path.relpath(gpt, base).replace(os.sep, "/"), "gpo_guid": guid,
+                                     "error": "GPT.INI not readable: %s" % exc})
+    result["coverage"]["gpo_folders_read"] += 1
+    for part, scope in SCOPES:
+        path = folder
+        for step in (part, "Preferences", "ScheduledTasks", "ScheduledTasks.xml"):
+            path = _child(path, step) if path else None
+        if not path:
+            continue
+        rel = os.path.relpath(path, base).replace(os.sep, "/")
+        if not _inside(path, base) or not os.path.isfile(path):
+            result["errors"].append({"source": rel, "gpo_guid": guid, "error": "not a regular file inside the evidence"})
+            continue
+        try:
+            data = _read_capped(path, MAX_FILE_BYTES)
+        except (OSError, TaskGuardInputError) as exc:
+            result["errors"].append({"source": rel, "gpo_guid": guid, "error": "not readable: %s" % exc})
+            continue
+        _add_file(result, data, gpo_guid=guid, gpo_name=name, scope=scope, source_path=rel)
+
+
+# ------------------------------------------------------------------- live
+def _b64(value, limit):
+    if not isinstance(value, str):
+        raise TaskGuardInputError("content is not base64 text")
+    if len(value) > limit * 4 // 3 + 8:
+        raise TaskGuardInputError("content exceeds the limit of %d bytes" % limit)
+    try:
+        return base64.b64decode(value, validate=True)
+    except (ValueError, TypeError) as exc:
+        raise TaskGuardInputError("content is not valid base64: %s" % exc)
+
+
+def parse_live_material(material):
+    """GPO tasks from the ``sysvol`` part of AdminMaterial.psm1 (contract: tests/unit/fixtures/admin_surface/).
+
+    ``{"found": bool, "root": str, "gpo_folders": int, "gpos": [{"guid", "gpt_ini_b64"|None,
+    "files": [{"scope": "machine"|"user", "path", "content_b64"|None, "error"|None}]}], "errors": [str]}``.
+    """
+    if not isinstance(material, dict):
+        result = empty_result(False)
+        result["errors"].append({"source": "sysvol", "error": "no SYSVOL material returned"})
+        return result
+    result = empty_result(bool(material.get("found")), [str(material.get("root") or "")[:400]])
+    for err in (material.get("errors") or [])[:100]:
+        result["errors"].append({"source": "sysvol", "error": str(err)[:500]})
+    gpos = material.get("gpos") if isinstance(material.get("gpos"), list) else []
+    for gpo in gpos[:MAX_GPO_FOLDERS]:
+        if not isinstance(gpo, dict) or not _GUID.match(str(gpo.get("guid") or "")):
+            result["unparseable"].append({"source": "sysvol", "error": "GPO entry without a GUID: %r" % (str(gpo)[:200],)})
+            continue
+        guid = str(gpo["guid"]).upper()
+        result["coverage"]["gpo_folders"] += 1
+        name = None
+        if gpo.get("gpt_ini_b64"):
+            try:
+                name = parse_gpt_ini(_b64(gpo["gpt_ini_b64"], MAX_GPT_INI_BYTES))
+            except TaskGuardInputError as exc:
+                result["errors"].append({"source": "%s/GPT.INI" % guid, "gpo_guid": guid, "error": str(exc)})
+        result["coverage"]["gpo_folders_read"] += 1
+        for item in (gpo.get("files") or [])[:4]:
+            if not isinstance(item, dict):
+                continue
+            scope = "user" if item.get("scope") == "user" else "machine"
+            source = str(item.get("path") or "%s/%s" % (guid, scope))[:400]
+            if item.get("error") or item.get("content_b64") is None:
+                result["errors"].append({"source": source, "gpo_guid": guid,
+                                         "error": str(item.get("error") or "content not returned")[:500]})
+                continue
+            try:
+                data = _b64(item["content_b64"], MAX_FILE_BYTES)
+            except TaskGuardInputError as exc:
+                result["unparseable"].append({"source": source, "gpo_guid": guid, "error": str(exc)})
+                continue
+            _add_file(result, data, gpo_guid=guid, gpo_name=name, scope=scope, source_path=source)
+    if isinstance(material.get("gpo_folders"), int) and material["gpo_folders"] > len(gpos):
+        result["errors"].append({"source": "sysvol", "error": "%d GPO folders on the host, %d returned"
+                                 % (material["gpo_folders"], len(gpos))})
+    return result

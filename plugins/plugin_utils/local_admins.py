@@ -1,0 +1,264 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Members of the local Administrators group (``S-1-5-32-544``), one model live and offline.
+
+Model::
+
+    {"members": [{"sid", "name"|None, "kind": "user"|"group"|"unknown", "source",
+                  "resolved": bool, "entra": bool, "orphaned": bool|None, "rid": int|None}],
+     "method": "net_api"|"winnt_adsi"|"sam_hive"|None, "read": bool,
+     "is_domain_controller_builtin": bool, "machine_sid": str|None, "errors": [...]}
+
+The group is found by its SID, never by its localized name. Entra ID (Azure
+AD) SIDs ``S-1-12-1-...`` and SIDs that no longer resolve are kept as raw SIDs
+(``Get-LocalGroupMember`` throws on both, which is why the collector uses the
+Net API / WinNT provider). ``orphaned`` is only claimed where the source can
+tell: live, a domain or local SID that the host could not translate; offline
+(SAM hive) names are not resolvable except for local accounts, so
+``orphaned`` is None ("unknown") for domain SIDs and True only for a local
+SID whose account is gone from the SAM.
+
+On a domain controller the local SAM is not used: the group is the domain's
+BUILTIN\\Administrators, shared by every DC (``is_domain_controller_builtin``).
+
+SAM alias ``C`` value (``SAM\\Domains\\Builtin\\Aliases\\00000220``), after
+chntpw's ``sam.h`` (struct group_C) and RegRipper ``samparse``; integers are
+little-endian, offsets into the data area are relative to 0x34::
+
+    0x00 u32 RID of the alias (0x220)       0x10 u32 name offset   0x14 u32 name length (UTF-16)
+    0x1C u32 comment offset 0x20 u32 comment length
+    0x28 u32 members offset 0x2C u32 members size (bytes, not relied on)   0x30 u32 member count
+    0x34 data area; the members are consecutive binary SIDs
+         (revision 1, sub-authority count n, 6-byte big-endian authority, n u32 sub-authorities)
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import os
+import struct
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import HiveError, TaskGuardInputError
+
+ADMINISTRATORS_SID = "S-1-5-32-544"
+ALIAS_KEY = "\\SAM\\Domains\\Builtin\\Aliases\\00000220"
+ACCOUNT_KEY = "\\SAM\\Domains\\Account"
+USERS_KEY = "\\SAM\\Domains\\Account\\Users"
+MAX_MEMBERS = 5000
+MAX_VALUE_BYTES = 1024 * 1024
+MAX_SAM_BYTES = 256 * 1024 * 1024
+_HEADER = 0x34
+METHODS = ("net_api", "winnt_adsi", "sam_hive")
+# Well-known SIDs that are groups (an Administrators member that is a group is expanded elsewhere, not here).
+_WELL_KNOWN_GROUPS = {"S-1-5-11", "S-1-5-4", "S-1-1-0", "S-1-5-32-545", "S-1-5-32-544"}
+_DOMAIN_GROUP_RIDS = {512: "Domain Admins", 519: "Enterprise Admins", 518: "Schema Admins", 513: "Domain Users"}
+
+
+class SamError(TaskGuardInputError):
+    """A SAM value that does not have the documented layout."""
+
+
+# ------------------------------------------------------------------ SIDs
+def sid_from_bytes(data, offset=0):
+    """(SID string, length) of a binary SID at ``offset``; raises SamError when it does not fit."""
+    if offset < 0 or offset + 8 > len(data):
+        raise SamError("SID at offset %d runs past the end (%d bytes)" % (offset, len(data)))
+    revision, count = data[offset], data[offset + 1]
+    if revision != 1 or count > 15:
+        raise SamError("no SID at offset %d (revision %d, %d sub-authorities)" % (offset, revision, count))
+    end = offset + 8 + 4 * count
+    if end > len(data):
+        raise SamError("SID at offset %d has %d sub-authorities but only %d bytes remain"
+                       % (offset, count, len(data) - offset))
+    authority = int.from_bytes(data[offset + 2:offset + 8], "big")
+    subs = struct.unpack_from("<%dI" % count, data, offset + 8)
+    return "S-1-%d%s" % (authority, "".join("-%d" % s for s in subs)), end - offset
+
+
+def sid_to_bytes(sid):
+    """Binary form of a SID string (for fixtures and tests)."""
+    parts = sid.split("-")
+    if len(parts) < 3 or parts[0].upper() != "S":
+        raise ValueError("not a SID: %r" % sid)
+    subs = [int(p) for p in parts[3:]]
+    return bytes([int(parts[1]), len(subs)]) + int(parts[2]).to_bytes(6, "big") + struct.pack("<%dI" % len(subs), *subs)
+
+
+def rid_of(sid):
+    try:
+        return int(str(sid).rsplit("-", 1)[1])
+    except (IndexError, ValueError):
+        return None
+
+
+def is_entra(sid):
+    return str(sid or "").upper().startswith("S-1-12-1-")
+
+
+def classify_sid(sid, machine_sid=None):
+    """'local' (this machine's account domain), 'domain', 'entra', 'well_known' or 'builtin'."""
+    sid = str(sid or "").upper()
+    if is_entra(sid):
+        return "entra"
+    if machine_sid and sid.startswith(machine_sid.upper() + "-"):
+        return "local"
+    if sid.startswith("S-1-5-21-"):
+        return "domain"
+    if sid.startswith("S-1-5-32-"):
+        return "builtin"
+    return "well_known"
+
+
+# ------------------------------------------------------------ SAM C value
+def parse_alias_members(data):
+    """Member SIDs of a SAM alias ``C`` value (layout in the module docstring)."""
+    data = bytes(data or b"")
+    if len(data) > MAX_VALUE_BYTES:
+        raise SamError("alias C value of %d bytes exceeds the limit of %d" % (len(data), MAX_VALUE_BYTES))
+    if len(data) < _HEADER:
+        raise SamError("alias C value of %d bytes is shorter than its 0x34-byte header" % len(data))
+    members_ofs, count = struct.unpack_from("<I", data, 0x28)[0], struct.unpack_from("<I", data, 0x30)[0]
+    if count > MAX_MEMBERS:
+        raise SamError("alias C value claims %d members (limit %d)" % (count, MAX_MEMBERS))
+    offset = _HEADER + members_ofs
+    sids = []
+    for _index in range(count):
+        sid, length = sid_from_bytes(data, offset)
+        sids.append(sid)
+        offset += length
+    return sids
+
+
+def build_alias_c_value(member_sids, name="Administrators", comment=""):
+    """A C value with the documented layout (fixtures and tests; never written to a host)."""
+    name_b, comment_b = name.encode("utf-16-le"), comment.encode("utf-16-le")
+    members = b"".join(sid_to_bytes(s) for s in member_sids)
+    header = struct.pack("<IIII II I II I II I", 0x220, 0, 0, 0x00010002,
+                         0, len(name_b), 0, len(name_b), len(comment_b), 0,
+                         len(name_b) + len(comment_b), len(members), len(member_sids))
+    return header + name_b + comment_b + members
+
+
+# ------------------------------------------------------------- SAM hive
+def _account_domain_sid(v_value):
+    """Machine SID from ``SAM\\Domains\\Account`` value ``V``: its last 24 bytes are the binary SID S-1-5-21-a-b-c."""
+    data = bytes(v_value or b"")
+    if len(data) < 24:
+        return None
+    try:
+        sid, _length = sid_from_bytes(data, len(data) - 24)
+    except SamError:
+        return None
+    return sid if sid.startswith("S-1-5-21-") else None
+
+
+def read_sam_hive(path):
+    """Administrators membership from an offline SAM hive (regipy). Raises HiveError when unreadable."""
+    try:
+        size = os.path.getsize(path)
+    except OSError as exc:
+        raise HiveError("SAM hive %s: %s" % (path, exc))
+    if size > MAX_SAM_BYTES:
+        raise HiveError("SAM hive %s: %d bytes exceeds the limit of %d" % (path, size, MAX_SAM_BYTES))
+    try:
+        from regipy.registry import RegistryHive
+        hive = RegistryHive(path)
+        alias = hive.get_key(ALIAS_KEY)
+        c_value = next((v.value for v in alias.iter_values() if v.name == "C"), None)
+    except Exception as exc:  # regipy raises many types on damaged hives
+        raise HiveError("SAM hive %s: cannot read %s: %s" % (path, ALIAS_KEY, exc))
+    if not isinstance(c_value, (bytes, bytearray)):
+        raise HiveError("SAM hive %s: %s has no binary C value" % (path, ALIAS_KEY))
+    machine_sid, local_rids, names = None, set(), {}
+    try:
+        account = hive.get_key(ACCOUNT_KEY)
+        machine_sid = _account_domain_sid(next((v.value for v in account.iter_values() if v.name == "V"), None))
+        for sub in hive.get_key(USERS_KEY + "\\Names").iter_subkeys():
+            # The default value's *type* is the RID (a SAM convention).
+            for value in sub.iter_values():
+                if value.name in ("(default)", "", None):
+                    rid = getattr(value, "value_type", None)
+                    if isinstance(rid, int):
+                        local_rids.add(rid)
+                        names[rid] = sub.name
+    except Exception:
+        pass   # names are a bonus: the member SIDs above are what the model needs
+    return {"sids": parse_alias_members(c_value), "machine_sid": machine_sid, "local_rids": local_rids,
+            "local_names": names}
+
+
+# ---------------------------------------------------------------- models
+def _member(sid, *, name=None, kind=None, source, resolved, orphaned, machine_sid=None):
+    sid = str(sid).upper()
+    return {"sid": sid, "name": name, "kind": kind or ("group" if sid in _WELL_KNOWN_GROUPS else "unknown"),
+            "source": source, "resolved": bool(resolved), "entra": is_entra(sid), "orphaned": orphaned,
+            "rid": rid_of(sid), "domain": classify_sid(sid, machine_sid)}
+
+
+def empty_model(error=None, method=None):
+    return {"members": [], "method": method, "read": False, "is_domain_controller_builtin": False,
+            "machine_sid": None, "errors": [error] if error else []}
+
+
+def from_sam(sam, *, source="sam_hive"):
+    """Model from ``read_sam_hive`` output."""
+    machine_sid = sam.get("machine_sid")
+    members = []
+    for sid in sam.get("sids") or []:
+        domain = classify_sid(sid, machine_sid)
+        rid = rid_of(sid)
+        name = (sam.get("local_names") or {}).get(rid) if domain == "local" else None
+        orphaned = None
+        if domain == "local":
+            orphaned = rid not in (sam.get("local_rids") or set())
+        members.append(_member(sid, name=name, kind="user" if name else None, source=source,
+                               resolved=name is not None, orphaned=orphaned, machine_sid=machine_sid))
+    return {"members": members, "method": "sam_hive", "read": True, "is_domain_controller_builtin": False,
+            "machine_sid": machine_sid, "errors": []}
+
+
+def collect_offline(root):
+    """Model from ``Windows/System32/config/SAM`` under an evidence root (coverage error when absent)."""
+    path = os.path.join(root, "Windows", "System32", "config", "SAM")
+    if not os.path.isfile(path):
+        return empty_model("no SAM hive in the evidence (Windows/System32/config/SAM)", "sam_hive")
+    try:
+        return from_sam(read_sam_hive(path))
+    except TaskGuardInputError as exc:
+        return empty_model(str(exc)[:500], "sam_hive")
+
+
+def parse_live_material(material):
+    """Model from the ``administrators`` part of AdminMaterial.psm1 (contract: tests/unit/fixtures/admin_surface/).
+
+    ``{"method": "net_api"|"winnt_adsi", "group_sid": "S-1-5-32-544", "is_domain_controller": bool,
+    "machine_sid": str|null, "members": [{"sid", "name"|null, "class": "user"|"group"|null,
+    "resolved": bool}], "error": str|null}``
+    """
+    if not isinstance(material, dict):
+        return empty_model("no Administrators material returned")
+    method = material.get("method") if material.get("method") in METHODS else None
+    if material.get("error"):
+        return empty_model(str(material["error"])[:500], method)
+    if str(material.get("group_sid") or "").upper() != ADMINISTRATORS_SID:
+        return empty_model("material is not about %s (got %r)" % (ADMINISTRATORS_SID, material.get("group_sid")),
+                           method)
+    machine_sid = material.get("machine_sid") if isinstance(material.get("machine_sid"), str) else None
+    members, errors = [], []
+    raw = material.get("members") if isinstance(material.get("members"), list) else []
+    for item in raw[:MAX_MEMBERS]:
+        sid = item.get("sid") if isinstance(item, dict) else None
+        if not isinstance(sid, str) or not sid.upper().startswith("S-1-"):
+            errors.append("member without a SID: %r" % (str(item)[:200],))
+            continue
+        resolved = bool(item.get("resolved")) and bool(item.get("name"))
+        kind = item.get("class") if item.get("class") in ("user", "group") else None
+        # Entra SIDs never resolve through LSA on the host: unresolved is not orphaned for them.
+        orphaned = (not resolved) and not is_entra(sid) and classify_sid(sid, machine_sid) in ("local", "domain")
+        members.append(_member(sid, name=str(item["name"])[:256] if resolved else None, kind=kind, source=method,
+                               resolved=resolved, orphaned=orphaned, machine_sid=machine_sid))
+    if len(raw) > MAX_MEMBERS:
+        errors.append("more than %d members: the rest was not read" % MAX_MEMBERS)
+    return {"members": members, "method": method, "read": True,
+            "is_domain_controller_builtin": bool(material.get("is_domain_controller")),
+            "machine_sid": machine_sid, "errors": errors}
