@@ -14,10 +14,15 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils import risk
-from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import (
-    _reason, finding_id, summarize_findings, trim, SEVERITY_RANK,
+from ansible_collections.taskguard.windows.plugins.plugin_utils import bookmarks, risk
+from ansible_collections.taskguard.windows.plugins.plugin_utils.event_collection import (
+    collect_offline_events, normalize_live_events,
 )
+from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import (
+    collect_offline_tasks, normalize_live_tasks,
+)
+from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import load_inventory as _load
+from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_propose import propose_entry
 
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_INVENTORY_DIR = os.path.join(COLLECTION_ROOT, "task_inventory")
@@ -63,11 +68,6 @@ def load_inventory(paths, today=None, cache_dir=None):
     per host, which would otherwise load and validate the inventory again for
     every host (plugins/plugin_utils/inventory_cache.py, docs/performance.md)."""
     paths = [os.path.normpath(str(p)) for p in (paths or [DEFAULT_INVENTORY_DIR])]
-    try:
-        from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import load_inventory as _load
-    except ImportError as exc:  # pragma: no cover - inventory part missing
-        return None, [{"file": None, "line": None, "column": None, "code": "inventory_unavailable",
-                       "message": "inventory loader not available: %s" % exc}]
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         return None, [{"file": p, "line": None, "column": None, "code": "file_unreadable",
@@ -91,11 +91,6 @@ def load_inventory(paths, today=None, cache_dir=None):
 
 
 def proposer(today=None):
-    try:
-        from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_propose import propose_entry
-    except ImportError:  # pragma: no cover
-        return None
-
     def _propose(task, host):
         return propose_entry(task, host, today=today)
     return _propose
@@ -106,19 +101,16 @@ def read_bookmark(state_dir, host):
     """(bookmark or None, error text or None): a broken state file is reported,
     and the run then reads every event still in the logs (never skips)."""
     try:
-        from ansible_collections.taskguard.windows.plugins.plugin_utils import bookmarks
         return bookmarks.read_bookmark(state_dir, host) or None, None
     except Exception as exc:
         return None, "event bookmark for %s unreadable (all events still in the logs are read): %s" % (host, exc)
 
 
 def write_bookmark(state_dir, host, bookmark, durable=True):
-    from ansible_collections.taskguard.windows.plugins.plugin_utils import bookmarks
     return bookmarks.write_bookmark(state_dir, host, bookmark, durable=durable)
 
 
 def sync_bookmarks(state_dir):
-    from ansible_collections.taskguard.windows.plugins.plugin_utils import bookmarks
     return bookmarks.sync_state(state_dir)
 
 
@@ -128,27 +120,18 @@ def collect_offline(root, since=None, max_events=None):
     problems = []
     tasks_result = events_result = None
     if not os.path.isdir(root):
-        problems.append({"source": "offline", "error": "evidence folder %s does not exist" % root, "fatal": True})
+        what = "is not a folder (a file?)" if os.path.exists(root) else "does not exist"
+        problems.append({"source": "offline", "error": "evidence folder %s %s" % (root, what), "fatal": True})
         return None, None, problems
     try:
-        from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import collect_offline_tasks
-    except ImportError as exc:
-        problems.append({"source": "tasks", "error": "task collection code not available: %s" % exc})
-    else:
-        try:
-            # It finds <root>/Windows/System32/config/SOFTWARE or <root>/TaskCache.reg itself.
-            tasks_result = collect_offline_tasks(root)
-        except Exception as exc:
-            problems.append({"source": "tasks", "error": "offline task collection failed: %s: %s" % (type(exc).__name__, exc)})
+        # It finds <root>/Windows/System32/config/SOFTWARE or <root>/TaskCache.reg itself.
+        tasks_result = collect_offline_tasks(root)
+    except Exception as exc:
+        problems.append({"source": "tasks", "error": "offline task collection failed: %s: %s" % (type(exc).__name__, exc)})
     try:
-        from ansible_collections.taskguard.windows.plugins.plugin_utils.event_collection import collect_offline_events
-    except ImportError as exc:
-        problems.append({"source": "events", "error": "event collection code not available: %s" % exc})
-    else:
-        try:
-            events_result = collect_offline_events(root, since=since, max_events=max_events)
-        except Exception as exc:
-            problems.append({"source": "events", "error": "offline event collection failed: %s: %s" % (type(exc).__name__, exc)})
+        events_result = collect_offline_events(root, since=since, max_events=max_events)
+    except Exception as exc:
+        problems.append({"source": "events", "error": "offline event collection failed: %s: %s" % (type(exc).__name__, exc)})
     return tasks_result, events_result, problems
 
 
@@ -165,44 +148,14 @@ def normalize_live(module_result, since=None, parsed=None, store=None):
         problems.append({"source": str(source), "error": "collection on the host failed: %s" % err})
     if raw_tasks is not None:
         try:
-            from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import normalize_live_tasks
             tasks_result = normalize_live_tasks(raw_tasks, parsed=parsed, store=store)
         except Exception as exc:
             problems.append({"source": "tasks", "error": "task material could not be normalized: %s: %s" % (type(exc).__name__, exc)})
     if raw_events is not None:
         try:
-            from ansible_collections.taskguard.windows.plugins.plugin_utils.event_collection import normalize_live_events
             events_result = normalize_live_events(raw_events, since=since, store=store)
         except Exception as exc:
             problems.append({"source": "events", "error": "event material could not be normalized: %s: %s" % (type(exc).__name__, exc)})
     if store is not None:
         store.save_pack()   # a failure is in store.error (reported with the definition cache)
     return tasks_result, events_result, problems
-
-
-# --------------------------------------------------------------- findings
-def _gap(host, key, title, evidence, severity="medium"):
-    return {"id": finding_id(host, "coverage_gap", None, key), "kind": "coverage_gap", "task": None,
-            "severity": severity, "title": title,
-            "reasons": [_reason("TG-C011", title, severity)], "evidence": trim(evidence),
-            "entry": None, "proposed_entry": None, "diff": None}
-
-
-def problem_findings(host, problems, inventory_errors, bookmark_error):
-    out = []
-    for problem in problems or []:
-        out.append(_gap(host, "problem:%s" % problem.get("source"), str(problem.get("error"))[:500], problem, "high"))
-    if inventory_errors:
-        out.append(_gap(host, "inventory-errors", "%d problem(s) in the task inventory: affected entries were ignored"
-                        % len(inventory_errors), {"errors": inventory_errors[:50]}))
-    if bookmark_error:
-        out.append(_gap(host, "bookmark", bookmark_error[:500], {"error": bookmark_error}, "low"))
-    return out
-
-
-def add_findings(audit, extra):
-    ids = {f["id"] for f in audit["findings"]}
-    findings = audit["findings"] + [f for f in extra if f["id"] not in ids]
-    findings.sort(key=lambda f: (-SEVERITY_RANK[f["severity"]], f["kind"], f["task"] or "", f["id"]))
-    status = "partial" if any(f["kind"] == "coverage_gap" for f in findings) else audit["status"]
-    return {"status": status, "findings": findings, "summary": summarize_findings(findings)}

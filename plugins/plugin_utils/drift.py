@@ -3,294 +3,413 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Per-host drift: collected tasks + events + inventory view + risk rules -> findings.
 
-``audit_host`` sees one host only (no fleet state), indexes everything it needs
-once (tasks by path, events by task) and touches every task and event a constant
-number of times: linear in tasks + events. Risk rules are only evaluated for tasks
-that produce a finding (documented, unchanged tasks cost one dict lookup and one
-``Entry.compare``).
+``audit_host`` sees one host only (no fleet state) and reads like the data flow:
 
-Finding shape (docs/drift.md, schemas/drift_report.schema.json)::
+    task coverage -> each task judged (concealment, inventory, risk) -> required
+    tasks missing -> event coverage -> events indexed by task -> registrants,
+    absent tasks, state changes, authors -> one row per task -> verdict
 
-    {"id", "kind", "task", "severity", "title", "reasons": [{"rule", "title", "severity", "references", ...}],
-     "evidence": {...trimmed...}, "entry": {"file", "line"}|None, "proposed_entry": {...}|None,
-     "diff": [{"field", "expected", "actual"}]|None}
+Linear in tasks + events: every task and event is touched a constant number of
+times, risk rules run only for tasks that produce a finding. The finding shape,
+codes and the verdict live in findings.py.
+
+What a finding says is limited by what was read: "absent" needs a task source
+that would have shown the task (``sources``), a task seen only in events says
+its current state was not collected.
 """
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import hashlib
-import json
+import collections
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import (
-    SEVERITY_RANK, max_severity,
+from ansible_collections.taskguard.windows.plugins.plugin_utils import findings as fnd
+from ansible_collections.taskguard.windows.plugins.plugin_utils import security_tasks
+from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import (  # noqa: F401 (re-exported)
+    CONCEALMENT, MAX_EVENTS_PER_FINDING, finding_id, lower_path, reason, summarize as summarize_findings, trim,
+    unreachable_finding,
 )
+from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import SEVERITY_RANK, max_severity
+from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import REASON_NEEDS
 
-KINDS = ("undocumented", "modified", "missing", "hidden", "transient", "registered_by",
-         "expired", "coverage_gap", "unparseable", "unreachable", "failed")
+TASK_SOURCES = ("api", "files", "registry")
+_NO_RISK = {"severity": None, "reasons": [], "escalations": []}
+_SYSTEM_NAMES = frozenset(("system", "nt authority\\system", "s-1-5-18", "localsystem", "local system",
+                           "nt authority\\local service", "nt authority\\network service", "s-1-5-19", "s-1-5-20"))
+_MS_AUTHORS = ("microsoft", "$(@%systemroot%", "$(@%windir%", "@%systemroot%")
+MAX_AUTHOR_CHARS = 512
 
-# Floor severity of each kind, before risk rules raise it.
-BASE_SEVERITY = {
-    "undocumented": "low", "modified": "medium", "missing": "medium", "hidden": "medium",
-    "transient": "medium", "registered_by": "medium", "expired": "low",
-    "coverage_gap": "medium", "unparseable": "medium", "unreachable": "high", "failed": "high",
-}
+_REF_T1053 = {"title": "MITRE ATT&CK T1053.005", "url": "https://attack.mitre.org/techniques/T1053/005/"}
+_REF_ATEXEC = {"title": "Impacket atexec.py", "url": "https://github.com/fortra/impacket/blob/master/examples/atexec.py"}
 
-# hidden_reasons codes that mean concealment (Tarrask / GhostTask). Codes that
-# only follow from a missing source are filtered by the source check below.
-CONCEALMENT = {
-    "sd_missing": "high", "index_zero": "high", "registry_without_file": "high",
-    "not_in_api": "high", "tree_without_tasks_entry": "high", "tasks_entry_without_tree": "medium",
-    "file_without_registry": "medium", "uri_mismatch": "medium",
-    "path_mismatch": "medium", "hash_mismatch": "medium",
-}
-# Codes that need a given source to have been read (offline hosts have no API).
-_REASON_NEEDS = {"not_in_api": "api", "registry_without_file": "files", "file_without_registry": "registry"}
-
-MAX_STR = 2048
-MAX_LIST = 50
-MAX_EVENTS_PER_FINDING = 20
+# The material of one host, and what judges it.
+Material = collections.namedtuple("Material", "name host tasks events")
+Judges = collections.namedtuple("Judges", "host_view rules propose")
 
 
-# ------------------------------------------------------------------ helpers
-def trim(value, depth=0):
-    """Bounded copy for evidence: long strings cut, long lists cut (marked)."""
-    if depth > 8:
-        return "<trimmed: nested too deep>"
-    if isinstance(value, str):
-        if len(value) > MAX_STR:
-            return value[:MAX_STR] + "...<trimmed %d chars>" % (len(value) - MAX_STR)
-        return value
-    if isinstance(value, dict):
-        return {str(k)[:200]: trim(v, depth + 1) for k, v in list(value.items())[:200]}
-    if isinstance(value, (list, tuple)):
-        out = [trim(v, depth + 1) for v in value[:MAX_LIST]]
-        if len(value) > MAX_LIST:
-            out.append("<trimmed: %d more>" % (len(value) - MAX_LIST))
-        return out
-    if value is None or isinstance(value, (bool, int, float)):
-        return value
-    return trim(str(value), depth + 1)
+def audit_host(material, judges):
+    """Return ``{"status", "verdict", "findings", "summary", "unconfirmed_entries"}``.
 
-
-def finding_id(host, kind, task, key=""):
-    """Stable across runs: same host, kind, task and discriminator -> same id."""
-    raw = json.dumps([host, kind, task, key], ensure_ascii=True)
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
-
-
-def _lower_path(path):
-    return (path or "").replace("/", "\\").lower()
-
-
-def _event_trim(event):
-    out = {k: v for k, v in event.items() if k != "definition"}
-    if event.get("definition") is not None:
-        out["definition"] = event["definition"]
-    return trim(out)
-
-
-class _Findings(object):
-    def __init__(self, host):
-        self.host = host
-        self.items = []
-        self._ids = set()
-
-    def add(self, kind, task, severity, title, reasons=None, evidence=None, entry=None,
-            proposed_entry=None, diff=None, key=""):
-        fid = finding_id(self.host, kind, task, key)
-        if fid in self._ids:  # same fact reported twice (e.g. two sources): keep one
-            return None
-        self._ids.add(fid)
-        finding = {
-            "id": fid, "kind": kind, "task": task,
-            "severity": max_severity(severity, BASE_SEVERITY.get(kind, "info")) or "info",
-            "title": title, "reasons": reasons or [], "evidence": evidence or {},
-            "entry": entry, "proposed_entry": proposed_entry, "diff": diff,
-        }
-        self.items.append(finding)
-        return finding
-
-
-def _entry_source(entry):
-    if entry is None:
-        return None
-    source = getattr(entry, "source", None)
-    if isinstance(source, dict):
-        return {"file": source.get("file"), "line": source.get("line")}
-    return None
-
-
-def _match(host_view, path):
-    """Inventory entry for a path; a matcher error on a hostile path means "no entry"."""
-    if host_view is None:
-        return None
-    try:
-        return host_view.match(path)
-    except Exception:
-        return None
-
-
-def _reason(rule, title, severity, references=None):
-    return {"rule": rule, "title": title, "severity": severity, "category": "drift",
-            "mitre": [], "references": references or []}
-
-
-_COVERAGE_REF = [{"title": "taskguard docs: coverage gaps", "url": "docs/drift.md#coverage-gaps"}]
-
-
-# --------------------------------------------------------------------- main
-def audit_host(host_name, tasks_result, events_result, host_view, rules, *, host=None, propose=None):
-    """Return {"status": "audited"|"partial", "findings": [...], "summary": {...}}.
-
-    ``tasks_result``/``events_result``: the task_info / task_events results (None
-    when that collection did not run). ``host_view``: inventory HostView (None
-    when no inventory could be loaded: then every task is undocumented and a
-    coverage gap says so). ``propose(task, host) -> dict``: inventory proposal.
+    ``material.tasks``/``.events``: the task_info / task_events results (None when
+    that collection did not run); ``material.host``: ``{"name", "groups",
+    "os_family", "domain_role", ...}``. ``judges.host_view``: the inventory
+    HostView (None when no inventory could be loaded: every task is then
+    undocumented and a coverage gap says so); ``judges.rules``: compiled risk
+    rules or None; ``judges.propose(task, host) -> dict``: inventory proposal.
     """
-    out = _Findings(host_name)
-    host = host or {"name": host_name}
-    if rules is not None and not hasattr(rules, "evaluate"):
-        rules = None  # e.g. [] from a caller without rules: drift kinds still apply, no scoring
+    run = _Run(material, judges)
+    sources, tasks = run.task_coverage()
+    run.inventory_notes()
+    present = run.judge_tasks(tasks, sources)
+    run.missing_tasks(present, sources)
+    by_task = run.event_findings(present, sources)
+    rows = run.finish(by_task)
+    partial = any(f["kind"] == "coverage_gap" for f in rows)
+    status = "partial" if partial else "audited"
+    return {"status": status, "findings": rows, "summary": fnd.summarize(rows),
+            "verdict": fnd.verdict(status, rows, task_sources_read=run.task_sources_read(sources)),
+            "unconfirmed_entries": sorted(run.unconfirmed.values(), key=lambda e: (str(e["file"]), e["line"] or 0))}
 
-    # ---- coverage of the task collection
-    sources = {}
-    if not isinstance(tasks_result, dict):
-        out.add("coverage_gap", None, "high", "Task definitions were not collected",
-                [_reason("TG-C001", "no task collection result", "high", _COVERAGE_REF)], key="tasks-missing")
-        tasks = []
-    else:
-        sources = tasks_result.get("sources") or {}
-        mode = tasks_result.get("mode")
-        expected = ("files", "registry") if mode == "offline" else ("api", "files", "registry")
+
+class _Run(object):
+    """One host's audit: the stages share the findings accumulator and the judges."""
+
+    def __init__(self, material, judges):
+        self.name = material.name
+        self.host = material.host or {"name": material.name}
+        self.tasks_result = material.tasks
+        self.events_result = material.events
+        self.view = judges.host_view
+        self.rules = judges.rules if hasattr(judges.rules, "evaluate") else None
+        self.propose = judges.propose
+        self.out = fnd.Findings(material.name)
+        self.matcher_errors = []
+        self.unconfirmed = {}
+        self.entries = {}        # lower path -> entry (or None) as judged for the task
+
+    # ---------------------------------------------------------------- helpers
+    def match(self, path):
+        """Inventory entry for a path. A matcher error is a coverage finding (the
+        task is then judged undocumented), never silence."""
+        if self.view is None:
+            return None
+        try:
+            return self.view.match(path)
+        except Exception as exc:
+            self.matcher_errors.append({"task": path, "error": "%s: %s" % (type(exc).__name__, exc)})
+            return None
+
+    def allows(self, entry, user):
+        try:
+            return entry.allows_registrant(user) if user else None
+        except Exception as exc:
+            self.matcher_errors.append({"task": getattr(entry, "key", None),
+                                        "error": "allowed_registrants: %s: %s" % (type(exc).__name__, exc)})
+            return False   # fail closed: an entry that cannot say yes does not allow
+
+    def risk(self, task, documented):
+        if self.rules is None or not isinstance(task, dict):
+            return _NO_RISK
+        return self.rules.evaluate(task, {"documented": documented})
+
+    def proposal(self, task):
+        if self.propose is None:
+            return None
+        try:
+            return trim(self.propose(task, self.host))
+        except Exception as exc:  # a proposal must never hide the finding
+            return {"error": "could not propose an entry: %s" % exc}
+
+    @staticmethod
+    def task_sources_read(sources):
+        return any(sources.get(s) for s in TASK_SOURCES)
+
+    # ------------------------------------------------------ stage: task coverage
+    def task_coverage(self):
+        """(sources read, tasks) and the coverage findings of the task collection."""
+        result = self.tasks_result
+        if not isinstance(result, dict):
+            self.out.add("TG-C001", key="tasks-missing")
+            return {}, []
+        sources = result.get("sources") or {}
+        mode = result.get("mode")
+        expected = ("files", "registry") if mode == "offline" else TASK_SOURCES
         for source in expected:
             if not sources.get(source):
-                out.add("coverage_gap", None, "medium",
-                        "Task source %r could not be read" % source,
-                        [_reason("TG-C002", "task source not read: %s" % source, "medium", _COVERAGE_REF)],
-                        evidence={"source": source, "mode": mode}, key="source:" + source)
-        errors = tasks_result.get("errors") or []
+                self.out.add("TG-C002", params={"source": source}, evidence={"source": source, "mode": mode},
+                             key="source:" + source)
+        if sources.get("job_files") is False:
+            self.out.add("TG-C002", severity="low", params={"source": "job_files (legacy at jobs)"},
+                         evidence={"source": "job_files", "mode": mode}, key="source:job_files")
         by_source = {}
-        for err in errors:
+        for err in result.get("errors") or []:
             if isinstance(err, dict):
                 by_source.setdefault(str(err.get("source")), []).append(err)
         for source, errs in sorted(by_source.items()):
-            out.add("coverage_gap", None, "medium",
-                    "%d error(s) while reading task source %s" % (len(errs), source),
-                    [_reason("TG-C003", "errors while collecting tasks", "medium", _COVERAGE_REF)],
-                    evidence={"errors": trim(errs)}, key="errors:" + source)
-        for item in tasks_result.get("unparseable") or []:
-            if not isinstance(item, dict):
+            self.out.add("TG-C003", params={"count": len(errs), "source": source}, evidence={"errors": trim(errs)},
+                         key="errors:" + source)
+        for item in result.get("unparseable") or []:
+            if isinstance(item, dict):
+                self.out.add("TG-U001", item.get("path"), evidence=trim(item),
+                             key="task:%s:%s" % (item.get("source"), item.get("path")))
+        return sources, [t for t in (result.get("tasks") or []) if isinstance(t, dict)]
+
+    def inventory_notes(self):
+        if self.view is None:
+            self.out.add("TG-C004", key="inventory")
+        elif getattr(self.view, "version_unknown", False):
+            self.out.add("TG-C015", evidence={"os_family": self.host.get("os_family")}, key="version-unknown")
+
+    # ------------------------------------------------------ stage: each task
+    def judge_tasks(self, tasks, sources):
+        """Judge every collected task; returns {lower path: task} of the present ones."""
+        present = {}
+        for index, task in enumerate(tasks):
+            path = task.get("path")
+            if not isinstance(path, str) or not path:
+                self.out.add("TG-U004", evidence={"task": trim(task)}, key="nopath:%d" % index)
                 continue
-            out.add("unparseable", item.get("path"), "medium", "Task definition could not be parsed",
-                    [_reason("TG-U001", "unparseable task definition", "medium")],
-                    evidence=trim(item), key="task:%s:%s" % (item.get("source"), item.get("path")))
-        tasks = [t for t in (tasks_result.get("tasks") or []) if isinstance(t, dict)]
+            present[lower_path(path)] = task
+            self.judge_task(path, task, sources)
+        return present
 
-    if host_view is None:
-        out.add("coverage_gap", None, "medium", "No task inventory applied: every task is reported as undocumented",
-                [_reason("TG-C004", "task inventory not loaded", "medium", _COVERAGE_REF)], key="inventory")
-
-    # ---- tasks: index by path once
-    present = {}
-    matched_entries = set()
-    for index, task in enumerate(tasks):
-        path = task.get("path")
-        if not isinstance(path, str) or not path:
-            out.add("unparseable", None, "medium", "Collected task without a path",
-                    [_reason("TG-U004", "task without path", "medium")], evidence={"task": trim(task)},
-                    key="nopath:%d" % index)
-            continue
-        present[_lower_path(path)] = task
-        entry = _match(host_view, path)
-        documented = entry is not None
-        if documented:
-            matched_entries.add(id(entry))
-
-        concealment = [r for r in (task.get("hidden_reasons") or [])
-                       if r in CONCEALMENT and sources.get(_REASON_NEEDS.get(r, "files"), True)]
+    def judge_task(self, path, task, sources):
+        entry = self.match(path)
+        entry, documented = self.confirmed(entry, path, task)
+        self.entries[lower_path(path)] = entry
+        concealment = concealment_reasons(task, sources)
         risk = None
-
-        def _risk():
-            return rules.evaluate(task, {"documented": documented}) if rules is not None else {"severity": None, "reasons": [], "escalations": []}
-
         if concealment:
-            risk = _risk()
+            risk = self.risk(task, documented)
             severity = max_severity(risk["severity"], *[CONCEALMENT[r] for r in concealment])
-            reasons = [_reason("TG-H-" + code, "concealment: %s" % code, CONCEALMENT[code]) for code in concealment] + risk["reasons"]
-            out.add("hidden", path, severity, "Task concealed from the scheduler (%s)" % ", ".join(concealment),
-                    reasons, evidence={"task": trim(task), "hidden_reasons": list(concealment),
-                                       "escalations": risk["escalations"]},
-                    entry=_entry_source(entry), key=",".join(sorted(concealment)))
-
+            reasons = [reason(fnd.CONCEALMENT_CODES[r]) for r in concealment] + risk["reasons"]
+            self.out.add(fnd.CONCEALMENT_CODES[concealment[0]], path, severity=severity,
+                         params={"hidden_reasons": ", ".join(concealment)}, reasons=reasons,
+                         evidence={"task": trim(task), "hidden_reasons": list(concealment),
+                                   "escalations": risk["escalations"]},
+                         entry=_entry_source(entry), key=",".join(sorted(concealment)))
         if not documented:
-            risk = risk or _risk()
-            proposal = None
-            if propose is not None:
-                try:
-                    proposal = propose(task, host)
-                except Exception as exc:  # a proposal must never hide the finding
-                    proposal = {"error": "could not propose an entry: %s" % exc}
-            out.add("undocumented", path, risk["severity"] or "low",
-                    "Task not documented in the task inventory",
-                    risk["reasons"], evidence={"task": trim(task), "escalations": risk["escalations"]},
-                    proposed_entry=trim(proposal) if proposal is not None else None)
-            continue
-
+            risk = risk or self.risk(task, False)
+            self.out.add("TG-D005", path, severity=risk["severity"], reasons=risk["reasons"],
+                         evidence={"task": trim(task), "escalations": risk["escalations"]},
+                         proposed_entry=self.proposal(task), entry=_entry_source(entry))
+            return
         try:
             diff = entry.compare(task) or []
         except Exception as exc:
             diff = [{"field": "<compare error>", "expected": None, "actual": str(exc)}]
         if diff:
-            risk = risk or _risk()
-            out.add("modified", path, risk["severity"] or "medium",
-                    "Task differs from its inventory entry (%s)" % ", ".join(sorted({str(d.get("field")) for d in diff})),
-                    [_reason("TG-D001", "definition differs from the inventory", "medium")] + risk["reasons"],
-                    evidence={"task": trim(task), "escalations": risk["escalations"]},
-                    entry=_entry_source(entry), diff=trim(diff))
+            risk = risk or self.risk(task, True)
+            fields = ", ".join(sorted({str(d.get("field")) for d in diff}))
+            self.out.add("TG-D001", path, severity=risk["severity"], params={"fields": fields},
+                         reasons=[reason("TG-D001", {"fields": fields})] + risk["reasons"],
+                         evidence={"task": trim(task), "escalations": risk["escalations"]},
+                         entry=_entry_source(entry), diff=trim(diff))
         if getattr(entry, "expired", False):
-            out.add("expired", path, "low", "Task present but its inventory entry has expired",
-                    [_reason("TG-D002", "inventory entry expired", "low")],
-                    evidence={"task": trim(task)}, entry=_entry_source(entry))
+            self.out.add("TG-D002", path, reasons=[reason("TG-D002")], evidence={"task": trim(task)},
+                         entry=_entry_source(entry))
 
-    # ---- missing required tasks
-    if host_view is not None and tasks_result is not None:
+    def confirmed(self, entry, path, task):
+        """(entry, documented). An unconfirmed entry (review pending, CONFIRM:
+        placeholders) documents nothing that scores high or above; below that the
+        task is documented and 'pending review' is said (issue: a copied proposal
+        must not silence an attack)."""
+        if entry is None:
+            return None, False
+        if not getattr(entry, "unconfirmed", False):
+            return entry, True
+        source = _entry_source(entry) or {"file": None, "line": None}
+        self.unconfirmed[(source["file"], source["line"])] = dict(source, key=getattr(entry, "key", None))
+        # What the task itself scores (as if documented: the unconfirmed entry's own
+        # existence is not the question, its content is).
+        risk = self.risk(task, True)
+        params = {"file": source["file"], "line": source["line"]}
+        if risk["severity"] and SEVERITY_RANK[risk["severity"]] >= SEVERITY_RANK["high"]:
+            self.out.add("TG-D007", path, params=params, reasons=[reason("TG-D007", params)],
+                         evidence={"task": trim(task)}, entry=source)
+            return entry, False
+        self.out.add("TG-D006", path, params=params, reasons=[reason("TG-D006", params)],
+                     evidence={"task": trim(task)}, entry=source)
+        return entry, True
+
+    # ------------------------------------------------------ stage: missing tasks
+    def missing_tasks(self, present, sources):
+        """Required entries with no task. Only said when a task source was read."""
+        if self.view is None or not isinstance(self.tasks_result, dict) or not self.task_sources_read(sources):
+            return
         try:
-            required = list(host_view.required_entries())
-        except Exception:
-            required = []
+            required = list(self.view.required_entries())
+        except Exception as exc:
+            self.matcher_errors.append({"task": None, "error": "required entries: %s" % exc})
+            return
+        read = ", ".join(s for s in TASK_SOURCES if sources.get(s))
         for entry in required:
-            if id(entry) in matched_entries:
-                continue
             path = getattr(entry, "path", None) or getattr(entry, "key", None) or "?"
-            if _lower_path(path) in present:  # matched by another (more specific) entry
+            if lower_path(path) in present or any(self.entries.get(k) is entry for k in present):
                 continue
-            out.add("missing", path, "medium", "Task required by the inventory is absent",
-                    [_reason("TG-D003", "required task missing", "medium")],
-                    evidence={}, entry=_entry_source(entry))
+            if getattr(entry, "is_pattern", False) and any(_safe_matches(entry, t.get("path")) for t in present.values()):
+                continue
+            self.out.add("TG-D003", path, params={"sources": read}, reasons=[reason("TG-D003", {"sources": read})],
+                         entry=_entry_source(entry))
 
-    # ---- events
-    by_task = _audit_events(out, events_result, host_view, rules, present, host, propose)
-    # Who registered/changed a present task is what an analyst asks first: attach
-    # the task's registration events to its task findings.
-    for finding in out.items:
-        if finding["kind"] in ("undocumented", "modified", "hidden") and finding["task"]:
-            related = [e for e in by_task.get(_lower_path(finding["task"]), ())
-                       if e.get("action") in ("registered", "updated", "deleted", "disabled", "enabled")]
-            if related:
-                finding["evidence"]["events"] = [_event_trim(e) for e in related[:MAX_EVENTS_PER_FINDING]]
+    # ------------------------------------------------------ stage: events
+    def event_findings(self, present, sources):
+        """Coverage of the event collection, then per task: registrants, absent
+        tasks, state changes, authors. Returns {lower path: [events]}."""
+        if not isinstance(self.events_result, dict):
+            self.out.add("TG-C005", key="events-missing")
+            return {}
+        event_coverage(self.out, self.events_result)
+        by_task = index_events(self.out, self.events_result)
+        for key, events in by_task.items():
+            path = events[0].get("task")
+            entry = self.entries[key] if key in self.entries else self.confirmed(self.match(path), path,
+                                                                                   _latest_definition(events))[0]
+            self.registrants(path, entry, events)
+            if key not in present:
+                self.absent_task(path, entry, events, sources)
+            self.state_changes(path, entry, events)
+            self.authors(path, present.get(key) or _latest_definition(events), events)
+        return by_task
 
-    findings = sorted(out.items, key=lambda f: (-SEVERITY_RANK[f["severity"]], f["kind"], f["task"] or "", f["id"]))
-    partial = any(f["kind"] == "coverage_gap" for f in findings)
-    return {"status": "partial" if partial else "audited", "findings": findings,
-            "summary": summarize_findings(findings)}
+    def registrants(self, path, entry, events):
+        """An account the entry does not allow registered/updated the task (one
+        finding per task and account). A machine account updating a documented
+        Windows task is routine (SvcRestartTask on DCs): info."""
+        if entry is None:
+            return
+        refused = {}
+        for event in events:
+            if event.get("action") in ("registered", "updated"):
+                user = _user(event)
+                if self.allows(entry, user) is False:
+                    refused.setdefault(str(user).lower(), []).append(event)
+        for _key, evs in sorted(refused.items()):
+            user = str(_user(evs[0]))
+            actions = "/".join(sorted({str(e.get("action")) for e in evs}))
+            code = "TG-D008" if _machine_update(path, user, evs) else "TG-D004"
+            params = {"actions": actions, "user": user}
+            self.out.add(code, path, params=params, reasons=[reason(code, params)],
+                         evidence={"events": [_event_trim(e) for e in evs[:MAX_EVENTS_PER_FINDING]]},
+                         entry=_entry_source(entry), key="user:" + user.lower())
+
+    def absent_task(self, path, entry, events, sources):
+        """A task registered/updated since the last audit that the task sources read
+        do not show now -- or, without a task source, that was seen in events only."""
+        registrations = [e for e in events if e.get("action") in ("registered", "updated")]
+        if not registrations:
+            return
+        if entry is not None and all(self.allows(entry, _user(e)) is not False for e in registrations):
+            return  # documented short-lived task (e.g. Ansible's own runner tasks)
+        deletions = [e for e in events if e.get("action") == "deleted"]
+        definition = _latest_definition(registrations)
+        risk = self.risk(definition, entry is not None) if definition else _NO_RISK
+        last = sorted(registrations, key=_event_order)[-1]
+        params = {"actions": "/".join(sorted({str(e.get("action")) for e in registrations})),
+                  "time": last.get("time"), "user": _user(last) or "an unknown account"}
+        if deletions:
+            code = "TG-T001"
+        elif self.task_sources_read(sources):
+            code = "TG-T002"
+            params["sources"] = ", ".join(s for s in TASK_SOURCES if sources.get(s))
+        else:
+            code = "TG-T003"
+        chosen = sorted(registrations + deletions, key=_event_order)
+        self.out.add(code, path, severity=risk["severity"], params=params,
+                     reasons=[reason(code, params, references=[_REF_T1053, _REF_ATEXEC])] + risk["reasons"],
+                     evidence={"events": [_event_trim(e) for e in chosen[:MAX_EVENTS_PER_FINDING]],
+                               "event_count": len(events), "escalations": risk["escalations"],
+                               "task": trim(definition) if definition else None},
+                     entry=_entry_source(entry),
+                     proposed_entry=self.proposal(definition) if (entry is None and definition) else None,
+                     key="%s:%s" % (registrations[0].get("channel"), registrations[0].get("record_id")))
+
+    def state_changes(self, path, entry, events):
+        """Disables (4701, 142) and enables (4700) of a task."""
+        for event in events:
+            action = event.get("action")
+            if action not in ("disabled", "enabled"):
+                continue
+            params = {"time": event.get("time"), "user": _user(event) or "an unknown account"}
+            key = "%s:%s:%s" % (action, event.get("channel"), event.get("record_id"))
+            evidence = {"events": [_event_trim(event)]}
+            if action == "enabled":
+                if entry is None:
+                    self.out.add("TG-T006", path, params=params, reasons=[reason("TG-T006", params)],
+                                 evidence=evidence, key=key)
+                continue
+            item = security_tasks.load().match(path)
+            if item is not None:
+                refs = [{"title": "MITRE ATT&CK %s" % m, "url": "https://attack.mitre.org/techniques/%s/"
+                         % m.replace(".", "/")} for m in item["mitre"]]
+                params["why"] = item["why"]
+                self.out.add("TG-T005", path, params=params, evidence=evidence, key=key,
+                             reasons=[dict(reason("TG-T005", params, references=refs), mitre=item["mitre"])],
+                             entry=_entry_source(entry))
+            else:
+                self.out.add("TG-T004", path, params=params, reasons=[reason("TG-T004", params)],
+                             evidence=evidence, entry=_entry_source(entry), key=key)
+
+    def authors(self, path, task, events):
+        """RegistrationInfo/Author against who registered the task (106 UserContext,
+        4698 SubjectUserName): a claimed author is data the registrant chose."""
+        author = task.get("author") if isinstance(task, dict) else None
+        if not isinstance(author, str) or not author.strip():
+            return
+        if len(author) > MAX_AUTHOR_CHARS:
+            self.out.add("TG-T008", path, params={"length": len(author)}, reasons=[reason("TG-T008", {"length": len(author)})],
+                         evidence={"author": trim(author)}, key="author-size")
+            return
+        for event in events:
+            if event.get("action") != "registered":
+                continue
+            user = _user(event)
+            if _author_mismatch(author, user):
+                params = {"author": author[:200], "user": user}
+                self.out.add("TG-T007", path, params=params, reasons=[reason("TG-T007", params)],
+                             evidence={"author": author, "events": [_event_trim(event)]}, key="author")
+                return
+
+    # ------------------------------------------------------ stage: finish
+    def finish(self, by_task):
+        """Matcher errors as coverage, events attached to task findings, one row per
+        task, proposals withheld where the task must be investigated first."""
+        if self.matcher_errors:
+            self.out.add("TG-C014", params={"count": len(self.matcher_errors)},
+                         evidence={"errors": trim(self.matcher_errors)}, key="matcher")
+        for finding in self.out.items:
+            if finding["kind"] in fnd.TASK_KINDS and finding["task"] and "events" not in finding["evidence"]:
+                related = [e for e in by_task.get(lower_path(finding["task"]), ())
+                           if e.get("action") in ("registered", "updated", "deleted", "disabled", "enabled")]
+                if related:
+                    finding["evidence"]["events"] = [_event_trim(e) for e in related[:MAX_EVENTS_PER_FINDING]]
+        rows = self.out.rows()
+        for row in rows:
+            if row.get("proposed_entry") is not None:
+                withheld = fnd.withhold_proposal(row)
+                if withheld:
+                    row["proposed_entry"] = None
+                    row["proposal_withheld"] = withheld
+        return rows
 
 
-def _audit_events(out, events_result, host_view, rules, present, host, propose):
-    if not isinstance(events_result, dict):
-        out.add("coverage_gap", None, "high", "Task events were not collected",
-                [_reason("TG-C005", "no event collection result", "high", _COVERAGE_REF)], key="events-missing")
-        return {}
-    for channel, cov in sorted((events_result.get("coverage") or {}).items()):
+# ---------------------------------------------------------------- stage helpers
+def concealment_reasons(task, sources):
+    """The task's hidden_reasons that mean concealment and whose sources were read
+    (the one table of which source a reason needs is task_collection.REASON_NEEDS)."""
+    out = []
+    for code in task.get("hidden_reasons") or []:
+        if code not in CONCEALMENT:
+            continue
+        needs = REASON_NEEDS.get(code, ("files",))
+        needs = (needs,) if isinstance(needs, str) else needs
+        if all(sources.get(s, True) for s in needs):
+            out.append(code)
+    return out
+
+
+def event_coverage(out, result):
+    """Coverage findings of the event collection: channels, errors, truncation, unparseable."""
+    for channel, cov in sorted((result.get("coverage") or {}).items()):
         if not isinstance(cov, dict):
             continue
         problems = []
@@ -300,118 +419,100 @@ def _audit_events(out, events_result, host_view, rules, present, host, propose):
             problems.append("channel not readable")
         if cov.get("events_may_be_lost"):
             problems.append("events may have been lost")
-        if problems or cov.get("reasons") and (cov.get("enabled") is False or cov.get("readable") is False or cov.get("events_may_be_lost")):
-            detail = ", ".join(str(r) for r in (cov.get("reasons") or [])[:6])
-            out.add("coverage_gap", None, "medium", "%s: %s%s" % (channel, "; ".join(problems),
-                                                                  " (%s)" % detail if detail else ""),
-                    [_reason("TG-C006", "event channel coverage", "medium", _COVERAGE_REF)],
-                    evidence={"channel": channel, "coverage": trim(cov),
-                              "channel_info": trim((events_result.get("channels") or {}).get(channel))},
-                    key="channel:" + channel)
-    event_errors = [e for e in (events_result.get("errors") or []) if isinstance(e, dict)]
-    if event_errors:
-        out.add("coverage_gap", None, "medium", "%d error(s) while collecting events" % len(event_errors),
-                [_reason("TG-C010", "errors while collecting events", "medium", _COVERAGE_REF)],
-                evidence={"errors": trim(event_errors)}, key="event-errors")
-    if events_result.get("truncated"):
-        out.add("coverage_gap", None, "medium", "Event collection truncated (more events than the limit)",
-                [_reason("TG-C007", "event collection truncated", "medium", _COVERAGE_REF)], key="events-truncated")
-    for item in events_result.get("unparseable") or []:
+        if cov.get("foreign_records"):
+            problems.append("the file read for this channel holds %s record(s) of another channel"
+                            % cov.get("foreign_records"))
+        if not problems:
+            continue
+        detail = ", ".join(str(r) for r in (cov.get("reasons") or [])[:6])
+        params = {"channel": channel, "problems": "; ".join(problems) + (" (%s)" % detail if detail else "")}
+        out.add("TG-C006", params=params, reasons=[reason("TG-C006", params)],
+                evidence={"channel": channel, "coverage": trim(cov),
+                          "channel_info": trim((result.get("channels") or {}).get(channel))},
+                key="channel:" + channel)
+    errors = [e for e in (result.get("errors") or []) if isinstance(e, dict)]
+    if errors:
+        out.add("TG-C010", params={"count": len(errors)}, evidence={"errors": trim(errors)}, key="event-errors")
+    if result.get("truncated"):
+        out.add("TG-C007", key="events-truncated")
+    for item in result.get("unparseable") or []:
         if isinstance(item, dict):
-            out.add("unparseable", None, "medium", "Event could not be parsed",
-                    [_reason("TG-U002", "unparseable event", "medium")], evidence=trim(item),
-                    key="event:%s:%s" % (item.get("source"), item.get("record_id")))
+            out.add("TG-U002", evidence=trim(item), key="event:%s:%s" % (item.get("source"), item.get("record_id")))
 
-    # index events by task path (one pass)
+
+def index_events(out, result):
+    """{lower task path: [events]} in one pass; a broken definition inside an event is a finding."""
     by_task = {}
-    for event in events_result.get("events") or []:
+    for event in result.get("events") or []:
         if not isinstance(event, dict):
             continue
         if event.get("definition_error"):
-            out.add("unparseable", event.get("task"), "medium", "Task definition inside an event could not be parsed",
-                    [_reason("TG-U003", "unparseable definition in event", "medium")], evidence=_event_trim(event),
+            out.add("TG-U003", event.get("task"), evidence=_event_trim(event),
                     key="event-def:%s:%s" % (event.get("channel"), event.get("record_id")))
         task = event.get("task")
-        if task:
-            by_task.setdefault(_lower_path(task), []).append(event)
-
-    for key, events in by_task.items():
-        path = events[0].get("task")
-        entry = _match(host_view, path)
-        registrations = [e for e in events if e.get("action") in ("registered", "updated")]
-        deletions = [e for e in events if e.get("action") == "deleted"]
-
-        # registered_by: an account the entry does not allow registered/updated it
-        # (one finding per task and account, all its events as evidence)
-        if entry is not None:
-            refused = {}
-            for event in registrations:
-                user = event.get("user") or event.get("subject_sid")
-                try:
-                    allowed = entry.allows_registrant(user) if user else None
-                except Exception:
-                    allowed = None
-                if allowed is False:
-                    refused.setdefault(str(user).lower(), []).append(event)
-            for _key, evs in sorted(refused.items()):
-                user = str(evs[0].get("user") or evs[0].get("subject_sid"))
-                out.add("registered_by", path, "medium",
-                        "Task %s by an account its entry does not allow: %s"
-                        % ("/".join(sorted({str(e.get("action")) for e in evs})), user),
-                        [_reason("TG-D004", "registrant not allowed by the inventory", "medium")],
-                        evidence={"events": [_event_trim(e) for e in evs[:MAX_EVENTS_PER_FINDING]]},
-                        entry=_entry_source(entry), key="user:" + user.lower())
-
-        if key in present or not registrations:
-            continue
-        # transient: registered (or updated) since the last audit and gone now
-        if entry is not None:
-            allowed = [None]
-            try:
-                allowed = [entry.allows_registrant(e.get("user") or e.get("subject_sid")) for e in registrations]
-            except Exception:
-                pass
-            if all(a is not False for a in allowed):
-                continue  # documented short-lived task (e.g. Ansible's own runner tasks)
-        definition = next((e.get("definition") for e in reversed(registrations) if isinstance(e.get("definition"), dict)), None)
-        risk = rules.evaluate(definition, {"documented": entry is not None}) if (definition and rules is not None) else \
-            {"severity": None, "reasons": [], "escalations": []}
-        title = ("Task registered and deleted between audits (seen only in events)" if deletions
-                 else "Task registered since the last audit but absent now, without a deletion event")
-        reasons = [_reason("TG-T001", "transient task (create/delete between audits)", "medium",
-                           [{"title": "MITRE ATT&CK T1053.005", "url": "https://attack.mitre.org/techniques/T1053/005/"},
-                            {"title": "Impacket atexec.py", "url": "https://github.com/fortra/impacket/blob/master/examples/atexec.py"}])]
-        proposal = None
-        if entry is None and definition and propose is not None:
-            try:
-                proposal = propose(definition, host)
-            except Exception as exc:
-                proposal = {"error": "could not propose an entry: %s" % exc}
-        chosen = (registrations + deletions)
-        chosen.sort(key=lambda e: (str(e.get("time")), e.get("record_id") or 0))
-        out.add("transient", path, risk["severity"] or "medium", title, reasons + risk["reasons"],
-                evidence={"events": [_event_trim(e) for e in chosen[:MAX_EVENTS_PER_FINDING]],
-                          "event_count": len(events), "escalations": risk["escalations"]},
-                entry=_entry_source(entry), proposed_entry=trim(proposal) if proposal is not None else None,
-                key="%s:%s" % (registrations[0].get("channel"), registrations[0].get("record_id")))
-
+        if task and isinstance(task, str):
+            by_task.setdefault(lower_path(task), []).append(event)
     return by_task
 
 
-def unreachable_finding(host_name, kind, message):
-    """Finding for a host the audit could not run on (``kind``: unreachable|failed)."""
-    title = "Host unreachable: no audit" if kind == "unreachable" else "Audit failed on this host"
-    fid = finding_id(host_name, kind, None, "")
-    return {"id": fid, "kind": kind, "task": None, "severity": BASE_SEVERITY[kind], "title": title,
-            "reasons": [_reason("TG-C%s" % ("008" if kind == "unreachable" else "009"), title, BASE_SEVERITY[kind], _COVERAGE_REF)],
-            "evidence": {"message": trim(str(message or ""))}, "entry": None, "proposed_entry": None, "diff": None}
+def _entry_source(entry):
+    source = getattr(entry, "source", None) if entry is not None else None
+    if isinstance(source, dict):
+        return {"file": source.get("file"), "line": source.get("line")}
+    return None
 
 
-def summarize_findings(findings):
-    by_sev = {s: 0 for s in ("critical", "high", "medium", "low", "info")}
-    by_kind = {}
-    for f in findings:
-        by_sev[f["severity"]] = by_sev.get(f["severity"], 0) + 1
-        by_kind[f["kind"]] = by_kind.get(f["kind"], 0) + 1
-    return {"findings": len(findings), "by_severity": by_sev, "by_kind": by_kind,
-            "highest_severity": max_severity(*[f["severity"] for f in findings])}
+def _safe_matches(entry, path):
+    try:
+        return bool(path) and bool(entry.matches_path(path))
+    except Exception:
+        return False
+
+
+def _event_trim(event):
+    return trim(event)
+
+
+def _event_order(event):
+    record = event.get("record_id")
+    return (str(event.get("time")), record if isinstance(record, int) else 0)
+
+
+def _user(event):
+    return event.get("user") or event.get("subject_sid")
+
+
+def _latest_definition(events):
+    for event in sorted(events, key=_event_order, reverse=True):
+        if isinstance(event.get("definition"), dict):
+            return event["definition"]
+    return None
+
+
+def _account(value):
+    text = str(value or "").strip().casefold()
+    return text.rsplit("\\", 1)[-1].split("@", 1)[0]
+
+
+def _is_system(user):
+    text = str(user or "").strip().casefold()
+    return text in _SYSTEM_NAMES or text.endswith("$")
+
+
+def _machine_update(path, user, events):
+    """A machine account (NAME$) or SYSTEM updating a Windows task in place."""
+    return (_is_system(user) and lower_path(path).startswith("\\microsoft\\windows\\")
+            and all(e.get("action") == "updated" for e in events))
+
+
+def _author_mismatch(author, user):
+    """True when the Author names an account other than the registrant, or claims
+    Microsoft while a person's account registered the task."""
+    if not user or _is_system(user):
+        return False
+    folded = author.strip().casefold()
+    if folded.startswith(_MS_AUTHORS):
+        return True
+    if "\\" in folded or "@" in folded:
+        return _account(folded) != _account(user)
+    return False

@@ -11,7 +11,8 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.compliance_input import compliance_summary, read_compliance
-from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import unreachable_finding
+from ansible_collections.taskguard.windows.plugins.plugin_utils import findings as fnd
+from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import unreachable_finding
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.document import build_report, host_entry
 from ansible_collections.taskguard.windows.plugins.plugin_utils.severity import severity_at_least
 
@@ -29,30 +30,40 @@ def _plain(value):
     return value
 
 
-def host_from_result(host, res):
+def host_from_result(host, res, hints=None):
+    """The report entry of one host. ``hints``: {"groups", "tier", "domain_role"} from
+    the Ansible inventory, so a host that was never audited still has its tier."""
+    hints = hints or {}
+
+    def not_audited(status, kind, msg, mode=None):
+        return host_entry(status, [unreachable_finding(host, kind, msg)], message=str(msg)[:1000], mode=mode,
+                          tier=fnd.tier(dict(hints, name=host)), domain_role=hints.get("domain_role"))
+
     if not isinstance(res, dict):
-        return host_entry("failed", [unreachable_finding(host, "failed", "no audit result was recorded for this host "
-                                                         "(the play did not reach the audit task)")],
-                          message="no audit result recorded")
+        return not_audited("failed", "failed", "no audit result was recorded for this host "
+                                               "(the play did not reach the audit task)")
     res = _plain(res)
     if res.get("unreachable"):
-        msg = res.get("msg") or "host unreachable"
-        return host_entry("unreachable", [unreachable_finding(host, "unreachable", msg)], message=str(msg)[:1000])
+        return not_audited("unreachable", "unreachable", res.get("msg") or "host unreachable")
     if res.get("skipped"):
-        msg = "audit task skipped: %s" % (res.get("skip_reason") or "condition")
-        return host_entry("failed", [unreachable_finding(host, "failed", msg)], message=msg)
+        return not_audited("failed", "failed", "audit task skipped: %s" % (res.get("skip_reason") or "condition"))
     if res.get("failed") or res.get("status") not in _VALID or not isinstance(res.get("findings"), list):
-        msg = res.get("msg") or "audit failed"
-        return host_entry("failed", [unreachable_finding(host, "failed", msg)], message=str(msg)[:1000],
-                          mode=res.get("mode"))
-    return host_entry(res["status"], res["findings"], mode=res.get("mode"), os_family=res.get("os_family"),
-                      domain_role=res.get("domain_role"), audited_at=res.get("audited_at"))
+        return not_audited("failed", "failed", res.get("msg") or "audit failed", mode=res.get("mode"))
+    entry = host_entry(res["status"], res["findings"], mode=res.get("mode"), os_family=res.get("os_family"),
+                       domain_role=res.get("domain_role"), audited_at=res.get("audited_at"),
+                       tier=res.get("tier") or fnd.tier(dict(hints, domain_role=res.get("domain_role"))),
+                       verdict=res.get("verdict"))
+    entry["os_source"] = res.get("os_source")
+    entry["unconfirmed_entries"] = res.get("unconfirmed_entries") or []
+    return entry
 
 
-def build_run_report(results, run, compliance_dir=None):
+def build_run_report(results, run, compliance_dir=None, hints=None):
     """``compliance_dir``: where the hardening role wrote compliance-<host>.json
-    files; when given, every host carries a ``compliance`` section."""
-    hosts = {str(h): host_from_result(str(h), r) for h, r in results.items()}
+    files; when given, every host carries a ``compliance`` section. ``hints``:
+    {host: {"groups", "tier", "domain_role"}} from the Ansible inventory."""
+    hints = hints or {}
+    hosts = {str(h): host_from_result(str(h), r, hints.get(h)) for h, r in results.items()}
     if compliance_dir:
         for name, entry in hosts.items():
             entry["compliance"] = read_compliance(compliance_dir, name)

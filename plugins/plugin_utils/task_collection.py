@@ -50,6 +50,8 @@ _NEEDS = {
     'hash_mismatch': ('registry', 'files'),
     'not_in_api': ('api', 'files', 'registry'),
 }
+# Public: drift.py gates concealment reasons on the same table (one owner).
+REASON_NEEDS = _NEEDS
 OMITTED_NOT_KEPT = ('definition left out by the collector as unchanged, but the controller does not keep it '
                     '(definition cache lost or from another version); the next run collects it in full')
 STATES = {0: 'unknown', 1: 'disabled', 2: 'queued', 3: 'ready', 4: 'running'}
@@ -84,11 +86,23 @@ def _lower_str(value):
     return value.lower() if isinstance(value, str) and value else None
 
 
+# A task that never ran reports LastRunTime 1999-11-30 00:00 local time (the
+# scheduler's SCHED_S_TASK_HAS_NOT_RUN, 0x41303, in LastTaskResult); the collector
+# turns local time into UTC, so it arrives as that midnight in any zone, UTC+14 to UTC-12.
+_NEVER_RUN_UTC = ('1999-11-29T10:00:00', '1999-11-30T12:00:00')
+
+
 def _time(value):
-    """ISO time from the collector; COM reports 'never' as 1899-12-30 (OLE zero)."""
+    """ISO time from the collector, or None for the values that mean "never".
+
+    COM reports 'never' as 1899-12-30 (OLE zero), .NET/FILETIME zero as 0001/1601,
+    and a never-run task's last run as 1999-11-30 (see _NEVER_RUN_UTC).
+    """
     if not isinstance(value, str) or not value.strip():
         return None
     if value.startswith(('1899-', '0001-', '1601-')):
+        return None
+    if _NEVER_RUN_UTC[0] <= value[:19] <= _NEVER_RUN_UTC[1]:
         return None
     return value
 

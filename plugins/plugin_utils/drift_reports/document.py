@@ -12,7 +12,7 @@ __metaclass__ = type
 
 import datetime
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import summarize_findings
+from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import VERDICTS, summarize as summarize_findings, verdict as host_verdict
 from ansible_collections.taskguard.windows.plugins.plugin_utils.severity import max_severity
 
 SCHEMA_VERSION = 1
@@ -23,27 +23,39 @@ def utc_now():
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def host_entry(status, findings, *, mode=None, os_family=None, domain_role=None, message=None, audited_at=None):
-    return {"status": status, "mode": mode, "os_family": os_family, "domain_role": domain_role,
-            "message": message, "audited_at": audited_at, "summary": summarize_findings(findings),
-            "findings": findings}
+def host_entry(status, findings, *, mode=None, os_family=None, domain_role=None, message=None, audited_at=None,
+               tier=None, verdict=None):
+    """One host of the report. ``verdict``: the audit's (findings.verdict); computed
+    from status and findings when the result carries none."""
+    if not isinstance(verdict, dict) or verdict.get("state") not in VERDICTS:
+        verdict = host_verdict(status, findings)
+    if not message and verdict.get("reasons"):
+        message = "; ".join(str(r.get("text")) for r in verdict["reasons"][:2])[:1000]
+    return {"status": status, "verdict": verdict, "tier": tier or "other", "mode": mode, "os_family": os_family,
+            "domain_role": domain_role, "message": message, "audited_at": audited_at,
+            "summary": summarize_findings(findings), "findings": findings}
 
 
 def fleet_summary(hosts):
     by_status = {s: 0 for s in STATUSES}
+    by_verdict = {v: 0 for v in VERDICTS}
     totals = {"findings": 0, "by_severity": {s: 0 for s in ("critical", "high", "medium", "low", "info")}, "by_kind": {}}
     highest = []
     for entry in hosts.values():
         by_status[entry.get("status")] = by_status.get(entry.get("status"), 0) + 1
+        state = (entry.get("verdict") or {}).get("state")
+        if state:
+            by_verdict[state] = by_verdict.get(state, 0) + 1
         summary = entry.get("summary") or summarize_findings(entry.get("findings") or [])
         totals["findings"] += summary["findings"]
+        totals["tasks"] = totals.get("tasks", 0) + summary.get("tasks", 0)
         for sev, count in summary["by_severity"].items():
             totals["by_severity"][sev] = totals["by_severity"].get(sev, 0) + count
         for kind, count in summary["by_kind"].items():
             totals["by_kind"][kind] = totals["by_kind"].get(kind, 0) + count
         if summary.get("highest_severity"):
             highest.append(summary["highest_severity"])
-    totals.update({"hosts": len(hosts), "hosts_by_status": by_status,
+    totals.update({"hosts": len(hosts), "hosts_by_status": by_status, "hosts_by_verdict": by_verdict,
                    "highest_severity": max_severity(*highest)})
     return totals
 

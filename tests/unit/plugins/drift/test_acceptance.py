@@ -13,7 +13,7 @@ import shutil
 import pytest
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
-from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import audit_host
+from audit_call import audit_host
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import load_inventory
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_propose import (
     build_document, dump_document, merge_proposals,
@@ -32,9 +32,23 @@ def evidence(tmp_path, folder):
     return str(root)
 
 
+def reviewed(entry):
+    """What a reviewer does before a learned entry documents anything: fills in
+    owner, justification and approval and drops the review block (an unconfirmed
+    entry cannot document a finding at high or above)."""
+    entry = dict(entry)
+    entry.pop("review", None)
+    entry["owner"] = "lab team"
+    entry["justification"] = "reviewed lab task"
+    if "approval" in entry:
+        entry["approval"] = {"ticket": "LAB-1", "approver": "reviewer", "date": "2026-01-01"}
+    return entry
+
+
 def learned_inventory(tmp_path, host, tasks, skip=lambda t: False):
     entries, problems = merge_proposals([(host, [t for t in tasks if not skip(t)])], today="2026-01-01")
     assert problems == []
+    entries = [reviewed(e) for e in entries]
     path = tmp_path / "learned.yml"
     path.write_text(dump_document(build_document(entries, owner_name="lab", contact="lab@example.invalid")),
                     encoding="utf-8")

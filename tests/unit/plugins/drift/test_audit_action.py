@@ -47,14 +47,15 @@ def test_live_runs_collect_once_and_marks_unsafe(unit_fixtures, tmp_path):
 
 
 def test_results_are_never_trusted_as_templates(tmp_path, monkeypatch):
-    from ansible_collections.taskguard.windows.plugins.action import audit as audit_action
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import pipeline
     hostile = trust_as_template("{{ lookup('pipe', 'id') }}")
     assert is_trusted_as_template(hostile)
 
     def fake_audit(*args, **kwargs):
         finding = {"id": "x", "kind": "undocumented", "task": hostile, "severity": "low", "title": hostile}
-        return {"status": "audited", "summary": {}, "findings": [finding]}
-    monkeypatch.setattr(audit_action, "audit_host", fake_audit)
+        return {"status": "audited", "summary": {}, "findings": [finding],
+                "verdict": {"state": "clean", "reasons": [], "task_sources_read": True}}
+    monkeypatch.setattr(pipeline, "audit_host", fake_audit)
     action = make_action({"inventory_dir": [empty_inventory(tmp_path)]})
     result = action.run(task_vars={"inventory_hostname": "dc01",
                                    "taskguard_offline_root": os.path.join(REPO, "samples", "dc01")})

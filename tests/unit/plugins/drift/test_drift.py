@@ -3,7 +3,7 @@
 """Per-host drift classification: every finding kind, severity floors, stability, scale."""
 from __future__ import annotations
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import audit_host
+from audit_call import audit_host
 from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import SEVERITY_RANK, load_rules
 
 from .helpers import SYSTEM, StubEntry, StubHostView, event, events_result, make_task, tasks_result
@@ -24,7 +24,8 @@ def kinds(audit):
 
 def test_documented_unchanged_task_gives_nothing():
     audit = run([make_task("\\Vendor\\A")], [StubEntry("\\Vendor\\A")])
-    assert audit == {"status": "audited", "findings": [], "summary": audit["summary"]}
+    assert {k: audit[k] for k in ("status", "findings")} == {"status": "audited", "findings": []}
+    assert audit["verdict"]["state"] == "clean"
     assert audit["summary"]["findings"] == 0 and audit["summary"]["highest_severity"] is None
 
 
@@ -107,7 +108,8 @@ def test_transient_create_delete_seen_only_in_events():
     assert (f["kind"], f["task"]) == ("transient", "\\bouWFQYO")
     assert f["severity"] in ("high", "critical")
     assert [e["record_id"] for e in f["evidence"]["events"]] == [1, 2]
-    assert f["proposed_entry"]["path"] == "\\bouWFQYO"
+    # no allowlist proposal for what must be investigated first (a copied proposal must not silence it)
+    assert f["proposed_entry"] is None and f["proposal_withheld"].startswith("investigate before documenting")
 
 
 def test_transient_without_definition_is_still_medium():

@@ -9,7 +9,7 @@ import os
 import time
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
-from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import audit_host
+from audit_call import audit_host
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.document import build_report, host_entry
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.write import write_reports
 from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import load_rules

@@ -14,7 +14,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import state
-from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import audit_host, unreachable_finding
+from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import unreachable_finding
+from audit_call import audit_host
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports import (
     csv_format, html_page, json_format, junit, markdown,
 )
@@ -35,7 +36,10 @@ HOSTILE = [JINJA, SCRIPT, MD, FORMULA, RTL, CONTROL, "+cmd", "-2+3", "@SUM(1)", 
 
 
 def hostile_doc():
-    tasks = [make_task("\\Evil\\" + s, command="C:\\Windows\\Temp\\" + s, arguments=s) for s in HOSTILE]
+    # Half run from a temp folder (risky: no proposal is offered), half from Program
+    # Files (proposals offered, so their hostile text reaches the reports too).
+    tasks = [make_task("\\Evil\\" + s, command=("C:\\Windows\\Temp\\" if i % 2 else "C:\\Program Files\\V\\") + s,
+                       arguments=s) for i, s in enumerate(HOSTILE)]
     audit = audit_host("h<1>", tasks_result(tasks), events_result(), StubHostView([]), load_rules(), host={"name": "h<1>"},
                        propose=lambda t, h: {"path": t["path"], "note": "```\n" + SCRIPT})
     hosts = {"h<1>": host_entry(audit["status"], audit["findings"]),

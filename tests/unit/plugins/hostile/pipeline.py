@@ -12,8 +12,7 @@ import json
 import unicodedata
 import xml.etree.ElementTree as ET
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
-from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import audit_host
+from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, pipeline
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.write import FORMATS, write_reports
 from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import build_run_report
 
@@ -42,22 +41,15 @@ INVISIBLE = _Invisible()
 
 
 def audit_offline(root, host_name="victim", *, inventory_dirs=None, since=None, today="2026-11-25"):
-    """The audit action's offline branch: a registered-result-like dict."""
-    rules = audit_support.load_rules([])
-    inventory, inventory_errors = audit_support.load_inventory(inventory_dirs, today)
-    tasks_result, events_result, problems = audit_support.collect_offline(str(root), since=since, max_events=5000)
+    """The audit action's offline branch (plugin_utils/pipeline.py): a registered-result-like dict."""
+    ctx = pipeline.prepare(inventory_dirs=inventory_dirs, today=today)
+    hints = {"groups": ["windows"], "os_family": "windows_10", "domain_role": "member_workstation"}
+    tasks, events, problems = audit_support.collect_offline(str(root), since=since, max_events=5000)
     if any(p.get("fatal") for p in problems):
         return {"failed": True, "msg": "; ".join(p["error"] for p in problems)}
-    host = {"name": host_name, "groups": ["windows"], "os_family": "windows_10", "domain_role": "member_workstation"}
-    view = inventory.for_host(host) if inventory is not None else None
-    audit = audit_host(host_name, tasks_result, events_result, view, rules, host=host,
-                       propose=audit_support.proposer(today))
-    extra = audit_support.problem_findings(host_name, problems, inventory_errors, None)
-    if extra:
-        audit = audit_support.add_findings(audit, extra)
-    return {"changed": False, "status": audit["status"], "findings": audit["findings"], "summary": audit["summary"],
-            "mode": "offline", "bookmark": (events_result or {}).get("bookmark"),
-            "tasks_result": tasks_result, "events_result": events_result}
+    result = pipeline.judge(ctx, host_name, hints, pipeline.Collected(tasks, events, problems, "offline"))
+    result.update({"tasks_result": tasks, "events_result": events})   # for the suite's own checks
+    return result
 
 
 def write_all(results, report_dir, run_id="hostile-run"):

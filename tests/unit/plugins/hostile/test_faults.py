@@ -26,8 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, bookmarks, state
-from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import audit_host
+from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, bookmarks, pipeline, state
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.write import FORMATS, write_reports
 from ansible_collections.taskguard.windows.plugins.plugin_utils.event_collection import (
     collect_offline_events, normalize_live_events,
@@ -51,12 +50,10 @@ def _fixture(*parts):
 
 
 def _live_audit(module_result, since=None, name="ws042"):
-    tasks, events, problems = audit_support.normalize_live(module_result, since=since)
-    audit = audit_host(name, tasks, events, None, audit_support.load_rules([]), host={"name": name})
-    extra = audit_support.problem_findings(name, problems, [], None)
-    if extra:
-        audit = audit_support.add_findings(audit, extra)
-    return dict(audit, mode="live")
+    """The production live path (pipeline.audit_live) without an inventory."""
+    ctx = pipeline.Context(audit_support.load_rules([]), None, [], None)
+    result, _cache = pipeline.audit_live(ctx, name, {}, module_result, since=since)
+    return result
 
 
 def _gap_text(result):
@@ -233,7 +230,7 @@ def test_truncated_state_file_is_reported_and_every_event_is_read_again(tmp_path
     (state_dir / "victim.events.json").write_text('{"version": 1, "bookmark": {"Security": {"record_id": 5')
     bookmark, error = audit_support.read_bookmark(str(state_dir), "victim")
     assert bookmark is None and "unreadable" in error
-    findings = audit_support.problem_findings("victim", [], [], error)
+    findings = pipeline.problem_findings("victim", [], [], error)
     assert findings and findings[0]["kind"] == "coverage_gap"
 
 

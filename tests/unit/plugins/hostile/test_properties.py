@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from xml.sax.saxutils import escape
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
-from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import audit_host
+from audit_call import audit_host
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import format_problem, load_inventory
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_propose import (
     build_document, dump_document, merge_proposals,

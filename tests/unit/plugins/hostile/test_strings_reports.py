@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import audit_host
+from audit_call import audit_host
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.common import visible
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.csv_format import safe_cell
 from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support

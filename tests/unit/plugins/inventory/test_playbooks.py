@@ -115,7 +115,7 @@ def test_baseline_playbook_offline_writes_a_valid_file_that_feeds_back_clean(tmp
         assert entry is not None and entry.compare(task) == [], task["path"]
 
     try:
-        from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import audit_host
+        from audit_call import audit_host
     except ImportError:  # pragma: no cover - drift part not present
         return
     audit = audit_host("ws01", collected, None, view, [], host=host)

@@ -11,7 +11,7 @@ import pytest
 
 import bench_fleet
 from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
-from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import audit_host
+from audit_call import audit_host
 
 TODAY = "2026-11-25"
 

@@ -1,0 +1,399 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The finding: its shape, codes, ids, trimming, severities, one row per task,
+summary and the host verdict. Internal to taskguard.windows (not an interface
+for other collections).
+
+Every built-in finding code is in ``CATALOGUE`` (code -> kind, English title
+template, default severity, docs anchor); ``tests/unit/plugins/findings`` checks
+that docs/drift.md documents each one. Risk rules (``TG-R…``/``TG-E…``) are data
+in ``risk_rules/`` and are not repeated here.
+
+Finding shape (docs/drift.md, schemas/drift_report.schema.json)::
+
+    {"id", "code", "params", "kind", "kinds", "task", "severity", "title",
+     "reasons": [{"rule", "title", "severity", "category", "mitre", "references"}],
+     "problems": [{"code", "kind", "severity", "title", "params"}],
+     "evidence": {...trimmed...}, "entry": {"file", "line"}|None,
+     "proposed_entry": {...}|None, "proposal_withheld": str|None,
+     "diff": [{"field", "expected", "actual"}]|None}
+
+A task appears once per host: every problem found for it (hidden, undocumented,
+modified, registered by whom, disabled...) is one ``problems`` item of that one
+finding, whose ``kind``/``code``/``severity`` are those of its worst problem.
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import hashlib
+import json
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import SEVERITY_RANK, max_severity
+
+DOCS = "docs/drift.md"
+
+# Kinds in the order a reader should see them when one task has several problems.
+KINDS = ("hidden", "transient", "registered", "disabled", "modified", "undocumented", "author_mismatch",
+         "registered_by", "enabled", "pending_review", "missing", "expired", "unparseable",
+         "coverage_gap", "note", "unreachable", "failed")
+_KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
+# Kinds about a task (a verdict counts them); the others are about the audit itself.
+TASK_KINDS = frozenset(("hidden", "transient", "registered", "disabled", "modified", "undocumented",
+                        "author_mismatch", "registered_by", "enabled", "pending_review", "missing", "expired"))
+AUDIT_KINDS = frozenset(("coverage_gap", "unparseable", "unreachable", "failed"))
+
+
+def _c(kind, severity, title, anchor):
+    return {"kind": kind, "severity": severity, "title": title, "anchor": "%s#%s" % (DOCS, anchor)}
+
+
+# code -> kind, default (floor) severity, English title template ({name} = params), docs anchor.
+CATALOGUE = {
+    # coverage: what the audit could not see
+    "TG-C001": _c("coverage_gap", "high", "Task definitions were not collected", "coverage-gaps"),
+    "TG-C002": _c("coverage_gap", "medium", "Task source {source!r} could not be read", "coverage-gaps"),
+    "TG-C003": _c("coverage_gap", "medium", "{count} error(s) while reading task source {source}", "coverage-gaps"),
+    "TG-C004": _c("coverage_gap", "medium", "No task inventory applied: every task is reported as undocumented",
+                  "coverage-gaps"),
+    "TG-C005": _c("coverage_gap", "high", "Task events were not collected", "coverage-gaps"),
+    "TG-C006": _c("coverage_gap", "medium", "{channel}: {problems}", "coverage-gaps"),
+    "TG-C007": _c("coverage_gap", "medium", "Event collection truncated (more events than the limit)",
+                  "coverage-gaps"),
+    "TG-C008": _c("unreachable", "high", "Host unreachable: no audit", "coverage-gaps"),
+    "TG-C009": _c("failed", "high", "Audit failed on this host", "coverage-gaps"),
+    "TG-C010": _c("coverage_gap", "medium", "{count} error(s) while collecting events", "coverage-gaps"),
+    "TG-C011": _c("coverage_gap", "high", "{error}", "coverage-gaps"),
+    "TG-C012": _c("coverage_gap", "medium",
+                  "{count} problem(s) in the task inventory: affected entries were ignored", "coverage-gaps"),
+    "TG-C013": _c("coverage_gap", "low", "{error}", "coverage-gaps"),
+    "TG-C014": _c("coverage_gap", "medium",
+                  "The inventory could not be consulted for {count} task(s): they are judged as undocumented",
+                  "coverage-gaps"),
+    "TG-C015": _c("note", "info", "Windows version unknown: matched against all built-in baselines",
+                  "coverage-gaps"),
+    # unparseable material
+    "TG-U001": _c("unparseable", "medium", "Task definition could not be parsed", "unparseable"),
+    "TG-U002": _c("unparseable", "medium", "Event could not be parsed", "unparseable"),
+    "TG-U003": _c("unparseable", "medium", "Task definition inside an event could not be parsed", "unparseable"),
+    "TG-U004": _c("unparseable", "medium", "Collected task without a path", "unparseable"),
+    # drift against the inventory
+    "TG-D001": _c("modified", "medium", "Task differs from its inventory entry ({fields})", "drift"),
+    "TG-D002": _c("expired", "low", "Task present but its inventory entry has expired", "drift"),
+    "TG-D003": _c("missing", "medium", "Task required by the inventory is absent from the task sources read "
+                                       "({sources})", "drift"),
+    "TG-D004": _c("registered_by", "medium", "Task {actions} by an account its entry does not allow: {user}",
+                  "drift"),
+    "TG-D005": _c("undocumented", "low", "Task not documented in the task inventory", "drift"),
+    "TG-D006": _c("pending_review", "low",
+                  "Documented only by an unconfirmed inventory entry ({file}:{line}): pending review", "drift"),
+    "TG-D007": _c("undocumented", "low",
+                  "Matched by an unconfirmed inventory entry ({file}:{line}), which cannot document a finding "
+                  "at high or above", "drift"),
+    "TG-D008": _c("registered_by", "info",
+                  "Documented built-in task {actions} by the machine account {user}", "drift"),
+    # events: registrations, deletions, state changes
+    "TG-T001": _c("transient", "medium", "Task registered and deleted between audits (seen only in events)",
+                  "events"),
+    "TG-T002": _c("transient", "medium", "Task {actions} at {time} by {user}; absent from the task sources read "
+                                         "({sources}) and no deletion event seen", "events"),
+    "TG-T003": _c("registered", "medium", "Task {actions} at {time} by {user} (seen in events); its current "
+                                          "state was not collected", "events"),
+    "TG-T004": _c("disabled", "medium", "Task disabled at {time} by {user}", "events"),
+    "TG-T005": _c("disabled", "high", "Security-relevant Windows task disabled at {time} by {user}", "events"),
+    "TG-T006": _c("enabled", "low", "Undocumented task enabled at {time} by {user}", "events"),
+    "TG-T007": _c("author_mismatch", "medium",
+                  "Task author {author!r} does not match the account that registered it ({user})", "events"),
+    "TG-T008": _c("author_mismatch", "medium", "Task author field is oversized ({length} characters)", "events"),
+    # concealment (Tarrask / GhostTask); codes were TG-H-<reason> before, which collided with hardening TG-Hn
+    "TG-S001": _c("hidden", "high", "Task concealed: security descriptor (SD) removed from its TaskCache Tree key",
+                  "concealment"),
+    "TG-S002": _c("hidden", "high", "Task concealed: TaskCache Tree Index set to 0", "concealment"),
+    "TG-S003": _c("hidden", "high", "Task in the registry without a task file", "concealment"),
+    "TG-S004": _c("hidden", "high", "Task not visible to the Task Scheduler API", "concealment"),
+    "TG-S005": _c("hidden", "high", "TaskCache Tree entry without a Tasks entry", "concealment"),
+    "TG-S006": _c("hidden", "medium", "TaskCache Tasks entry without a Tree entry", "concealment"),
+    "TG-S007": _c("hidden", "medium", "Task file without a TaskCache registry entry", "concealment"),
+    "TG-S008": _c("hidden", "medium", "Task path in TaskCache differs from the file", "concealment"),
+    "TG-S009": _c("hidden", "medium", "TaskCache hash differs from the task file", "concealment"),
+}
+# hidden_reasons code (task collection) -> catalogue code
+CONCEALMENT_CODES = {
+    "sd_missing": "TG-S001", "index_zero": "TG-S002", "registry_without_file": "TG-S003", "not_in_api": "TG-S004",
+    "tree_without_tasks_entry": "TG-S005", "tasks_entry_without_tree": "TG-S006",
+    "file_without_registry": "TG-S007", "path_mismatch": "TG-S008", "hash_mismatch": "TG-S009",
+}
+CONCEALMENT = {reason: CATALOGUE[code]["severity"] for reason, code in CONCEALMENT_CODES.items()}
+
+MAX_STR = 2048
+MAX_LIST = 50
+MAX_EVENTS_PER_FINDING = 20
+VERDICTS = ("not_audited", "compromised", "suspicious", "incomplete", "clean")
+TIERS = ("domain_controller", "member_server", "admin_workstation", "other")
+
+
+# ------------------------------------------------------------------ helpers
+def trim(value, depth=0):
+    """Bounded copy for evidence: long strings cut, long lists cut (marked)."""
+    if depth > 8:
+        return "<trimmed: nested too deep>"
+    if isinstance(value, str):
+        if len(value) > MAX_STR:
+            return value[:MAX_STR] + "...<trimmed %d chars>" % (len(value) - MAX_STR)
+        return value
+    if isinstance(value, dict):
+        return {str(k)[:200]: trim(v, depth + 1) for k, v in list(value.items())[:200]}
+    if isinstance(value, (list, tuple)):
+        out = [trim(v, depth + 1) for v in value[:MAX_LIST]]
+        if len(value) > MAX_LIST:
+            out.append("<trimmed: %d more>" % (len(value) - MAX_LIST))
+        return out
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return trim(str(value), depth + 1)
+
+
+def finding_id(host, kind, task, key=""):
+    """Stable across runs: same host, kind, task and discriminator -> same id."""
+    raw = json.dumps([host, kind, task, key], ensure_ascii=True)
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
+
+
+def lower_path(path):
+    return (path or "").replace("/", "\\").lower()
+
+
+def title_of(code, params=None):
+    """The English title of a code with its params; a param that is missing or
+    breaks the template leaves the template as written (never an exception)."""
+    template = CATALOGUE[code]["title"]
+    try:
+        return template.format(**(params or {}))
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return template
+
+
+def reason(code, params=None, severity=None, references=None):
+    """A reason item for a built-in code (same shape as a risk rule's reason)."""
+    entry = CATALOGUE[code]
+    refs = list(references or [])
+    refs.append({"title": "taskguard docs: %s" % code, "url": entry["anchor"]})
+    return {"rule": code, "title": title_of(code, params), "severity": severity or entry["severity"],
+            "category": entry["kind"], "mitre": [], "references": refs}
+
+
+def sort_key(finding):
+    return (-SEVERITY_RANK[finding["severity"]], _KIND_ORDER.get(finding["kind"], 99), finding["task"] or "",
+            finding["id"])
+
+
+# ------------------------------------------------------------ accumulator
+class Findings(object):
+    """Collects one host's findings; ``rows()`` merges them to one row per task."""
+
+    def __init__(self, host):
+        self.host = host
+        self.items = []
+        self._ids = set()
+
+    def add(self, code, task=None, *, severity=None, params=None, reasons=None, evidence=None, key="", **extra):
+        """Add one problem. ``extra``: entry, proposed_entry, diff. Returns the
+        finding, or None when the same fact was already added (two sources)."""
+        entry = CATALOGUE[code]
+        fid = finding_id(self.host, entry["kind"], task, key or code)
+        if fid in self._ids:
+            return None
+        self._ids.add(fid)
+        params = dict(params or {})
+        finding = {
+            "id": fid, "code": code, "params": params, "kind": entry["kind"], "task": task,
+            "severity": max_severity(severity, entry["severity"]) or "info",
+            "title": title_of(code, params), "reasons": list(reasons or []), "evidence": evidence or {},
+            "entry": extra.get("entry"), "proposed_entry": extra.get("proposed_entry"),
+            "proposal_withheld": None, "diff": extra.get("diff"),
+        }
+        self.items.append(finding)
+        return finding
+
+    def rows(self):
+        """One finding per task (merged, ``problems`` keeps each), audit findings as they are; sorted."""
+        by_task, out = {}, []
+        for finding in self.items:
+            if finding["task"] and finding["kind"] in TASK_KINDS:
+                by_task.setdefault(lower_path(finding["task"]), []).append(finding)
+            else:
+                out.append(_with_problems(finding))
+        out.extend(merge_task_findings(self.host, group) for group in by_task.values())
+        out.sort(key=sort_key)
+        return out
+
+
+def _problem(finding):
+    return {"code": finding["code"], "kind": finding["kind"], "severity": finding["severity"],
+            "title": finding["title"], "params": finding["params"]}
+
+
+def _with_problems(finding):
+    finding = dict(finding)
+    finding["kinds"] = [finding["kind"]]
+    finding["problems"] = [_problem(finding)]
+    return finding
+
+
+def _merge_events(groups):
+    seen, out = set(), []
+    for events in groups:
+        for event in events or ():
+            if not isinstance(event, dict):
+                continue
+            key = (event.get("channel"), event.get("record_id"), event.get("event_id"), event.get("time"))
+            if key not in seen:
+                seen.add(key)
+                out.append(event)
+    out.sort(key=lambda e: (str(e.get("time")), e.get("record_id") if isinstance(e.get("record_id"), int) else 0))
+    return out[:MAX_EVENTS_PER_FINDING]
+
+
+def merge_task_findings(host, group):
+    """One row for every problem of one task (``group``: findings with the same task path)."""
+    group = sorted(group, key=lambda f: (-SEVERITY_RANK[f["severity"]], _KIND_ORDER.get(f["kind"], 99)))
+    first = group[0]
+    row = dict(first)
+    row["id"] = finding_id(host, "task", lower_path(first["task"]))
+    row["kinds"] = sorted({f["kind"] for f in group}, key=lambda k: _KIND_ORDER.get(k, 99))
+    row["problems"] = [_problem(f) for f in group]
+    if len(group) > 1:
+        others = [f["title"] for f in group[1:]]
+        row["title"] = "%s; also: %s" % (first["title"], "; ".join(others[:4]))
+    reasons, rules = [], set()
+    for f in group:
+        for item in f["reasons"]:
+            rule = item.get("rule") if isinstance(item, dict) else None
+            if rule not in rules:
+                rules.add(rule)
+                reasons.append(item)
+    row["reasons"] = reasons
+    evidence = {}
+    for f in reversed(group):   # the worst problem's evidence wins on a shared key
+        evidence.update(f["evidence"] or {})
+    events = _merge_events([f["evidence"].get("events") for f in group if isinstance(f.get("evidence"), dict)])
+    if events:
+        evidence["events"] = events
+    escalations = []
+    for f in group:
+        for item in (f["evidence"] or {}).get("escalations") or []:
+            if item not in escalations:
+                escalations.append(item)
+    if escalations:
+        evidence["escalations"] = escalations
+    row["evidence"] = evidence
+    for field in ("entry", "diff", "proposed_entry"):
+        row[field] = next((f[field] for f in group if f.get(field)), None)
+    return row
+
+
+# ------------------------------------------------------------ proposals
+def withhold_proposal(row):
+    """No allowlist proposal for what must be investigated first (issue: a copied
+    proposal must never silence an attack). Returns the reason, or None."""
+    why = []
+    if "hidden" in row["kinds"]:
+        why.append("concealed by registry tampering")
+    if SEVERITY_RANK[row["severity"]] >= SEVERITY_RANK["high"]:
+        why.append("severity %s" % row["severity"])
+    risky = sorted({r.get("rule") for r in row["reasons"] if isinstance(r, dict) and str(r.get("rule", "")).startswith("TG-R")
+                    and SEVERITY_RANK.get(r.get("severity"), 0) >= SEVERITY_RANK["medium"]})
+    if risky:
+        why.append("matches risk rule(s) %s" % ", ".join(risky))
+    if not why:
+        return None
+    return "investigate before documenting: %s" % "; ".join(why)
+
+
+# ------------------------------------------------------------ summary, verdict, tier
+def summarize(findings):
+    by_sev = {s: 0 for s in ("critical", "high", "medium", "low", "info")}
+    by_kind = {}
+    tasks = 0
+    for f in findings:
+        by_sev[f["severity"]] = by_sev.get(f["severity"], 0) + 1
+        by_kind[f["kind"]] = by_kind.get(f["kind"], 0) + 1
+        if f["kind"] in TASK_KINDS:
+            tasks += 1
+    return {"findings": len(findings), "tasks": tasks, "by_severity": by_sev, "by_kind": by_kind,
+            "highest_severity": max_severity(*[f["severity"] for f in findings])}
+
+
+def _verdict_reason(code, text, params=None):
+    return {"code": code, "text": text, "params": dict(params or {})}
+
+
+def verdict(status, findings, *, task_sources_read=True):
+    """``{"state", "reasons", "task_sources_read"}`` of one host (docs/drift.md#host-verdict).
+
+    not_audited: no audit result, or no task source could be read at all (a critical
+    event finding still makes it compromised: the reader must see both);
+    compromised: a critical task finding; suspicious: a task finding at medium or
+    above; incomplete: the audit could not see everything; clean: none of these.
+    """
+    reasons = []
+    if status in ("unreachable", "failed"):
+        first = next((f for f in findings if f["kind"] in ("unreachable", "failed")), None)
+        text = (first or {}).get("evidence", {}).get("message") or (first or {}).get("title") or status
+        return {"state": "not_audited", "reasons": [_verdict_reason("not_audited", str(text)[:300])],
+                "task_sources_read": False}
+    task_rows = [f for f in findings if f["kind"] in TASK_KINDS]
+    critical = [f for f in task_rows if f["severity"] == "critical"]
+    serious = [f for f in task_rows if SEVERITY_RANK[f["severity"]] >= SEVERITY_RANK["medium"]]
+    gaps = [f for f in findings if f["kind"] in AUDIT_KINDS]
+    for f in (critical or serious)[:3]:
+        reasons.append(_verdict_reason(f.get("code") or f["kind"], "%s: %s" % (f["task"], f["title"]), f.get("params")))
+    if not task_sources_read:
+        reasons.append(_verdict_reason("no_task_source", "no task source could be read"))
+    for f in gaps[:3]:
+        reasons.append(_verdict_reason(f.get("code") or f["kind"], f["title"], f.get("params")))
+    if critical:
+        state = "compromised"
+    elif not task_sources_read:
+        state = "not_audited"
+    elif serious:
+        state = "suspicious"
+    elif gaps:
+        state = "incomplete"
+    else:
+        state = "clean"
+        reasons.append(_verdict_reason("clean", "every task source and event channel read; no task finding "
+                                                "at medium or above"))
+    extra = len(critical or serious) - 3
+    if extra > 0:
+        reasons.insert(3, _verdict_reason("more", "%d more task finding(s)" % extra, {"count": extra}))
+    return {"state": state, "reasons": reasons, "task_sources_read": bool(task_sources_read)}
+
+
+_ADMIN_GROUPS = ("admin_workstation", "admin_workstations", "paw", "paws", "tier0_workstations")
+
+
+def tier(host):
+    """The guideline's priority tiers: domain controllers, member servers, admin
+    workstations, others. ``taskguard_tier`` (host var, given as ``host["tier"]``) wins."""
+    given = str(host.get("tier") or "").strip().lower()
+    if given in TIERS:
+        return given
+    groups = {str(g).lower() for g in host.get("groups") or ()}
+    role = str(host.get("domain_role") or "")
+    if role == "domain_controller":
+        return "domain_controller"
+    if groups & set(_ADMIN_GROUPS):
+        return "admin_workstation"
+    if role in ("member_server", "standalone_server") or host.get("product_type") in ("server", "domain_controller"):
+        return "member_server"
+    return "other"
+
+
+def unreachable_finding(host_name, kind, message):
+    """The finding of a host the audit could not run on (``kind``: unreachable|failed)."""
+    code = "TG-C008" if kind == "unreachable" else "TG-C009"
+    out = Findings(host_name)
+    finding = out.add(code, reasons=[reason(code)], evidence={"message": trim(str(message or ""))})
+    finding["id"] = finding_id(host_name, kind, None, "")
+    return _with_problems(finding)

@@ -1,0 +1,161 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The audit of one host, wired in one place. Internal to taskguard.windows.
+
+    prepare (once per process: rules, inventory)             -> Context
+    collect (offline evidence folder | live module output)   -> tasks, events, problems
+    host facts (hints > collected facts)                     -> host
+    judge (drift.audit_host + problems as findings)          -> audit result
+
+The audit action, the hostile-input suite and the benchmark all call
+``audit_offline``/``audit_live``; nothing else wires the stages. Every call into
+a part is guarded by the part itself (audit_support): a failure becomes a
+coverage finding for that host, never a crash and never a clean result.
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import collections
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, definition_cache, definition_store
+from ansible_collections.taskguard.windows.plugins.plugin_utils import findings as fnd
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import Judges, Material, audit_host
+
+# Host-independent inputs of an audit, prepared once per process.
+Context = collections.namedtuple("Context", "rules inventory inventory_errors propose")
+# What one host's collection produced.
+Collected = collections.namedtuple("Collected", "tasks events problems mode")
+
+
+def prepare(*, inventory_dirs=None, rule_files=None, today=None, cache_dir=None):
+    """Context for every host of this process. Broken rules raise RiskRuleError
+    (the run must stop); a broken inventory does not (every task is then
+    undocumented and a coverage finding says why)."""
+    rules = audit_support.load_rules(list(rule_files or []))
+    inventory, errors = audit_support.load_inventory(inventory_dirs, today, cache_dir=cache_dir)
+    return Context(rules, inventory, errors, audit_support.proposer(today))
+
+
+def host_facts(name, hints, collected_host):
+    """Scoping facts of a host: operator hints (host vars) win over what was collected."""
+    hints = hints or {}
+    collected_host = collected_host or {}
+    host = {"name": name, "groups": list(hints.get("groups") or [])}
+    for fact in ("os_family", "domain_role"):
+        host[fact] = hints.get(fact) or collected_host.get(fact) or "unknown"
+    host["os_source"] = "hint" if hints.get("os_family") else (collected_host.get("os_source") or
+                                                                ("collected" if collected_host.get("os_family") not in
+                                                                 (None, "unknown") else None))
+    host["product_type"] = collected_host.get("product_type")
+    host["os_build"] = collected_host.get("os_build")
+    host["tier"] = fnd.tier(dict(host, tier=hints.get("tier")))
+    return host
+
+
+def judge(ctx, name, hints, collected, bookmark_error=None):
+    """The audit result of one host from its collected material."""
+    tasks, events = collected.tasks, collected.events
+    host = host_facts(name, hints, (tasks or {}).get("host") if isinstance(tasks, dict) else None)
+    view = ctx.inventory.for_host(host) if ctx.inventory is not None else None
+    audit = audit_host(Material(name, host, tasks, events), Judges(view, ctx.rules, ctx.propose))
+    extra = problem_findings(name, collected.problems, ctx.inventory_errors, bookmark_error)
+    if extra:
+        audit = add_findings(audit, extra, task_sources_read=audit["verdict"]["task_sources_read"])
+    return {
+        "changed": False, "host": name, "mode": collected.mode,
+        "status": audit["status"], "verdict": audit["verdict"], "tier": host["tier"],
+        "findings": audit["findings"], "summary": audit["summary"],
+        "unconfirmed_entries": audit.get("unconfirmed_entries") or [],
+        "bookmark": events.get("bookmark") if isinstance(events, dict) else None,
+        "os_family": host["os_family"], "os_source": host["os_source"], "domain_role": host["domain_role"],
+        "counts": {"tasks": len((tasks or {}).get("tasks") or []) if isinstance(tasks, dict) else 0,
+                   "events": len((events or {}).get("events") or []) if isinstance(events, dict) else 0},
+    }
+
+
+def audit_offline(ctx, name, hints, root, *, since=None, max_events=5000, bookmark_error=None):
+    """(result, None) or (None, message) when the evidence folder cannot be audited at all."""
+    tasks, events, problems = audit_support.collect_offline(str(root), since=since, max_events=max_events)
+    fatal = [p for p in problems if p.get("fatal")]
+    if fatal:
+        return None, "; ".join(str(p["error"]) for p in fatal)
+    return judge(ctx, name, hints, Collected(tasks, events, problems, "offline"), bookmark_error), None
+
+
+# ------------------------------------------------------------------ live
+class LiveCache(object):
+    """The definition-cache bookkeeping of a live audit (docs/performance.md):
+    what to tell the collector it may leave out, and what to keep afterwards."""
+
+    def __init__(self, state_dir, host, enabled=True):
+        self.state_dir, self.host = state_dir, host
+        self.store = definition_store.DefinitionStore(state_dir, host=host) if (state_dir and enabled) else None
+        self.entries, self.note, self.saved = {}, None, None
+
+    def module_args(self, since, max_events):
+        args = {"since": since or {}, "max_events": max_events}
+        if self.store is None:
+            return args
+        try:
+            self.entries = definition_cache.load(self.state_dir, self.host, store=self.store)
+        except definition_cache.DefinitionCacheError as exc:
+            self.note = "definition cache not used (every definition is collected): %s" % exc
+        if self.entries:
+            args["known_task_hashes"] = definition_cache.known_hashes(self.entries)
+        return args
+
+    def parsed(self):
+        return definition_cache.parsed_definitions(self.entries) if self.entries else None
+
+    def keep(self, tasks_result, module_result):
+        """Save this run's definitions; returns the report's ``definition_cache`` section or None."""
+        if self.store is None or not isinstance(tasks_result, dict):
+            return None
+        self.saved = definition_cache.save(self.state_dir, self.host, tasks_result, previous=self.entries,
+                                           store=self.store)
+        store = self.store
+        return {"known": len(self.entries), "omitted": definition_cache.omitted(module_result.get("tasks")),
+                "store_hits": store.hits, "store_pack_hits": store.pack_hits, "store_written": store.written,
+                "note": self.note or self.saved}
+
+
+def audit_live(ctx, name, hints, module_result, *, cache=None, since=None, bookmark_error=None):
+    """(result, definition_cache section or None) from the collect module's output."""
+    cache = cache or LiveCache(None, name, enabled=False)
+    tasks, events, problems = audit_support.normalize_live(module_result, since=since, parsed=cache.parsed(),
+                                                           store=cache.store)
+    section = cache.keep(tasks, module_result)
+    result = judge(ctx, name, hints, Collected(tasks, events, problems, "live"), bookmark_error)
+    return result, section
+
+
+# ------------------------------------------------------------------ problems as findings
+def problem_findings(host, problems, inventory_errors, bookmark_error):
+    """Collection problems, inventory errors and an unreadable bookmark as coverage findings."""
+    out = fnd.Findings(host)
+    for problem in problems or []:
+        error = str(problem.get("error"))[:500]
+        out.add("TG-C011", params={"error": error}, reasons=[fnd.reason("TG-C011", {"error": error})],
+                evidence=fnd.trim(problem), key="problem:%s" % problem.get("source"))
+    if inventory_errors:
+        params = {"count": len(inventory_errors)}
+        out.add("TG-C012", params=params, reasons=[fnd.reason("TG-C012", params)],
+                evidence={"errors": fnd.trim(inventory_errors[:50])}, key="inventory-errors")
+    if bookmark_error:
+        params = {"error": bookmark_error[:500]}
+        out.add("TG-C013", params=params, reasons=[fnd.reason("TG-C013", params)],
+                evidence={"error": bookmark_error}, key="bookmark")
+    return out.rows()
+
+
+def add_findings(audit, extra, task_sources_read=True):
+    """An audit result with more (audit-level) findings: status, summary and verdict again."""
+    ids = {f["id"] for f in audit["findings"]}
+    findings = audit["findings"] + [f for f in extra if f["id"] not in ids]
+    findings.sort(key=fnd.sort_key)
+    status = "partial" if any(f["kind"] == "coverage_gap" for f in findings) else audit["status"]
+    out = dict(audit)
+    out.update({"status": status, "findings": findings, "summary": fnd.summarize(findings),
+                "verdict": fnd.verdict(status, findings, task_sources_read=task_sources_read)})
+    return out

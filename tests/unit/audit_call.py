@@ -1,0 +1,15 @@
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The drift tests' way to call ``drift.audit_host`` with loose arguments.
+
+Production builds ``Material``/``Judges`` in plugin_utils/pipeline.py; the unit
+tests of the drift stage hand it stub views and rules, so they keep this one
+spelling of the call instead of repeating the two records in every test."""
+from __future__ import annotations
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import Judges, Material, audit_host as _audit_host
+
+
+def audit_host(host_name, tasks_result, events_result, host_view, rules, *, host=None, propose=None):
+    return _audit_host(Material(host_name, host or {"name": host_name}, tasks_result, events_result),
+                       Judges(host_view, rules, propose))
