@@ -231,6 +231,8 @@ Function Get-TgTaskCacheMaterial {
     $result.read = $true
 
     # Tree: every key, folders included (the controller tells them apart by Id).
+    $treeListed = $false
+    $tasksListed = $false
     $treeKey = $null
     try {
         $treeKey = $cache.OpenSubKey('Tree', $false)
@@ -268,7 +270,11 @@ Function Get-TgTaskCacheMaterial {
                 [void]$result.tree.Add($entry)
             }
             try {
-                foreach ($name in $key.GetSubKeyNames()) {
+                $subNames = $key.GetSubKeyNames()
+                if ($current.path -eq '') {
+                    $treeListed = $true
+                }
+                foreach ($name in $subNames) {
                     try {
                         $sub = $key.OpenSubKey($name, $false)
                         if ($null -ne $sub) {
@@ -298,8 +304,17 @@ Function Get-TgTaskCacheMaterial {
     catch {
         [void]$result.errors.Add(@{ path = 'Tasks'; error = Get-TgErrorText $_ })
     }
+    $guids = @()
     if ($null -ne $tasksKey) {
-        foreach ($guid in $tasksKey.GetSubKeyNames()) {
+        try {
+            $guids = $tasksKey.GetSubKeyNames()
+            $tasksListed = $true
+        }
+        catch {
+            # Returned as data: the API and file halves and the Tree entries still arrive.
+            [void]$result.errors.Add(@{ path = 'Tasks'; error = "cannot list subkeys: $(Get-TgErrorText $_)" })
+        }
+        foreach ($guid in $guids) {
             $entry = @{ guid = $guid; path = $null; hash = $null }
             $sub = $null
             try {
@@ -324,6 +339,13 @@ Function Get-TgTaskCacheMaterial {
     }
     else {
         [void]$result.errors.Add(@{ path = 'Tasks'; error = 'Tasks key missing or not readable' })
+    }
+    if (-not ($treeListed -and $tasksListed)) {
+        # Tree and Tasks are judged against each other: without one list, every entry
+        # of the other would look tampered with. The half then counts as not read (the
+        # controller reports the gap and runs no registry check); what was read stays.
+        $result.read = $false
+        $result.error = 'TaskCache Tree or Tasks could not be listed (see errors)'
     }
     return $result
 }
@@ -444,15 +466,32 @@ Function Get-TgTaskMaterial {
         [int]$MaxContentBytes = 1048576,
         $KnownHashes = @{}
     )
-    $api = Get-TgTaskApiMaterial -KnownHashes $KnownHashes
+    # Each half is guarded on its own: an exception nobody foresaw in one of them
+    # becomes that half's read = $false / error, and the other halves still arrive.
+    try {
+        $api = Get-TgTaskApiMaterial -KnownHashes $KnownHashes
+    }
+    catch {
+        $api = @{ read = $false; error = "Task Scheduler API walk failed: $(Get-TgErrorText $_)"; tasks = @(); folder_errors = @(); known_hashes = 0 }
+    }
     $apiPaths = @{}
     foreach ($task in $api.tasks) {
         $apiPaths[([string]$task.path).ToLowerInvariant()] = $true
     }
     $isAdmin = Test-TgIsAdmin
     $hostInfo = Get-TgHostMaterial
-    $taskCache = Get-TgTaskCacheMaterial
-    $files = Get-TgTaskFileMaterial -ApiPaths $apiPaths -MaxContentBytes $MaxContentBytes
+    try {
+        $taskCache = Get-TgTaskCacheMaterial
+    }
+    catch {
+        $taskCache = @{ read = $false; error = "TaskCache read failed: $(Get-TgErrorText $_)"; tree = @(); tasks = @(); errors = @() }
+    }
+    try {
+        $files = Get-TgTaskFileMaterial -ApiPaths $apiPaths -MaxContentBytes $MaxContentBytes
+    }
+    catch {
+        $files = @{ read = $false; error = "task file walk failed: $(Get-TgErrorText $_)"; root = $null; max_content_bytes = $MaxContentBytes; entries = @(); errors = @(); truncated = $false }
+    }
     return @{
         collector_version = 1
         is_admin = $isAdmin

@@ -15,7 +15,10 @@ $spec = @{
     options = @{
         name = @{ type = 'str'; required = $true }
         enabled = @{ type = 'bool' }
-        maximum_size_bytes = @{ type = 'int' }
+        # Not 'int': Ansible.Basic parses that as Int32, and a Security log of 2 GiB or
+        # more (common on domain controllers) would fail argument parsing. 'raw' and an
+        # explicit Int64 parse below (the type validate-modules reports for a delegate).
+        maximum_size_bytes = @{ type = 'raw' }
         log_mode = @{ type = 'str'; choices = @('circular', 'auto_backup', 'retain') }
     }
     supports_check_mode = $true
@@ -24,7 +27,15 @@ $module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
 
 $name = $module.Params.name
 $wantEnabled = $module.Params.enabled
-$wantSize = $module.Params.maximum_size_bytes
+$wantSize = $null
+if ($null -ne $module.Params.maximum_size_bytes) {
+    $parsedSize = [Int64]0
+    if (-not [Int64]::TryParse([string]$module.Params.maximum_size_bytes, [System.Globalization.NumberStyles]::None,
+            [System.Globalization.CultureInfo]::InvariantCulture, [ref]$parsedSize)) {
+        $module.FailJson("maximum_size_bytes must be a whole number of bytes, got '$($module.Params.maximum_size_bytes)'")
+    }
+    $wantSize = $parsedSize
+}
 $wantMode = $module.Params.log_mode
 
 # 1 MiB is the documented minimum (wevtutil sl /ms). Rounding to the 64 KiB unit the

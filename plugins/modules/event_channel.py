@@ -41,7 +41,10 @@ options:
       - Must be at least 1048576. Use a multiple of 65536 - the event log service keeps
         sizes in 64 KiB units and may round other values, which would then be reported
         as a change on every run. The C(taskguard.windows.hardening) role rounds up for you.
-    type: int
+      - A whole number up to the Int64 range, given as a number or a string of digits.
+        Declared C(raw) because the C(int) type of C(Ansible.Basic) is Int32 and would
+        refuse a log of 2 GiB or more (common for C(Security) on domain controllers).
+    type: raw
   log_mode:
     description:
       - What happens when the log is full. Omit to leave unchanged.

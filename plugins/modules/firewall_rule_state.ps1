@@ -37,22 +37,35 @@ if (-not (Get-Command -Name Get-NetFirewallRule -ErrorAction SilentlyContinue)) 
     $module.FailJson("The NetSecurity PowerShell module (Get-NetFirewallRule) is not available on this host")
 }
 
+Function Find-RuleBySelector {
+    # "Not found" is a CIM ObjectNotFound error; anything else (access denied, CIM or
+    # WMI failure) means we could not look and is returned apart, never as missing.
+    param ([string]$Kind, [string]$Selector, [hashtable]$Found, $Missing, $LookupErrors)
+    $notFound = $null
+    $query = @{ PolicyStore = 'ActiveStore'; ErrorAction = 'SilentlyContinue'; ErrorVariable = 'notFound' }
+    $query[$Kind] = $Selector
+    try {
+        $rules = @(Get-NetFirewallRule @query)
+        $failures = @($notFound | Where-Object { $_.CategoryInfo.Category -ne 'ObjectNotFound' })
+        if ($failures.Count -gt 0) { throw $failures[0] }
+    }
+    catch {
+        [void]$LookupErrors.Add(@{ kind = $Kind.ToLowerInvariant(); selector = $Selector; error = [string]$_.Exception.Message })
+        return
+    }
+    if ($rules.Count -eq 0) { [void]$Missing.Add($Selector) }
+    foreach ($r in $rules) { $Found["$($r.PolicyStoreSourceType)|$($r.Name)"] = $r }
+}
+
 Function Get-RuleState {
     # ActiveStore = the rules in effect, local and from Group Policy. The source tells
     # the controller which ones cannot be changed locally.
     $found = @{}
     $missingNames = [System.Collections.ArrayList]@()
     $missingGroups = [System.Collections.ArrayList]@()
-    foreach ($n in $names) {
-        $rules = @(Get-NetFirewallRule -PolicyStore ActiveStore -Name $n -ErrorAction SilentlyContinue)
-        if ($rules.Count -eq 0) { [void]$missingNames.Add($n) }
-        foreach ($r in $rules) { $found["$($r.PolicyStoreSourceType)|$($r.Name)"] = $r }
-    }
-    foreach ($g in $groups) {
-        $rules = @(Get-NetFirewallRule -PolicyStore ActiveStore -Group $g -ErrorAction SilentlyContinue)
-        if ($rules.Count -eq 0) { [void]$missingGroups.Add($g) }
-        foreach ($r in $rules) { $found["$($r.PolicyStoreSourceType)|$($r.Name)"] = $r }
-    }
+    $lookupErrors = [System.Collections.ArrayList]@()
+    foreach ($n in $names) { Find-RuleBySelector -Kind 'Name' -Selector $n -Found $found -Missing $missingNames -LookupErrors $lookupErrors }
+    foreach ($g in $groups) { Find-RuleBySelector -Kind 'Group' -Selector $g -Found $found -Missing $missingGroups -LookupErrors $lookupErrors }
     $list = [System.Collections.ArrayList]@()
     foreach ($key in ($found.Keys | Sort-Object)) {
         $r = $found[$key]
@@ -73,6 +86,7 @@ Function Get-RuleState {
         rules = @($list)
         missing_names = @($missingNames)
         missing_groups = @($missingGroups)
+        lookup_errors = @($lookupErrors)
     }
 }
 
@@ -85,6 +99,7 @@ catch {
 $module.Result.before = $before
 $module.Result.missing_names = $before.missing_names
 $module.Result.missing_groups = $before.missing_groups
+$module.Result.lookup_errors = $before.lookup_errors
 $module.Diff.before = @{}
 foreach ($r in $before.rules) { $module.Diff.before[$r.name] = @{ enabled = $r.enabled; source = $r.source } }
 
@@ -131,6 +146,7 @@ else {
             })
         missing_names = $before.missing_names
         missing_groups = $before.missing_groups
+        lookup_errors = $before.lookup_errors
     }
 }
 $module.Result.after = $after

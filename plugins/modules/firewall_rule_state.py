@@ -25,6 +25,9 @@ description:
     RV(not_changeable) and are not an error, so an audit can report them.
   - Instance names or groups that match nothing are returned in RV(missing_names) /
     RV(missing_groups) and are not an error either; the controller decides what that means.
+  - A look-up that failed for another reason than "not found" (access denied, a CIM or WMI
+    failure) is returned in RV(lookup_errors), never as missing: the controller then reports
+    the control as unknown.
 options:
   names:
     description:
@@ -117,6 +120,10 @@ before:
       description: Requested groups that matched no rule.
       type: list
       elements: str
+    lookup_errors:
+      description: Same as RV(lookup_errors).
+      type: list
+      elements: dict
   sample:
     rules:
       - name: RemoteTask-In-TCP
@@ -128,6 +135,7 @@ before:
         source: Local
     missing_names: []
     missing_groups: []
+    lookup_errors: []
 after:
   description: Matching rules after the module ran (read back); in check mode the prediction. Same shape as RV(before).
   returned: always
@@ -142,6 +150,25 @@ missing_groups:
   returned: always
   type: list
   elements: str
+lookup_errors:
+  description:
+    - Selectors whose look-up failed for another reason than "not found" (access denied, CIM failure),
+      each C({kind, selector, error}); C(kind) is C(name) or C(group). Such a selector is in neither
+      RV(missing_names) nor RV(missing_groups).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    kind:
+      description: C(name) or C(group).
+      type: str
+    selector:
+      description: The instance name or group resource string as requested.
+      type: str
+    error:
+      description: The error message (localized; for humans only).
+      type: str
+  sample: [{kind: group, selector: '@FirewallAPI.dll,-33252', error: Access is denied.}]
 changed_rules:
   description: Instance names of local rules that were (or in check mode would be) changed.
   returned: always

@@ -81,9 +81,13 @@ $registryWanted = @(
 )
 $registry = [System.Collections.ArrayList]@()
 foreach ($item in $registryWanted) {
-    $entry = @{ path = $item.key; name = $item.name; exists = $false; type = $null; value = $null }
+    # exists: $true / $false (key or value absent) / $null with error (could not look).
+    # Access denied must never read as "absent": for EnableAt absent means compliant.
+    $entry = @{ path = $item.key; name = $item.name; exists = $false; type = $null; value = $null; error = $null }
+    $regKey = $null
     try {
-        $regKey = Get-Item -LiteralPath $item.key -ErrorAction SilentlyContinue
+        # OpenSubKey returns $null for a missing key and throws on access denied.
+        $regKey = [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey($item.key.Substring(6), $false)
         if ($null -ne $regKey -and ($regKey.GetValueNames() -contains $item.name)) {
             $entry.exists = $true
             $entry.type = $regKey.GetValueKind($item.name).ToString()
@@ -93,7 +97,14 @@ foreach ($item in $registryWanted) {
             else { $entry.value = $raw }
         }
     }
-    catch { Add-FactError -Source "registry:$($item.key)\$($item.name)" -ErrorRecord $_ }
+    catch {
+        $entry.exists = $null
+        $entry.type = $null
+        $entry.value = $null
+        $entry.error = [string]$_.Exception.Message
+        Add-FactError -Source "registry:$($item.key)\$($item.name)" -ErrorRecord $_
+    }
+    finally { if ($null -ne $regKey) { $regKey.Close() } }
     [void]$registry.Add($entry)
 }
 

@@ -106,8 +106,14 @@ registry:
       description: Value name.
       type: str
     exists:
-      description: Whether the value exists.
+      description:
+        - Whether the value exists. C(false) when the key or the value is absent.
+        - Null when it could not be read (for example access denied); RV(registry[].error) then says why.
+          Never read as absent - for C(EnableAt) absent means compliant.
       type: bool
+    error:
+      description: Why the value could not be read; null when it was read or is absent.
+      type: str
     type:
       description: Registry value kind (C(DWord), C(String), ...) or null.
       type: str

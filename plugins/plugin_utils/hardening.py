@@ -123,6 +123,27 @@ def registry_value(facts, name, path=None):
     return None, None
 
 
+def registry_read_error(facts, name, path=None):
+    """Why a registry value gathered by hardening_facts could not be read, or None.
+
+    ``exists`` null (access denied and the like, the collector then sets ``error``), a
+    value that was not gathered at all, or an unreadable entry all count: the caller
+    must not take any of them for "absent".
+    """
+    entries = facts.get("registry") if isinstance(facts, dict) else None
+    if not isinstance(entries, list):
+        return "registry values were not gathered"
+    for entry in entries:
+        if not isinstance(entry, dict) or entry.get("name") != name:
+            continue
+        if path is not None and str(entry.get("path", "")).lower() != path.lower():
+            continue
+        if entry.get("exists") in (True, False) and entry.get("error") in (None, ""):
+            return None
+        return _clip(entry.get("error") or "the collector could not say whether it exists")
+    return "%s was not gathered" % name
+
+
 def classify_host(facts):
     """Classify a host from the raw ``hardening_facts`` result.
 
@@ -243,13 +264,17 @@ def _at_entry(facts):
     Writing 0 where the value is absent would report a change on a compliant host, so
     the role only writes when ``needs_change`` is not False.
     """
+    read_error = registry_read_error(facts, "EnableAt")
+    if read_error is not None:
+        # Fail closed: the role still writes 0 in enforce mode, but without having read
+        # the value the control stays unknown (evaluate_control), never compliant.
+        return _entry(True, None, needs_change=True, compliant_when_skipped=False,
+                      read_error="EnableAt could not be read: %s" % read_error,
+                      current="EnableAt could not be read")
     exists, value = registry_value(facts, "EnableAt")
     if exists is False:
         return _entry(True, None, needs_change=False, compliant_when_skipped=True,
                       current="EnableAt absent (at.exe disabled by default)")
-    if exists is None:
-        return _entry(True, None, needs_change=True, compliant_when_skipped=False,
-                      current="EnableAt could not be read")
     number = _int_or_none(value)
     if number == 0:
         return _entry(True, None, needs_change=False, compliant_when_skipped=True, current="EnableAt=0")
@@ -356,12 +381,30 @@ def _residual_problems(result):
 def _selector_notes(result):
     """(could_not_look, notes) for firewall_rule_state results.
 
+    A look-up that failed (``lookup_errors``) is "could not look", whatever the other
+    selectors found.
+
     A selector that matched no rule at all means we did not see the rules the control is
     about (wrong group string, rules removed, another product owns the firewall): that is
     not evidence of compliance. Some names missing next to found ones is only a note.
     """
     if not isinstance(result, dict) or not isinstance(result.get("before"), dict):
         return False, []
+    # A selector whose look-up failed (access denied, CIM failure) was not looked at:
+    # another selector matching must not make the control compliant.
+    lookup_errors = result.get("lookup_errors")
+    if lookup_errors is None:
+        lookup_errors = result["before"].get("lookup_errors")
+    if lookup_errors is not None and not isinstance(lookup_errors, list):
+        return True, ["unreadable lookup_errors from firewall_rule_state"]
+    if lookup_errors:
+        failed = []
+        for item in lookup_errors:
+            if isinstance(item, dict):
+                failed.append("%s %s: %s" % (item.get("kind", "?"), item.get("selector", "?"), item.get("error", "?")))
+            else:
+                failed.append("unreadable look-up error")
+        return True, ["firewall rule look-up failed for " + "; ".join(failed)]
     missing = []
     for key in ("missing_names", "missing_groups"):
         value = result.get(key)
@@ -438,6 +481,12 @@ def evaluate_control(control_id, plan_entry, results, check_mode):
         problems.extend(_residual_problems(result))
         if result.get("changed"):
             changes.append(_describe_change(result))
+    if plan_entry.get("read_error"):
+        # The state the control is about was never read: whatever the task did (or
+        # would do), the control cannot be called compliant.
+        errors.insert(0, str(plan_entry["read_error"]))
+        if changes:
+            errors.append(("would change: " if check_mode else "written in this run: ") + "; ".join(changes))
     if errors:
         record["detail"] = _clip("could not check: " + "; ".join(errors))
         return record

@@ -26,6 +26,10 @@ FIXTURES = {
     "event_channel_missing.json": "event_channel",
     "audit_subcategory_unchanged.json": "audit_subcategory",
     "firewall_rule_state_gpo.json": "firewall_rule_state",
+    "firewall_rule_state_lookup_error.json": "firewall_rule_state",
+    "firewall_rule_state_domain_noscope.json": "firewall_rule_state",
+    "facts_enableat_denied.json": "hardening_facts",
+    "event_channel_security_3gib.json": "event_channel",
 }
 # Keys every Ansible result may carry that modules do not document.
 COMMON = {"changed", "failed", "msg", "diff", "skipped", "invocation"}
