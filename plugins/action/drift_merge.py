@@ -14,7 +14,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.report_merge import (
-    ReportInputError, load_report, merge_reports,
+    ReportInputError, load_report, merge_reports, unaudited_hosts,
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.write import FORMATS, write_reports
 from ansible_collections.taskguard.windows.plugins.plugin_utils.state import ReportWriteError
@@ -24,6 +24,7 @@ _ARGS = {
     "report_dir": {"type": "path", "required": True},
     "formats": {"type": "list", "elements": "str", "default": list(FORMATS)},
     "run_id": {"type": "str", "required": False},
+    "expected_slices": {"type": "int", "required": False},
 }
 MAX_INPUTS = 10000
 
@@ -50,10 +51,15 @@ class ActionModule(ActionBase):
             docs = [(path, load_report(path)) for path in files]
         except ReportInputError as exc:
             raise AnsibleActionFail(str(exc))
-        doc = merge_reports(docs, run_id=args.get("run_id"))
+        expected = args.get("expected_slices")
+        if expected is not None and expected < 1:
+            raise AnsibleActionFail("expected_slices must be 1 or more, got %d" % expected)
+        doc = merge_reports(docs, run_id=args.get("run_id"), expected_slices=expected)
         try:
             paths = write_reports(doc, args["report_dir"], args["formats"])
         except ReportWriteError as exc:
             raise AnsibleActionFail("merged report could not be written: %s" % exc)
-        result.update({"changed": True, "inputs": files, "paths": paths, "summary": doc["summary"]})
+        result.update({"changed": True, "inputs": files, "paths": paths, "summary": doc["summary"],
+                       "missing_slices": doc["run"].get("missing_slices"),
+                       "unaudited_hosts": unaudited_hosts(doc["hosts"])})
         return wrap_var(result)

@@ -24,6 +24,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner im
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.write import FORMATS, write_reports
 from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import SEVERITIES
+from ansible_collections.taskguard.windows.plugins.plugin_utils.report_merge import unaudited_hosts
 from ansible_collections.taskguard.windows.plugins.plugin_utils.state import ReportWriteError
 
 _ARGS = {
@@ -36,6 +37,7 @@ _ARGS = {
     "fail_on": {"type": "str", "default": "never", "choices": ["never"] + list(SEVERITIES)},
     "run_id": {"type": "str", "required": False},
     "slice": {"type": "str", "required": False},
+    "slice_number": {"type": "int", "required": False},
     "inventory_dir": {"type": "list", "elements": "str", "required": False},
     "rule_files": {"type": "list", "elements": "str", "required": False},
     "advance_bookmarks": {"type": "bool", "default": True},
@@ -75,10 +77,12 @@ class ActionModule(ActionBase):
                                            "run-" + now.strftime("%Y%m%dT%H%M%SZ"))
         slice_id = args.get("slice")
         results = self._host_results(args["hosts"], args.get("results"), args["result_var"], task_vars)
-        doc = build_run_report(results, run={"id": run_id, "slice": slice_id,
-                                             "inventory_dir": ",".join(args.get("inventory_dir") or []) or None,
-                                             "rule_files": list(args.get("rule_files") or [])},
-                               compliance_dir=args.get("compliance_dir"))
+        run = {"id": run_id, "slice": slice_id}
+        if args.get("slice_number") is not None:
+            run["slice_number"] = args["slice_number"]   # lets drift_merge name a missing slice
+        doc = build_run_report(results, run=dict(run, **{
+            "inventory_dir": ",".join(args.get("inventory_dir") or []) or None,
+            "rule_files": list(args.get("rule_files") or [])}), compliance_dir=args.get("compliance_dir"))
         try:
             paths = write_reports(doc, args["report_dir"], args["formats"])
         except ReportWriteError as exc:
@@ -112,6 +116,9 @@ class ActionModule(ActionBase):
 
         stats_key = "taskguard_drift_" + _KEY_SAFE.sub("_", str(slice_id or run_id))
         summary = doc["summary"]
+        # hosts the run could not look at: the playbook fails the job on them
+        # (taskguard_fail_on_unaudited), after these reports were written
+        unaudited = unaudited_hosts(doc["hosts"])
         result.update({
             "changed": True,
             "report_dir": args["report_dir"],
@@ -123,7 +130,9 @@ class ActionModule(ActionBase):
             "stats": {stats_key: {"run_id": run_id, "slice": slice_id, "report_dir": args["report_dir"],
                                   "hosts": summary["hosts"], "hosts_by_status": summary["hosts_by_status"],
                                   "findings": summary["findings"], "by_severity": summary["by_severity"],
-                                  "highest_severity": summary["highest_severity"]}},
+                                  "highest_severity": summary["highest_severity"],
+                                  "unaudited_hosts": unaudited}},
+            "unaudited_hosts": unaudited,
             "bookmarks_advanced": advanced,
             "bookmark_errors": bookmark_errors,
             "fail_on": args["fail_on"],

@@ -87,6 +87,10 @@ class ActionModule(ActionBase):
     def _learn_host(self, args, task_vars, today):
         name = str(task_vars.get("inventory_hostname"))
         offline_root = args.get("offline_root") or task_vars.get("taskguard_offline_root")
+        if offline_root is not None:
+            # host variables arrive untemplated ("{{ inventory_dir }}/..."); they are
+            # inventory configuration, not host data, so templating them is intended
+            offline_root = self._templar.template(offline_root)
         try:
             tasks_result, mode = self._collect(offline_root, task_vars)
         except Exception as exc:  # noqa: BLE001 - reported per host, the write step lists the host
@@ -164,6 +168,12 @@ class ActionModule(ActionBase):
             for item in (learned.get("errors") or [])[:20]:
                 header.append("  collection error on %s: %s" % (_comment_safe(name), _comment_safe(item)))
             problems.extend(learned.get("problems") or [])
+        if not host_entries:
+            # an empty learned file would read as "this fleet runs no task"
+            return {"failed": True, "hosts_failed": failed_hosts, "incomplete": True,
+                    "msg": "no host was learned, nothing written to %s: %s" % (
+                        args["output"], "; ".join(header[:20]) if header else
+                        "no host in this run (check taskguard_hosts and the limit)")}
         entries = merge_entries(host_entries)
         doc = build_document(entries, owner_name=args["owner_name"], contact=args["contact"], kind="learned",
                              provenance={"learned_from": sorted(h.get("name") for h, dummy in host_entries) or ["none"],

@@ -32,6 +32,12 @@ options:
   run_id:
     description: Run id written into the merged report.
     type: str
+  expected_slices:
+    description:
+      - The number of slices of the run (AWX C(job_slice_count)). When fewer distinct slices were merged, the
+        merged report says so in C(run.missing_slices) (C(expected), C(found), C(missing), and C(numbers) when the
+        slice reports recorded their number) and RV(missing_slices) is set.
+    type: int
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:
@@ -67,4 +73,14 @@ summary:
   description: Fleet summary of the merged report.
   returned: always
   type: dict
+missing_slices:
+  description: C(run.missing_slices) of the merged report; null when every expected slice was merged or
+    O(expected_slices) was not given.
+  returned: always
+  type: dict
+unaudited_hosts:
+  description: Hosts of the merged report that could not be audited (see M(taskguard.windows.drift_report)).
+  returned: always
+  type: list
+  elements: str
 """

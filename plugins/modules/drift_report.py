@@ -19,6 +19,8 @@ description:
   - Event bookmarks in O(state_dir) advance only after every report was written.
   - Returns RV(stats) under a key unique per slice (C(taskguard_drift_<slice or run id>)) for M(ansible.builtin.set_stats),
     and RV(fail_on_reached) for O(fail_on).
+  - Returns RV(unaudited_hosts), the hosts this run could not audit, so that the playbook can fail the job
+    after the reports are written (C(docs/drift.md) "Exit codes").
 options:
   hosts:
     description: inventory_hostnames of this run (the drift playbook records C(ansible_play_hosts_all)).
@@ -55,6 +57,10 @@ options:
   slice:
     description: Slice id (AWX job id of the slice).
     type: str
+  slice_number:
+    description: Number of this slice (1..slice count) when known; recorded as C(run.slice_number) so that
+      M(taskguard.windows.drift_merge) can name a missing slice.
+    type: int
   inventory_dir:
     description: Recorded in the report only.
     type: list
@@ -120,6 +126,13 @@ fail_on_reached:
   description: True when the highest severity is at least O(fail_on).
   returned: always
   type: bool
+unaudited_hosts:
+  description:
+    - Sorted names of the hosts that could not be audited - status C(unreachable) or C(failed), or a
+      host verdict C(not_audited) or saying no task source could be read.
+  returned: always
+  type: list
+  elements: str
 bookmarks_advanced:
   description: Hosts whose bookmark was written.
   returned: always

@@ -67,8 +67,50 @@ def load_report(path):
     return doc
 
 
-def merge_reports(docs, run_id=None):
-    """docs: list of (source name, report dict). Returns one report dict."""
+_NOT_AUDITED = ("unreachable", "failed")
+
+
+def unaudited_hosts(hosts):
+    """Sorted names of the hosts a report could not audit.
+
+    A host is unaudited when its status is ``unreachable``/``failed``, or when
+    its verdict (``hosts.<name>.verdict``, when the report has one) is
+    ``not_audited`` or says no task source could be read - a critical event
+    finding makes such a host "compromised", yet its tasks were never seen.
+    """
+    out = []
+    for name, entry in (hosts or {}).items():
+        entry = entry if isinstance(entry, dict) else {}
+        verdict = entry.get("verdict") if isinstance(entry.get("verdict"), dict) else {}
+        if entry.get("status") in _NOT_AUDITED or verdict.get("state") == "not_audited" \
+                or verdict.get("task_sources_read") is False:
+            out.append(str(name))
+    return sorted(out)
+
+
+def missing_slices(sources, expected):
+    """Slice numbers 1..expected that no input came from (AWX numbers slices from 1).
+
+    sources: the ``run.merged_from`` list, each with the ``slice_number`` its
+    report recorded (drift.yml passes ``awx_job_slice_number`` when AWX gives it).
+    """
+    seen = set()
+    for source in sources:
+        try:
+            seen.add(int(str(source.get("slice_number"))))
+        except (TypeError, ValueError):
+            continue
+    return [n for n in range(1, int(expected or 0) + 1) if n not in seen]
+
+
+def merge_reports(docs, run_id=None, expected_slices=None):
+    """docs: list of (source name, report dict). Returns one report dict.
+
+    With *expected_slices* (the AWX job's slice count) the merged run says
+    which slices no input came from: ``run.missing_slices`` = ``{"expected",
+    "found", "missing", "numbers"}`` (``numbers`` only lists slices whose
+    number the inputs recorded), or None when every slice is there.
+    """
     chosen = {}
     stamps = {}
     sources = []
@@ -76,10 +118,19 @@ def merge_reports(docs, run_id=None):
         run = doc.get("run") or {}
         stamp = str(run.get("generated_at") or "")
         sources.append({"source": str(name), "run_id": run.get("id"), "slice": run.get("slice"),
+                        "slice_number": run.get("slice_number"),
                         "generated_at": run.get("generated_at"), "hosts": len(doc.get("hosts") or {})})
         for host, entry in (doc.get("hosts") or {}).items():
             if host not in chosen or stamp >= stamps[host]:
                 chosen[host] = entry
                 stamps[host] = stamp
     run = {"id": run_id or "merged-" + utc_now(), "slice": None, "merged_from": sources}
+    if expected_slices:
+        found = len({(s["run_id"], s["slice"]) for s in sources})
+        missing = max(int(expected_slices) - found, 0)
+        run["expected_slices"] = int(expected_slices)
+        run["missing_slices"] = None if not missing else {
+            "expected": int(expected_slices), "found": found, "missing": missing,
+            "numbers": missing_slices(sources, int(expected_slices)) if all(
+                s.get("slice_number") is not None for s in sources) else []}
     return build_report(chosen, run)

@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin taskguard.windows.preflight: check a playbook's inputs on the controller.
+
+Runs once (run_once + delegate_to localhost) before any host is contacted. It
+gathers the values to check - the playbook's own arguments, plus per-host
+``taskguard_offline_root`` and task inventory folders read from hostvars (never
+from the hosts) - hands them to ``plugin_utils.preflight.run_checks`` and fails
+with one line per problem. It never opens a connection.
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+from ansible.plugins.action import ActionBase
+from ansible.utils.unsafe_proxy import wrap_var
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils.preflight import run_checks
+
+_ARGS = {
+    "hosts": {"type": "list", "elements": "str", "required": False},
+    "host_pattern": {"type": "str", "required": False, "default": ""},
+    "host_pattern_var": {"type": "str", "required": False, "default": "taskguard_hosts"},
+    "choices": {"type": "dict", "required": False, "default": {}},
+    "bools": {"type": "dict", "required": False, "default": {}},
+    "positive_ints": {"type": "dict", "required": False, "default": {}},
+    "inventory_dirs": {"type": "list", "elements": "str", "required": False},
+    "inventory_var": {"type": "str", "required": False, "default": "taskguard_task_inventory_dir"},
+    "writable_dirs": {"type": "dict", "required": False, "default": {}},
+    "files": {"type": "dict", "required": False, "default": {}},
+    "existing_paths": {"type": "dict", "required": False, "default": {}},
+    "offline_roots": {"type": "bool", "required": False, "default": False},
+    "renamed_vars": {"type": "dict", "required": False, "default": {}},
+}
+
+
+def _flat(value):
+    if isinstance(value, (list, tuple)):
+        out = []
+        for item in value:
+            out.extend(_flat(item))
+        return out
+    return [] if value in (None, "") else [str(value)]
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(_ARGS)
+
+    def _host_var(self, task_vars, host, name):
+        """(value, problem) of a variable as *host* sees it (templated, from the inventory)."""
+        try:
+            hostvars = task_vars["hostvars"][host]
+            return (hostvars[name] if name in hostvars else None), None
+        except Exception as exc:  # noqa: BLE001 - an undefined or broken variable is a problem to report
+            return None, "%s for host %s cannot be read: %s" % (name, host, str(exc)[:300])
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp
+        args = self.validate_argument_spec(argument_spec=_ARGS)[1]
+        hosts = args.get("hosts")
+        problems, offline, inventory = [], {}, {}
+
+        for old, new in sorted(args["renamed_vars"].items()):
+            if old in task_vars:
+                self._display.deprecated("%s is renamed to %s; set %s instead" % (old, new, new),
+                                         version="1.0.0", collection_name="taskguard.windows")
+        for bad in [n for n, spec in args["choices"].items()
+                    if not isinstance(spec, dict) or "value" not in spec or "choices" not in spec]:
+            problems.append("preflight: choices.%s needs value and choices" % bad)
+        choices = {n: (spec["value"], _flat(spec["choices"])) for n, spec in args["choices"].items()
+                   if isinstance(spec, dict) and "value" in spec and "choices" in spec}
+
+        if args.get("inventory_dirs") is not None:
+            # the audit reads the inventory folder each host's variables name,
+            # the default only for hosts that name none
+            values = [] if hosts else [args["inventory_dirs"]]
+            for host in hosts or []:
+                value, problem = self._host_var(task_vars, host, args["inventory_var"])
+                if problem:
+                    problems.append(problem)
+                else:
+                    values.append(_flat(value) if value is not None else args["inventory_dirs"])
+            inventory[args["inventory_var"]] = values
+        if args["offline_roots"]:
+            for host in hosts or []:
+                value, problem = self._host_var(task_vars, host, "taskguard_offline_root")
+                if problem:
+                    problems.append(problem)
+                elif value not in (None, ""):
+                    offline[host] = value
+
+        problems += run_checks(
+            choices=choices, bools=args["bools"], positive_ints=args["positive_ints"],
+            hosts=(args["host_pattern_var"], args["host_pattern"], hosts) if hosts is not None else None,
+            inventory=inventory, writable=args["writable_dirs"],
+            files={n: _flat(v) for n, v in args["files"].items()},
+            existing={n: _flat(v) for n, v in args["existing_paths"].items()}, offline_roots=offline)
+        result["changed"] = False
+        result["problems"] = problems
+        result["hosts"] = list(hosts or [])
+        if problems:
+            result["failed"] = True
+            result["msg"] = ("preflight found %d problem(s); the run stopped before contacting any host:\n- %s"
+                             % (len(problems), "\n- ".join(problems)))
+        else:
+            result["msg"] = "preflight passed%s" % (" for %d host(s)" % len(hosts) if hosts is not None else "")
+        # values come from the operator's variables and paths: never template them again
+        return wrap_var(result)

@@ -1,0 +1,189 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Preflight checks of a playbook's own inputs, run on the controller before any host.
+
+An operator mistake (a misspelt ``taskguard_fail_on``, a wrong inventory folder,
+an unwritable state folder, a host pattern that matches nothing, a file given
+as an evidence folder) must stop the run before anything is collected, with one
+message per problem that names the variable to fix. Every check here is pure
+Python returning a list of such messages (empty = fine); the action plugin
+``taskguard.windows.preflight`` only gathers the values and fails.
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import os
+import uuid
+
+_TRUE = ("true", "yes", "on", "1")
+_FALSE = ("false", "no", "off", "0")
+MAX_LISTED = 10
+# Inventory problems that must not stop a fleet audit: an expired entry is a
+# drift finding of its own (the entry is ignored, its task reported), not an
+# operator mistake.
+INVENTORY_CODES_ALLOWED = frozenset(("expired",))
+
+
+def check_choice(name, value, choices):
+    """``name`` must be one of ``choices`` (compared as text, case-sensitive like
+    Ansible); for a list value, every item must be."""
+    allowed = [str(c) for c in choices]
+    if isinstance(value, (list, tuple)):
+        wrong = [v for v in value if str(v) not in allowed]
+        if not wrong:
+            return []
+        return ["%s: %s %s not one of: %s" % (name, ", ".join(repr(str(v)) for v in wrong),
+                                             "is" if len(wrong) == 1 else "are", ", ".join(allowed))]
+    if str(value) in allowed:
+        return []
+    return ["%s=%r is not one of: %s" % (name, str(value), ", ".join(allowed))]
+
+
+def check_exists(name, paths):
+    """Each path exists (a file or a folder)."""
+    paths = paths if isinstance(paths, (list, tuple)) else [paths]
+    return ["%s: %s does not exist" % (name, p) for p in (str(p) for p in paths) if not os.path.exists(p)]
+
+
+def check_files(name, paths):
+    """Each path is a readable regular file (risk rule files and the like)."""
+    paths = paths if isinstance(paths, (list, tuple)) else [paths]
+    problems = []
+    for path in paths:
+        path = str(path)
+        if not os.path.isfile(path):
+            problems.append("%s: %s %s" % (name, path, "is not a file" if os.path.exists(path) else "does not exist"))
+        elif not os.access(path, os.R_OK):
+            problems.append("%s: %s is not readable" % (name, path))
+    return problems
+
+
+def check_bool(name, value):
+    if isinstance(value, bool) or str(value).strip().lower() in _TRUE + _FALSE:
+        return []
+    return ["%s=%r is not a boolean (true or false)" % (name, value)]
+
+
+def check_positive_int(name, value):
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        number = 0
+    if number > 0 and not isinstance(value, bool):
+        return []
+    return ["%s=%r is not a positive whole number" % (name, value)]
+
+
+def check_hosts(name, pattern, hosts):
+    """The host pattern must leave at least one host once --limit is applied."""
+    if hosts:
+        return []
+    return ["%s=%r matches no host of the inventory (after --limit / the AWX job limit): nothing would be audited"
+            % (name, pattern)]
+
+
+def check_inventory_paths(name, paths, *, today=None):
+    """Every inventory path exists and the inventory loads without errors.
+
+    A missing folder used to give a clean-looking run with every task
+    "undocumented"; an invalid file silently dropped its entries.
+    """
+    paths = [str(p) for p in (paths if isinstance(paths, (list, tuple)) else [paths]) if str(p or "").strip()]
+    if not paths:
+        return ["%s is empty: give the task inventory folder(s) or file(s)" % name]
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        return ["%s: %s does not exist" % (name, p) for p in missing]
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import (
+        format_problem, load_inventory,
+    )
+    try:
+        inventory = load_inventory(paths, today=today)
+    except Exception as exc:  # noqa: BLE001 - any failure to load is a problem to report, not a crash
+        return ["%s: the task inventory could not be loaded: %s" % (name, exc)]
+    problems = []
+    if not inventory.files:
+        problems.append("%s: no inventory file (*.yml, *.yaml) found in %s" % (name, ", ".join(paths)))
+    errors = [p for p in inventory.errors if p.get("code") not in INVENTORY_CODES_ALLOWED]
+    if errors:
+        lines = [format_problem(p) for p in errors[:MAX_LISTED]]
+        more = " (and %d more)" % (len(errors) - MAX_LISTED) if len(errors) > MAX_LISTED else ""
+        problems.append("%s: the task inventory has %d error(s)%s; fix them or run playbooks/validate.yml:\n  %s"
+                        % (name, len(errors), more, "\n  ".join(lines)))
+    return problems
+
+
+def check_writable_dir(name, path):
+    """Create *path* if needed and prove it is writable with a probe file (created, removed)."""
+    path = str(path or "")
+    if not path.strip():
+        return ["%s is empty" % name]
+    if os.path.exists(path) and not os.path.isdir(path):
+        return ["%s=%s is a file, not a folder" % (name, path)]
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:
+        return ["%s=%s cannot be created: %s" % (name, path, exc.strerror or exc)]
+    probe = os.path.join(path, ".taskguard-preflight-%s" % uuid.uuid4().hex)
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        return ["%s=%s is not writable: %s" % (name, path, exc.strerror or exc)]
+    return []
+
+
+def check_offline_root(host, path, name="taskguard_offline_root"):
+    """An evidence folder given for *host* must be a folder.
+
+    A file is an operator mistake and stops the run. A path that does not exist
+    is not checked here: evidence of one host may arrive late or be lost, and
+    that host is then reported as not audited (the run fails after the reports
+    are written, docs/drift.md "Exit codes") instead of stopping the whole fleet.
+    """
+    if path is None or str(path) == "":
+        return []
+    path = str(path)
+    if os.path.exists(path) and not os.path.isdir(path):
+        return ["%s for host %s is a file, not an evidence folder: %s" % (name, host, path)]
+    return []
+
+
+def run_checks(*, choices=None, bools=None, positive_ints=None, hosts=None, inventory=None, writable=None,
+               files=None, existing=None, offline_roots=None, today=None):
+    """All problems of one playbook's inputs, in a stable order.
+
+    choices: {name: (value, [choices])}; bools / positive_ints: {name: value};
+    hosts: (name, pattern, [hosts]) or None; inventory: {name: [paths, ...]}
+    (one list per distinct value, e.g. per host); writable: {name: path};
+    files: {name: [paths]}; existing: {name: [paths]} (file or folder);
+    offline_roots: {host: path}.
+    """
+    problems = []
+    for name, (value, allowed) in sorted((choices or {}).items()):
+        problems += check_choice(name, value, allowed)
+    for name, value in sorted((bools or {}).items()):
+        problems += check_bool(name, value)
+    for name, value in sorted((positive_ints or {}).items()):
+        problems += check_positive_int(name, value)
+    if hosts is not None:
+        problems += check_hosts(*hosts)
+    for name, value_lists in sorted((inventory or {}).items()):
+        seen = set()
+        for paths in value_lists:
+            key = tuple(str(p) for p in (paths if isinstance(paths, (list, tuple)) else [paths]))
+            if key in seen:
+                continue
+            seen.add(key)
+            problems += check_inventory_paths(name, list(key), today=today)
+    for name, paths in sorted((files or {}).items()):
+        problems += check_files(name, paths)
+    for name, paths in sorted((existing or {}).items()):
+        problems += check_exists(name, paths)
+    for name, path in sorted((writable or {}).items()):
+        problems += check_writable_dir(name, path)
+    for host, path in sorted((offline_roots or {}).items()):
+        problems += check_offline_root(host, path)
+    return problems
