@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, taskguard contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Safe YAML reading for inventory files, keeping line/column of every node.
+"""Safe YAML reading for inventory and risk rule files, keeping line/column of every node.
 
 Why our own constructor on top of PyYAML's composer: we need (a) the position
 of every key and value so that schema errors point at a line, (b) duplicate keys
@@ -106,16 +106,24 @@ def _pos(node):
 
 
 class _Builder:
-    def __init__(self, doc, scalar_constructor):
+    def __init__(self, doc, scalar_constructor, aliases=True):
         self.doc = doc
         self.nodes = 0
         self.construct_scalar = scalar_constructor
+        # Without aliases, a node met twice is an alias (the composer shares the
+        # anchored node; every other event makes a new one).
+        self.seen = None if aliases else set()
 
     def build(self, node, path, depth):
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise _Budget("alias_limit", node,
                           "more than %d YAML nodes after alias expansion (alias bomb?)" % MAX_NODES)
+        if self.seen is not None:
+            if id(node) in self.seen:
+                raise _Budget("alias_forbidden", node,
+                              "YAML aliases are not allowed in this file (the anchor is here)")
+            self.seen.add(id(node))
         if depth > MAX_DEPTH:
             raise _Budget("yaml_too_deep", node, "nesting deeper than %d levels" % MAX_DEPTH)
         self.doc.marks.setdefault(path, _pos(node))
@@ -197,8 +205,10 @@ def syntax_error(text, exc):
     return (line, col, "yaml_syntax", message)
 
 
-def load_yaml_text(text):
-    """Parse *text* (already size-checked) into a YamlDocument; never raises for bad input."""
+def load_yaml_text(text, *, aliases=True):
+    """Parse *text* (already size-checked) into a YamlDocument; never raises for bad input.
+
+    ``aliases=False``: an alias is an error (``alias_forbidden``; risk rule files)."""
     doc = YamlDocument()
     loader = _CComposeOnly(text)
     try:
@@ -210,7 +220,7 @@ def load_yaml_text(text):
         def scalar(n):
             return loader.construct_object(n, deep=True)
 
-        builder = _Builder(doc, scalar)
+        builder = _Builder(doc, scalar, aliases)
         doc.data = builder.build(node, (), 0)
     except _Budget as exc:
         code, node, message = exc.args
@@ -230,8 +240,8 @@ def load_yaml_text(text):
     return doc
 
 
-def load_yaml_file(path, *, max_bytes=MAX_FILE_BYTES):
-    """Read and parse one inventory file. Returns a YamlDocument (errors inside)."""
+def load_yaml_file(path, *, max_bytes=MAX_FILE_BYTES, aliases=True):
+    """Read and parse one YAML file (inventory, risk rules). Returns a YamlDocument (errors inside)."""
     doc = YamlDocument()
     try:
         # O_NONBLOCK + S_ISREG: a FIFO named *.yml in an inventory folder blocked
@@ -254,4 +264,4 @@ def load_yaml_file(path, *, max_bytes=MAX_FILE_BYTES):
         line = raw[:exc.start].count(b"\n") + 1
         doc.errors.append((line, 1, "not_utf8", "file is not UTF-8 text"))
         return doc
-    return load_yaml_text(text)
+    return load_yaml_text(text, aliases=aliases)

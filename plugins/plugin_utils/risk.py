@@ -21,9 +21,8 @@ import os
 import re
 import unicodedata
 
-import yaml
-
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
+from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_yaml import load_yaml_file
 # Re-exported for older imports; new code imports severity.py directly.
 from ansible_collections.taskguard.windows.plugins.plugin_utils.severity import (  # noqa: F401 pylint: disable=unused-import
     SEVERITIES, SEVERITY_RANK, max_severity, severity_at_least,
@@ -55,7 +54,31 @@ _INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u2
 
 
 class RiskRuleError(TaskGuardInputError):
-    """A risk rule file is unreadable or invalid (message names file and rule)."""
+    """A risk rule file is unreadable or invalid: ``file:line:column: rule X: message``."""
+
+
+class _Place(object):
+    """Where a value of a rule file is: its key path in the file (for the line
+    and column, from inventory_yaml's positions) and how a message names it
+    (``rule TG-R001: match.all[0]``). Without a document: the file name only."""
+
+    __slots__ = ("path", "doc", "keys", "label")
+
+    def __init__(self, path, doc=None, keys=(), label=""):
+        self.path, self.doc, self.keys, self.label = path, doc, keys, label
+
+    def child(self, key, suffix=""):
+        """The value under ``key``; ``suffix`` extends the label (``.all``, ``[0]``)."""
+        return _Place(self.path, self.doc, self.keys + (key,), self.label + suffix)
+
+    def named(self, label):
+        return _Place(self.path, self.doc, self.keys, label)
+
+    def error(self, message):
+        where = self.path
+        if self.doc is not None:
+            where = "%s:%d:%d" % ((self.path,) + tuple(self.doc.position(self.keys)))
+        return RiskRuleError("%s: %s%s" % (where, self.label + ": " if self.label else "", message))
 
 
 # --------------------------------------------------------------------------- text
@@ -209,44 +232,46 @@ class _FieldCache(object):
 
 # ---------------------------------------------------------------- compilation
 def _compile_condition(node, where):
+    """A closure ``fc -> bool`` for one condition; ``where`` is its ``_Place``."""
     if not isinstance(node, dict) or not node:
-        raise RiskRuleError("%s: a condition must be a mapping with all/any/not or field/op/values" % where)
+        raise where.error("a condition must be a mapping with all/any/not or field/op/values")
     keys = set(node)
     if keys & {"all", "any", "not"}:
         if len(keys) != 1:
-            raise RiskRuleError("%s: all/any/not must be the only key of its mapping (got %s)" % (where, sorted(keys)))
+            raise where.error("all/any/not must be the only key of its mapping (got %s)" % sorted(keys))
         key = next(iter(keys))
         if key == "not":
-            inner = _compile_condition(node["not"], where + ".not")
+            inner = _compile_condition(node["not"], where.child("not", ".not"))
             return lambda fc: not inner(fc)
-        items = node[key]
+        items, where = node[key], where.child(key, "." + key)
         if not isinstance(items, list) or not items:
-            raise RiskRuleError("%s.%s: must be a non-empty list of conditions" % (where, key))
-        compiled = [_compile_condition(item, "%s.%s[%d]" % (where, key, i)) for i, item in enumerate(items)]
+            raise where.error("must be a non-empty list of conditions")
+        compiled = [_compile_condition(item, where.child(i, "[%d]" % i)) for i, item in enumerate(items)]
         if key == "all":
             return lambda fc: all(c(fc) for c in compiled)
         return lambda fc: any(c(fc) for c in compiled)
 
     unknown = keys - {"field", "op", "values"}
     if unknown:
-        raise RiskRuleError("%s: unknown key(s) %s" % (where, sorted(unknown)))
+        raise where.error("unknown key(s) %s" % sorted(unknown))
     field, op, values = node.get("field"), node.get("op"), node.get("values")
     if field not in FIELDS:
-        raise RiskRuleError("%s: unknown field %r (known: %s)" % (where, field, ", ".join(sorted(FIELDS))))
+        raise where.child("field").error("unknown field %r (known: %s)" % (field, ", ".join(sorted(FIELDS))))
     if op not in OPERATORS:
-        raise RiskRuleError("%s: unknown op %r (known: %s)" % (where, op, ", ".join(OPERATORS)))
+        raise where.child("op").error("unknown op %r (known: %s)" % (op, ", ".join(OPERATORS)))
+    where = where.child("values")
     if not isinstance(values, list) or not values:
-        raise RiskRuleError("%s: values must be a non-empty list" % where)
+        raise where.error("values must be a non-empty list")
 
     bools = [v for v in values if isinstance(v, bool)]
     if bools:
         if len(bools) != len(values) or op not in ("equals", "in"):
-            raise RiskRuleError("%s: boolean values only work with op equals/in and cannot be mixed with strings" % where)
+            raise where.error("boolean values only work with op equals/in and cannot be mixed with strings")
         wanted = frozenset(bools)
         return lambda fc: any(v in wanted for v in fc.get(field) if isinstance(v, bool))
-    for value in values:
+    for index, value in enumerate(values):
         if not isinstance(value, (str, int, float)):
-            raise RiskRuleError("%s: values must be strings (got %r)" % (where, type(value).__name__))
+            raise where.child(index).error("values must be strings (got %r)" % type(value).__name__)
     texts = [str(v).lower() for v in values]
 
     if op in ("equals", "in"):
@@ -265,7 +290,7 @@ def _compile_condition(node, where):
         try:
             pattern = re.compile("|".join("(?:%s)" % t for t in texts), re.IGNORECASE)
         except re.error as exc:
-            raise RiskRuleError("%s: invalid regex: %s" % (where, exc))
+            raise where.error("invalid regex: %s" % exc)
     search = pattern.search
     return lambda fc: any(isinstance(v, str) and search(v) is not None for v in fc.get(field))
 
@@ -273,7 +298,8 @@ def _compile_condition(node, where):
 class Rule(object):
     __slots__ = ("id", "title", "description", "severity", "rank", "category", "mitre", "references", "source", "_match")
 
-    def __init__(self, data, source):
+    def __init__(self, data, source, place=None):
+        """``place``: the rule's ``_Place`` in its file (errors then carry line and column)."""
         self.id = data["id"]
         self.title = data["title"]
         self.description = data.get("description") or ""
@@ -283,7 +309,7 @@ class Rule(object):
         self.mitre = list(data.get("mitre") or [])
         self.references = [dict(r) for r in (data.get("references") or [])]
         self.source = source
-        self._match = _compile_condition(data["match"], "%s: rule %s: match" % (source, self.id))
+        self._match = _compile_condition(data["match"], (place or _Place(source)).named("rule %s: match" % self.id).child("match"))
 
     def reason(self):
         return {"rule": self.id, "title": self.title, "severity": self.severity,
@@ -294,21 +320,23 @@ class Rule(object):
 class Escalation(object):
     __slots__ = ("id", "title", "description", "groups")
 
-    def __init__(self, data, source):
+    def __init__(self, data, source, place=None):
+        """``place``: the escalation's ``_Place`` in its file (errors then carry line and column)."""
         self.id = data["id"]
         self.title = data["title"]
         self.description = data.get("description") or ""
+        where = (place or _Place(source)).named("escalation %s" % self.id).child("require")
         groups = data.get("require")
         if not isinstance(groups, list) or not groups:
-            raise RiskRuleError("%s: escalation %s: require must be a non-empty list" % (source, self.id))
+            raise where.error("require must be a non-empty list")
         self.groups = []
         for i, group in enumerate(groups):
             if not isinstance(group, dict) or not isinstance(group.get("categories"), list) or not group["categories"]:
-                raise RiskRuleError("%s: escalation %s: require[%d] needs a non-empty categories list" % (source, self.id, i))
+                raise where.child(i).error("require[%d] needs a non-empty categories list" % i)
             minimum = group.get("min_severity", "low")
             if minimum not in SEVERITY_RANK:
-                raise RiskRuleError("%s: escalation %s: require[%d].min_severity %r is not one of %s"
-                                    % (source, self.id, i, minimum, ", ".join(SEVERITIES)))
+                raise where.child(i).child("min_severity").error(
+                    "require[%d].min_severity %r is not one of %s" % (i, minimum, ", ".join(SEVERITIES)))
             self.groups.append((frozenset(str(c) for c in group["categories"]), SEVERITY_RANK[minimum]))
 
     def applies(self, matched):
@@ -340,97 +368,64 @@ class RuleSet(object):
 
 
 # ------------------------------------------------------------------- loading
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader without aliases (no alias bombs) and without duplicate keys."""
-
-
-def _no_alias(self, *args, **kwargs):
-    raise yaml.constructor.ConstructorError(None, None, "YAML aliases/anchors are not allowed in rule files",
-                                            self.peek_event().start_mark)
-
-
-def _compose_node(self, parent, index):
-    if self.check_event(yaml.events.AliasEvent):
-        _no_alias(self)
-    return yaml.composer.Composer.compose_node(self, parent, index)
-
-
-def _construct_mapping(self, node, deep=False):
-    seen = set()
-    for key_node, _value in node.value:
-        key = self.construct_object(key_node, deep=True)
-        try:
-            duplicate = key in seen
-        except TypeError:
-            raise yaml.constructor.ConstructorError(None, None, "unhashable key", key_node.start_mark)
-        if duplicate:
-            raise yaml.constructor.ConstructorError(None, None, "duplicate key %r" % (key,), key_node.start_mark)
-        seen.add(key)
-    return yaml.SafeLoader.construct_mapping(self, node, deep=deep)
-
-
-_StrictLoader.compose_node = _compose_node
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
 _RULE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{1,63}$")
 
 
 def _read_rule_file(path):
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_RULE_FILE_BYTES + 1)
-    except OSError as exc:
-        raise RiskRuleError("%s: cannot read risk rule file: %s" % (path, exc.strerror or exc))
-    if len(data) > MAX_RULE_FILE_BYTES:
-        raise RiskRuleError("%s: risk rule file larger than %d bytes" % (path, MAX_RULE_FILE_BYTES))
-    try:
-        doc = yaml.load(data, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
-    except yaml.YAMLError as exc:
-        raise RiskRuleError("%s: invalid YAML: %s" % (path, exc))
-    except (RecursionError, ValueError) as exc:
-        # PyYAML composes recursively: a few hundred nesting levels raised a bare
-        # RecursionError out of the audit action (issue 9); ValueError: odd scalars.
-        raise RiskRuleError("%s: invalid YAML (nested too deeply or unreadable value): %s" % (path, type(exc).__name__))
-    if not isinstance(doc, dict):
-        raise RiskRuleError("%s: a risk rule file is a mapping with 'rules' (and optional 'escalations')" % path)
-    unknown = set(doc) - {"version", "rules", "escalations"}
-    if unknown:
-        raise RiskRuleError("%s: unknown top-level key(s) %s" % (path, sorted(unknown)))
-    if doc.get("version", 1) != 1:
-        raise RiskRuleError("%s: unsupported rule file version %r (this collection reads version 1)" % (path, doc.get("version")))
-    return doc
-
-
-def _validate_rule(data, path, index):
-    where = "%s: rules[%d]" % (path, index)
+    """(data, its top ``_Place``) of one rule file, read with the collection's one
+    hardened YAML loader (inventory_yaml: size cap, no FIFO wait, core tags only,
+    no duplicate keys, bounded depth; here also no aliases) and checked at the top."""
+    doc = load_yaml_file(path, max_bytes=MAX_RULE_FILE_BYTES, aliases=False)
+    if doc.errors:
+        line, column, code, message = doc.errors[0]
+        if code in ("file_unreadable", "file_too_large"):
+            reason = message[len("cannot read file: "):] if message.startswith("cannot read file: ") else message
+            raise RiskRuleError("%s: cannot read risk rule file: %s" % (path, reason))
+        raise RiskRuleError("%s:%d:%d: invalid YAML: %s" % (path, line, column, message))
+    top, data = _Place(path, doc), doc.data
     if not isinstance(data, dict):
-        raise RiskRuleError("%s: a rule must be a mapping" % where)
+        raise top.error("a risk rule file is a mapping with 'rules' (and optional 'escalations')")
+    unknown = set(data) - {"version", "rules", "escalations"}
+    if unknown:
+        raise top.error("unknown top-level key(s) %s" % sorted(unknown))
+    if data.get("version", 1) != 1:
+        raise top.child("version").error("unsupported rule file version %r (this collection reads version 1)"
+                                          % (data.get("version"),))
+    return data, top
+
+
+def _validate_rule(data, where, index):
+    """``where``: the ``_Place`` of ``rules[index]``."""
+    where = where.named("rules[%d]" % index)
+    if not isinstance(data, dict):
+        raise where.error("a rule must be a mapping")
     rid = data.get("id")
     if not isinstance(rid, str) or not _RULE_ID.match(rid):
-        raise RiskRuleError("%s: id must be a short identifier like TG-R001 (got %r)" % (where, rid))
-    where = "%s: rule %s" % (path, rid)
+        raise where.child("id").error("id must be a short identifier like TG-R001 (got %r)" % (rid,))
+    where = where.named("rule %s" % rid)
     allowed = {"id", "title", "description", "severity", "category", "mitre", "references", "match", "enabled"}
     unknown = set(data) - allowed
     if unknown:
-        raise RiskRuleError("%s: unknown key(s) %s" % (where, sorted(unknown)))
+        raise where.error("unknown key(s) %s" % sorted(unknown))
     if not isinstance(data.get("title"), str) or not data["title"].strip():
-        raise RiskRuleError("%s: title is required" % where)
+        raise where.child("title").error("title is required")
     if data.get("severity") not in SEVERITY_RANK:
-        raise RiskRuleError("%s: severity must be one of %s (got %r)" % (where, ", ".join(SEVERITIES), data.get("severity")))
+        raise where.child("severity").error("severity must be one of %s (got %r)"
+                                            % (", ".join(SEVERITIES), data.get("severity")))
     if not isinstance(data.get("mitre", []), list) or not all(isinstance(m, str) for m in data.get("mitre", [])):
-        raise RiskRuleError("%s: mitre must be a list of technique ids" % where)
+        raise where.child("mitre").error("mitre must be a list of technique ids")
     refs = data.get("references", [])
     if not isinstance(refs, list) or not all(isinstance(r, dict) and isinstance(r.get("title"), str) for r in refs):
-        raise RiskRuleError("%s: references must be a list of {title, url}" % where)
+        raise where.child("references").error("references must be a list of {title, url}")
     if "match" not in data:
-        raise RiskRuleError("%s: match is required" % where)
+        raise where.error("match is required")
 
 
 def load_rules(paths=None):
     """Load, validate and compile rule files (default: risk_rules/default.yml).
 
     Later files override rules with the same id (and may disable one with
-    ``enabled: false``). Raises RiskRuleError naming the file and rule.
+    ``enabled: false``). Raises RiskRuleError naming the file, line, column and rule.
     """
     if not paths:
         paths = [os.path.join(DEFAULT_RULES_DIR, "default.yml")]
@@ -438,25 +433,27 @@ def load_rules(paths=None):
     escalations = {}
     order = []
     for path in paths:
-        doc = _read_rule_file(path)
+        doc, top = _read_rule_file(path)
         items = doc.get("rules") or []
         if not isinstance(items, list):
-            raise RiskRuleError("%s: rules must be a list" % path)
+            raise top.child("rules").error("rules must be a list")
         for index, data in enumerate(items):
-            _validate_rule(data, path, index)
+            where = top.child("rules").child(index)
+            _validate_rule(data, where, index)
             if data.get("enabled", True) is False:
                 rules.pop(data["id"], None)
                 continue
             if data["id"] not in rules:
                 order.append(data["id"])
-            rules[data["id"]] = Rule(data, path)
+            rules[data["id"]] = Rule(data, path, where)
         esc_items = doc.get("escalations") or []
         if not isinstance(esc_items, list):
-            raise RiskRuleError("%s: escalations must be a list" % path)
+            raise top.child("escalations").error("escalations must be a list")
         for index, data in enumerate(esc_items):
+            where = top.child("escalations").child(index)
             if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not isinstance(data.get("title"), str):
-                raise RiskRuleError("%s: escalations[%d] needs id and title" % (path, index))
-            escalations[data["id"]] = Escalation(data, path)
+                raise where.error("escalations[%d] needs id and title" % index)
+            escalations[data["id"]] = Escalation(data, path, where)
     return RuleSet([rules[i] for i in order if i in rules], list(escalations.values()), list(paths))
 
 
