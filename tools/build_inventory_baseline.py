@@ -1,28 +1,40 @@
 # Copyright: (c) 2026, taskguard contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Regenerate a Windows baseline inventory file from a copy of ``System32\\Tasks``.
+"""Regenerate the built-in Windows baselines (``task_inventory/baselines/``) from recorded sources.
 
 Usage (from the repository root):
 
+    .venv/bin/python tools/build_inventory_baseline.py --all
+        (every baseline of SOURCES below, from the material recorded in the repository)
+
     .venv/bin/python tools/build_inventory_baseline.py \\
-        --tasks-dir ../shared/fixtures/tasks/win10-aptsim --os-family windows_10 \\
+        --tasks-dir tests/unit/fixtures/authentic/tasks/win10-aptsim --os-family windows_10 \\
         --source "DFIRArtifactMuseum Windows/ScheduledTasks/Win10/APTSimulatorVM @ b81948ca (MIT)" \\
         --date 2026-11-25 --output task_inventory/baselines/windows_10.yml
 
-Only the *descriptions* of the tasks are written (paths, principals, actions,
-trigger types); the task files themselves are never copied into the repository.
+Two kinds of source material:
+
+* a copy of ``System32\\Tasks`` (``--tasks-dir``): every definition is parsed and
+  its description (principal, actions, trigger types) written; the task files
+  themselves are kept in the repository only under tests/ (with their licence);
+* a published task *listing* (``--task-list``, today the ``TaskName / Run As User /
+  Task To Run`` blocks that the JAWS enumeration script prints): thinner, so the
+  entries are tolerant - path, principal (well-known names turned into SIDs here,
+  never at audit time) and the program each action runs; arguments only when the
+  listing shows them unmangled, otherwise any arguments are accepted.
 
 What goes in: tasks under ``\\Microsoft\\`` and the Microsoft components that
-Windows 10 registers in the root folder (Edge updater, per-user OneDrive tasks,
+Windows registers in the root folder (Edge updater, per-user OneDrive tasks,
 the latter as a ``{sid}`` pattern, never with the lab user's SID). What stays
 out, with the reason printed: anything else in the root folder (``\\GameOver`` is
-the lab's planted Mimikatz task; Google's updater is third-party software that
-belongs in a vendor file, not in a Windows baseline).
+the lab's planted Mimikatz task; Google's and Amazon's agents are third-party
+software that belongs in a vendor file, not in a Windows baseline).
 """
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -31,9 +43,39 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "collections"))
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import (  # noqa: E402
     format_problem, load_inventory,
 )
+from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_compare import (  # noqa: E402
+    normalize_account,
+)
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_propose import (  # noqa: E402
     build_document, dump_document, propose_entry,
 )
+
+REPO = os.path.dirname(HERE)
+SOURCES_DIR = os.path.join(HERE, "baseline_sources")
+
+# Every shipped baseline and the recorded material it is generated from
+# (``--all``). Paths are relative to the repository root. ``thin`` goes into the
+# file header and docs/task-inventory.md: what the source cannot show.
+SOURCES = {
+    "windows_10": {
+        "tasks_dir": "tests/unit/fixtures/authentic/tasks/win10-aptsim",
+        "source": "DFIRArtifactMuseum Windows/ScheduledTasks/Win10/APTSimulatorVM @ b81948ca (MIT)",
+        "date": "2026-11-25",
+    },
+    "windows_server_2019": {
+        "task_list": "tools/baseline_sources/windows_server_2019/jaws-scheduled-tasks.txt",
+        "source": "r3kind1e/r3kind1e.github.io @ 2e51eae5 _posts/2023-06-08-Automating Windows Local "
+                  "Enumeration.md: JAWS output of a Windows Server 2019 Datacenter lab host, "
+                  "build 10.0.17763.1457 (Apache-2.0)",
+        "date": "2026-12-03",
+        "com_classes_from": "windows_10",
+        "thin": "a task listing, not the task files: entries give path, principal and the program "
+                "each Exec action runs; a COM handler task is kept only when the windows_10 reference "
+                "folder has the same path (its class ID is taken from there), others are left out; "
+                "triggers and flags are not checked; "
+                "one standalone lab host (no domain controller, IIS or Hyper-V role tasks)",
+    },
+}
 
 # Root-folder tasks that Windows 10 itself (or its bundled Microsoft components) registers.
 MICROSOFT_ROOT_PREFIXES = (
@@ -90,9 +132,7 @@ def select(tasks):
     return kept, skipped
 
 
-def build(tasks_dir, os_family, source, date):
-    tasks, unparseable = _collect(tasks_dir)
-    kept, skipped = select(tasks)
+def _entries_from_tasks(kept, os_family, date):
     host = {"name": "reference image", "os_family": os_family}
     entries, seen = [], set()
     for task in kept:
@@ -108,6 +148,10 @@ def build(tasks_dir, os_family, source, date):
         entry["justification"] = "Built-in %s task (present in the reference Tasks folder)" % os_family
         ordered = {k: entry[k] for k in ("path", "path_pattern", "justification", "expected") if k in entry}
         entries.append(ordered)
+    return entries
+
+
+def _document(entries, skipped, os_family, source, date, *, thin=None, unparseable=()):
     doc = build_document(
         entries, owner_name="Microsoft Windows (%s baseline)" % os_family, kind="baseline",
         contact="taskguard maintainers (see CODEOWNERS)",
@@ -121,39 +165,215 @@ def build(tasks_dir, os_family, source, date):
         "yaml-language-server: $schema=../../schemas/task_inventory.schema.json",
         "Built-in scheduled tasks of %s, generated by tools/build_inventory_baseline.py." % os_family,
         "Source: %s" % source,
-        "Regenerate instead of editing by hand. %d tasks kept, %d left out:" % (len(entries), len(skipped)),
-    ] + ["  %s: %s" % (p, why) for p, why in skipped]
+    ]
+    if thin:
+        header.append("THIN SOURCE: %s." % thin)
+    header.append("Regenerate instead of editing by hand. %d tasks kept, %d left out:" % (len(entries), len(skipped)))
+    header += ["  %s: %s" % (p, why) for p, why in skipped]
     if unparseable:
         header.append("Unparseable definitions (not documented): %d" % len(unparseable))
-    return dump_document(doc, header="\n".join(header)), skipped, unparseable
+    return dump_document(doc, header="\n".join(header))
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tasks-dir", required=True)
-    parser.add_argument("--os-family", required=True)
-    parser.add_argument("--source", required=True)
-    parser.add_argument("--date", required=True, help="approval/learning date YYYY-MM-DD (fixed for reproducible output)")
-    parser.add_argument("--output", required=True)
-    args = parser.parse_args(argv)
-    text, skipped, unparseable = build(args.tasks_dir, args.os_family, args.source, args.date)
-    tmp = args.output + ".tmp"
+def build(tasks_dir, os_family, source, date, thin=None):
+    """(text, skipped, unparseable) of the baseline generated from a Tasks folder copy."""
+    tasks, unparseable = _collect(tasks_dir)
+    kept, skipped = select(tasks)
+    entries = _entries_from_tasks(kept, os_family, date)
+    return _document(entries, skipped, os_family, source, date, thin=thin, unparseable=unparseable), skipped, unparseable
+
+
+# ---------------------------------------------------------------- task listings
+_LISTING_FIELD = re.compile(r"^(TaskName|Run As User|Task To Run)\s*:\s?(.*)$")
+_CONTINUATION = re.compile(r"^\s{8,}(\S.*)$")
+# The program of a "Task To Run" line: everything up to the first file name with
+# one of these extensions (paths may contain spaces, so no splitting on blanks).
+_PROGRAM = re.compile(r"^(.*?\.(?:exe|vbs|cmd|bat|com|ps1))(?=[\s\"]|$)", re.IGNORECASE)
+# SIDs a task's principal names as UserId (accounts); the other well-known
+# principals are groups (GroupId), as the built-in task files write them.
+_ACCOUNT_SIDS = {"s-1-5-18", "s-1-5-19", "s-1-5-20"}
+
+
+def parse_task_listing(text):
+    """``[{"path", "run_as", "task_to_run"}]`` from ``TaskName:``/``Run As User:``/``Task To Run:``
+    blocks, continuation lines (indented) joined as the listing wrapped them."""
+    records, current, last = [], None, None
+    for line in text.splitlines():
+        match = _LISTING_FIELD.match(line)
+        if match:
+            field, value = match.groups()
+            if field == "TaskName":
+                current = {"path": value, "run_as": None, "task_to_run": None}
+                records.append(current)
+                last = "path"
+            elif current is not None:
+                last = "run_as" if field == "Run As User" else "task_to_run"
+                current[last] = value
+            continue
+        cont = _CONTINUATION.match(line)
+        if cont and current is not None and last is not None and current[last] is not None:
+            current[last] += cont.group(1)
+            continue
+        last = None
+    for record in records:
+        for key in ("path", "run_as", "task_to_run"):
+            if record[key] is not None:
+                record[key] = record[key].strip()
+    return records
+
+
+def _principal_from_listing(run_as):
+    sid = normalize_account((run_as or "").lstrip("\\"))
+    if not sid or not sid.startswith("s-1-"):
+        return None
+    return {"user_id" if sid in _ACCOUNT_SIDS else "group_id": sid.upper()}
+
+
+def _action_from_listing(task_to_run):
+    if task_to_run == "COM handler":
+        return {"type": "com_handler"}
+    match = _PROGRAM.match(task_to_run or "")
+    if not match:
+        return None
+    command = match.group(1).strip().strip('"')
+    arguments = task_to_run[match.end():].strip()
+    action = {"type": "exec", "command": command}
+    if '"' in arguments or "$(" in arguments:
+        # the listing drops or doubles quotes and cannot show what $(ArgN) becomes
+        action["arguments_pattern"] = "*"
+    elif arguments:
+        action["arguments"] = arguments
+    return action
+
+
+def com_class_ids(tasks_dir, label):
+    """{casefolded path: (class_id, label)} of the single-COM-action tasks of a Tasks folder copy."""
+    tasks, dummy = _collect(tasks_dir)
+    out = {}
+    for task in tasks:
+        actions = task.get("actions") or []
+        if len(actions) == 1 and actions[0].get("type") == "com_handler" and actions[0].get("class_id"):
+            out[task["path"].casefold()] = (actions[0]["class_id"], label)
+    return out
+
+
+def build_from_listing(listing_path, os_family, source, date, thin=None, class_ids=None):
+    """(text, skipped) of the baseline generated from a recorded task listing.
+
+    ``class_ids``: from ``com_class_ids`` (COM handler tasks need their class)."""
+    with open(listing_path, "r", encoding="utf-8") as handle:
+        records = parse_task_listing(handle.read(8 * 1024 * 1024))
+    by_path = {}
+    for record in records:
+        by_path.setdefault(record["path"], []).append(record)
+    entries, skipped = [], []
+    pseudo = [{"path": p} for p in by_path]
+    kept, skipped = select(pseudo)
+    for item in kept:
+        path = item["path"]
+        rows = by_path[path]
+        principals = {r["run_as"] for r in rows}
+        if len(principals) != 1:
+            skipped.append((path, "listed with several principals: %s" % ", ".join(sorted(map(str, principals)))))
+            continue
+        principal = _principal_from_listing(rows[0]["run_as"])
+        if principal is None:
+            skipped.append((path, "principal %r is not a well-known account" % (rows[0]["run_as"],)))
+            continue
+        # The listing repeats a task once per trigger: distinct actions, in order.
+        runs = []
+        for row in rows:
+            if row["task_to_run"] not in runs:
+                runs.append(row["task_to_run"])
+        actions = [_action_from_listing(r) for r in runs]
+        if any(a is None for a in actions):
+            skipped.append((path, "action %r not understood" % (runs,)))
+            continue
+        # A listing names no COM class. The class a built-in COM task runs is taken
+        # from the authentic task folder of another version when that folder has the
+        # same path with one COM handler action; otherwise the task is left out
+        # (an entry without class_id would accept any COM object).
+        justification = "Built-in %s task (in the source's task listing)" % os_family
+        if any(a["type"] == "com_handler" for a in actions):
+            known = (class_ids or {}).get(path.casefold())
+            if len(actions) != 1 or known is None:
+                skipped.append((path, "COM handler task: the listing names no class ID and no reference "
+                                      "folder has this path"))
+                continue
+            actions = [{"type": "com_handler", "class_id": known[0]}]
+            justification += "; COM class as in %s" % known[1]
+        entries.append({"path": path, "justification": justification,
+                        "expected": {"principal": principal, "actions": actions}})
+    skipped.sort(key=lambda item: item[0].casefold())
+    return _document(entries, skipped, os_family, source, date, thin=thin), skipped
+
+
+def _write_checked(text, output, date):
+    tmp = output + ".tmp"
     with open(tmp, "w", encoding="utf-8") as handle:
         handle.write(text)
-    inventory = load_inventory([tmp], today=args.date)
+    inventory = load_inventory([tmp], today=date)
     if inventory.errors:
         for problem in inventory.errors:
             print(format_problem(problem), file=sys.stderr)
         os.unlink(tmp)
-        return 1
-    os.replace(tmp, args.output)
-    for path, why in skipped:
-        print("left out %s: %s" % (path, why))
-    for item in unparseable:
-        print("UNPARSEABLE (not documented) %s: %s" % (item["path"], item["error"]), file=sys.stderr)
-    print("wrote %s: %d entries; left out %d; unparseable %d"
-          % (args.output, len(inventory.entries), len(skipped), len(unparseable)))
-    return 0
+        return None
+    os.replace(tmp, output)
+    return inventory
+
+
+def build_known(os_family):
+    """(text, skipped) of a shipped baseline, from the material SOURCES records."""
+    spec = SOURCES[os_family]
+    if "tasks_dir" in spec:
+        text, skipped, dummy = build(os.path.join(REPO, spec["tasks_dir"]), os_family, spec["source"], spec["date"],
+                                     thin=spec.get("thin"))
+        return text, skipped
+    class_ids = None
+    if spec.get("com_classes_from"):
+        ref = SOURCES[spec["com_classes_from"]]
+        class_ids = com_class_ids(os.path.join(REPO, ref["tasks_dir"]),
+                                  "the %s reference folder" % spec["com_classes_from"])
+    return build_from_listing(os.path.join(REPO, spec["task_list"]), os_family, spec["source"], spec["date"],
+                              thin=spec.get("thin"), class_ids=class_ids)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--all", action="store_true", help="regenerate every baseline of SOURCES")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--tasks-dir")
+    source.add_argument("--task-list", help="a recorded TaskName/Run As User/Task To Run listing")
+    parser.add_argument("--os-family")
+    parser.add_argument("--source")
+    parser.add_argument("--thin", help="what the source cannot show (written into the file header)")
+    parser.add_argument("--date", help="approval/learning date YYYY-MM-DD (fixed for reproducible output)")
+    parser.add_argument("--output")
+    args = parser.parse_args(argv)
+    if args.all:
+        jobs = [(family, build_known(family), os.path.join(REPO, "task_inventory", "baselines", family + ".yml"),
+                 SOURCES[family]["date"]) for family in sorted(SOURCES)]
+    else:
+        missing = [name for name in ("os_family", "source", "date", "output") if not getattr(args, name)]
+        if missing or not (args.tasks_dir or args.task_list):
+            parser.error("without --all: --tasks-dir or --task-list, and --os-family, --source, --date, --output")
+        if args.tasks_dir:
+            text, skipped, unparseable = build(args.tasks_dir, args.os_family, args.source, args.date, thin=args.thin)
+            for item in unparseable:
+                print("UNPARSEABLE (not documented) %s: %s" % (item["path"], item["error"]), file=sys.stderr)
+        else:
+            text, skipped = build_from_listing(args.task_list, args.os_family, args.source, args.date, thin=args.thin)
+        jobs = [(args.os_family, (text, skipped), args.output, args.date)]
+    status = 0
+    for family, (text, skipped), output, date in jobs:
+        inventory = _write_checked(text, output, date)
+        if inventory is None:
+            status = 1
+            continue
+        for path, why in skipped:
+            print("%s: left out %s: %s" % (family, path, why))
+        print("wrote %s: %d entries; left out %d" % (output, len(inventory.entries), len(skipped)))
+    return status
 
 
 if __name__ == "__main__":
