@@ -5,6 +5,7 @@
 #   make test    set up and run the whole suite (unit, sanity, lint, PowerShell
 #                syntax, molecule, docs) and print a summary
 #   make bench   performance figures of the controller path (prints, never asserts)
+#   make bench-e2e  ansible-playbook playbooks/drift.yml end to end against Ansible's floor
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -17,7 +18,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_LOCAL_TEMP := $(CURDIR)/.build/ansible-tmp
 export ANSIBLE_HOME := $(CURDIR)/.build/ansible-home
 
-.PHONY: all setup venv test unit sanity lint pscheck molecule docs changelog demo bench build clean ee
+.PHONY: all setup venv test unit sanity lint pscheck molecule docs changelog demo bench bench-e2e build clean ee
 
 all: test
 
@@ -55,6 +56,10 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	@$(BIN)/python tools/bench.py $(BENCH_ARGS)
+
+# Generates its fleet under .build/bench-e2e/ once (reused); BENCH_ARGS="--quick" for a smoke run.
+bench-e2e: $(STAMP)
+	@$(BIN)/python tools/bench_e2e.py $(BENCH_ARGS)
 
 build: $(STAMP)
 	@mkdir -p .build/dist
