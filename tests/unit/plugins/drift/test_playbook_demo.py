@@ -187,7 +187,9 @@ def test_every_host_unreachable_still_writes_a_report(tmp_path):
              "      ansible_user: nobody\n      ansible_password: nothing\n")
     inventory.write_text("windows:\n  hosts:\n    ghost1:\n%s    ghost2:\n%s" % (ghost, ghost))
     proc = _run(tmp_path, inventory=str(inventory))
-    assert proc.returncode == 0, proc.stdout[-3000:]
+    # issue 17: unaudited hosts fail the job (taskguard_fail_on_unaudited), after the report
+    assert proc.returncode == 2, proc.stdout[-3000:]
+    assert "2 host(s) could not be audited: ghost1, ghost2" in proc.stdout
     doc = _report(tmp_path)
     assert {h: e["status"] for h, e in doc["hosts"].items()} == {"ghost1": "unreachable", "ghost2": "unreachable"}
     assert doc["summary"]["by_kind"] == {"unreachable": 2}
@@ -198,7 +200,8 @@ def test_unwritable_report_dir_fails_clearly_and_keeps_bookmarks(tmp_path):
     blocker.write_text("a file where the report directory should be")
     proc = _run(tmp_path)
     assert proc.returncode != 0
-    assert "drift reports could not be written (event bookmarks were NOT advanced)" in proc.stdout
+    # issue 17: the preflight finds it before any host is contacted
+    assert "taskguard_report_dir=%s is a file, not a folder" % blocker in proc.stdout
     state = tmp_path / "state"
     written = [n for n in os.listdir(state) if n.endswith(".events.json")] if state.exists() else []
     assert written == []
