@@ -125,6 +125,46 @@ Function Get-TgEventEdgeRecord {
     }
 }
 
+Function Get-TgEventBookmarkAt {
+    <#
+    .SYNOPSIS
+    A genuine EventBookmark at record RecordId (or the record just before it), found by
+    position instead of by an XPath filter: record numbers of a channel count up by
+    one from the oldest record, so record N is (N - oldest) events after the first.
+    $null when the record found there is newer than RecordId (numbering with gaps);
+    the caller then filters with XPath instead.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][String]$Name,
+        [Parameter(Mandatory = $true)][Int64]$RecordId,
+        [Parameter(Mandatory = $true)][Int64]$OldestRecordId
+    )
+    $query = New-Object -TypeName System.Diagnostics.Eventing.Reader.EventLogQuery -ArgumentList @(
+        $Name, [System.Diagnostics.Eventing.Reader.PathType]::LogName, '*'
+    )
+    $reader = New-Object -TypeName System.Diagnostics.Eventing.Reader.EventLogReader -ArgumentList $query
+    try {
+        $reader.Seek([System.IO.SeekOrigin]::Begin, $RecordId - $OldestRecordId)
+        $record = $reader.ReadEvent()
+        if ($null -eq $record) {
+            return $null
+        }
+        try {
+            if ($record.RecordId -gt $RecordId) {
+                return $null
+            }
+            # The bookmark is its XML text: it outlives the record and the reader.
+            return $record.Bookmark
+        }
+        finally {
+            $record.Dispose()
+        }
+    }
+    finally {
+        $reader.Dispose()
+    }
+}
+
 Function New-TgEventXPath {
     <#
     .SYNOPSIS
@@ -159,7 +199,9 @@ Function Get-TgEventRecordXml {
     param(
         [Parameter(Mandatory = $true)][String]$Name,
         [Parameter(Mandatory = $true)][String]$XPath,
-        [Parameter(Mandatory = $true)][Int32]$MaxEvents
+        [Parameter(Mandatory = $true)][Int32]$MaxEvents,
+        $Bookmark = $null,
+        [Int64]$AfterRecordId = -1
     )
     $result = @{
         events = [System.Collections.ArrayList]@()
@@ -175,13 +217,25 @@ Function Get-TgEventRecordXml {
         # Oldest first: on truncation the controller keeps the bookmark at the last
         # returned record and the next run continues from there.
         $query.ReverseDirection = $false
-        $reader = New-Object -TypeName System.Diagnostics.Eventing.Reader.EventLogReader -ArgumentList $query
+        if ($null -ne $Bookmark) {
+            # Starts reading after the bookmark (EvtSeek relative to it) instead of
+            # testing every record of the channel from the oldest one.
+            $reader = New-Object -TypeName System.Diagnostics.Eventing.Reader.EventLogReader -ArgumentList @($query, $Bookmark)
+        }
+        else {
+            $reader = New-Object -TypeName System.Diagnostics.Eventing.Reader.EventLogReader -ArgumentList $query
+        }
         while ($true) {
             $record = $reader.ReadEvent()
             if ($null -eq $record) {
                 break
             }
             try {
+                # Without a newer match, a seek lands on the last match at or before
+                # the bookmark (EvtSeek remarks): never return what was seen already.
+                if ($record.RecordId -le $AfterRecordId) {
+                    continue
+                }
                 if ($result.events.Count -ge $MaxEvents) {
                     $result.truncated = $true
                     break
@@ -250,6 +304,8 @@ Function Get-TgTaskEventMaterial {
             edge_error = $null
             xpath = $null
             bookmark_mode = 'none'
+            read_method = 'xpath_filter'
+            seek_error = $null
             events = @()
             record_errors = @()
             truncated = $false
@@ -303,9 +359,38 @@ Function Get-TgTaskEventMaterial {
         if ($entry.bookmark_mode -eq 'time_after_reset') {
             $queryTime = $sinceTime
         }
+        # Record-id bookmark still inside the channel: seek to it, filter by id only.
+        # Any failure falls back to the "EventRecordID > N" filter (same events, but
+        # the service may test every record of the channel), and says why.
+        $read = $null
+        if ($null -ne $sinceRecordId -and $null -ne $entry.oldest -and [Int64]$entry.oldest['record_id'] -le $sinceRecordId) {
+            try {
+                $bookmark = Get-TgEventBookmarkAt -Name $name -RecordId $sinceRecordId -OldestRecordId ([Int64]$entry.oldest['record_id'])
+                if ($null -eq $bookmark) {
+                    $entry.seek_error = @{ type = 'taskguard.RecordNotAtPosition'; hresult = 0; message = "record $sinceRecordId is not where its number puts it" }
+                }
+                else {
+                    $xpathIds = New-TgEventXPath -EventId $ids
+                    $seekRead = Get-TgEventRecordXml -Name $name -XPath $xpathIds -MaxEvents $MaxEvents -Bookmark $bookmark -AfterRecordId $sinceRecordId
+                    if ($null -ne $seekRead.query_error -and $seekRead.events.Count -eq 0) {
+                        $entry.seek_error = $seekRead.query_error
+                    }
+                    else {
+                        $entry.xpath = $xpathIds
+                        $entry.read_method = 'bookmark_seek'
+                        $read = $seekRead
+                    }
+                }
+            }
+            catch {
+                $entry.seek_error = ConvertTo-TgErrorData -ErrorRecord $_
+            }
+        }
         try {
-            $entry.xpath = New-TgEventXPath -EventId $ids -SinceRecordId $sinceRecordId -SinceTime $queryTime
-            $read = Get-TgEventRecordXml -Name $name -XPath $entry.xpath -MaxEvents $MaxEvents
+            if ($null -eq $read) {
+                $entry.xpath = New-TgEventXPath -EventId $ids -SinceRecordId $sinceRecordId -SinceTime $queryTime
+                $read = Get-TgEventRecordXml -Name $name -XPath $entry.xpath -MaxEvents $MaxEvents
+            }
             $entry.events = @($read.events)
             $entry.record_errors = @($read.record_errors)
             $entry.truncated = $read.truncated
@@ -326,6 +411,6 @@ Function Get-TgTaskEventMaterial {
 
 $exported = @(
     'Get-TgTaskEventMaterial', 'Get-TgEventChannelConfig', 'Get-TgEventChannelInfo',
-    'Get-TgEventEdgeRecord', 'New-TgEventXPath', 'Get-TgEventRecordXml', 'ConvertTo-TgErrorData'
+    'Get-TgEventEdgeRecord', 'Get-TgEventBookmarkAt', 'New-TgEventXPath', 'Get-TgEventRecordXml', 'ConvertTo-TgErrorData'
 )
 Export-ModuleMember -Function $exported
