@@ -6,6 +6,7 @@
 #AnsibleRequires -CSharpUtil Ansible.Basic
 #AnsibleRequires -PowerShell ansible_collections.taskguard.windows.plugins.module_utils.TaskMaterial
 #AnsibleRequires -PowerShell ansible_collections.taskguard.windows.plugins.module_utils.EventMaterial
+#AnsibleRequires -PowerShell ansible_collections.taskguard.windows.plugins.module_utils.AdminMaterial
 
 # One WinRM round trip for the drift audit: the raw task material and the raw
 # event material, gathered by the same functions the task_info and task_events
@@ -19,6 +20,7 @@ $spec = @{
         max_events = @{ type = 'int'; default = 5000 }
         known_task_hashes = @{ type = 'dict'; default = @{} }
         max_content_bytes = @{ type = 'int'; default = 1048576 }
+        admin_surface = @{ type = 'bool'; default = $false }
         event_ids = @{
             type = 'list'
             elements = 'int'
@@ -55,6 +57,17 @@ try {
 catch {
     $module.Result.events = $null
     $errors.events = "$($_.Exception.GetType().FullName): $($_.Exception.Message)"
+}
+
+if ($module.Params.admin_surface) {
+    # Local Administrators SIDs, LAPS values/events, SYSVOL task preferences (DC): same round trip.
+    try {
+        $module.Result.admin_surface = Get-TgAdminSurfaceMaterial
+    }
+    catch {
+        $module.Result.admin_surface = $null
+        $errors.admin_surface = "$($_.Exception.GetType().FullName): $($_.Exception.Message)"
+    }
 }
 
 $module.Result.errors = $errors

@@ -43,6 +43,15 @@ options:
       - Empty (the default) returns every definition, as M(taskguard.windows.task_info) does.
     type: dict
     default: {}
+  admin_surface:
+    description:
+      - Also gather the admin-surface material (C(AdminMaterial.psm1)) in the same round trip - the SIDs in
+        the local Administrators group (C(S-1-5-32-544), Net API, WinNT ADSI as fallback), the LAPS policy
+        registry values and the last C(Microsoft-Windows-LAPS/Operational) 10004/10005 events, and on a domain
+        controller the raw C(ScheduledTasks.xml) and C(GPT.INI) bytes of the local SYSVOL.
+      - Judged on the controller by C(admin_surface.audit); see docs/least-privilege.md.
+    type: bool
+    default: false
   event_ids:
     description: Task event ids to gather.
     type: list
@@ -82,8 +91,15 @@ events:
     by C(event_collection.normalize_live_events). C(null) when gathering failed.
   returned: always
   type: dict
+admin_surface:
+  description:
+    - Raw admin-surface material as returned by C(AdminMaterial.psm1) C(Get-TgAdminSurfaceMaterial)
+      (C(administrators), C(laps), C(sysvol)); normalized by C(admin_surface.normalize_live_admin_surface).
+      Shape pinned by tests/unit/fixtures/admin_surface/live_*.json. C(null) when gathering failed.
+  returned: when O(admin_surface=true)
+  type: dict
 errors:
-  description: Per half (C(tasks), C(events)) the exception type and message when gathering failed.
+  description: Per half (C(tasks), C(events), C(admin_surface)) the exception type and message when gathering failed.
   returned: always
   type: dict
   sample: {"events": "System.UnauthorizedAccessException: Attempted to perform an unauthorized operation."}

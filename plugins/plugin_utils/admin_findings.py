@@ -53,6 +53,24 @@ CODES = {
                   "coverage"),
     "TG-G012": _c("unparseable", "medium", "GPO scheduled-task preference {source} could not be parsed: {error}",
                   "coverage"),
+    # local Administrators (S-1-5-32-544) against the documented administrators table
+    "TG-A001": _c("local_admin", "medium", "Local Administrators member {member} not documented in the "
+                                           "administrators table", "administrators"),
+    "TG-A002": _c("local_admin", "medium", "Required administrator {member} is not in the local Administrators "
+                                           "group", "administrators"),
+    "TG-A003": _c("local_admin", "medium", "Orphaned SID {sid} in the local Administrators group (the account no "
+                                           "longer resolves)", "administrators"),
+    "TG-A004": _c("local_admin", "high", "Built-in Administrator {sid} is enabled where policy says it must be "
+                                         "disabled", "administrators"),
+    "TG-A005": _c("local_admin", "low", "Local Administrators member {member} documented by an expired entry "
+                                        "({file}:{line})", "administrators"),
+    "TG-A010": _c("coverage_gap", "high", "Local Administrators membership could not be read: {error}", "coverage"),
+    "TG-A011": _c("coverage_gap", "low", "{count} problem(s) while reading the local Administrators group",
+                  "coverage"),
+    "TG-A012": _c("coverage_gap", "medium", "No administrators table applies to this host: every member is "
+                                            "reported as undocumented", "coverage"),
+    "TG-A013": _c("coverage_gap", "low", "Whether the built-in Administrator is enabled could not be read",
+                  "coverage"),
 }
 
 # Paths a standard user can write to (SigmaHQ's list, docs/least-privilege.md): a
@@ -267,3 +285,89 @@ def _judge_one(out, task, host, host_view, before, rules):
     reasons = [reason(c) for c, _e in problems] + list(risk.get("reasons") or [])
     out.add(code, path, params, reasons=reasons, evidence=evidence, entry=_entry_source(entry) if entry else None,
             diff=diff or None, severity=severity, key="gpo-task")
+
+
+# ------------------------------------------------------------ local Administrators
+_ADMIN_GROUPS = ("admin_workstation", "admin_workstations", "paw", "paws", "tier0_workstations")
+
+
+def host_tier(host):
+    """domain_controller / admin_workstation / member_server / other (the findings module's tiers when present)."""
+    try:
+        from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import tier
+        return tier(host)
+    except (ImportError, AttributeError):
+        pass
+    if is_domain_controller(host):
+        return "domain_controller"
+    if {str(g).lower() for g in host.get("groups") or ()} & set(_ADMIN_GROUPS):
+        return "admin_workstation"
+    return "other"
+
+
+def _member_label(member):
+    name = member.get("name")
+    return "%s (%s)" % (name, member.get("sid")) if name else str(member.get("sid"))
+
+
+def judge_administrators(out, model, host, admin_view):
+    """Add the TG-A findings of one host's Administrators model to ``out``."""
+    if model is None:
+        if admin_view is not None and admin_view.entries:
+            out.add("TG-A010", None, {"error": "membership was not collected"}, key="not-collected")
+        return
+    if not model.get("read"):
+        error = "; ".join(str(e) for e in model.get("errors") or []) or "unknown error"
+        out.add("TG-A010", None, {"error": error}, evidence={"method": model.get("method"),
+                                                             "errors": model.get("errors")}, key="unreadable")
+        return
+    if model.get("errors"):
+        out.add("TG-A011", None, {"count": len(model["errors"])},
+                evidence={"method": model.get("method"), "errors": model["errors"]}, key="errors")
+    if admin_view is None:
+        out.add("TG-A012", None, {}, key="no-table")
+    machine_sid = model.get("machine_sid")
+    undocumented_severity = "high" if host_tier(host) in ("domain_controller", "admin_workstation") else "medium"
+    context = {"method": model.get("method"), "is_domain_controller_builtin": model.get("is_domain_controller_builtin")}
+    if model.get("is_domain_controller_builtin"):
+        context["note"] = ("on a domain controller this is the domain's BUILTIN\\Administrators group, "
+                           "shared by every domain controller of the domain")
+    matched = set()
+    for member in model.get("members") or []:
+        sid = member.get("sid")
+        subject = "Administrators/%s" % sid
+        params = {"member": _member_label(member), "sid": sid, "name": member.get("name")}
+        evidence = dict(context, member=member)
+        entry = admin_view.match(member, machine_sid) if admin_view is not None else None
+        if entry is not None:
+            matched.add(id(entry))
+        if member.get("orphaned"):
+            out.add("TG-A003", subject, params, evidence=evidence,
+                    entry=entry.source if entry is not None else None, key="orphaned")
+        if entry is None:
+            out.add("TG-A001", subject, params, evidence=evidence, severity=undocumented_severity, key="member")
+        elif entry.expired:
+            params.update(entry.source)
+            out.add("TG-A005", subject, params, evidence=evidence, entry=entry.source, key="member")
+    if admin_view is not None:
+        for entry in admin_view.required_entries():
+            if id(entry) in matched:
+                continue
+            sid = entry.sid_for(machine_sid)
+            out.add("TG-A002", "Administrators/%s" % (sid or entry.key),
+                    {"member": entry.key if sid is None or sid == entry.key else "%s (%s)" % (entry.key, sid)},
+                    evidence=context, entry=entry.source, key="required")
+        _judge_builtin(out, model, admin_view)
+
+
+def _judge_builtin(out, model, admin_view):
+    policy_value, policy = admin_view.policy("builtin_administrator")
+    if policy_value != "disabled" or model.get("is_domain_controller_builtin"):
+        return
+    builtin = model.get("builtin_administrator")
+    if not isinstance(builtin, dict) or builtin.get("enabled") is None:
+        out.add("TG-A013", None, {}, evidence={"method": model.get("method")}, entry=policy.source, key="builtin")
+        return
+    if builtin.get("enabled"):
+        out.add("TG-A004", "Administrators/%s" % builtin.get("sid"), {"sid": builtin.get("sid")},
+                evidence={"builtin_administrator": builtin}, entry=policy.source, key="builtin")

@@ -10,7 +10,10 @@
     (AdminMaterial.psm1, contract in tests/unit/fixtures/admin_surface/) into the same material.
 ``audit(host, material, host_view, previous=None, *, rules=None, admin_view=None) -> [finding]``
     judges it (admin_findings); ``previous`` is the previous audit's material of
-    this host (None: "added since the last audit" cannot be told and is not claimed).
+    this host (None: "added since the last audit" cannot be told and is not claimed);
+    ``admin_view`` is ``inventory_admins.view(inventory, host)`` (None: no administrators
+    table, a coverage finding says so and every member is undocumented);
+    ``rules`` the risk rules (optional) applied to GPO task definitions.
 
 Material::
 
@@ -47,7 +50,5 @@ def audit(host, material, host_view, previous=None, *, rules=None, admin_view=No
     out = admin_findings.Findings(host.get("name"))
     material = material if isinstance(material, dict) else {}
     admin_findings.judge_gpo_tasks(out, material.get("gpo_tasks"), host, host_view, previous, rules)
-    judge_admins = getattr(admin_findings, "judge_administrators", None)
-    if judge_admins is not None:
-        judge_admins(out, material.get("administrators"), host, admin_view)
+    admin_findings.judge_administrators(out, material.get("administrators"), host, admin_view)
     return out.sorted()

@@ -635,6 +635,10 @@ def _load_file(file, inventory, today, strict, validator):
                                % (entry.key, ", ".join((raw.get("review") or {}).get("confirm") or ["it"])))
             (problems if strict else inventory.warnings).append(problem)
         entries.append(entry)
+    if data.get("administrators") or data.get("administrator_policies"):
+        # the administrators table (issue 19) lives in the same files: its own module
+        from ansible_collections.taskguard.windows.plugins.plugin_utils import inventory_admins
+        inventory_admins.load_section(file, doc, data, inventory, today, problems)
     inventory.errors.extend(problems)
     return entries
 

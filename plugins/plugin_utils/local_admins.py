@@ -8,7 +8,8 @@ Model::
     {"members": [{"sid", "name"|None, "kind": "user"|"group"|"unknown", "source",
                   "resolved": bool, "entra": bool, "orphaned": bool|None, "rid": int|None}],
      "method": "net_api"|"winnt_adsi"|"sam_hive"|None, "read": bool,
-     "is_domain_controller_builtin": bool, "machine_sid": str|None, "errors": [...]}
+     "is_domain_controller_builtin": bool, "machine_sid": str|None,
+     "builtin_administrator": {"sid", "enabled": bool}|None, "errors": [...]}
 
 The group is found by its SID, never by its localized name. Entra ID (Azure
 AD) SIDs ``S-1-12-1-...`` and SIDs that no longer resolve are kept as raw SIDs
@@ -39,6 +40,7 @@ import os
 import struct
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import HiveError, TaskGuardInputError
+from ansible_collections.taskguard.windows.plugins.plugin_utils.taskcache import open_hive
 
 ADMINISTRATORS_SID = "S-1-5-32-544"
 ALIAS_KEY = "\\SAM\\Domains\\Builtin\\Aliases\\00000220"
@@ -46,7 +48,6 @@ ACCOUNT_KEY = "\\SAM\\Domains\\Account"
 USERS_KEY = "\\SAM\\Domains\\Account\\Users"
 MAX_MEMBERS = 5000
 MAX_VALUE_BYTES = 1024 * 1024
-MAX_SAM_BYTES = 256 * 1024 * 1024
 _HEADER = 0x34
 METHODS = ("net_api", "winnt_adsi", "sam_hive")
 # Well-known SIDs that are groups (an Administrators member that is a group is expanded elsewhere, not here).
@@ -152,39 +153,46 @@ def _account_domain_sid(v_value):
     return sid if sid.startswith("S-1-5-21-") else None
 
 
+def _values(key):
+    return {v.name: v for v in key.iter_values(as_json=False, trim_values=False)}
+
+
+def _builtin_admin_enabled(hive):
+    """Whether local RID 500 is enabled: ``Users\\000001F4`` value ``F``, u16 flags at 0x38 (0x0001 = disabled)."""
+    try:
+        f_value = _values(hive.get_key(USERS_KEY + "\\000001F4")).get("F")
+    except Exception:
+        return None
+    data = getattr(f_value, "value", None)
+    if not isinstance(data, (bytes, bytearray)) or len(data) < 0x3A:
+        return None
+    return not (struct.unpack_from("<H", data, 0x38)[0] & 0x0001)
+
+
 def read_sam_hive(path):
     """Administrators membership from an offline SAM hive (regipy). Raises HiveError when unreadable."""
+    hive = open_hive(path)   # regular file, size cap, sane first cell (taskcache: issue 9)
     try:
-        size = os.path.getsize(path)
-    except OSError as exc:
-        raise HiveError("SAM hive %s: %s" % (path, exc))
-    if size > MAX_SAM_BYTES:
-        raise HiveError("SAM hive %s: %d bytes exceeds the limit of %d" % (path, size, MAX_SAM_BYTES))
-    try:
-        from regipy.registry import RegistryHive
-        hive = RegistryHive(path)
-        alias = hive.get_key(ALIAS_KEY)
-        c_value = next((v.value for v in alias.iter_values() if v.name == "C"), None)
+        c_value = getattr(_values(hive.get_key(ALIAS_KEY)).get("C"), "value", None)
     except Exception as exc:  # regipy raises many types on damaged hives
         raise HiveError("SAM hive %s: cannot read %s: %s" % (path, ALIAS_KEY, exc))
     if not isinstance(c_value, (bytes, bytearray)):
         raise HiveError("SAM hive %s: %s has no binary C value" % (path, ALIAS_KEY))
     machine_sid, local_rids, names = None, set(), {}
     try:
-        account = hive.get_key(ACCOUNT_KEY)
-        machine_sid = _account_domain_sid(next((v.value for v in account.iter_values() if v.name == "V"), None))
+        machine_sid = _account_domain_sid(getattr(_values(hive.get_key(ACCOUNT_KEY)).get("V"), "value", None))
         for sub in hive.get_key(USERS_KEY + "\\Names").iter_subkeys():
             # The default value's *type* is the RID (a SAM convention).
-            for value in sub.iter_values():
-                if value.name in ("(default)", "", None):
-                    rid = getattr(value, "value_type", None)
+            for value in sub.iter_values(as_json=False, trim_values=False):
+                if value.name in ("(default)", "(Default)", "", None):
+                    rid = getattr(value, "value_type_raw", None)
                     if isinstance(rid, int):
                         local_rids.add(rid)
                         names[rid] = sub.name
     except Exception:
         pass   # names are a bonus: the member SIDs above are what the model needs
     return {"sids": parse_alias_members(c_value), "machine_sid": machine_sid, "local_rids": local_rids,
-            "local_names": names}
+            "local_names": names, "builtin_admin_enabled": _builtin_admin_enabled(hive)}
 
 
 # ---------------------------------------------------------------- models
@@ -197,7 +205,13 @@ def _member(sid, *, name=None, kind=None, source, resolved, orphaned, machine_si
 
 def empty_model(error=None, method=None):
     return {"members": [], "method": method, "read": False, "is_domain_controller_builtin": False,
-            "machine_sid": None, "errors": [error] if error else []}
+            "machine_sid": None, "builtin_administrator": None, "errors": [error] if error else []}
+
+
+def _builtin(machine_sid, enabled):
+    if machine_sid is None or enabled is None:
+        return None
+    return {"sid": "%s-500" % machine_sid, "enabled": bool(enabled)}
 
 
 def from_sam(sam, *, source="sam_hive"):
@@ -209,12 +223,14 @@ def from_sam(sam, *, source="sam_hive"):
         rid = rid_of(sid)
         name = (sam.get("local_names") or {}).get(rid) if domain == "local" else None
         orphaned = None
-        if domain == "local":
-            orphaned = rid not in (sam.get("local_rids") or set())
+        if domain == "local" and sam.get("local_rids"):
+            # only when the account list was read: an unreadable list proves nothing
+            orphaned = rid not in sam["local_rids"]
         members.append(_member(sid, name=name, kind="user" if name else None, source=source,
                                resolved=name is not None, orphaned=orphaned, machine_sid=machine_sid))
     return {"members": members, "method": "sam_hive", "read": True, "is_domain_controller_builtin": False,
-            "machine_sid": machine_sid, "errors": []}
+            "machine_sid": machine_sid, "builtin_administrator": _builtin(machine_sid, sam.get("builtin_admin_enabled")),
+            "errors": []}
 
 
 def collect_offline(root):
@@ -244,7 +260,9 @@ def parse_live_material(material):
         return empty_model("material is not about %s (got %r)" % (ADMINISTRATORS_SID, material.get("group_sid")),
                            method)
     machine_sid = material.get("machine_sid") if isinstance(material.get("machine_sid"), str) else None
-    members, errors = [], []
+    members, errors = [], [str(e)[:500] for e in (material.get("errors") or [])[:50]]
+    builtin = material.get("builtin_administrator")
+    builtin = _builtin(machine_sid, builtin.get("enabled")) if isinstance(builtin, dict) else None
     raw = material.get("members") if isinstance(material.get("members"), list) else []
     for item in raw[:MAX_MEMBERS]:
         sid = item.get("sid") if isinstance(item, dict) else None
@@ -261,4 +279,4 @@ def parse_live_material(material):
         errors.append("more than %d members: the rest was not read" % MAX_MEMBERS)
     return {"members": members, "method": method, "read": True,
             "is_domain_controller_builtin": bool(material.get("is_domain_controller")),
-            "machine_sid": machine_sid, "errors": errors}
+            "machine_sid": machine_sid, "builtin_administrator": builtin, "errors": errors}

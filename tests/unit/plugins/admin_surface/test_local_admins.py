@@ -1,0 +1,216 @@
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Local Administrators: SAM alias C value, live material contract, administrators table (issue 19)."""
+from __future__ import annotations
+
+import json
+import struct
+
+import pytest
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_surface, inventory_admins, local_admins
+from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import load_inventory
+
+from conftest import UNIT_FIXTURES
+
+FIX = UNIT_FIXTURES / "admin_surface"
+DOM = "S-1-5-21-1004336348-1177238915-682003330"
+MACH = "S-1-5-21-3623811015-3361044348-30300820"
+ENTRA = "S-1-12-1-2233445566-1122334455-3344556677-1455667788"
+WS = {"name": "adminws01", "domain_role": "member_workstation", "groups": ["admin_workstations"]}
+SRV = {"name": "srv01", "domain_role": "member_server", "groups": []}
+DC = {"name": "dc01", "domain_role": "domain_controller", "groups": []}
+
+
+# ------------------------------------------------------------ SAM C value
+def test_alias_c_value_round_trip_with_entra_and_well_known_sids():
+    sids = [MACH + "-500", DOM + "-512", ENTRA, "S-1-5-4"]
+    value = local_admins.build_alias_c_value(sids, comment="Administrators have complete access")
+    assert struct.unpack_from("<I", value, 0x30)[0] == 4
+    assert local_admins.parse_alias_members(value) == sids
+
+
+def test_alias_c_value_with_no_members():
+    assert local_admins.parse_alias_members(local_admins.build_alias_c_value([])) == []
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda v: v[:0x20], "shorter than its 0x34-byte header"),
+    (lambda v: v[:-3], "remain"),                                               # last SID cut
+    (lambda v: v[:0x30] + struct.pack("<I", 10 ** 6) + v[0x34:], "claims 1000000 members"),
+    (lambda v: v[:0x28] + struct.pack("<I", 0xFFFFFF) + v[0x2C:], "runs past the end"),
+    (lambda v: v[:0x30] + struct.pack("<I", 3) + v[0x34:], "runs past the end"),  # count larger than the list
+])
+def test_hostile_alias_c_values_raise_instead_of_reading_out_of_bounds(mutate, message):
+    value = local_admins.build_alias_c_value([MACH + "-500", DOM + "-512"])
+    with pytest.raises(local_admins.SamError, match=message):
+        local_admins.parse_alias_members(mutate(value))
+
+
+def test_from_sam_marks_local_orphans_only_when_the_account_list_was_read():
+    sam = {"sids": [MACH + "-500", MACH + "-1004", DOM + "-512", ENTRA], "machine_sid": MACH,
+           "local_rids": {500, 501}, "local_names": {500: "Administrator", 501: "Guest"},
+           "builtin_admin_enabled": False}
+    model = local_admins.from_sam(sam)
+    by_sid = {m["sid"]: m for m in model["members"]}
+    assert model["method"] == "sam_hive" and model["read"] is True
+    assert by_sid[MACH + "-500"]["name"] == "Administrator" and by_sid[MACH + "-500"]["orphaned"] is False
+    assert by_sid[MACH + "-1004"]["orphaned"] is True
+    assert by_sid[DOM + "-512"]["orphaned"] is None          # offline cannot tell for a domain SID
+    assert by_sid[ENTRA]["entra"] is True and by_sid[ENTRA]["orphaned"] is None
+    assert model["builtin_administrator"] == {"sid": MACH + "-500", "enabled": False}
+    unknown = local_admins.from_sam(dict(sam, local_rids=set(), local_names={}))
+    assert all(m["orphaned"] is None for m in unknown["members"])
+
+
+def test_offline_without_sam_hive_is_unread_not_empty(tmp_path):
+    model = local_admins.collect_offline(str(tmp_path))
+    assert model["read"] is False and model["members"] == []
+    assert "no SAM hive" in model["errors"][0]
+
+
+def test_offline_sam_that_is_not_a_hive_is_an_error(tmp_path):
+    config = tmp_path / "Windows" / "System32" / "config"
+    config.mkdir(parents=True)
+    (config / "SAM").write_bytes(b"not a hive" * 100)
+    model = local_admins.collect_offline(str(tmp_path))
+    assert model["read"] is False and "regf" in model["errors"][0]
+
+
+# ------------------------------------------------------------ live contract
+def _live(name):
+    return json.loads((FIX / name).read_text())
+
+
+def test_live_workstation_keeps_raw_entra_and_orphaned_sids():
+    model = local_admins.parse_live_material(_live("live_workstation.json")["administrators"])
+    by_sid = {m["sid"]: m for m in model["members"]}
+    assert model["method"] == "winnt_adsi" and model["read"] is True
+    assert by_sid[ENTRA] == {"sid": ENTRA, "name": None, "kind": "unknown", "source": "winnt_adsi",
+                             "resolved": False, "entra": True, "orphaned": False, "rid": 1455667788,
+                             "domain": "entra"}
+    assert by_sid[DOM + "-6102"]["orphaned"] is True and by_sid[DOM + "-6102"]["domain"] == "domain"
+    assert by_sid[MACH + "-1004"]["orphaned"] is True and by_sid[MACH + "-1004"]["domain"] == "local"
+    assert by_sid[DOM + "-512"]["name"] == "CORP\\Domain Admins" and by_sid[DOM + "-512"]["orphaned"] is False
+    assert model["builtin_administrator"] == {"sid": MACH + "-500", "enabled": True}
+    assert model["errors"] == ["net_api: System.ComponentModel.Win32Exception: Access is denied"]
+
+
+def test_live_dc_says_it_is_the_domain_builtin_group():
+    model = local_admins.parse_live_material(_live("live_dc.json")["administrators"])
+    assert model["is_domain_controller_builtin"] is True and model["method"] == "net_api"
+
+
+@pytest.mark.parametrize("material, error", [
+    (None, "no Administrators material"),
+    ({"group_sid": "S-1-5-32-545", "members": []}, "not about S-1-5-32-544"),
+    ({"group_sid": "S-1-5-32-544", "method": "net_api", "error": "Access is denied"}, "Access is denied"),
+])
+def test_live_material_that_says_nothing_is_unread(material, error):
+    model = local_admins.parse_live_material(material)
+    assert model["read"] is False and error in model["errors"][0]
+
+
+def test_live_members_without_sid_are_reported():
+    model = local_admins.parse_live_material({"group_sid": "S-1-5-32-544", "method": "net_api",
+                                              "members": [{"name": "x"}, "junk", {"sid": "S-1-5-32-545"}]})
+    assert [m["sid"] for m in model["members"]] == ["S-1-5-32-545"]
+    assert len(model["errors"]) == 2
+
+
+# ------------------------------------------------------------ administrators table
+TABLE = """\
+inventory_version: 1
+owner: {name: Contoso IT, kind: internal, contact: it@contoso.example}
+defaults:
+  approval: {ticket: CHG-7, approver: CISO, date: '2026-01-10'}
+tasks: []
+administrators:
+- sid: %(dom)s-512
+  justification: Domain Admins
+  required: true
+- sid: '{machine_sid}-500'
+  justification: built-in Administrator (disabled by policy on workstations)
+- name: 'CORP\\helpdesk-t2'
+  justification: tier 2 helpdesk on admin workstations
+  scope: {groups: [admin_workstations]}
+  expires: '2026-06-30'
+- sid: %(dom)s-1337
+  justification: break-glass account
+  required: true
+  scope: {domain_role: [workstation]}
+administrator_policies:
+- scope: {domain_role: [workstation]}
+  builtin_administrator: disabled
+"""
+
+
+@pytest.fixture
+def inventory(tmp_path):
+    folder = tmp_path / "inv"
+    folder.mkdir()
+    (folder / "admins.yml").write_text(TABLE % {"dom": DOM})
+    return load_inventory([str(folder)], today="2026-12-03")
+
+
+def test_table_loads_with_file_line_errors_for_expired_entries(inventory):
+    assert [e["code"] for e in inventory.errors] == ["expired"]
+    assert inventory.errors[0]["line"] == 15   # the expires: line of the helpdesk entry
+    assert len(inventory.administrators) == 4 and len(inventory.administrator_policies) == 1
+
+
+def test_table_entry_without_approval_is_refused(tmp_path):
+    folder = tmp_path / "inv"
+    folder.mkdir()
+    (folder / "a.yml").write_text(TABLE.replace("defaults:\n  approval: {ticket: CHG-7, approver: CISO, "
+                                                "date: '2026-01-10'}\n", "") % {"dom": DOM})
+    inventory = load_inventory([str(folder)], today="2026-12-03")
+    assert {e["code"] for e in inventory.errors} == {"approval_missing"}
+    assert inventory.administrators == []
+
+
+def test_table_schema_errors_point_at_the_line(tmp_path):
+    folder = tmp_path / "inv"
+    folder.mkdir()
+    (folder / "a.yml").write_text(TABLE.replace("  justification: Domain Admins\n", "  justificaton: x\n")
+                                  % {"dom": DOM})
+    inventory = load_inventory([str(folder)], today="2026-12-03")
+    codes = {(e["code"], e["line"]) for e in inventory.errors}
+    assert {("unknown_field", 8), ("missing_field", 7)} <= codes
+
+
+def test_admin_workstation_findings(inventory):
+    material = admin_surface.normalize_live_admin_surface(_live("live_workstation.json"))
+    findings = admin_surface.audit(WS, material, None, admin_view=inventory_admins.view(inventory, WS))
+    got = {(f["code"], f["params"].get("sid")) for f in findings}
+    assert ("TG-A001", ENTRA) in got                       # undocumented Entra member, kept as raw SID
+    assert ("TG-A003", DOM + "-6102") in got and ("TG-A001", DOM + "-6102") in got
+    assert ("TG-A003", MACH + "-1004") in got
+    assert ("TG-A004", MACH + "-500") in got               # enabled although policy says disabled
+    assert ("TG-A005", None) not in got
+    expired = [f for f in findings if f["code"] == "TG-A005"]
+    assert expired[0]["params"]["sid"] == DOM + "-1107"
+    assert [f["task"] for f in findings if f["code"] == "TG-A002"] == ["Administrators/%s-1337" % DOM]
+    assert not any(f["params"].get("sid") == DOM + "-512" for f in findings)   # documented and required
+    undocumented = [f for f in findings if f["code"] == "TG-A001"]
+    assert {f["severity"] for f in undocumented} == {"high"}                    # admin workstation
+    assert "TG-A011" in {f["code"] for f in findings}                           # net_api failed first
+
+
+def test_member_server_undocumented_is_medium_and_no_table_is_a_coverage_gap():
+    material = admin_surface.normalize_live_admin_surface(_live("live_workstation.json"))
+    findings = admin_surface.audit(SRV, material, None, admin_view=None)
+    assert "TG-A012" in {f["code"] for f in findings}
+    assert {f["severity"] for f in findings if f["code"] == "TG-A001"} == {"medium"}
+
+
+def test_dc_members_are_judged_and_unreadable_membership_is_high(inventory):
+    material = admin_surface.normalize_live_admin_surface(_live("live_dc.json"))
+    findings = admin_surface.audit(DC, material, None, admin_view=inventory_admins.view(inventory, DC))
+    undocumented = [f for f in findings if f["code"] == "TG-A001"]
+    assert undocumented and all(f["severity"] == "high" for f in undocumented)
+    assert "shared by every domain controller" in undocumented[0]["evidence"]["note"]
+    broken = admin_surface.normalize_live_admin_surface({"administrators": {"group_sid": "S-1-5-32-544",
+                                                                            "error": "Access is denied"}})
+    [gap] = [f for f in admin_surface.audit(SRV, broken, None, admin_view=None) if f["code"] == "TG-A010"]
+    assert gap["severity"] == "high" and "Access is denied" in gap["title"]
