@@ -71,6 +71,16 @@ CODES = {
                                             "reported as undocumented", "coverage"),
     "TG-A013": _c("coverage_gap", "low", "Whether the built-in Administrator is enabled could not be read",
                   "coverage"),
+    # LAPS: is the local administrator password managed and rotated
+    "TG-L001": _c("laps", "medium", "Local administrator password not managed by LAPS ({detail})", "laps"),
+    "TG-L002": _c("laps", "high", "Last LAPS processing failed at {time}: {error}", "laps"),
+    "TG-L003": _c("laps", "medium", "Last successful LAPS processing {days} days ago, older than the policy's "
+                                    "password age of {age} days", "laps"),
+    "TG-L004": _c("laps", "medium", "LAPS manages the password but {channel} holds no processing event (10004/10005)",
+                  "laps"),
+    "TG-L010": _c("coverage_gap", "medium", "LAPS state could not be read: {error}", "coverage"),
+    "TG-L011": _c("coverage_gap", "low", "LAPS events not read: when the password last rotated is unknown ({error})",
+                  "coverage"),
 }
 
 # Paths a standard user can write to (SigmaHQ's list, docs/least-privilege.md): a
@@ -371,3 +381,42 @@ def _judge_builtin(out, model, admin_view):
     if builtin.get("enabled"):
         out.add("TG-A004", "Administrators/%s" % builtin.get("sid"), {"sid": builtin.get("sid")},
                 evidence={"builtin_administrator": builtin}, entry=policy.source, key="builtin")
+
+
+# ----------------------------------------------------------------------- LAPS
+def judge_laps(out, model, host, admin_view, now):
+    """Add the TG-L findings of one host's LAPS model to ``out`` (``now``: aware UTC datetime)."""
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.laps import age_days
+    required, policy = admin_view.policy("laps") if admin_view is not None else (None, None)
+    if model is None or required == "not_required":
+        return
+    entry = policy.source if policy is not None else None
+    if not model.get("read"):
+        out.add("TG-L010", None, {"error": "; ".join(model.get("errors") or []) or "unknown error"},
+                evidence={"laps": model}, entry=entry, key="unreadable")
+        return
+    if not model.get("manager") and not is_domain_controller(host):
+        # a DC has no local accounts (its DSRM account is another matter): "not managed" does not apply
+        if model.get("policy_root") in ("csp", "gpo", "local"):
+            detail = "Windows LAPS policy (%s) with BackupDirectory=%s (disabled)" % (model["policy_root"],
+                                                                                       model.get("backup_directory"))
+        else:
+            detail = "no Windows LAPS policy, legacy LAPS %s" % ("enabled" if model["legacy"]["enabled"] else "not enabled")
+        out.add("TG-L001", None, {"detail": detail}, evidence={"laps": model}, entry=entry,
+                severity="high" if required == "required" else None, key="managed")
+        return
+    if not model.get("manager"):
+        return
+    if not model.get("events_read"):
+        out.add("TG-L011", None, {"error": "; ".join(model.get("errors") or []) or "channel not read"},
+                evidence={"laps": model}, key="events")
+    if model.get("last_result") == "failure":
+        out.add("TG-L002", None, {"time": model.get("last_failure"), "error": model.get("last_error") or "?"},
+                evidence={"laps": model}, entry=entry, key="failed")
+    days = age_days(model, now)
+    age = model.get("password_age_days") or 30
+    if days is not None and days > age:
+        out.add("TG-L003", None, {"days": int(days), "age": age}, evidence={"laps": model}, entry=entry, key="age")
+    elif days is None and model.get("events_read") and model.get("last_result") is None:
+        out.add("TG-L004", None, {"channel": "Microsoft-Windows-LAPS/Operational"},
+                evidence={"laps": model}, entry=entry, key="age")

@@ -19,18 +19,22 @@ Material::
 
     {"mode": "offline"|"live",
      "gpo_tasks": gpo_tasks result | None (not attempted),
-     "administrators": local_admins model | None (not attempted)}
+     "administrators": local_admins model | None (not attempted),
+     "laps": laps model | None (not attempted)}
 """
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_findings, gpo_tasks, local_admins
+import datetime
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_findings, gpo_tasks, laps, local_admins
 
 
 def collect_offline_admin_surface(root, sysvol_root=None):
     gpo = gpo_tasks.collect_offline(root, sysvol_root)
     return {"mode": "offline", "gpo_tasks": gpo,
-            "administrators": local_admins.collect_offline(root) if root else None}
+            "administrators": local_admins.collect_offline(root) if root else None,
+            "laps": laps.collect_offline(root) if root else None}
 
 
 def normalize_live_admin_surface(raw):
@@ -41,14 +45,17 @@ def normalize_live_admin_surface(raw):
     if admins is not None and error and not admins["read"]:
         admins["errors"].append(str(error)[:500])
     gpo = gpo_tasks.parse_live_material(raw["sysvol"]) if isinstance(raw.get("sysvol"), dict) else None
-    return {"mode": "live", "gpo_tasks": gpo, "administrators": admins}
+    lapsm = laps.parse_live_material(raw.get("laps")) if "laps" in raw or error else None
+    return {"mode": "live", "gpo_tasks": gpo, "administrators": admins, "laps": lapsm}
 
 
-def audit(host, material, host_view, previous=None, *, rules=None, admin_view=None):
+def audit(host, material, host_view, previous=None, *, rules=None, admin_view=None, now=None):
     """Findings (drift shape plus ``code``/``params``) of one host's admin surface, most severe first."""
     host = host if isinstance(host, dict) else {"name": str(host)}
     out = admin_findings.Findings(host.get("name"))
     material = material if isinstance(material, dict) else {}
     admin_findings.judge_gpo_tasks(out, material.get("gpo_tasks"), host, host_view, previous, rules)
     admin_findings.judge_administrators(out, material.get("administrators"), host, admin_view)
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    admin_findings.judge_laps(out, material.get("laps"), host, admin_view, now)
     return out.sorted()

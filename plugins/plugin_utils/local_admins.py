@@ -185,7 +185,10 @@ def read_sam_hive(path):
             # The default value's *type* is the RID (a SAM convention).
             for value in sub.iter_values(as_json=False, trim_values=False):
                 if value.name in ("(default)", "(Default)", "", None):
+                    # regipy reports a type it has no name for as the number (an int or its digits)
                     rid = getattr(value, "value_type_raw", None)
+                    if rid is None and str(getattr(value, "value_type", "")).isdigit():
+                        rid = int(value.value_type)
                     if isinstance(rid, int):
                         local_rids.add(rid)
                         names[rid] = sub.name
