@@ -13,19 +13,15 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible.utils.unsafe_proxy import wrap_var
 
+from ansible_collections.taskguard.windows.plugins.modules.drift_merge import DOCUMENTATION
+from ansible_collections.taskguard.windows.plugins.plugin_utils import argspec
 from ansible_collections.taskguard.windows.plugins.plugin_utils.report_merge import (
     ReportInputError, load_report, merge_reports, unaudited_hosts,
 )
-from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.write import FORMATS, write_reports
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.write import write_reports
 from ansible_collections.taskguard.windows.plugins.plugin_utils.state import ReportWriteError
 
-_ARGS = {
-    "inputs": {"type": "list", "elements": "str", "required": True},
-    "report_dir": {"type": "path", "required": True},
-    "formats": {"type": "list", "elements": "str", "default": list(FORMATS)},
-    "run_id": {"type": "str", "required": False},
-    "expected_slices": {"type": "int", "required": False},
-}
+_ARGS = argspec.from_documentation(DOCUMENTATION)
 MAX_INPUTS = 10000
 
 

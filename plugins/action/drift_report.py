@@ -18,31 +18,17 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible.utils.unsafe_proxy import wrap_var
 
+from ansible_collections.taskguard.windows.plugins.modules.drift_report import DOCUMENTATION
+from ansible_collections.taskguard.windows.plugins.plugin_utils import argspec
 from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
 from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import (
     build_run_report, fail_on_reached,
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.write import FORMATS, write_reports
-from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import SEVERITIES
 from ansible_collections.taskguard.windows.plugins.plugin_utils.report_merge import unaudited_hosts
 from ansible_collections.taskguard.windows.plugins.plugin_utils.state import ReportWriteError
 
-_ARGS = {
-    "hosts": {"type": "list", "elements": "str", "required": True},
-    "results": {"type": "dict", "required": False},
-    "result_var": {"type": "str", "default": "taskguard_audit"},
-    "report_dir": {"type": "path", "required": True},
-    "state_dir": {"type": "path", "required": False},
-    "formats": {"type": "list", "elements": "str", "default": list(FORMATS)},
-    "fail_on": {"type": "str", "default": "never", "choices": ["never"] + list(SEVERITIES)},
-    "run_id": {"type": "str", "required": False},
-    "slice": {"type": "str", "required": False},
-    "slice_number": {"type": "int", "required": False},
-    "inventory_dir": {"type": "list", "elements": "str", "required": False},
-    "rule_files": {"type": "list", "elements": "str", "required": False},
-    "advance_bookmarks": {"type": "bool", "default": True},
-    "compliance_dir": {"type": "path", "required": False},
-}
+_ARGS = argspec.from_documentation(DOCUMENTATION)
 _KEY_SAFE = re.compile(r"[^A-Za-z0-9_]")
 
 

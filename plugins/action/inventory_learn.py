@@ -28,6 +28,8 @@ import tempfile
 from ansible.plugins.action import ActionBase
 from ansible.utils.unsafe_proxy import wrap_var
 
+from ansible_collections.taskguard.windows.plugins.modules.inventory_learn import DOCUMENTATION
+from ansible_collections.taskguard.windows.plugins.plugin_utils import argspec
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import (
     format_problem, load_inventory,
 )
@@ -35,19 +37,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_propos
     build_document, dump_document, merge_entries, propose_for_host,
 )
 
-_ARGS = {
-    "offline_root": {"type": "path", "required": False},
-    "inventory_dir": {"type": "list", "elements": "path", "required": False},
-    "only_undocumented": {"type": "bool", "required": False, "default": False},
-    "today": {"type": "str", "required": False},
-    "os_family": {"type": "str", "required": False},
-    "domain_role": {"type": "str", "required": False},
-    "output": {"type": "path", "required": False},
-    "hosts": {"type": "list", "elements": "str", "required": False, "default": []},
-    "results_var": {"type": "str", "required": False, "default": "taskguard_learned"},
-    "owner_name": {"type": "str", "required": False, "default": "CONFIRM: owner of the learned tasks"},
-    "contact": {"type": "str", "required": False, "default": "CONFIRM: contact"},
-}
+_ARGS = argspec.from_documentation(DOCUMENTATION)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 

@@ -18,17 +18,14 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
+from ansible_collections.taskguard.windows.plugins.modules.inventory_validate import DOCUMENTATION
+from ansible_collections.taskguard.windows.plugins.plugin_utils import argspec
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import load_inventory
 
 display = Display()
 
 _COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-_ARGS = {
-    "paths": {"type": "list", "elements": "path", "required": False},
-    "strict": {"type": "bool", "required": False, "default": False},
-    "today": {"type": "str", "required": False},
-    "fail_on_error": {"type": "bool", "required": False, "default": True},
-}
+_ARGS = argspec.from_documentation(DOCUMENTATION)
 
 
 class ActionModule(ActionBase):

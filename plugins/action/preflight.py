@@ -15,23 +15,11 @@ __metaclass__ = type
 from ansible.plugins.action import ActionBase
 from ansible.utils.unsafe_proxy import wrap_var
 
+from ansible_collections.taskguard.windows.plugins.modules.preflight import DOCUMENTATION
+from ansible_collections.taskguard.windows.plugins.plugin_utils import argspec
 from ansible_collections.taskguard.windows.plugins.plugin_utils.preflight import run_checks
 
-_ARGS = {
-    "hosts": {"type": "list", "elements": "str", "required": False},
-    "host_pattern": {"type": "str", "required": False, "default": ""},
-    "host_pattern_var": {"type": "str", "required": False, "default": "taskguard_hosts"},
-    "choices": {"type": "dict", "required": False, "default": {}},
-    "bools": {"type": "dict", "required": False, "default": {}},
-    "positive_ints": {"type": "dict", "required": False, "default": {}},
-    "inventory_dirs": {"type": "list", "elements": "str", "required": False},
-    "inventory_var": {"type": "str", "required": False, "default": "taskguard_task_inventory_dir"},
-    "writable_dirs": {"type": "dict", "required": False, "default": {}},
-    "files": {"type": "dict", "required": False, "default": {}},
-    "existing_paths": {"type": "dict", "required": False, "default": {}},
-    "offline_roots": {"type": "bool", "required": False, "default": False},
-    "renamed_vars": {"type": "dict", "required": False, "default": {}},
-}
+_ARGS = argspec.from_documentation(DOCUMENTATION)
 
 
 def _flat(value):

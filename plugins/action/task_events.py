@@ -15,22 +15,16 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible.utils.unsafe_proxy import wrap_var
 
+from ansible_collections.taskguard.windows.plugins.modules.task_events import DOCUMENTATION
+from ansible_collections.taskguard.windows.plugins.plugin_utils import argspec
 from ansible_collections.taskguard.windows.plugins.plugin_utils.bookmarks import read_bookmark, validate_bookmark
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
 from ansible_collections.taskguard.windows.plugins.plugin_utils.event_collection import (
-    DEFAULT_MAX_EVENTS,
     collect_offline_events,
     normalize_live_events,
 )
-from ansible_collections.taskguard.windows.plugins.plugin_utils.event_model import DEFAULT_EVENT_IDS
 
-ARGUMENT_SPEC = {
-    "event_ids": {"type": "list", "elements": "int", "default": list(DEFAULT_EVENT_IDS)},
-    "since": {"type": "dict"},
-    "max_events": {"type": "int", "default": DEFAULT_MAX_EVENTS},
-    "offline_root": {"type": "path"},
-    "state_dir": {"type": "path"},
-}
+_ARGS = argspec.from_documentation(DOCUMENTATION)
 
 
 class ActionModule(ActionBase):
@@ -45,7 +39,7 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
 
-        _valid, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        _valid, args = self.validate_argument_spec(argument_spec=_ARGS)
         try:
             since = validate_bookmark(args["since"])
             if not since and args["state_dir"]:

@@ -15,20 +15,15 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible.utils.unsafe_proxy import wrap_var
 
+from ansible_collections.taskguard.windows.plugins.modules.task_info import DOCUMENTATION
+from ansible_collections.taskguard.windows.plugins.plugin_utils import argspec
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import (
     collect_offline_tasks,
     normalize_live_tasks,
 )
 
-DEFAULT_MAX_CONTENT_BYTES = 1048576
-
-ARGUMENT_SPEC = {
-    'offline_root': {'type': 'path'},
-    'taskcache_reg': {'type': 'path'},
-    'hive': {'type': 'path'},
-    'max_content_bytes': {'type': 'int', 'default': DEFAULT_MAX_CONTENT_BYTES},
-}
+_ARGS = argspec.from_documentation(DOCUMENTATION)
 
 
 class ActionModule(ActionBase):
@@ -43,7 +38,7 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
 
-        _valid, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        _valid, args = self.validate_argument_spec(argument_spec=_ARGS)
         root = args['offline_root']
         if not root and (args['taskcache_reg'] or args['hive']):
             raise AnsibleActionFail('task_info: taskcache_reg and hive need offline_root')

@@ -11,8 +11,8 @@ module: preflight
 short_description: Check a taskguard playbook's inputs on the controller before any host is contacted
 version_added: 0.1.0
 description:
-  - Action plugin, runs on the controller (use C(run_once) and C(delegate_to: localhost)); it never opens a
-    connection to a host.
+  - "Action plugin, runs on the controller (use C(run_once) and C(delegate_to: localhost)); it never opens a
+    connection to a host."
   - Checks enumerations, booleans and numbers, that the host pattern leaves at least one host, that task
     inventory folders exist and load without errors (C(expired) entries excepted, they are drift findings),
     that report and state folders can be created and written (a probe file is created and removed), that

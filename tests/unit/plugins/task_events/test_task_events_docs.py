@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from ansible_collections.taskguard.windows.plugins.action.task_events import ARGUMENT_SPEC
+from ansible_collections.taskguard.windows.plugins.action.task_events import _ARGS as ARGUMENT_SPEC
 from ansible_collections.taskguard.windows.plugins.modules import task_events as doc_module
 from ansible_collections.taskguard.windows.plugins.plugin_utils.event_collection import DEFAULT_MAX_EVENTS
 from ansible_collections.taskguard.windows.plugins.plugin_utils.event_model import DEFAULT_EVENT_IDS
