@@ -62,6 +62,15 @@ SOURCES = {
         "source": "DFIRArtifactMuseum Windows/ScheduledTasks/Win10/APTSimulatorVM @ b81948ca (MIT)",
         "date": "2026-11-25",
     },
+    "windows_11": {
+        "task_dump": "tools/baseline_sources/windows_11/scheduled-tasks-25H2.extract.json",
+        "source": "nohuto/win-config @ 43c86ee0 system/assets/scheduled-tasks.json: the task definitions "
+                  "of a stock Windows 11 25H2 installation (build 26200), as parsed by the author's "
+                  "ScheduledTasksList.ps1 (AGPL-3.0; the repository keeps only the extracted facts)",
+        "date": "2026-12-03",
+        "thin": "one stock 25H2 installation: tasks that only earlier Windows 11 releases register are "
+                "missing; the dump's trigger list is not reliable, so triggers are not checked",
+    },
     "windows_server_2019": {
         "task_list": "tools/baseline_sources/windows_server_2019/jaws-scheduled-tasks.txt",
         "source": "r3kind1e/r3kind1e.github.io @ 2e51eae5 _posts/2023-06-08-Automating Windows Local "
@@ -82,7 +91,12 @@ MICROSOFT_ROOT_PREFIXES = (
     "\\microsoftedgeupdatetaskmachine",        # Microsoft Edge (bundled since Windows 10 20H2)
     "\\onedrive reporting task-",              # OneDrive (bundled), one task per user
     "\\onedrive standalone update task-",
+    "\\onedrive startup task-",                # OneDrive on Windows 11, one task per user
 )
+_USER_PROFILE = re.compile(r"^[A-Za-z]:\\Users\\[^\\]+", re.IGNORECASE)
+_VERSION_FOLDER = re.compile(r"\\\d+(?:\.\d+){2,}\\")
+# Edge's updater names its tasks with a GUID per installation on Windows 11.
+_EDGE_GUID_NAME = re.compile(r"^(\\MicrosoftEdgeUpdateTaskMachine(?:Core|UA))\{[0-9A-Fa-f-]{36}\}$")
 # Never allow-listed, whatever the folder holds (see ../shared/fixtures/README.md).
 KNOWN_MALICIOUS = {"\\gameover": "planted by the lab's attack simulator (Mimikatz every 5 minutes)"}
 
@@ -308,6 +322,90 @@ def build_from_listing(listing_path, os_family, source, date, thin=None, class_i
     return _document(entries, skipped, os_family, source, date, thin=thin), skipped
 
 
+# ------------------------------------------------------------- task dumps (JSON)
+def extract_from_task_dump(upstream):
+    """Facts of each task in a ScheduledTasksList.ps1 dump (list of {Name, Path,
+    Principals, Actions, Settings...}): path, principal, actions, hidden. Used
+    once to write the recorded extract; the generator reads the extract."""
+    def as_list(value):
+        return value if isinstance(value, list) else ([value] if value else [])
+    out = []
+    for item in upstream:
+        folder = item["Path"]
+        principals = as_list(item.get("Principals"))
+        out.append({
+            "path": folder + item["Name"] if folder.endswith("\\") else folder + "\\" + item["Name"],
+            "principals": [{k: p[k] for k in ("UserId", "GroupId", "LogonType", "RunLevel") if k in p}
+                           for p in principals],
+            # The dumper writes "System.Xml.XmlElement" instead of a COM handler's
+            # Data (71 of 71 in the 25H2 dump): that is no fact, so it is dropped.
+            "actions": [{k: a[k] for k in ("Type", "Command", "Arguments", "WorkingDirectory", "ClassId", "Data")
+                         if k in a and a[k] != "System.Xml.XmlElement"} for a in as_list(item.get("Actions"))],
+            "hidden": (item.get("Settings") or {}).get("Hidden") == "true",
+        })
+    return sorted(out, key=lambda t: t["path"].casefold())
+
+
+_DUMP_ACTION_TYPES = {"exec": "exec", "comhandler": "com_handler", "sendemail": "send_email",
+                      "showmessage": "show_message"}
+
+
+def tasks_from_extract(records):
+    """Normalized tasks (the shape propose_entry reads) from the recorded extract.
+    A task with several principals or an unknown action type is returned in ``bad``."""
+    tasks, bad = [], []
+    for record in records:
+        if len(record["principals"]) != 1:
+            bad.append((record["path"], "%d principals" % len(record["principals"])))
+            continue
+        p = record["principals"][0]
+        actions = []
+        for a in record["actions"]:
+            kind = _DUMP_ACTION_TYPES.get(str(a.get("Type", "")).casefold())
+            if kind is None:
+                break
+            actions.append({"type": kind, "command": a.get("Command"), "arguments": a.get("Arguments"),
+                            "working_directory": a.get("WorkingDirectory"), "class_id": a.get("ClassId"),
+                            "data": a.get("Data")})
+        else:
+            tasks.append({"path": record["path"], "name": record["path"].rsplit("\\", 1)[-1],
+                          "principal": {"user_id": p.get("UserId"), "group_id": p.get("GroupId"),
+                                        "logon_type": p.get("LogonType"), "run_level": p.get("RunLevel")},
+                          "actions": actions, "triggers": [], "hidden": bool(record["hidden"]),
+                          "hidden_reasons": [], "seen_in": ["dump"]})
+            continue
+        bad.append((record["path"], "action type not understood: %r" % (record["actions"],)))
+    return tasks, bad
+
+
+def build_from_dump(dump_path, os_family, source, date, thin=None):
+    """(text, skipped) of the baseline generated from a recorded task-dump extract."""
+    import json
+    with open(dump_path, "r", encoding="utf-8") as handle:
+        records = json.loads(handle.read(8 * 1024 * 1024))
+    tasks, bad = tasks_from_extract(records)
+    kept, skipped = select(tasks)
+    entries = []
+    for entry in _entries_from_tasks(kept, os_family, date):
+        # the dump's triggers are not reliable: not checked for this source
+        entry["expected"].pop("triggers", None)
+        actions = entry["expected"].get("actions") or []
+        for index, action in enumerate(actions):
+            command = action.get("command") or ""
+            if _USER_PROFILE.match(command):
+                # a per-user install (OneDrive): any profile, any version folder
+                pattern = _VERSION_FOLDER.sub(r"\\*\\", _USER_PROFILE.sub("*", command))
+                actions[index] = {("command_pattern" if k == "command" else k): (pattern if k == "command" else v)
+                                  for k, v in action.items()}
+        match = _EDGE_GUID_NAME.match(entry.get("path") or "")
+        if match:
+            entry = {"path_pattern": match.group(1) + "{guid}", **{k: v for k, v in entry.items() if k != "path"}}
+        entry["justification"] = "Built-in %s task (in the recorded task dump)" % os_family
+        entries.append(entry)
+    skipped = sorted(skipped + bad, key=lambda item: item[0].casefold())
+    return _document(entries, skipped, os_family, source, date, thin=thin), skipped
+
+
 def _write_checked(text, output, date):
     tmp = output + ".tmp"
     with open(tmp, "w", encoding="utf-8") as handle:
@@ -329,6 +427,9 @@ def build_known(os_family):
         text, skipped, dummy = build(os.path.join(REPO, spec["tasks_dir"]), os_family, spec["source"], spec["date"],
                                      thin=spec.get("thin"))
         return text, skipped
+    if "task_dump" in spec:
+        return build_from_dump(os.path.join(REPO, spec["task_dump"]), os_family, spec["source"], spec["date"],
+                               thin=spec.get("thin"))
     class_ids = None
     if spec.get("com_classes_from"):
         ref = SOURCES[spec["com_classes_from"]]

@@ -29,7 +29,7 @@ def test_every_baseline_file_has_a_recorded_source(tool):
     assert shipped == sorted(tool.SOURCES)
 
 
-@pytest.mark.parametrize("family", ["windows_10", "windows_server_2019"])
+@pytest.mark.parametrize("family", ["windows_10", "windows_11", "windows_server_2019"])
 def test_shipped_baseline_is_what_the_generator_writes(tool, family):
     text, dummy = tool.build_known(family)
     assert text == (BASELINES / (family + ".yml")).read_text(encoding="utf-8"), \
@@ -130,3 +130,33 @@ def test_server_2019_baseline_agrees_with_the_windows_10_folder_on_shared_princi
     shared = set(ten) & set(server)
     assert len(shared) > 100
     assert {p for p in shared if ten[p] != server[p]} == set()
+
+
+def test_task_dump_extract_drops_what_the_dumper_could_not_read(tool):
+    upstream = [{"Name": "T", "Path": "\\Microsoft\\Windows\\X\\", "Settings": {"Hidden": "true"},
+                 "Principals": {"Id": "LocalSystem", "UserId": "S-1-5-18"},
+                 "Actions": {"Type": "ComHandler", "ClassId": "{11111111-2222-3333-4444-555555555555}",
+                             "Data": "System.Xml.XmlElement"}}]
+    extract = tool.extract_from_task_dump(upstream)
+    assert extract == [{"path": "\\Microsoft\\Windows\\X\\T", "hidden": True,
+                        "principals": [{"UserId": "S-1-5-18"}],
+                        "actions": [{"Type": "ComHandler", "ClassId": "{11111111-2222-3333-4444-555555555555}"}]}]
+    tasks, bad = tool.tasks_from_extract(extract + [{"path": "\\Microsoft\\Y", "hidden": False, "principals": [],
+                                                     "actions": []}])
+    assert [t["path"] for t in tasks] == ["\\Microsoft\\Windows\\X\\T"] and bad[0][0] == "\\Microsoft\\Y"
+    assert tasks[0]["actions"][0]["data"] is None
+
+
+def test_windows_11_per_user_and_per_install_names_are_patterns():
+    text = (BASELINES / "windows_11.yml").read_text(encoding="utf-8")
+    assert "C:\\Users\\Admin" not in text and "S-1-5-21-" not in text.split("---", 1)[1]
+    inventory = load_inventory([str(BASELINES / "windows_11.yml")], today="2026-12-03")
+    view = inventory.for_host({"name": "h", "os_family": "windows_11"})
+    assert view.match("\\MicrosoftEdgeUpdateTaskMachineCore{0F2A8D5E-1234-4DEF-8ABC-0123456789AB}") is not None
+    sid = "S-1-5-21-1-2-3-1001"
+    entry = view.match("\\OneDrive Startup Task-" + sid)
+    task = {"path": "\\OneDrive Startup Task-" + sid, "principal": {"user_id": sid, "logon_type": "InteractiveToken"},
+            "actions": [{"type": "exec", "arguments": "/startInstances",
+                         "command": "C:\\Users\\bob\\AppData\\Local\\Microsoft\\OneDrive\\26.1.1.1\\OneDriveLauncher.exe"}],
+            "hidden": False, "triggers": []}
+    assert entry.compare(task) == []

@@ -212,7 +212,7 @@ def test_authentic_windows_10_folder_without_os_hint_only_gameover(tmp_path):
     tasks = [f for f in audit["findings"] if f["task"] is not None]
     at_least_medium = {f["task"]: f["severity"] for f in tasks if SEVERITY_RANK[f["severity"]] >= SEVERITY_RANK["medium"]}
     assert at_least_medium == {"\\GameOver": "critical"}
-    assert {f["kind"] for f in audit["findings"] if f["task"] is None} <= {"coverage_gap"}
+    assert {f["kind"] for f in audit["findings"] if f["task"] is None} <= {"coverage_gap", "note"}
 
 
 def test_authentic_windows_10_folder_as_unknown_version(tmp_path):
@@ -223,3 +223,6 @@ def test_authentic_windows_10_folder_as_unknown_version(tmp_path):
     assert view.version_unknown and "windows_10" in view.union_os_families
     tasks = {f["task"]: f["severity"] for f in audit["findings"] if f["task"] is not None}
     assert tasks == {"\\GameOver": "critical"}
+    notes = [f["title"] for f in audit["findings"] if f["kind"] == "note"]
+    assert any("matched against all built-in baselines" in n for n in notes)
+    assert set(view.union_os_families) == {"windows_10", "windows_11", "windows_server_2019"}
