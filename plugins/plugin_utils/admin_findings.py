@@ -33,20 +33,20 @@ def _c(kind, severity, title, anchor):
 CODES = {
     # GPO-delivered tasks (Group Policy Preferences ScheduledTasks.xml in SYSVOL)
     "TG-G001": _c("gpo_task", "medium", "GPO task {name!r} of GPO {gpo_guid} not documented in the task inventory "
-                                        "(runs {command})", "gpo-tasks"),
+                                        "(runs {command})", "gpo-delivered-tasks"),
     "TG-G002": _c("gpo_task", "medium", "GPO task {name!r} of GPO {gpo_guid} differs from its inventory entry "
-                                        "({fields})", "gpo-tasks"),
+                                        "({fields})", "gpo-delivered-tasks"),
     "TG-G003": _c("gpo_task", "high", "Immediate GPO task {name!r} of GPO {gpo_guid} runs {command} as {run_as} "
-                                      "at the next policy refresh", "gpo-tasks"),
+                                      "at the next policy refresh", "gpo-delivered-tasks"),
     "TG-G004": _c("gpo_task", "high", "GPO task {name!r} of GPO {gpo_guid} runs {command} as SYSTEM from a "
-                                      "{where} path", "gpo-tasks"),
-    "TG-G005": _c("gpo_task", "high", "GPO task {name!r} of GPO {gpo_guid} added since the last audit", "gpo-tasks"),
+                                      "{where} path", "gpo-delivered-tasks"),
+    "TG-G005": _c("gpo_task", "high", "GPO task {name!r} of GPO {gpo_guid} added since the last audit", "gpo-delivered-tasks"),
     "TG-G006": _c("gpo_task", "high", "GPO task {name!r} of GPO {gpo_guid} changed since the last audit",
-                  "gpo-tasks"),
+                  "gpo-delivered-tasks"),
     "TG-G007": _c("gpo_task", "high", "GPO task {name!r} of GPO {gpo_guid} stores a password in SYSVOL "
-                                      "(cpassword, MS14-025)", "gpo-tasks"),
+                                      "(cpassword, MS14-025)", "gpo-delivered-tasks"),
     "TG-G008": _c("gpo_task", "low", "GPO task {name!r} of GPO {gpo_guid} present but its inventory entry has "
-                                     "expired", "gpo-tasks"),
+                                     "expired", "gpo-delivered-tasks"),
     "TG-G010": _c("coverage_gap", "high", "SYSVOL not found on this domain controller: GPO tasks not audited",
                   "coverage"),
     "TG-G011": _c("coverage_gap", "medium", "{count} SYSVOL file(s) could not be read: GPO tasks there not audited",
@@ -55,15 +55,15 @@ CODES = {
                   "coverage"),
     # local Administrators (S-1-5-32-544) against the documented administrators table
     "TG-A001": _c("local_admin", "medium", "Local Administrators member {member} not documented in the "
-                                           "administrators table", "administrators"),
+                                           "administrators table", "local-administrators"),
     "TG-A002": _c("local_admin", "medium", "Required administrator {member} is not in the local Administrators "
-                                           "group", "administrators"),
+                                           "group", "local-administrators"),
     "TG-A003": _c("local_admin", "medium", "Orphaned SID {sid} in the local Administrators group (the account no "
-                                           "longer resolves)", "administrators"),
+                                           "longer resolves)", "local-administrators"),
     "TG-A004": _c("local_admin", "high", "Built-in Administrator {sid} is enabled where policy says it must be "
-                                         "disabled", "administrators"),
+                                         "disabled", "local-administrators"),
     "TG-A005": _c("local_admin", "low", "Local Administrators member {member} documented by an expired entry "
-                                        "({file}:{line})", "administrators"),
+                                        "({file}:{line})", "local-administrators"),
     "TG-A010": _c("coverage_gap", "high", "Local Administrators membership could not be read: {error}", "coverage"),
     "TG-A011": _c("coverage_gap", "low", "{count} problem(s) while reading the local Administrators group",
                   "coverage"),
