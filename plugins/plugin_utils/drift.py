@@ -133,17 +133,17 @@ class _Run(object):
         sources = result.get("sources") or {}
         mode = result.get("mode")
         expected = ("files", "registry") if mode == "offline" else TASK_SOURCES
-        for source in expected:
-            if not sources.get(source):
-                self.out.add("TG-C002", params={"source": source}, evidence={"source": source, "mode": mode},
-                             key="source:" + source)
-        if sources.get("job_files") is False:
-            self.out.add("TG-C002", severity="low", params={"source": "job_files (legacy at jobs)"},
-                         evidence={"source": "job_files", "mode": mode}, key="source:job_files")
         by_source = {}
         for err in result.get("errors") or []:
             if isinstance(err, dict):
                 by_source.setdefault(str(err.get("source")), []).append(err)
+        for source in expected:
+            if not sources.get(source):
+                self.out.add("TG-C002", params={"source": source}, key="source:" + source,
+                             evidence={"source": source, "mode": mode})
+        if sources.get("job_files") is False:
+            self.out.add("TG-C002", severity="low", params={"source": "job_files (legacy at jobs)"},
+                         evidence={"source": "job_files", "mode": mode}, key="source:job_files")
         for source, errs in sorted(by_source.items()):
             self.out.add("TG-C003", params={"count": len(errs), "source": source}, evidence={"errors": trim(errs)},
                          key="errors:" + source)
@@ -306,7 +306,11 @@ class _Run(object):
         last = sorted(registrations, key=_event_order)[-1]
         params = {"actions": "/".join(sorted({str(e.get("action")) for e in registrations})),
                   "time": last.get("time"), "user": _user(last) or "an unknown account"}
-        if deletions:
+        routine = (not deletions and _machine_update(path, params["user"], registrations)
+                   and SEVERITY_RANK.get(risk["severity"], 0) <= SEVERITY_RANK["low"])
+        if routine:
+            code = "TG-T009"   # e.g. SvcRestartTask rescheduled by the DC's machine account
+        elif deletions:
             code = "TG-T001"
         elif self.task_sources_read(sources):
             code = "TG-T002"
@@ -314,7 +318,7 @@ class _Run(object):
         else:
             code = "TG-T003"
         chosen = sorted(registrations + deletions, key=_event_order)
-        self.out.add(code, path, severity=risk["severity"], params=params,
+        self.out.add(code, path, severity=None if routine else risk["severity"], params=params,
                      reasons=[reason(code, params, references=[_REF_T1053, _REF_ATEXEC])] + risk["reasons"],
                      evidence={"events": [_event_trim(e) for e in chosen[:MAX_EVENTS_PER_FINDING]],
                                "event_count": len(events), "escalations": risk["escalations"],

@@ -29,7 +29,8 @@ __metaclass__ = type
 import hashlib
 import json
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import SEVERITY_RANK, max_severity
+from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_propose import proposal_allowed
+from ansible_collections.taskguard.windows.plugins.plugin_utils.severity import SEVERITY_RANK, max_severity
 
 DOCS = "docs/drift.md"
 
@@ -105,6 +106,8 @@ CATALOGUE = {
     "TG-T007": _c("author_mismatch", "medium",
                   "Task author {author!r} does not match the account that registered it ({user})", "events"),
     "TG-T008": _c("author_mismatch", "medium", "Task author field is oversized ({length} characters)", "events"),
+    "TG-T009": _c("registered", "info", "Windows task {actions} at {time} by the machine account {user}: "
+                                        "routine maintenance by Windows itself", "events"),
     # concealment (Tarrask / GhostTask); codes were TG-H-<reason> before, which collided with hardening TG-Hn
     "TG-S001": _c("hidden", "high", "Task concealed: security descriptor (SD) removed from its TaskCache Tree key",
                   "concealment"),
@@ -176,10 +179,10 @@ def title_of(code, params=None):
 def reason(code, params=None, severity=None, references=None):
     """A reason item for a built-in code (same shape as a risk rule's reason)."""
     entry = CATALOGUE[code]
-    refs = list(references or [])
-    refs.append({"title": "taskguard docs: %s" % code, "url": entry["anchor"]})
+    # The docs anchor is a path in this repository, not a web address: reports
+    # show it as text (``docs``), never as a link.
     return {"rule": code, "title": title_of(code, params), "severity": severity or entry["severity"],
-            "category": entry["kind"], "mitre": [], "references": refs}
+            "category": entry["kind"], "mitre": [], "references": list(references or []), "docs": entry["anchor"]}
 
 
 def sort_key(finding):
@@ -294,20 +297,14 @@ def merge_task_findings(host, group):
 
 # ------------------------------------------------------------ proposals
 def withhold_proposal(row):
-    """No allowlist proposal for what must be investigated first (issue: a copied
-    proposal must never silence an attack). Returns the reason, or None."""
-    why = []
-    if "hidden" in row["kinds"]:
-        why.append("concealed by registry tampering")
-    if SEVERITY_RANK[row["severity"]] >= SEVERITY_RANK["high"]:
-        why.append("severity %s" % row["severity"])
-    risky = sorted({r.get("rule") for r in row["reasons"] if isinstance(r, dict) and str(r.get("rule", "")).startswith("TG-R")
-                    and SEVERITY_RANK.get(r.get("severity"), 0) >= SEVERITY_RANK["medium"]})
-    if risky:
-        why.append("matches risk rule(s) %s" % ", ".join(risky))
-    if not why:
-        return None
-    return "investigate before documenting: %s" % "; ".join(why)
+    """No allowlist proposal for what must be investigated first (a copied proposal
+    must never silence an attack): the reason, or None when one may be offered.
+    The rule itself is inventory_propose.proposal_allowed."""
+    hidden = (row.get("evidence") or {}).get("hidden_reasons") or (["concealed"] if "hidden" in row["kinds"] else [])
+    risk_reasons = [r for r in row["reasons"] if isinstance(r, dict) and r.get("rule") not in CATALOGUE]
+    allowed, why = proposal_allowed((row.get("evidence") or {}).get("task"), severity=row["severity"],
+                                    hidden_reasons=hidden, risk_reasons=risk_reasons)
+    return None if allowed else why
 
 
 # ------------------------------------------------------------ summary, verdict, tier
@@ -331,10 +328,11 @@ def _verdict_reason(code, text, params=None):
 def verdict(status, findings, *, task_sources_read=True):
     """``{"state", "reasons", "task_sources_read"}`` of one host (docs/drift.md#host-verdict).
 
-    not_audited: no audit result, or no task source could be read at all (a critical
-    event finding still makes it compromised: the reader must see both);
     compromised: a critical task finding; suspicious: a task finding at medium or
-    above; incomplete: the audit could not see everything; clean: none of these.
+    above; not_audited: no audit result, or no task source could be read at all
+    (events alone can still make a host compromised or suspicious: then
+    ``task_sources_read`` is False and a reason says so); incomplete: the audit
+    could not see everything; clean: none of these.
     """
     reasons = []
     if status in ("unreachable", "failed"):
@@ -354,10 +352,10 @@ def verdict(status, findings, *, task_sources_read=True):
         reasons.append(_verdict_reason(f.get("code") or f["kind"], f["title"], f.get("params")))
     if critical:
         state = "compromised"
-    elif not task_sources_read:
-        state = "not_audited"
     elif serious:
         state = "suspicious"
+    elif not task_sources_read:
+        state = "not_audited"
     elif gaps:
         state = "incomplete"
     else:

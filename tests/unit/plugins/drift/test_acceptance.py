@@ -13,7 +13,7 @@ import shutil
 import pytest
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
-from audit_call import audit_host
+from audit_call import audit_host, reviewed
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import load_inventory
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_propose import (
     build_document, dump_document, merge_proposals,
@@ -30,19 +30,6 @@ def evidence(tmp_path, folder):
     root = tmp_path / "evidence"
     shutil.copytree(folder, root / "Windows" / "System32" / "Tasks")
     return str(root)
-
-
-def reviewed(entry):
-    """What a reviewer does before a learned entry documents anything: fills in
-    owner, justification and approval and drops the review block (an unconfirmed
-    entry cannot document a finding at high or above)."""
-    entry = dict(entry)
-    entry.pop("review", None)
-    entry["owner"] = "lab team"
-    entry["justification"] = "reviewed lab task"
-    if "approval" in entry:
-        entry["approval"] = {"ticket": "LAB-1", "approver": "reviewer", "date": "2026-01-01"}
-    return entry
 
 
 def learned_inventory(tmp_path, host, tasks, skip=lambda t: False):

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from xml.sax.saxutils import escape
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
-from audit_call import audit_host
+from audit_call import audit_host, reviewed
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import format_problem, load_inventory
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_propose import (
     build_document, dump_document, merge_proposals,
@@ -151,6 +151,7 @@ def test_inventory_learned_from_a_collection_yields_no_drift(tmp_path_factory, t
 
     entries, problems = merge_proposals([(HOST, learned)], today=TODAY)
     assert problems == []
+    entries = [reviewed(e) for e in entries]      # a person confirms what was learned
     path = tmp_path_factory.mktemp("inventory") / "learned.yml"
     path.write_text(dump_document(build_document(entries, owner_name="learned", contact="ops@example.invalid")),
                     encoding="utf-8")
