@@ -19,11 +19,13 @@ __metaclass__ = type
 import re
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import finding_id, trim
-from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_compare import is_system
+from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_compare import (
+    is_system, is_user_account, normalize_account,
+)
 from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import SEVERITY_RANK, max_severity
 
 DOCS = "docs/least-privilege.md"
-KINDS = ("gpo_task", "local_admin", "laps")
+KINDS = ("gpo_task", "local_admin", "laps", "task_account")
 
 
 def _c(kind, severity, title, anchor):
@@ -71,6 +73,13 @@ CODES = {
                                             "reported as undocumented", "coverage"),
     "TG-A013": _c("coverage_gap", "low", "Whether the built-in Administrator is enabled could not be read",
                   "coverage"),
+    # task accounts: task principals joined with the Administrators models (fleet view)
+    "TG-A020": _c("task_account", "high", "Task {task} stores the password of {account} (logon type Password), a "
+                                          "local administrator on {hosts}", "task-accounts"),
+    "TG-A021": _c("task_account", "medium", "Account {account} runs tasks on {count} hosts ({hosts})",
+                  "task-accounts"),
+    "TG-A022": _c("task_account", "low", "Task {task} runs as {account} with RunLevel HighestAvailable (not a "
+                                         "built-in service account)", "task-accounts"),
     # LAPS: is the local administrator password managed and rotated
     "TG-L001": _c("laps", "medium", "Local administrator password not managed by LAPS ({detail})", "laps"),
     "TG-L002": _c("laps", "high", "Last LAPS processing failed at {time}: {error}", "laps"),
@@ -421,3 +430,56 @@ def judge_laps(out, model, host, admin_view, now):
     elif days is None and model.get("events_read") and model.get("last_result") is None:
         out.add("TG-L004", None, {"channel": "Microsoft-Windows-LAPS/Operational"},
                 evidence={"laps": model}, entry=entry, key="age")
+
+
+# --------------------------------------------------------------- task accounts
+def task_account(task):
+    """(normalized account, as written) of an ordinary user account a task runs as; (None, None) otherwise."""
+    principal = (task or {}).get("principal") or {}
+    written = principal.get("user_id")
+    if not written or not is_user_account(written):
+        return None, None
+    return normalize_account(written), written
+
+
+def admin_index(models):
+    """{normalized SID or resolved name: sorted host names} over {host: Administrators model}."""
+    index = {}
+    for host, model in sorted((models or {}).items()):
+        if not isinstance(model, dict) or not model.get("read"):
+            continue
+        for member in model.get("members") or []:
+            keys = {normalize_account(member.get("sid"))}
+            if member.get("resolved") and member.get("name"):
+                keys.add(normalize_account(member["name"]))
+            for key in keys - {None}:
+                index.setdefault(key, set()).add(host)
+    return {key: sorted(hosts) for key, hosts in index.items()}
+
+
+def judge_task_accounts(out, host_name, tasks, admins_anywhere, runs_on, *, min_hosts=3):
+    """TG-A020/A021/A022 for one host's normalized tasks.
+
+    ``admins_anywhere``: ``admin_index`` of the fleet; ``runs_on``: {account: sorted host names
+    running a task as it}. Both are fleet state: call from the report step, after every host.
+    """
+    for task in tasks or []:
+        if not isinstance(task, dict):
+            continue
+        account, written = task_account(task)
+        if account is None:
+            continue
+        principal = task.get("principal") or {}
+        path = task.get("path")
+        params = {"task": path, "account": written}
+        if str(principal.get("logon_type") or "").casefold() == "password" and account in admins_anywhere:
+            hosts = admins_anywhere[account]
+            out.add("TG-A020", path, dict(params, hosts=", ".join(hosts[:10]) + (" ..." if len(hosts) > 10 else "")),
+                    evidence={"principal": principal, "admin_on": hosts}, key="password")
+        if str(principal.get("run_level") or "").casefold() == "highestavailable":
+            out.add("TG-A022", path, params, evidence={"principal": principal}, key="highest")
+        hosts = runs_on.get(account) or []
+        if len(hosts) >= min_hosts:
+            out.add("TG-A021", "account/%s" % account, {"account": written, "count": len(hosts),
+                                                        "hosts": ", ".join(hosts[:10]) + (" ..." if len(hosts) > 10 else "")},
+                    evidence={"hosts": hosts}, key="many-hosts")

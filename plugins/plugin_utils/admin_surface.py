@@ -59,3 +59,57 @@ def audit(host, material, host_view, previous=None, *, rules=None, admin_view=No
     now = now or datetime.datetime.now(datetime.timezone.utc)
     admin_findings.judge_laps(out, material.get("laps"), host, admin_view, now)
     return out.sorted()
+
+
+# ------------------------------------------------------------------ fleet view
+def fleet_admin_table(models, admin_views=None):
+    """Who is local admin where: one row per member SID across every audited host.
+
+    ``models``: {host name: Administrators model (``material["administrators"]``) or None};
+    ``admin_views``: {host name: ``inventory_admins.view(...)``} to mark each cell documented
+    (None when no table applies). Hosts whose membership was not read are listed in
+    ``unread`` with the reason, never shown as hosts without administrators.
+    """
+    rows, unread, read = {}, [], []
+    for host, model in sorted((models or {}).items()):
+        if not isinstance(model, dict) or not model.get("read"):
+            reason = "; ".join((model or {}).get("errors") or []) or "not collected"
+            unread.append({"host": host, "reason": reason[:500]})
+            continue
+        read.append(host)
+        view = (admin_views or {}).get(host)
+        for member in model.get("members") or []:
+            sid = member.get("sid")
+            row = rows.setdefault(sid, {"sid": sid, "name": None, "entra": bool(member.get("entra")),
+                                        "orphaned": False, "hosts": []})
+            row["name"] = row["name"] or member.get("name")
+            row["orphaned"] = row["orphaned"] or bool(member.get("orphaned"))
+            entry = view.match(member, model.get("machine_sid")) if view is not None else None
+            row["hosts"].append({"host": host, "documented": (entry is not None and not entry.expired)
+                                 if view is not None else None,
+                                 "domain_controller_builtin": bool(model.get("is_domain_controller_builtin"))})
+    table = sorted(rows.values(), key=lambda r: (-len(r["hosts"]), r["name"] or "", r["sid"]))
+    return {"hosts": read, "unread": unread, "members": table}
+
+
+def fleet_task_account_findings(hosts, *, min_hosts=3):
+    """Task accounts joined with the fleet's Administrators tables (issue 19 point 4).
+
+    ``hosts``: {host name: {"tasks": [normalized tasks], "administrators": model}}.
+    Returns {host name: [findings]} (TG-A020/A021/A022). Fleet state: run it in the
+    report step, once, after every host was audited.
+    """
+    admins = admin_findings.admin_index({h: (v or {}).get("administrators") for h, v in (hosts or {}).items()})
+    runs_on = {}
+    for host, value in sorted((hosts or {}).items()):
+        for task in (value or {}).get("tasks") or []:
+            account, _written = admin_findings.task_account(task)
+            if account is not None and host not in runs_on.setdefault(account, []):
+                runs_on[account].append(host)
+    out = {}
+    for host, value in sorted((hosts or {}).items()):
+        findings = admin_findings.Findings(host)
+        admin_findings.judge_task_accounts(findings, host, (value or {}).get("tasks"), admins, runs_on,
+                                           min_hosts=min_hosts)
+        out[host] = findings.sorted()
+    return out
