@@ -80,12 +80,22 @@ class ActionModule(ActionBase):
                 elif value not in (None, ""):
                     offline[host] = value
 
+        connections = {}
+        if args["connections"]:
+            # hosts read from an evidence folder are never contacted
+            for host in [h for h in hosts or [] if h not in offline]:
+                connection, problem = self._host_var(task_vars, host, "ansible_connection")
+                transport, problem2 = self._host_var(task_vars, host, "ansible_winrm_transport")
+                problems.extend(p for p in (problem, problem2) if p)
+                connections[host] = (connection, transport)
+
         problems += run_checks(
             choices=choices, bools=args["bools"], positive_ints=args["positive_ints"],
             hosts=(args["host_pattern_var"], args["host_pattern"], hosts) if hosts is not None else None,
             inventory=inventory, writable=args["writable_dirs"],
             files={n: _flat(v) for n, v in args["files"].items()},
-            existing={n: _flat(v) for n, v in args["existing_paths"].items()}, offline_roots=offline)
+            existing={n: _flat(v) for n, v in args["existing_paths"].items()}, offline_roots=offline,
+            connections=connections)
         result["changed"] = False
         result["problems"] = problems
         result["hosts"] = list(hosts or [])

@@ -69,6 +69,14 @@ options:
       audit (the host is reported not audited and the run fails after the reports are written).
     type: bool
     default: false
+  connections:
+    description:
+      - Check that the controller can start each live host's connection - C(ansible_connection=winrm) needs pywinrm,
+        C(ansible_winrm_transport=kerberos) the kerberos library, C(credssp) requests-credssp (see
+        C(requirements-winrm.txt)), C(psrp) pypsrp. Hosts with C(taskguard_offline_root) are skipped.
+      - One line per missing library, not per host.
+    type: bool
+    default: false
   renamed_vars:
     description: "C({old name: new name}); a deprecation warning is shown when the old variable is set."
     type: dict
@@ -100,6 +108,7 @@ EXAMPLES = r"""
     writable_dirs:
       taskguard_report_dir: "{{ playbook_dir }}/../reports"
     offline_roots: true
+    connections: true
   run_once: true
   delegate_to: localhost
 """

@@ -151,15 +151,59 @@ def check_offline_root(host, path, name="taskguard_offline_root"):
     return []
 
 
+# Python libraries a WinRM transport needs on the controller (ansible's winrm
+# connection plugin and pywinrm import these; requirements-winrm.txt installs them).
+WINRM_TRANSPORT_LIBRARIES = {
+    "kerberos": ("kerberos", "pywinrm[kerberos] (pykerberos; system package krb5 headers, see bindep.txt)"),
+    "credssp": ("requests_credssp", "pywinrm[credssp] (requests-credssp)"),
+}
+
+
+def _importable(module):
+    import importlib.util
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def check_connection_libraries(host, connection, transport, *, importable=None):
+    """The controller can start *host*'s connection: the libraries its transport needs import.
+
+    A Kerberos connection without the kerberos library used to fail per host at
+    collection time; found here it stops the run with the fix.
+    """
+    importable = importable or _importable
+    connection = str(connection or "").rsplit(".", 1)[-1]
+    if connection == "psrp":
+        return [] if importable("pypsrp") else [
+            "ansible_connection=psrp for host %s needs the Python library pypsrp on the controller "
+            "(pip install -r requirements.txt)" % host]
+    if connection != "winrm":
+        return []
+    if not importable("winrm"):
+        return ["ansible_connection=winrm for host %s needs the Python library pywinrm on the controller "
+                "(pip install -r requirements.txt)" % host]
+    transports = transport if isinstance(transport, (list, tuple)) else str(transport or "").split(",")
+    problems = []
+    for name in [str(t).strip().lower() for t in transports if str(t).strip()]:
+        module, package = WINRM_TRANSPORT_LIBRARIES.get(name, (None, None))
+        if module and not importable(module):
+            problems.append("ansible_winrm_transport=%s for host %s needs the Python library %s on the controller: "
+                            "install %s, e.g. pip install -r requirements-winrm.txt" % (name, host, module, package))
+    return problems
+
+
 def run_checks(*, choices=None, bools=None, positive_ints=None, hosts=None, inventory=None, writable=None,
-               files=None, existing=None, offline_roots=None, today=None):
+               files=None, existing=None, offline_roots=None, connections=None, today=None):
     """All problems of one playbook's inputs, in a stable order.
 
     choices: {name: (value, [choices])}; bools / positive_ints: {name: value};
     hosts: (name, pattern, [hosts]) or None; inventory: {name: [paths, ...]}
     (one list per distinct value, e.g. per host); writable: {name: path};
     files: {name: [paths]}; existing: {name: [paths]} (file or folder);
-    offline_roots: {host: path}.
+    offline_roots: {host: path}; connections: {host: (ansible_connection,
+    ansible_winrm_transport)} of the hosts contacted live.
     """
     problems = []
     for name, (value, allowed) in sorted((choices or {}).items()):
@@ -186,4 +230,12 @@ def run_checks(*, choices=None, bools=None, positive_ints=None, hosts=None, inve
         problems += check_writable_dir(name, path)
     for host, path in sorted((offline_roots or {}).items()):
         problems += check_offline_root(host, path)
+    # one line per missing library, not per host: the first host named, the others counted
+    by_library = {}
+    for host, (connection, transport) in sorted((connections or {}).items()):
+        for problem in check_connection_libraries(host, connection, transport):
+            by_library.setdefault(problem.split(" for host ")[0], []).append(problem)
+    for same in by_library.values():
+        problems.append(same[0] if len(same) == 1 else same[0].replace(
+            " needs the ", " (and %d more host(s)) needs the " % (len(same) - 1), 1))
     return problems

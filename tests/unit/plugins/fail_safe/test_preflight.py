@@ -119,3 +119,43 @@ def test_run_checks_reports_every_problem_once_in_a_stable_order(tmp_path):
     assert [p.split("=")[0].split(":")[0].split(" ")[0] for p in problems] == [
         "taskguard_fail_on", "taskguard_fail_on_unaudited", "taskguard_task_inventory_dir",
         "taskguard_report_dir", "taskguard_offline_root"]
+
+
+def test_connection_libraries_are_checked_per_transport():
+    have = {"winrm", "pypsrp"}.__contains__
+    check = preflight.check_connection_libraries
+    assert check("dc01", "local", None, importable=have) == []
+    assert check("dc01", "winrm", "ntlm", importable=have) == []
+    [problem] = check("dc01", "ansible.builtin.winrm", "kerberos", importable=have)
+    assert problem.startswith("ansible_winrm_transport=kerberos for host dc01 needs the Python library kerberos")
+    assert "requirements-winrm.txt" in problem
+    assert len(check("dc01", "winrm", ["kerberos", "credssp"], importable=have)) == 2
+    assert check("dc01", "winrm", "kerberos", importable=lambda m: False) == [
+        "ansible_connection=winrm for host dc01 needs the Python library pywinrm on the controller "
+        "(pip install -r requirements.txt)"]
+    assert check("dc01", "psrp", None, importable=have) == []
+
+
+def test_a_missing_library_is_one_line_for_the_whole_fleet(monkeypatch):
+    monkeypatch.setattr(preflight, "_importable", lambda module: module != "kerberos")
+    problems = preflight.run_checks(connections={"dc01": ("winrm", "kerberos"), "dc02": ("winrm", "kerberos"),
+                                                 "srv01": ("winrm", "ntlm")})
+    assert problems == ["ansible_winrm_transport=kerberos for host dc01 (and 1 more host(s)) needs the Python "
+                        "library kerberos on the controller: install pywinrm[kerberos] (pykerberos; system "
+                        "package krb5 headers, see bindep.txt), e.g. pip install -r requirements-winrm.txt"]
+
+
+def test_the_example_inventory_connects_securely_and_holds_no_secret():
+    import yaml
+    example = REPO_ROOT / "inventories" / "example"
+    conn = yaml.safe_load((example / "group_vars" / "windows" / "connection.yml").read_text(encoding="utf-8"))
+    assert conn["ansible_port"] == 5986 and conn["ansible_winrm_scheme"] == "https"
+    assert conn["ansible_winrm_server_cert_validation"] == "validate"
+    assert conn["ansible_winrm_transport"] == "kerberos"
+    assert conn["ansible_winrm_message_encryption"] == "always"
+    assert conn["ansible_winrm_kerberos_delegation"] is False
+    for path in example.rglob("*"):
+        if path.is_file():
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            text = repr(data).lower()
+            assert "password" not in text and "ansible_user" not in text, path
