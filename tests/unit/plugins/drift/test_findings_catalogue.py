@@ -52,3 +52,12 @@ def test_titles_format_with_their_params_and_survive_missing_ones():
     assert fnd.title_of("TG-C002", {"source": "files"}) == "Task source 'files' could not be read"
     assert fnd.title_of("TG-C002", {}) == fnd.CATALOGUE["TG-C002"]["title"]
     assert fnd.title_of("TG-T007", {"author": "{0}", "user": "x"}).startswith("Task author '{0}'")
+
+
+def test_report_schema_knows_every_kind_verdict_and_tier():
+    import json
+    schema = json.load(open(os.path.join(REPO, "schemas", "drift_report.schema.json"), encoding="utf-8"))
+    finding, host = schema["$defs"]["finding"]["properties"], schema["$defs"]["host"]["properties"]
+    assert finding["kind"]["enum"] == list(fnd.KINDS)
+    assert host["verdict"]["properties"]["state"]["enum"] == list(fnd.VERDICTS)
+    assert host["tier"]["enum"] == list(fnd.TIERS)
