@@ -75,10 +75,10 @@ class ActionModule(ActionBase):
         since, bookmark_error = args.get("since"), None
         if since is None and args.get("state_dir"):
             since, bookmark_error = audit_support.read_bookmark(args["state_dir"], name)
+        window = pipeline.Window(since, args["max_events"], bookmark_error)
 
         if offline_root:
-            audit, error = pipeline.audit_offline(ctx, name, hints, offline_root, since=since,
-                                                  max_events=args["max_events"], bookmark_error=bookmark_error)
+            audit, error = pipeline.audit_offline(ctx, name, hints, offline_root, window)
             if audit is None:
                 result.update({"failed": True, "taskguard_status": "failed", "mode": "offline", "msg": error})
                 return wrap_var(result)
@@ -92,8 +92,7 @@ class ActionModule(ActionBase):
                 result.update({"failed": True, "taskguard_status": "failed",
                                "msg": "collect failed: %s" % (module_result.get("msg") or "unknown error")})
                 return wrap_var(result)
-            audit, section = pipeline.audit_live(ctx, name, hints, module_result, cache=cache, since=since,
-                                                 bookmark_error=bookmark_error)
+            audit, section = pipeline.audit_live(ctx, name, hints, module_result, cache, window)
             if section is not None:
                 result["definition_cache"] = section
                 if section.get("note"):

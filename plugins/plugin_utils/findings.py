@@ -199,21 +199,30 @@ class Findings(object):
         self.items = []
         self._ids = set()
 
-    def add(self, code, task=None, *, severity=None, params=None, reasons=None, evidence=None, key="", **extra):
-        """Add one problem. ``extra``: entry, proposed_entry, diff. Returns the
-        finding, or None when the same fact was already added (two sources)."""
+    _FIELDS = frozenset(("severity", "params", "reasons", "evidence", "key", "entry", "proposed_entry", "diff"))
+
+    def add(self, code, task=None, **fields):
+        """Add one problem of catalogue ``code`` (about ``task``, or the host when None).
+
+        ``fields``: severity (raises the code's floor), params (title values),
+        reasons, evidence, key (discriminator of the id), entry, proposed_entry,
+        diff. Returns the finding, or None when the same fact was already added
+        (e.g. seen in two sources)."""
+        unknown = set(fields) - self._FIELDS
+        if unknown:
+            raise TypeError("unknown finding field(s): %s" % ", ".join(sorted(unknown)))
         entry = CATALOGUE[code]
-        fid = finding_id(self.host, entry["kind"], task, key or code)
+        fid = finding_id(self.host, entry["kind"], task, fields.get("key") or code)
         if fid in self._ids:
             return None
         self._ids.add(fid)
-        params = dict(params or {})
+        params = dict(fields.get("params") or {})
         finding = {
             "id": fid, "code": code, "params": params, "kind": entry["kind"], "task": task,
-            "severity": max_severity(severity, entry["severity"]) or "info",
-            "title": title_of(code, params), "reasons": list(reasons or []), "evidence": evidence or {},
-            "entry": extra.get("entry"), "proposed_entry": extra.get("proposed_entry"),
-            "proposal_withheld": None, "diff": extra.get("diff"),
+            "severity": max_severity(fields.get("severity"), entry["severity"]) or "info",
+            "title": title_of(code, params), "reasons": list(fields.get("reasons") or []),
+            "evidence": fields.get("evidence") or {}, "entry": fields.get("entry"),
+            "proposed_entry": fields.get("proposed_entry"), "proposal_withheld": None, "diff": fields.get("diff"),
         }
         self.items.append(finding)
         return finding

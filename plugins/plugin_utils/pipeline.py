@@ -26,6 +26,11 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import Jud
 Context = collections.namedtuple("Context", "rules inventory inventory_errors propose")
 # What one host's collection produced.
 Collected = collections.namedtuple("Collected", "tasks events problems mode")
+# The event window of one audit: events after ``since`` (a bookmark, or None for
+# all), at most ``max_events`` per channel; ``bookmark_error`` when the stored
+# bookmark could not be read (then every event still in the logs is read).
+Window = collections.namedtuple("Window", "since max_events bookmark_error")
+Window.__new__.__defaults__ = (None, 5000, None)
 
 
 def prepare(*, inventory_dirs=None, rule_files=None, today=None, cache_dir=None):
@@ -74,13 +79,15 @@ def judge(ctx, name, hints, collected, bookmark_error=None):
     }
 
 
-def audit_offline(ctx, name, hints, root, *, since=None, max_events=5000, bookmark_error=None):
+def audit_offline(ctx, name, hints, root, window=None):
     """(result, None) or (None, message) when the evidence folder cannot be audited at all."""
-    tasks, events, problems = audit_support.collect_offline(str(root), since=since, max_events=max_events)
+    window = window or Window()
+    tasks, events, problems = audit_support.collect_offline(str(root), since=window.since,
+                                                            max_events=window.max_events)
     fatal = [p for p in problems if p.get("fatal")]
     if fatal:
         return None, "; ".join(str(p["error"]) for p in fatal)
-    return judge(ctx, name, hints, Collected(tasks, events, problems, "offline"), bookmark_error), None
+    return judge(ctx, name, hints, Collected(tasks, events, problems, "offline"), window.bookmark_error), None
 
 
 # ------------------------------------------------------------------ live
@@ -120,13 +127,14 @@ class LiveCache(object):
                 "note": self.note or self.saved}
 
 
-def audit_live(ctx, name, hints, module_result, *, cache=None, since=None, bookmark_error=None):
+def audit_live(ctx, name, hints, module_result, cache=None, window=None):
     """(result, definition_cache section or None) from the collect module's output."""
     cache = cache or LiveCache(None, name, enabled=False)
-    tasks, events, problems = audit_support.normalize_live(module_result, since=since, parsed=cache.parsed(),
+    window = window or Window()
+    tasks, events, problems = audit_support.normalize_live(module_result, since=window.since, parsed=cache.parsed(),
                                                            store=cache.store)
     section = cache.keep(tasks, module_result)
-    result = judge(ctx, name, hints, Collected(tasks, events, problems, "live"), bookmark_error)
+    result = judge(ctx, name, hints, Collected(tasks, events, problems, "live"), window.bookmark_error)
     return result, section
 
 

@@ -52,7 +52,7 @@ def _fixture(*parts):
 def _live_audit(module_result, since=None, name="ws042"):
     """The production live path (pipeline.audit_live) without an inventory."""
     ctx = pipeline.Context(audit_support.load_rules([]), None, [], None)
-    result, _cache = pipeline.audit_live(ctx, name, {}, module_result, since=since)
+    result, _cache = pipeline.audit_live(ctx, name, {}, module_result, window=pipeline.Window(since))
     return result
 
 
