@@ -541,7 +541,7 @@ def render_summary(document):
     lines.append("pass %s, fail %s, could not check %s" % (summary.get("pass", 0), summary.get("fail", 0),
                                                          summary.get("could_not_check", 0)))
     if document.get("canary_left_on_host"):
-        lines += ["", "**WARNING: the canary task %s could not be removed: %s. Remove it by hand.**"
+        lines += ["", "**WARNING: the canary task %s could not be removed (%s). Remove it by hand.**"
                   % (_md(document["canary"].get("path")), _md(document["canary"].get("remove_error")))]
     lines += ["", "| id | assumption | result | detail | what in taskguard depends on it |", "|---|---|---|---|---|"]
     for item in document.get("assumptions") or []:
