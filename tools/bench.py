@@ -539,7 +539,7 @@ def breakdown(opts, hosts=40, rounds=3):
     from ansible.utils.unsafe_proxy import wrap_var
     from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, definition_cache
     from ansible_collections.taskguard.windows.plugins.plugin_utils.definition_store import DefinitionStore
-    from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import audit_host
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import Judges, Material, audit_host
     from ansible_collections.taskguard.windows.plugins.plugin_utils.event_collection import normalize_live_events
     from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import normalize_live_tasks
     tmp = tempfile.mkdtemp(prefix="taskguard-bench-")
@@ -570,7 +570,7 @@ def breakdown(opts, hosts=40, rounds=3):
                         "domain_role": tasks["host"]["domain_role"]}
                 view = inventory.for_host(host)
                 marks.append(time.process_time())
-                audit = audit_host(host["name"], tasks, events, view, rules, host=host, propose=propose)
+                audit = audit_host(Material(host["name"], host, tasks, events), Judges(view, rules, propose))
                 marks.append(time.process_time())
                 wrap_var(audit)
                 marks.append(time.process_time())
