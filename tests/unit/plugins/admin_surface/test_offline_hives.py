@@ -74,8 +74,8 @@ def software_hive(subkey, values):
 
 def test_software_hive_windows_laps_policy_without_events_is_coverage(tmp_path):
     _name, gpo = laps.ROOTS[1]
-    root = evidence(tmp_path, software=software_hive(gpo, [("BackupDirectory", REG_DWORD, 2),
-                                                          ("PasswordAgeDays", REG_DWORD, 14)]))
+    values = [("BackupDirectory", REG_DWORD, 2), ("PasswordAgeDays", REG_DWORD, 14)]
+    root = evidence(tmp_path, software=software_hive(gpo, values))
     model = laps.collect_offline(str(root))
     assert (model["manager"], model["policy_root"], model["password_age_days"]) == ("windows_laps", "gpo", 14)
     assert model["events_read"] is False
