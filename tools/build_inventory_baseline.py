@@ -420,6 +420,48 @@ def _write_checked(text, output, date):
     return inventory
 
 
+# Every version taskguard supports, with its product type: versions without a
+# recorded source are listed in the signatures so that the version inference
+# knows it cannot rule them out.
+SUPPORTED = {"windows_10": "client", "windows_11": "client", "windows_server_2016": "server",
+             "windows_server_2019": "server", "windows_server_2022": "server", "windows_server_2025": "server"}
+SIGNATURES_PATH = os.path.join(REPO, "task_inventory", "baselines", "os_signatures.json")
+
+
+def source_task_paths(os_family):
+    """Every task path the recorded source of a version shows (before any selection)."""
+    spec = SOURCES[os_family]
+    if "tasks_dir" in spec:
+        tasks, dummy = _collect(os.path.join(REPO, spec["tasks_dir"]))
+        return [t["path"] for t in tasks]
+    if "task_dump" in spec:
+        import json
+        with open(os.path.join(REPO, spec["task_dump"]), "r", encoding="utf-8") as handle:
+            return [r["path"] for r in json.loads(handle.read(8 * 1024 * 1024))]
+    with open(os.path.join(REPO, spec["task_list"]), "r", encoding="utf-8") as handle:
+        return [r["path"] for r in parse_task_listing(handle.read(8 * 1024 * 1024))]
+
+
+def build_signatures():
+    """Text of os_signatures.json: per version with a recorded source, the
+    \\Microsoft\\Windows\\ task paths that source shows (read by
+    plugins/plugin_utils/os_inference.py)."""
+    import json
+    families = {}
+    for family in sorted(SOURCES):
+        paths = {p.casefold(): p for p in source_task_paths(family)
+                 if p.casefold().startswith("\\microsoft\\windows\\")}
+        families[family] = {"product_type": SUPPORTED[family], "source": SOURCES[family]["source"],
+                            "paths": sorted(paths.values(), key=str.casefold)}
+    doc = {"generated_by": "tools/build_inventory_baseline.py",
+           "about": "The \\Microsoft\\Windows\\ task paths of each version's recorded source; read by "
+                    "plugins/plugin_utils/os_inference.py. A path only one source shows is specific to that "
+                    "version among the recorded sources, not proven absent from every build of the others.",
+           "families": families,
+           "without_source": {f: t for f, t in sorted(SUPPORTED.items()) if f not in SOURCES}}
+    return json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
 def build_known(os_family):
     """(text, skipped) of a shipped baseline, from the material SOURCES records."""
     spec = SOURCES[os_family]
@@ -466,6 +508,10 @@ def main(argv=None):
             text, skipped = build_from_listing(args.task_list, args.os_family, args.source, args.date, thin=args.thin)
         jobs = [(args.os_family, (text, skipped), args.output, args.date)]
     status = 0
+    if args.all:
+        with open(SIGNATURES_PATH, "w", encoding="utf-8") as handle:
+            handle.write(build_signatures())
+        print("wrote %s" % SIGNATURES_PATH)
     for family, (text, skipped), output, date in jobs:
         inventory = _write_checked(text, output, date)
         if inventory is None:

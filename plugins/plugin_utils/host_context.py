@@ -1,11 +1,19 @@
 # Copyright: (c) 2026, taskguard contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Host scoping facts (OS family, domain role) from live WMI values or a SOFTWARE hive.
+"""Host scoping facts (OS family, domain role) from live WMI values, a SOFTWARE hive,
+a ``reg export`` of ``...\\Windows NT\\CurrentVersion``, or the task folder itself.
 
 Everything is derived from numbers (build, ProductType, DomainRole) and from
 ``InstallationType``, never from the localized caption: the caption is only
 passed through for humans. Windows 11 still says "Windows 10" in the registry's
 ``ProductName``, which is one more reason to go by build number.
+
+``host['os_source']`` says where the version came from: ``live`` (WMI, same
+round trip as the tasks), ``hive`` (SOFTWARE hive of the evidence),
+``reg_export`` (a ``.reg`` file of the evidence), ``task_folder_inference``
+(os_inference.py, with ``host['os_inference']`` giving confidence and markers),
+or None when it stayed ``unknown`` (then every built-in baseline applies). The
+audit sets ``hint`` when the operator named the version.
 """
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
@@ -54,9 +62,16 @@ def os_family(build, product_type):
     return 'unknown'
 
 
+OS_SOURCES = ('live', 'hive', 'reg_export', 'task_folder_inference', 'hint')
+# A .reg file of the CurrentVersion key an evidence collection may carry beside
+# TaskCache.reg (``reg export "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion" CurrentVersion.reg``).
+OS_REG_EXPORT_NAME = 'CurrentVersion.reg'
+_CURRENT_VERSION_SUFFIX = '\\microsoft\\windows nt\\currentversion'
+
+
 def empty_host(name=None):
-    return {'name': name, 'os_caption': None, 'os_version': None, 'os_build': None,
-            'os_family': 'unknown', 'product_type': None, 'domain_role': 'unknown'}
+    return {'name': name, 'os_caption': None, 'os_version': None, 'os_build': None, 'os_edition': None,
+            'os_family': 'unknown', 'product_type': None, 'domain_role': 'unknown', 'os_source': None}
 
 
 def host_from_live(raw):
@@ -72,10 +87,11 @@ def host_from_live(raw):
     host['product_type'] = PRODUCT_TYPES.get(_int(raw.get('product_type')))
     host['domain_role'] = DOMAIN_ROLES.get(_int(raw.get('domain_role')), 'unknown')
     host['os_family'] = os_family(build, host['product_type'])
+    host['os_source'] = 'live' if host['os_family'] != 'unknown' else None
     return host
 
 
-def host_from_current_version(values, name=None):
+def host_from_current_version(values, name=None, source='hive'):
     """From ``SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion`` values (offline).
 
     ``InstallationType`` is Client/Server/Server Core/Nano Server. The domain role
@@ -96,8 +112,75 @@ def host_from_current_version(values, name=None):
     installation = values.get('installationtype')
     if isinstance(installation, str):
         host['product_type'] = 'workstation' if installation.strip().lower() == 'client' else 'server'
+    edition = values.get('editionid')
+    host['os_edition'] = edition if isinstance(edition, str) else None
     host['os_family'] = os_family(build, host['product_type'])
+    host['os_source'] = source if host['os_family'] != 'unknown' else None
     return host
+
+
+def current_version_from_reg_export(export):
+    """CurrentVersion values ({lower-case name: data}) from a parsed ``reg_export.RegExport``.
+
+    The key is found by its suffix, so exports of the key itself, of ``Windows NT``,
+    of the whole SOFTWARE hive or of a hive loaded under another name all work.
+    {} when the export does not contain it.
+    """
+    for low in export.order:
+        if low.endswith(_CURRENT_VERSION_SUFFIX):
+            return {name: value.data for name, value in export.keys[low].values.items()}
+    return {}
+
+
+def complete_offline_host(host, root, *, reg_values=None, task_paths=(), find=None, read_reg=None):
+    """Offline version facts when the SOFTWARE hive gave none: ``(host, errors)``.
+
+    Order: the hive's answer (kept), ``reg_values`` (CurrentVersion values of a
+    reg export the caller already read: TaskCache.reg may be an export of all of
+    SOFTWARE), ``<root>/CurrentVersion.reg``, then the inference from the task
+    folder's paths. ``find(root, names)`` and ``read_reg(path)`` are the caller's
+    bounded, case-insensitive helpers (offline_tasks, reg_export).
+    """
+    errors = []
+    if host.get('os_family') not in (None, 'unknown'):
+        return host, errors
+    candidates = [reg_values] if reg_values else []
+    if find is not None and read_reg is not None:
+        path = find(root, (OS_REG_EXPORT_NAME,))
+        if path:
+            try:
+                candidates.append(current_version_from_reg_export(read_reg(path)))
+            except Exception as exc:   # reported, never fatal: the folder is still audited
+                errors.append({'source': 'host', 'path': path, 'error': 'version export unreadable: %s' % exc})
+            else:
+                if not candidates[-1]:
+                    errors.append({'source': 'host', 'path': path,
+                                   'error': 'version export has no ...\\Windows NT\\CurrentVersion key'})
+    for values in candidates:
+        if values:
+            found = host_from_current_version(values, name=host.get('name'), source='reg_export')
+            if found['os_family'] != 'unknown':
+                found['domain_role'] = host.get('domain_role') or 'unknown'
+                if host.get('product_type') == 'domain_controller':   # the SYSTEM hive knows better
+                    found = apply_system_product_type(found, 'domain_controller')
+                    found['os_source'] = 'reg_export'
+                return found, errors
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.os_inference import infer_os_family
+    inference = infer_os_family(task_paths)
+    host = dict(host)
+    host['os_inference'] = inference
+    client = inference.get('product_type') == 'client'
+    if host.get('product_type') and inference['os_family'] != 'unknown' and \
+            (host['product_type'] == 'workstation') != client:
+        # the SYSTEM hive says server and the tasks say client (or the reverse): trust neither
+        inference = dict(inference, os_family='unknown', confidence=None,
+                         reason='tasks point to %s, but the SYSTEM hive says %s'
+                                % (inference['os_family'], host['product_type']))
+        host['os_inference'] = inference
+    if inference['os_family'] != 'unknown' and inference['confidence'] == 'high':
+        host['os_family'] = inference['os_family']
+        host['os_source'] = 'task_folder_inference'
+    return host, errors
 
 
 def current_version_from_hive(hive):
@@ -147,4 +230,8 @@ def apply_system_product_type(host, product_type):
     if product_type == 'domain_controller':
         host['domain_role'] = 'domain_controller'
     host['os_family'] = os_family(host.get('os_build'), product_type)
+    if host['os_family'] == 'unknown':
+        host['os_source'] = None
+    elif not host.get('os_source'):
+        host['os_source'] = 'hive'
     return host

@@ -483,9 +483,13 @@ def collect_offline_tasks(root, *, taskcache_reg=None, hive=None):
         except TaskGuardInputError as exc:
             errors.append({'source': 'host', 'path': system_path, 'error': str(exc)})
 
+    reg_versions = []   # CurrentVersion values of a reg export read here (host_context)
+
     def from_reg(path):
         try:
-            found_cache, found = taskcache.from_reg_export(read_reg_export(path))
+            export = read_reg_export(path)
+            reg_versions.append(host_context.current_version_from_reg_export(export))
+            found_cache, found = taskcache.from_reg_export(export)
         except TaskGuardInputError as exc:
             errors.append({'source': 'registry', 'path': path, 'error': str(exc)})
             return None, None
@@ -523,6 +527,14 @@ def collect_offline_tasks(root, *, taskcache_reg=None, hive=None):
         errors.append({'source': 'registry', 'path': None,
                        'error': 'no TaskCache source (no SOFTWARE hive, no TaskCache.reg): '
                                 'registry-based hidden-task checks not evaluated'})
+
+    # The version when the hive gave none: a reg export, then the task folder (host_context.py)
+    host, host_errors = host_context.complete_offline_host(
+        host, root, reg_values=reg_versions[0] if reg_versions else None,
+        task_paths=[record['path'] for record in records],
+        find=lambda where, names: offline_tasks.find_case_insensitive(where, names, errors),
+        read_reg=read_reg_export)
+    errors.extend(host_errors)
 
     sources = {'api': False, 'files': files is not None, 'registry': cache is not None}
     return build_result(mode='offline', host=host, api=None, api_denied=[], files=files, cache=cache,

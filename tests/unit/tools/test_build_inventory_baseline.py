@@ -160,3 +160,8 @@ def test_windows_11_per_user_and_per_install_names_are_patterns():
                          "command": "C:\\Users\\bob\\AppData\\Local\\Microsoft\\OneDrive\\26.1.1.1\\OneDriveLauncher.exe"}],
             "hidden": False, "triggers": []}
     assert entry.compare(task) == []
+
+
+def test_shipped_version_signatures_are_what_the_generator_writes(tool):
+    assert tool.build_signatures() == (BASELINES / "os_signatures.json").read_text(encoding="utf-8"), \
+        "run: .venv/bin/python tools/build_inventory_baseline.py --all"

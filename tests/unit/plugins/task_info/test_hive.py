@@ -87,7 +87,7 @@ def test_host_facts_from_hive(evidence):
     host = collect_offline_tasks(str(root))['host']
     assert host == {'name': None, 'os_caption': 'Windows Server 2022 Standard', 'os_version': '10.0.20348',
                     'os_build': '20348', 'os_family': 'windows_server_2022', 'product_type': 'server',
-                    'domain_role': 'unknown'}
+                    'domain_role': 'unknown', 'os_edition': None, 'os_source': 'hive'}
 
 
 def test_explicit_reg_wins_over_hive(evidence):

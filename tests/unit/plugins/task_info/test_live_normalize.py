@@ -90,7 +90,8 @@ def test_admin_host_and_errors(admin):
     assert result['host'] == {
         'name': 'ws01.corp.example', 'os_caption': 'Microsoft Windows 10 Enterprise',
         'os_version': '10.0.19045', 'os_build': '19045', 'os_family': 'windows_10',
-        'product_type': 'workstation', 'domain_role': 'member_workstation'}
+        'product_type': 'workstation', 'domain_role': 'member_workstation', 'os_edition': None,
+        'os_source': 'live'}
     assert {'source': 'api', 'path': '\\Locked',
             'error': 'cannot list tasks: Access is denied. (0x80070005)'} in result['errors']
     assert result['registry_source'] == {'kind': 'live', 'path': None}
