@@ -48,6 +48,7 @@ import base64
 import codecs
 import os
 import re
+import stat
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
 from ansible_collections.taskguard.windows.plugins.plugin_utils.safe_xml import local_name, parse_xml
@@ -340,8 +341,21 @@ def find_policy_roots(root=None, sysvol_root=None):
     return found
 
 
+def open_regular_file(path):
+    """Open a regular file for reading, refusing FIFOs, devices and a final symlink.
+
+    O_NONBLOCK: opening a FIFO planted in evidence blocks forever otherwise (issue 9);
+    the S_ISREG check then refuses it.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise TaskGuardInputError("not a regular file")
+    return os.fdopen(fd, "rb")
+
+
 def _read_capped(path, limit):
-    with open(path, "rb") as handle:
+    with open_regular_file(path) as handle:
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise TaskGuardInputError("%d bytes or more exceeds the limit of %d" % (len(data), limit))
@@ -378,7 +392,10 @@ def collect_offline(root=None, sysvol_root=None):
 def _read_gpo(result, folder, guid, base):
     name = None
     gpt = _child(folder, "GPT.INI")
-    if gpt:
+    if gpt and not _inside(gpt, base):
+        result["errors"].append({"source": os.path.relpath(gpt, base).replace(os.sep, "/"), "gpo_guid": guid,
+                                 "error": "GPT.INI links outside the evidence: not followed"})
+    elif gpt:
         try:
             name = parse_gpt_ini(_read_capped(gpt, MAX_GPT_INI_BYTES))
         except (OSError, TaskGuardInputError) as exc:

@@ -37,7 +37,6 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import datetime
-import os
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
 from ansible_collections.taskguard.windows.plugins.plugin_utils.safe_xml import local_name, parse_xml
@@ -177,21 +176,31 @@ def _hive_keys(hive):
 def collect_offline(root):
     """Model from ``Windows/System32/config/SOFTWARE`` and the LAPS ``.evtx`` under an evidence root."""
     from ansible_collections.taskguard.windows.plugins.plugin_utils.taskcache import open_hive
-    hive_path = os.path.join(root, "Windows", "System32", "config", "SOFTWARE")
-    if not os.path.isfile(hive_path):
-        return empty_model("no SOFTWARE hive in the evidence (Windows/System32/config/SOFTWARE)", "offline")
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.offline_tasks import find_case_insensitive
+    refused = []
+    hive_path = find_case_insensitive(root, ("Windows", "System32", "config", "SOFTWARE"), refused)
+    if hive_path is None:
+        reason = refused[-1]["error"] if refused else "no SOFTWARE hive in the evidence"
+        return empty_model("%s (Windows/System32/config/SOFTWARE)" % reason, "offline")
     try:
         model = policy_from_keys(_hive_keys(open_hive(hive_path)))
     except TaskGuardInputError as exc:
         return empty_model(str(exc)[:500], "offline")
     model["source"] = "offline"
-    evtx = os.path.join(root, "Windows", "System32", "winevt", "Logs", EVTX_NAME)
-    if not os.path.isfile(evtx):
-        model["errors"].append("%s not in the evidence (Windows/System32/winevt/Logs/%s)" % (CHANNEL, EVTX_NAME))
+    evtx = find_case_insensitive(root, ("Windows", "System32", "winevt", "Logs", EVTX_NAME), refused)
+    if evtx is None:
+        reason = refused[-1]["error"] if refused else "not in the evidence"
+        model["errors"].append("%s: %s (Windows/System32/winevt/Logs/%s)" % (CHANNEL, reason, EVTX_NAME))
         return model
     from ansible_collections.taskguard.windows.plugins.plugin_utils.evtx_reader import EvtxScan, iter_task_records
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.gpo_tasks import open_regular_file
     scan = EvtxScan(EVTX_NAME)
-    with open(evtx, "rb") as handle:
+    try:
+        handle = open_regular_file(evtx)
+    except (OSError, TaskGuardInputError) as exc:
+        model["errors"].append("%s: cannot open %s: %s" % (CHANNEL, EVTX_NAME, exc))
+        return model
+    with handle:
         xml = [data for _rid, data in iter_task_records(handle, {SUCCESS_ID, FAILURE_ID}, scan, track_range=False)]
     model["events_read"] = scan.fatal is None
     model["errors"].extend(e["error"] for e in scan.errors[:20])

@@ -36,10 +36,10 @@ little-endian, offsets into the data area are relative to 0x34::
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import os
 import struct
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import HiveError, TaskGuardInputError
+from ansible_collections.taskguard.windows.plugins.plugin_utils.offline_tasks import find_case_insensitive
 from ansible_collections.taskguard.windows.plugins.plugin_utils.taskcache import open_hive
 
 ADMINISTRATORS_SID = "S-1-5-32-544"
@@ -238,9 +238,11 @@ def from_sam(sam, *, source="sam_hive"):
 
 def collect_offline(root):
     """Model from ``Windows/System32/config/SAM`` under an evidence root (coverage error when absent)."""
-    path = os.path.join(root, "Windows", "System32", "config", "SAM")
-    if not os.path.isfile(path):
-        return empty_model("no SAM hive in the evidence (Windows/System32/config/SAM)", "sam_hive")
+    errors = []
+    path = find_case_insensitive(root, ("Windows", "System32", "config", "SAM"), errors)
+    if path is None:
+        reason = errors[-1]["error"] if errors else "no SAM hive in the evidence"
+        return empty_model("%s (Windows/System32/config/SAM)" % reason, "sam_hive")
     try:
         return from_sam(read_sam_hive(path))
     except TaskGuardInputError as exc:

@@ -250,3 +250,17 @@ def test_demo_dc01_sample_reports_the_immediate_task():
     assert gpo["params"]["run_as"] == "NT AUTHORITY\\System"
     # the demo evidence has no SAM or SOFTWARE hive: said, not hidden (one gap per family)
     assert {"TG-A010", "TG-L010"} <= {f["code"] for f in findings}
+
+
+def test_fifos_in_the_sysvol_are_refused_not_waited_on(tmp_path):
+    import os
+    root = tmp_path / "dc"
+    target = plant(root / "Windows" / "SYSVOL" / "domain" / "Policies", GUID, "scheduled_tasks_mixed.xml")
+    target.unlink()
+    os.mkfifo(target)
+    gpt = target.parents[3] / "GPT.INI"
+    gpt.unlink()
+    os.mkfifo(gpt)
+    result = gpo_tasks.collect_offline(root)
+    assert result["tasks"] == []
+    assert {e["error"].split(":")[0] for e in result["errors"]} == {"GPT.INI not readable", "not a regular file inside the evidence"}

@@ -88,3 +88,13 @@ def test_software_hive_without_laps_is_not_managed(tmp_path):
     model = laps.collect_offline(str(root))
     assert model["read"] is True and model["manager"] is None
     assert "TG-L001" in {f["code"] for f in admin_surface.audit({"name": "ws"}, {"laps": model}, None)}
+
+
+def test_sam_symlinked_outside_the_evidence_is_refused(tmp_path):
+    outside = tmp_path / "outside.hive"
+    outside.write_bytes(sam_hive([MACH + "-500"]))
+    config = tmp_path / "ev" / "Windows" / "System32" / "config"
+    config.mkdir(parents=True)
+    (config / "SAM").symlink_to(outside)
+    model = local_admins.collect_offline(str(tmp_path / "ev"))
+    assert model["read"] is False and "outside the evidence" in model["errors"][0]
