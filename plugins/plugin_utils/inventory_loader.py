@@ -15,8 +15,9 @@ Contract used by the drift engine (see docs/task-inventory.md):
 ``Inventory.for_host(host) -> HostView`` with host ``{"name", "groups", "os_family", "domain_role"}``.
 ``HostView.match(path) -> Entry|None``: exact paths first (dict, O(1)), then the
     patterns in file order. ``HostView.required_entries()``.
-``HostView.version_unknown``/``.role_unknown``/``.union_os_families``: the host's
-    os_family (domain_role) is unknown, so every built-in baseline entry
+``HostView.version_unknown``/``.baseline_missing``/``.role_unknown``/``.union_os_families``:
+    the host's os_family is unknown or has no built-in baseline (domain_role is
+    unknown), so every built-in baseline entry
     (``owner.kind: baseline``) applies whatever its os_family (domain_role);
     a path several baselines document matches an ``AnyOfEntries`` whose
     ``compare`` is clean when any one of them fits.
@@ -431,29 +432,34 @@ class HostView:
     SOFTWARE hive, say) is matched against the union of the built-in baselines
     (entries of ``owner.kind: baseline`` files): ``version_unknown`` is then
     True and ``union_os_families`` names the versions whose baselines were used.
+    So is a host of a version that no built-in baseline covers (``baseline_missing``:
+    Windows Server 2022 while only other versions have a recorded source).
     The same holds for ``domain_role`` (``role_unknown``). User and vendor
     entries keep their strict scope: an entry for windows_11 does not apply to
     a host of unknown version. Baseline entries applied only through the union
     are never ``required`` (the host may be another version).
     """
 
-    def __init__(self, entries, host):
+    def __init__(self, entries, host, baseline_families=None):
         self.host = host
         self.version_unknown = _is_unknown(host.get("os_family"))
+        self.baseline_missing = (not self.version_unknown and baseline_families is not None
+                                 and str(host.get("os_family")).casefold() not in baseline_families)
         self.role_unknown = _is_unknown(host.get("domain_role"))
+        any_os = self.version_unknown or self.baseline_missing
         self.entries = []
         union_only = set()
         families = set()
         for e in entries:
             if e.scope.applies_to(host):
                 self.entries.append(e)
-            elif e.builtin_baseline and (self.version_unknown or self.role_unknown) and e.scope.applies_to(
-                    host, any_os_family=self.version_unknown, any_domain_role=self.role_unknown):
+            elif e.builtin_baseline and (any_os or self.role_unknown) and e.scope.applies_to(
+                    host, any_os_family=any_os, any_domain_role=self.role_unknown):
                 self.entries.append(e)
                 union_only.add(id(e))
                 families.update(e.scope.raw.get("os_family") or ())
         self._union_only = union_only
-        self.union_os_families = sorted(families) if self.version_unknown else []
+        self.union_os_families = sorted(families) if any_os else []
         self._exact = {}
         self._patterns = []
         alternatives = {}
@@ -516,13 +522,19 @@ class Inventory:
         self.warnings = []
         self.entries = []
         self.files = []
+        self._baseline_families = None
 
     @property
     def valid(self):
         return not self.errors
 
     def for_host(self, host):
-        return HostView(self.entries, host or {})
+        if getattr(self, "_baseline_families", None) is None:
+            # the os_families the built-in baselines cover, once per inventory
+            self._baseline_families = frozenset(
+                family.casefold() for e in self.entries if e.builtin_baseline
+                for family in (e.scope.raw.get("os_family") or ()))
+        return HostView(self.entries, host or {}, self._baseline_families)
 
     def to_result(self):
         return {"valid": self.valid, "errors": self.errors, "warnings": self.warnings,

@@ -226,3 +226,26 @@ def test_authentic_windows_10_folder_as_unknown_version(tmp_path):
     notes = [f["title"] for f in audit["findings"] if f["kind"] == "note"]
     assert any("matched against all built-in baselines" in n for n in notes)
     assert set(view.union_os_families) == {"windows_10", "windows_11", "windows_server_2019"}
+
+
+def test_a_version_without_built_in_baseline_gets_the_union_too(inventory):
+    """windows_server_2025 is supported but no baseline covers it: matching it against
+    nothing would report every built-in task; it is matched like an unknown version."""
+    view = inventory.for_host(dict(HOST, os_family="windows_server_2025", domain_role="member_server"))
+    assert view.version_unknown is False and view.baseline_missing is True
+    # the windows_server_2022 file is for domain controllers: the role is known and differs
+    assert view.union_os_families == ["windows_10", "windows_11"]
+    assert view.match("\\Microsoft\\Windows\\Only windows_11") is not None
+    assert view.match("\\Microsoft\\Windows\\Only windows_server_2022") is None
+    assert view.match("\\Contoso\\Win11 Agent") is None          # user entries stay strict
+    assert view.required_entries() == []
+    covered = inventory.for_host(dict(HOST, os_family="windows_11"))
+    assert covered.baseline_missing is False and covered.union_os_families == []
+
+
+def test_shipped_baselines_cover_what_they_say(tmp_path):
+    inventory = load_inventory([str(REPO_ROOT / "task_inventory")], today=TODAY)
+    for family, missing in (("windows_10", False), ("windows_11", False), ("windows_server_2019", False),
+                            ("windows_server_2016", True), ("windows_server_2022", True),
+                            ("windows_server_2025", True)):
+        assert inventory.for_host({"name": "h", "os_family": family}).baseline_missing is missing, family
