@@ -159,6 +159,44 @@ def _has_invisible(task):
     return any(_INVISIBLE.search(str(t)) is not None for t in texts)
 
 
+# What a task of Windows itself looks like (``task.windows_component``): in a
+# \Microsoft\Windows\ folder, every action a COM handler or a program of
+# C:\Windows\System32 / SysWOW64 (or a bare name resolved there) or of Windows
+# Defender / Media Player (Windows components outside System32), with arguments
+# that point nowhere else. Windows' own tasks run rundll32 and start SYSTEM at
+# boot; a built-in of a build without a baseline must not look like an attack
+# for that alone. A task that also runs a script, a URL, a UNC path or anything
+# outside C:\Windows does not qualify; masquerade with Windows' own programs is
+# what the baselines (TG-R022, TG-D001) are for.
+_WINDOWS_PROGRAM = re.compile(
+    r"\A(?:c:\\windows\\(?:system32|syswow64)\\[^\\]+|[a-z0-9_.-]+\.exe"
+    r"|c:\\program files(?: \(x86\))?\\(?:windows defender|windows media player)\\[^\\]+"
+    r"|c:\\programdata\\microsoft\\windows defender\\platform\\[0-9][0-9.-]*\\[^\\]+)\Z")
+_FOREIGN_ARGUMENT = re.compile(
+    r"https?:|ftp:|\\\\|javascript:|vbscript:|mshtml|\\(?:users|temp|tmp|programdata|appdata|perflogs)\\"
+    r"|\.(?:ps1|psm1|vbs|vbe|js|jse|hta|bat|cmd|wsf|wsh|sct|scr|lnk)\b|(?:^|\s)[-/]e(?:nc|ncodedcommand)?\s"
+    r"|frombase64|iex\b|invoke-expression|downloadstring|downloadfile|(?:^|[\s\"'=,])[a-z]:\\(?!windows(?:\\|\s|$))")
+
+
+def _windows_component(task):
+    if not _norm_task_path(task.get("path")).startswith("microsoft\\windows\\"):
+        return False
+    actions = _actions(task)
+    if not actions:
+        return False
+    for action in actions:
+        kind = normalize_text(action.get("type") or "")
+        if kind == "com_handler":
+            continue
+        if kind != "exec" or not _WINDOWS_PROGRAM.match(normalize_path_text(action.get("command") or "")):
+            return False
+        texts = (normalize_arg_text(action.get("arguments") or ""),
+                 normalize_path_text(action.get("working_directory") or ""))
+        if any(_FOREIGN_ARGUMENT.search(text) for text in texts if text):
+            return False
+    return True
+
+
 def _commandline(action):
     command = normalize_path_text(action.get("command") or "")
     arguments = normalize_arg_text(action.get("arguments") or "")
@@ -180,6 +218,7 @@ FIELDS = {
     "task.has_invisible_chars": lambda t, c: [_has_invisible(t)],
     "task.documented": lambda t, c: [bool(c.get("documented"))],
     "task.seen_in": lambda t, c: [normalize_text(s) for s in (t.get("seen_in") or [])],
+    "task.windows_component": lambda t, c: [_windows_component(t)],
     # principal.*
     "principal.user_id": lambda t, c: _strs([normalize_text(_principal(t).get("user_id") or "")]),
     "principal.group_id": lambda t, c: _strs([normalize_text(_principal(t).get("group_id") or "")]),
