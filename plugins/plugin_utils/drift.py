@@ -28,7 +28,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import 
     CONCEALMENT, MAX_EVENTS_PER_FINDING, finding_id, lower_path, reason, summarize as summarize_findings, trim,
     unreachable_finding,
 )
-from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import SEVERITY_RANK, max_severity
+from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import SEVERITY_RANK, max_severity, windows_component
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import REASON_NEEDS
 
 TASK_SOURCES = ("api", "files", "registry")
@@ -346,8 +346,11 @@ class _Run(object):
                 refs = [{"title": "MITRE ATT&CK %s" % m, "url": "https://attack.mitre.org/techniques/%s/"
                          % m.replace(".", "/")} for m in item["mitre"]]
                 params["why"] = item["why"]
-                self.out.add("TG-T005", path, params=params, evidence=evidence, key=key,
-                             reasons=[dict(reason("TG-T005", params, references=refs), mitre=item["mitre"])],
+                # A person's account disabling it is the attack; the system itself
+                # disabling it is often Windows (Update Orchestrator toggles its tasks).
+                code = "TG-T010" if _is_system(_user(event)) else "TG-T005"
+                self.out.add(code, path, params=params, evidence=evidence, key=key,
+                             reasons=[dict(reason(code, params, references=refs), mitre=item["mitre"])],
                              entry=_entry_source(entry))
             else:
                 self.out.add("TG-T004", path, params=params, reasons=[reason("TG-T004", params)],
@@ -504,9 +507,13 @@ def _is_system(user):
 
 
 def _machine_update(path, user, events):
-    """A machine account (NAME$) or SYSTEM updating a Windows task in place."""
-    return (_is_system(user) and lower_path(path).startswith("\\microsoft\\windows\\")
-            and all(e.get("action") == "updated" for e in events))
+    """A machine account (NAME$) or SYSTEM updating a Windows task in place, or
+    registering one whose definition is a Windows component (Windows Update
+    installs its new tasks that way)."""
+    if not (_is_system(user) and lower_path(path).startswith("\\microsoft\\windows\\")):
+        return False
+    return all(e.get("action") == "updated" or (e.get("action") == "registered" and isinstance(e.get("definition"), dict)
+                                                and windows_component(e["definition"])) for e in events)
 
 
 def _author_mismatch(author, user):

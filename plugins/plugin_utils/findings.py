@@ -102,6 +102,9 @@ CATALOGUE = {
                                           "state was not collected", "events"),
     "TG-T004": _c("disabled", "medium", "Task disabled at {time} by {user}", "events"),
     "TG-T005": _c("disabled", "high", "Security-relevant Windows task disabled at {time} by {user}", "events"),
+    "TG-T010": _c("disabled", "medium", "Security-relevant Windows task disabled at {time} by the system account "
+                                        "{user}: Windows does this itself at times (e.g. Windows Update toggling its "
+                                        "own tasks); check that it was enabled again", "events"),
     "TG-T006": _c("enabled", "low", "Undocumented task enabled at {time} by {user}", "events"),
     "TG-T007": _c("author_mismatch", "medium",
                   "Task author {author!r} does not match the account that registered it ({user})", "events"),

@@ -178,7 +178,8 @@ _FOREIGN_ARGUMENT = re.compile(
     r"|frombase64|iex\b|invoke-expression|downloadstring|downloadfile|(?:^|[\s\"'=,])[a-z]:\\(?!windows(?:\\|\s|$))")
 
 
-def _windows_component(task):
+def windows_component(task):
+    """True when the task looks like one of Windows' own (see above)."""
     if not _norm_task_path(task.get("path")).startswith("microsoft\\windows\\"):
         return False
     actions = _actions(task)
@@ -218,7 +219,7 @@ FIELDS = {
     "task.has_invisible_chars": lambda t, c: [_has_invisible(t)],
     "task.documented": lambda t, c: [bool(c.get("documented"))],
     "task.seen_in": lambda t, c: [normalize_text(s) for s in (t.get("seen_in") or [])],
-    "task.windows_component": lambda t, c: [_windows_component(t)],
+    "task.windows_component": lambda t, c: [windows_component(t)],
     # principal.*
     "principal.user_id": lambda t, c: _strs([normalize_text(_principal(t).get("user_id") or "")]),
     "principal.group_id": lambda t, c: _strs([normalize_text(_principal(t).get("group_id") or "")]),

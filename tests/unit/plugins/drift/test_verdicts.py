@@ -73,11 +73,38 @@ def test_machine_account_update_of_a_windows_task_is_routine_info():
 def test_disabling_system_restore_is_high_with_the_technique():
     path = "\\Microsoft\\Windows\\SystemRestore\\SR"
     audit = run([make_task(path, principal=SYSTEM)], [StubEntry(path)],
-                events=[event(9, 142, "disabled", path, user="System", channel=OPERATIONAL)])
+                events=[event(9, 142, "disabled", path, user="CORP\\helpdesk", channel=OPERATIONAL)])
     (row,) = rows(audit, "disabled")
     assert row["code"] == "TG-T005" and SEVERITY_RANK[row["severity"]] >= SEVERITY_RANK["high"]
     assert row["reasons"][0]["mitre"] == ["T1490"]
     assert audit["verdict"]["state"] == "suspicious"
+
+
+def test_the_system_disabling_a_security_task_is_medium_and_says_windows_does_it_too():
+    path = "\\Microsoft\\Windows\\UpdateOrchestrator\\Reboot"
+    audit = run([make_task(path, principal=SYSTEM)], [StubEntry(path)],
+                events=[event(9, 4701, "disabled", path, user="NT AUTHORITY\\SYSTEM")])
+    (row,) = rows(audit, "disabled")
+    assert (row["code"], row["severity"]) == ("TG-T010", "medium")
+
+
+def test_system_registering_a_windows_component_task_is_routine():
+    path = "\\Microsoft\\Windows\\UpdateOrchestrator\\Schedule Scan"
+    definition = make_task(path, command="%systemroot%\\system32\\usoclient.exe", arguments="StartScan",
+                           principal=SYSTEM)
+    audit = run(events=[event(3, 4698, "registered", path, user="WORKGROUP\\WS01$", definition=definition)],
+                sources=NO_SOURCES)
+    (row,) = rows(audit, "registered")
+    assert (row["code"], row["severity"]) == ("TG-T009", "info")
+
+
+def test_system_registering_a_task_that_runs_from_temp_is_not_routine():
+    path = "\\Microsoft\\Windows\\UpdateOrchestrator\\Helper"
+    definition = make_task(path, command="C:\\Windows\\Temp\\h.exe", principal=SYSTEM)
+    audit = run(events=[event(3, 4698, "registered", path, user="NT AUTHORITY\\SYSTEM", definition=definition)],
+                sources=NO_SOURCES)
+    (row,) = rows(audit, "registered")
+    assert row["code"] == "TG-T003" and SEVERITY_RANK[row["severity"]] >= SEVERITY_RANK["high"]
 
 
 def test_disabling_a_documented_vendor_task_is_medium_and_enabling_an_undocumented_one_is_reported():
