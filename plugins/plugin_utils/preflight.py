@@ -33,8 +33,8 @@ def check_choice(name, value, choices):
         wrong = [v for v in value if str(v) not in allowed]
         if not wrong:
             return []
-        return ["%s: %s %s not one of: %s" % (name, ", ".join(repr(str(v)) for v in wrong),
-                                             "is" if len(wrong) == 1 else "are", ", ".join(allowed))]
+        verb = "is" if len(wrong) == 1 else "are"
+        return ["%s: %s %s not one of: %s" % (name, ", ".join(repr(str(v)) for v in wrong), verb, ", ".join(allowed))]
     if str(value) in allowed:
         return []
     return ["%s=%r is not one of: %s" % (name, str(value), ", ".join(allowed))]
