@@ -23,7 +23,10 @@ description:
     placeholders and C(review.status=unconfirmed)); the file is valid as written, and
     M(taskguard.windows.inventory_validate) with C(strict=true) refuses it until it is reviewed.
   - Hosts that could not be collected, definitions that could not be parsed and collection errors are
-    listed in the file's header and in the result; nothing is silently left out.
+    listed in the file's header and in the result; nothing is silently left out. A task concealed from the
+    scheduler (Tarrask, GhostTask) is not proposed but listed for investigation.
+  - When no host in O(hosts) could be learned, the task fails and writes nothing (an empty learned file would
+    read as "these hosts run no task").
   - Why our own code - nothing in the Ansible ecosystem writes a reviewed allow list of scheduled tasks.
 options:
   offline_root:
