@@ -18,8 +18,12 @@ description:
     argument patterns, entries of different files that can match the same task on the same hosts,
     expired entries, privileged entries (SYSTEM, HighestAvailable, a group principal, or no principal
     constraint) without C(approval), and calendar dates.
-  - "Every problem of the run is reported at once as C(file:line:column: code: message); the task
-    fails when there is at least one error. The error codes are listed in C(docs/task-inventory.md)."
+  - "Every problem of the run is printed once, on standard output, as C(file:line:column: code: message); the task
+    fails when there is at least one error, with a one-line summary as its message, and a valid inventory prints
+    that summary (C(task inventory valid: N file(s), M entries, 0 error(s), W warning(s))). The error codes are
+    listed in C(docs/task-inventory.md)."
+  - A YAML syntax error says "tab character" for a tab, and for an unclosed quote or bracket names the line and
+    column where it was opened as well as where the parser stopped.
   - Why our own code - no existing Ansible or YAML tool maps JSON Schema errors back to a line and
     column, checks glob overlaps between files, or knows which task principals are privileged.
 options:
