@@ -25,6 +25,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
+
 SCHEMA = "taskguard.selftest/1"
 STATUSES = ("pass", "fail", "could_not_check")
 
@@ -75,7 +77,7 @@ _CANARY = re.compile(r"\\taskguard-selftest-[0-9a-f]{8,32}")
 _HOST_PATTERN_CHARS = re.compile(r"[*?!&:,\[\]~\s]|^\^|^~")
 
 
-class SelftestInputError(ValueError):
+class SelftestInputError(TaskGuardInputError):
     """Raised for arguments the self-test cannot act on (a refusal, not a host problem)."""
 
 
