@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import inventory_admins
 from ansible_collections.taskguard.windows.plugins.plugin_utils.admin_findings import CODES
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import load_inventory
 
-from conftest import REPO_ROOT
-
+REPO_ROOT = Path(__file__).resolve().parents[4]
+UNIT_FIXTURES = REPO_ROOT / "tests" / "unit" / "fixtures"
 DOC = (REPO_ROOT / "docs" / "least-privilege.md").read_text(encoding="utf-8")
 
 

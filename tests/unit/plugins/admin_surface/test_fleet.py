@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_surface, inventory_admins, local_admins
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import load_inventory
 
-from conftest import UNIT_FIXTURES
-
+REPO_ROOT = Path(__file__).resolve().parents[4]
+UNIT_FIXTURES = REPO_ROOT / "tests" / "unit" / "fixtures"
 FIX = UNIT_FIXTURES / "admin_surface"
 DOM = "S-1-5-21-1004336348-1177238915-682003330"
 ENTRA = "S-1-12-1-2233445566-1122334455-3344556677-1455667788"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -11,8 +12,8 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_sur
 from ansible_collections.taskguard.windows.plugins.plugin_utils.admin_findings import CODES
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import load_inventory
 
-from conftest import UNIT_FIXTURES
-
+REPO_ROOT = Path(__file__).resolve().parents[4]
+UNIT_FIXTURES = REPO_ROOT / "tests" / "unit" / "fixtures"
 FIX = UNIT_FIXTURES / "admin_surface"
 GUID = "{31B2F340-016D-11D2-945F-00C04FB984F9}"
 EVIL_GUID = "{6AC1786C-016F-11D2-945F-00C04FB984F9}"
@@ -240,7 +241,6 @@ def test_codes_catalogue_shape():
 
 
 def test_demo_dc01_sample_reports_the_immediate_task():
-    from conftest import REPO_ROOT
     material = admin_surface.collect_offline_admin_surface(str(REPO_ROOT / "samples" / "dc01"))
     findings = admin_surface.audit(DC, material, None)
     [gpo] = [f for f in findings if f["kind"] == "gpo_task"]

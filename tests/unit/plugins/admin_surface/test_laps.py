@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime
 import json
+from pathlib import Path
 
 import pytest
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_surface, laps
 
-from conftest import UNIT_FIXTURES
-
+REPO_ROOT = Path(__file__).resolve().parents[4]
+UNIT_FIXTURES = REPO_ROOT / "tests" / "unit" / "fixtures"
 FIX = UNIT_FIXTURES / "admin_surface"
 WS = {"name": "adminws01", "domain_role": "member_workstation", "groups": []}
 DC = {"name": "dc01", "domain_role": "domain_controller", "groups": []}
