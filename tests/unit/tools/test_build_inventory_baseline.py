@@ -165,3 +165,22 @@ def test_windows_11_per_user_and_per_install_names_are_patterns():
 def test_shipped_version_signatures_are_what_the_generator_writes(tool):
     assert tool.build_signatures() == (BASELINES / "os_signatures.json").read_text(encoding="utf-8"), \
         "run: .venv/bin/python tools/build_inventory_baseline.py --all"
+
+
+def test_client_sources_agree_on_com_class_ids_which_server_2019_borrows():
+    """Why the Server 2019 listing may take a COM task's class from the Windows 10 folder:
+    the two independent client sources never disagree on it."""
+    inventory = load_inventory([str(BASELINES)], today="2026-12-03")
+
+    def com_classes(family):
+        out = {}
+        for entry in inventory.entries:
+            actions = entry.raw["expected"].get("actions") or []
+            if entry.scope.raw.get("os_family") == [family] and entry.path and len(actions) == 1 \
+                    and actions[0]["type"] == "com_handler":
+                out[entry.path.casefold()] = actions[0]["class_id"].casefold()
+        return out
+    ten, eleven = com_classes("windows_10"), com_classes("windows_11")
+    shared = set(ten) & set(eleven)
+    assert len(shared) > 100
+    assert {p for p in shared if ten[p] != eleven[p]} == set()
