@@ -200,6 +200,8 @@ def _previous_index(previous):
     tasks = previous
     if isinstance(previous, dict):
         gpo = previous.get("gpo_tasks")
+        if isinstance(gpo, dict) and (gpo.get("coverage") or {}).get("sysvol_found") is False:
+            return None   # the last audit did not see SYSVOL: "new since then" cannot be told
         tasks = gpo.get("tasks") if isinstance(gpo, dict) else previous.get("tasks")
     index = {}
     for task in tasks or []:

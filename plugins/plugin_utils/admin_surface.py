@@ -8,7 +8,9 @@
 ``normalize_live_admin_surface(raw) -> material``
     turns the ``admin_surface`` part of the collect module's result
     (AdminMaterial.psm1, contract in tests/unit/fixtures/admin_surface/) into the same material.
-``audit(host, material, host_view, previous=None, *, rules=None, admin_view=None) -> [finding]``
+``state_for_next_audit(material) -> dict|None``
+    what to keep in the state dir and pass as ``previous`` next time.
+``audit(host, material, host_view, previous=None, *, rules=None, admin_view=None, now=None) -> [finding]``
     judges it (admin_findings); ``previous`` is the previous audit's material of
     this host (None: "added since the last audit" cannot be told and is not claimed);
     ``admin_view`` is ``inventory_admins.view(inventory, host)`` (None: no administrators
@@ -47,6 +49,20 @@ def normalize_live_admin_surface(raw):
     gpo = gpo_tasks.parse_live_material(raw["sysvol"]) if isinstance(raw.get("sysvol"), dict) else None
     lapsm = laps.parse_live_material(raw.get("laps")) if "laps" in raw or error else None
     return {"mode": "live", "gpo_tasks": gpo, "administrators": admins, "laps": lapsm}
+
+
+def state_for_next_audit(material):
+    """The part of this audit's material the next audit needs as ``previous`` (small, JSON-safe).
+
+    GPO tasks by (GUID, scope, item type, name) with their fingerprint; None when
+    SYSVOL was not read (the next audit then does not claim "added since the last audit").
+    """
+    gpo = (material or {}).get("gpo_tasks")
+    if not isinstance(gpo, dict) or not (gpo.get("coverage") or {}).get("sysvol_found"):
+        return None
+    keep = ("gpo_guid", "scope", "item_type", "name", "fingerprint")
+    return {"gpo_tasks": {"coverage": {"sysvol_found": True},
+                          "tasks": [{k: t.get(k) for k in keep} for t in gpo.get("tasks") or [] if isinstance(t, dict)]}}
 
 
 def audit(host, material, host_view, previous=None, *, rules=None, admin_view=None, now=None):

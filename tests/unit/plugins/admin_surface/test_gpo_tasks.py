@@ -264,3 +264,16 @@ def test_fifos_in_the_sysvol_are_refused_not_waited_on(tmp_path):
     result = gpo_tasks.collect_offline(root)
     assert result["tasks"] == []
     assert {e["error"].split(":")[0] for e in result["errors"]} == {"GPT.INI not readable", "not a regular file inside the evidence"}
+
+
+def test_state_for_next_audit_round_trip(dc_root, tmp_path):
+    material = admin_surface.collect_offline_admin_surface(str(dc_root))
+    state = json.loads(json.dumps(admin_surface.state_for_next_audit(material)))
+    assert set(state["gpo_tasks"]["tasks"][0]) == {"gpo_guid", "scope", "item_type", "name", "fingerprint"}
+    again = admin_surface.audit(DC, material, None, previous=state)
+    assert not any(r["rule"] in ("TG-G005", "TG-G006") for f in again for r in f["reasons"])
+    # a previous audit that could not see SYSVOL proves nothing about "new"
+    blind = admin_surface.collect_offline_admin_surface(str(tmp_path))
+    assert admin_surface.state_for_next_audit(blind) is None
+    after_blind = admin_surface.audit(DC, material, None, previous=blind)
+    assert not any(r["rule"] == "TG-G005" for f in after_blind for r in f["reasons"])
