@@ -87,7 +87,11 @@ notes:
 - The TaskCache C(Hash) value is compared with the SHA-256 of the task file without its
   UTF-16 byte-order mark, as documented by libyal winreg-kb ("Task scheduler"); see
   C(docs/task-collection.md) for how this was verified and its limits. CRC32-era hashes (before
-  KB2305420) are not compared.
+  KB2305420) are not compared. C(playbooks/selftest.yml) checks this on a real host
+  (C(docs/verify-on-windows.md)).
+- When the TaskCache C(Tree) or C(Tasks) key cannot be listed, the TaskCache counts as not read
+  (an entry in RV(errors), no registry check runs), because one list without the other would make every
+  task look tampered with.
 - Connect over WinRM with HTTPS, certificate validation and Kerberos; keep credentials in AWX
   credentials or Ansible Vault.
 seealso:
@@ -289,7 +293,10 @@ tasks:
       description: Live only - C(unknown), C(disabled), C(queued), C(ready) or C(running); null offline.
       type: str
     last_run_time:
-      description: Live only - last run time (UTC, ISO 8601); null when never run.
+      description:
+        - Live only - last run time (UTC, ISO 8601); null when never run. The scheduler reports a
+          never-run task as 1999-11-30 00:00 local time (C(SCHED_S_TASK_HAS_NOT_RUN)) and 'never' as
+          1899-12-30; both become null.
       type: str
     next_run_time:
       description: Live only - next run time (UTC, ISO 8601); null when none.
