@@ -58,8 +58,14 @@ class ActionModule(ActionBase):
         for bad in [n for n, spec in args["choices"].items()
                     if not isinstance(spec, dict) or "value" not in spec or "choices" not in spec]:
             problems.append("preflight: choices.%s needs value and choices" % bad)
-        choices = {n: (spec["value"], _flat(spec["choices"])) for n, spec in args["choices"].items()
-                   if isinstance(spec, dict) and "value" in spec and "choices" in spec}
+        choices = {}
+        for name, spec in args["choices"].items():
+            if isinstance(spec, dict) and "value" in spec and "choices" in spec:
+                value = spec["value"]
+                if spec.get("list") and isinstance(value, str):
+                    # the consuming option is a list: Ansible splits "json,md" the same way
+                    value = [v.strip() for v in value.split(",") if v.strip()]
+                choices[name] = (value, _flat(spec["choices"]))
 
         if args.get("inventory_dirs") is not None:
             # the audit reads the inventory folder each host's variables name,
@@ -94,7 +100,8 @@ class ActionModule(ActionBase):
             hosts=(args["host_pattern_var"], args["host_pattern"], hosts) if hosts is not None else None,
             inventory=inventory, writable=args["writable_dirs"],
             files={n: _flat(v) for n, v in args["files"].items()},
-            existing={n: _flat(v) for n, v in args["existing_paths"].items()}, offline_roots=offline,
+            existing={n: _flat(v) for n, v in args["existing_paths"].items()},
+            risk_rules={n: _flat(v) for n, v in args["risk_rule_files"].items()}, offline_roots=offline,
             connections=connections)
         result["changed"] = False
         result["problems"] = problems

@@ -33,7 +33,8 @@ options:
     type: str
     default: taskguard_hosts
   choices:
-    description: "C({name: {value: ..., choices: [...]}}); a list value must have every item in the choices."
+    description: "C({name: {value: ..., choices: [...], list: false}}); a list value must have every item in the choices;
+      with C(list: true) a text value is split on commas first, as Ansible does for a list option."
     type: dict
     default: {}
   bools:
@@ -58,6 +59,11 @@ options:
     default: {}
   files:
     description: "C({name: path or list of paths}) that must be readable files."
+    type: dict
+    default: {}
+  risk_rule_files:
+    description: "C({name: path or list of paths}) of extra risk rule files: each must exist and compile with the
+      built-in rules."
     type: dict
     default: {}
   existing_paths:

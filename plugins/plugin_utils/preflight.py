@@ -114,6 +114,24 @@ def check_inventory_paths(name, paths, *, today=None):
     return problems
 
 
+def check_risk_rules(name, paths):
+    """Extra risk rule files exist and compile together with the built-in rules.
+
+    A broken rule file used to fail the audit of every host, which then read as
+    "no host could be audited" instead of naming the file.
+    """
+    paths = [str(p) for p in (paths if isinstance(paths, (list, tuple)) else [paths]) if str(p or "").strip()]
+    problems = check_files(name, paths)
+    if problems or not paths:
+        return problems
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
+    try:
+        audit_support.load_rules(paths)
+    except Exception as exc:  # noqa: BLE001 - any failure to compile is a problem to report, not a crash
+        return ["%s: %s" % (name, str(exc)[:1000])]
+    return []
+
+
 def check_writable_dir(name, path):
     """Create *path* if needed and prove it is writable with a probe file (created, removed)."""
     path = str(path or "")
@@ -195,13 +213,14 @@ def check_connection_libraries(host, connection, transport, *, importable=None):
 
 
 def run_checks(*, choices=None, bools=None, positive_ints=None, hosts=None, inventory=None, writable=None,
-               files=None, existing=None, offline_roots=None, connections=None, today=None):
+               files=None, existing=None, risk_rules=None, offline_roots=None, connections=None, today=None):
     """All problems of one playbook's inputs, in a stable order.
 
     choices: {name: (value, [choices])}; bools / positive_ints: {name: value};
     hosts: (name, pattern, [hosts]) or None; inventory: {name: [paths, ...]}
     (one list per distinct value, e.g. per host); writable: {name: path};
     files: {name: [paths]}; existing: {name: [paths]} (file or folder);
+    risk_rules: {name: [rule files]};
     offline_roots: {host: path}; connections: {host: (ansible_connection,
     ansible_winrm_transport)} of the hosts contacted live.
     """
@@ -226,6 +245,8 @@ def run_checks(*, choices=None, bools=None, positive_ints=None, hosts=None, inve
         problems += check_files(name, paths)
     for name, paths in sorted((existing or {}).items()):
         problems += check_exists(name, paths)
+    for name, paths in sorted((risk_rules or {}).items()):
+        problems += check_risk_rules(name, paths)
     for name, path in sorted((writable or {}).items()):
         problems += check_writable_dir(name, path)
     for host, path in sorted((offline_roots or {}).items()):

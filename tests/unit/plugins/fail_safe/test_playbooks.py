@@ -63,6 +63,19 @@ def test_drift_mistakes_stop_before_collection(tmp_path, extra, message):
     assert message in out
 
 
+def test_drift_broken_risk_rule_file_stops_before_collection(tmp_path):
+    rules = tmp_path / "rules.yml"
+    rules.write_text("rules: [\n", encoding="utf-8")
+    out = _stopped_before_collection(_drift(tmp_path, "-e", "taskguard_risk_rule_files=%s" % rules), tmp_path)
+    assert "- taskguard_risk_rule_files: %s:2:1: invalid YAML" % rules in out
+
+
+def test_drift_formats_given_as_text_are_split_like_ansible_does(tmp_path):
+    proc = _drift(tmp_path, "-e", "taskguard_report_formats=json,md")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert sorted(os.listdir(tmp_path / "reports")) == ["drift.json", "drift.md"]
+
+
 def test_drift_unwritable_state_dir_and_several_problems_at_once(tmp_path):
     blocker = tmp_path / "blocker"
     blocker.write_text("a file")

@@ -159,3 +159,13 @@ def test_the_example_inventory_connects_securely_and_holds_no_secret():
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             text = repr(data).lower()
             assert "password" not in text and "ansible_user" not in text, path
+
+
+def test_risk_rule_files_must_compile(tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("rules: [\n", encoding="utf-8")
+    [problem] = preflight.check_risk_rules("taskguard_risk_rule_files", [str(bad)])
+    assert problem.startswith("taskguard_risk_rule_files: %s:" % bad) and "invalid YAML" in problem
+    assert preflight.check_risk_rules("taskguard_risk_rule_files", []) == []
+    assert preflight.check_risk_rules("taskguard_risk_rule_files", str(tmp_path / "none.yml")) == [
+        "taskguard_risk_rule_files: %s does not exist" % (tmp_path / "none.yml")]
