@@ -101,7 +101,8 @@ class ActionModule(ActionBase):
             inventory=inventory, writable=args["writable_dirs"],
             files={n: _flat(v) for n, v in args["files"].items()},
             existing={n: _flat(v) for n, v in args["existing_paths"].items()},
-            risk_rules={n: _flat(v) for n, v in args["risk_rule_files"].items()}, offline_roots=offline,
+            risk_rules={n: _flat(v) for n, v in args["risk_rule_files"].items()}, outputs=args["output_files"],
+            offline_roots=offline,
             connections=connections)
         result["changed"] = False
         result["problems"] = problems

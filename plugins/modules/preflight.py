@@ -66,6 +66,10 @@ options:
       built-in rules."
     type: dict
     default: {}
+  output_files:
+    description: "C({name: file}) to be written: not a folder, its folder writable (created when missing)."
+    type: dict
+    default: {}
   existing_paths:
     description: "C({name: path or list of paths}) that must exist (file or folder)."
     type: dict

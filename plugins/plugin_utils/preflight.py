@@ -153,6 +153,18 @@ def check_writable_dir(name, path):
     return []
 
 
+def check_output_file(name, path):
+    """A file to be written: not a folder, and its folder writable (created when missing)."""
+    path = str(path or "")
+    if not path.strip():
+        return ["%s is empty: give the file to write" % name]
+    if os.path.isdir(path):
+        return ["%s=%s is a folder; give a file name" % (name, path)]
+    folder = os.path.dirname(os.path.abspath(path))
+    return [p.replace("%s (its folder)=" % name, "%s: the folder " % name, 1)
+            for p in check_writable_dir("%s (its folder)" % name, folder)]
+
+
 def check_offline_root(host, path, name="taskguard_offline_root"):
     """An evidence folder given for *host* must be a folder.
 
@@ -213,14 +225,15 @@ def check_connection_libraries(host, connection, transport, *, importable=None):
 
 
 def run_checks(*, choices=None, bools=None, positive_ints=None, hosts=None, inventory=None, writable=None,
-               files=None, existing=None, risk_rules=None, offline_roots=None, connections=None, today=None):
+               files=None, existing=None, risk_rules=None, outputs=None, offline_roots=None, connections=None,
+               today=None):
     """All problems of one playbook's inputs, in a stable order.
 
     choices: {name: (value, [choices])}; bools / positive_ints: {name: value};
     hosts: (name, pattern, [hosts]) or None; inventory: {name: [paths, ...]}
     (one list per distinct value, e.g. per host); writable: {name: path};
     files: {name: [paths]}; existing: {name: [paths]} (file or folder);
-    risk_rules: {name: [rule files]};
+    risk_rules: {name: [rule files]}; outputs: {name: file to write};
     offline_roots: {host: path}; connections: {host: (ansible_connection,
     ansible_winrm_transport)} of the hosts contacted live.
     """
@@ -247,6 +260,8 @@ def run_checks(*, choices=None, bools=None, positive_ints=None, hosts=None, inve
         problems += check_exists(name, paths)
     for name, paths in sorted((risk_rules or {}).items()):
         problems += check_risk_rules(name, paths)
+    for name, path in sorted((outputs or {}).items()):
+        problems += check_output_file(name, path)
     for name, path in sorted((writable or {}).items()):
         problems += check_writable_dir(name, path)
     for host, path in sorted((offline_roots or {}).items()):

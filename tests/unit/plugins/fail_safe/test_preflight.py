@@ -169,3 +169,14 @@ def test_risk_rule_files_must_compile(tmp_path):
     assert preflight.check_risk_rules("taskguard_risk_rule_files", []) == []
     assert preflight.check_risk_rules("taskguard_risk_rule_files", str(tmp_path / "none.yml")) == [
         "taskguard_risk_rule_files: %s does not exist" % (tmp_path / "none.yml")]
+
+
+def test_output_file_must_not_be_a_folder_and_its_folder_writable(tmp_path):
+    name = "taskguard_baseline_output"
+    assert preflight.check_output_file(name, str(tmp_path / "new" / "learned.yml")) == []
+    assert (tmp_path / "new").is_dir() and os.listdir(tmp_path / "new") == []
+    assert preflight.check_output_file(name, str(tmp_path)) == ["%s=%s is a folder; give a file name" % (name, tmp_path)]
+    blocker = tmp_path / "blocker"
+    blocker.write_text("x")
+    [problem] = preflight.check_output_file(name, str(blocker / "learned.yml"))
+    assert problem.startswith("%s: the folder %s is a file, not a folder" % (name, blocker)), problem
