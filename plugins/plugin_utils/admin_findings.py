@@ -73,6 +73,9 @@ CODES = {
                                             "reported as undocumented", "coverage"),
     "TG-A013": _c("coverage_gap", "low", "Whether the built-in Administrator is enabled could not be read",
                   "coverage"),
+    "TG-A014": _c("coverage_gap", "high", "Domain controller: its Administrators group is the domain's (in NTDS.dit), "
+                                          "not in the SAM hive of the evidence; membership not audited offline",
+                  "coverage"),
     # task accounts: task principals joined with the Administrators models (fleet view)
     "TG-A020": _c("task_account", "high", "Task {task} stores the password of {account} (logon type Password), a "
                                           "local administrator on {hosts}", "task-accounts"),
@@ -337,6 +340,11 @@ def judge_administrators(out, model, host, admin_view):
     if model is None:
         if admin_view is not None and admin_view.entries:
             out.add("TG-A010", None, {"error": "membership was not collected"}, key="not-collected")
+        return
+    if model.get("method") == "sam_hive" and is_domain_controller(host):
+        # A DC's SAM only holds the DSRM account database: judging it as the
+        # Administrators group would report the wrong members as the DC's admins.
+        out.add("TG-A014", None, {}, evidence={"method": "sam_hive"}, key="dc-sam")
         return
     if not model.get("read"):
         error = "; ".join(str(e) for e in model.get("errors") or []) or "unknown error"

@@ -98,3 +98,11 @@ def test_sam_symlinked_outside_the_evidence_is_refused(tmp_path):
     (config / "SAM").symlink_to(outside)
     model = local_admins.collect_offline(str(tmp_path / "ev"))
     assert model["read"] is False and "outside the evidence" in model["errors"][0]
+
+
+def test_dc_evidence_sam_is_not_taken_for_the_domain_group(tmp_path):
+    root = evidence(tmp_path, sam=sam_hive([MACH + "-500"]))
+    material = admin_surface.collect_offline_admin_surface(str(root))
+    findings = admin_surface.audit({"name": "dc01", "domain_role": "domain_controller"}, material, None)
+    codes = {f["code"] for f in findings}
+    assert "TG-A014" in codes and "TG-A001" not in codes
