@@ -33,6 +33,7 @@ software that belongs in a vendor file, not in a Windows baseline).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -380,7 +381,6 @@ def tasks_from_extract(records):
 
 def build_from_dump(dump_path, os_family, source, date, thin=None):
     """(text, skipped) of the baseline generated from a recorded task-dump extract."""
-    import json
     with open(dump_path, "r", encoding="utf-8") as handle:
         records = json.loads(handle.read(8 * 1024 * 1024))
     tasks, bad = tasks_from_extract(records)
@@ -435,7 +435,6 @@ def source_task_paths(os_family):
         tasks, dummy = _collect(os.path.join(REPO, spec["tasks_dir"]))
         return [t["path"] for t in tasks]
     if "task_dump" in spec:
-        import json
         with open(os.path.join(REPO, spec["task_dump"]), "r", encoding="utf-8") as handle:
             return [r["path"] for r in json.loads(handle.read(8 * 1024 * 1024))]
     with open(os.path.join(REPO, spec["task_list"]), "r", encoding="utf-8") as handle:
@@ -446,7 +445,6 @@ def build_signatures():
     """Text of os_signatures.json: per version with a recorded source, the
     \\Microsoft\\Windows\\ task paths that source shows (read by
     plugins/plugin_utils/os_inference.py)."""
-    import json
     families = {}
     for family in sorted(SOURCES):
         paths = {p.casefold(): p for p in source_task_paths(family)
