@@ -278,3 +278,12 @@ def test_state_for_next_audit_round_trip(dc_root, tmp_path):
     assert admin_surface.state_for_next_audit(blind) is None
     after_blind = admin_surface.audit(DC, material, None, previous=blind)
     assert not any(r["rule"] == "TG-G005" for f in after_blind for r in f["reasons"])
+
+
+def test_risk_rules_score_the_gpo_task_definition(dc_root):
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import load_rules
+    material = admin_surface.collect_offline_admin_surface(str(dc_root))
+    [finding] = [f for f in admin_surface.audit(DC, material, None, rules=load_rules()) if f["kind"] == "gpo_task"]
+    rules = [r["rule"] for r in finding["reasons"]]
+    assert rules[:3] == ["TG-G003", "TG-G004", "TG-G001"]
+    assert any(r.startswith("TG-R") for r in rules)          # the same rules as local tasks
