@@ -40,7 +40,8 @@ class ActionModule(ActionBase):
             files.extend(m for m in matched if os.path.realpath(m) != out_json)
         files = sorted(set(files))
         if not files:
-            raise AnsibleActionFail("no drift.json matched %s" % args["inputs"])
+            raise AnsibleActionFail("no drift.json matched %s: check the run id (taskguard_run_id) or the input "
+                                    "paths (taskguard_merge_inputs)" % args["inputs"])
         if len(files) > MAX_INPUTS:
             raise AnsibleActionFail("%d inputs; at most %d" % (len(files), MAX_INPUTS))
         try:

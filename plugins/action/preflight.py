@@ -96,7 +96,7 @@ class ActionModule(ActionBase):
                 connections[host] = (connection, transport)
 
         problems += run_checks(
-            choices=choices, bools=args["bools"], positive_ints=args["positive_ints"],
+            choices=choices, bools=args["bools"], positive_ints=args["positive_ints"], dates=args["dates"],
             hosts=(args["host_pattern_var"], args["host_pattern"], hosts) if hosts is not None else None,
             inventory=inventory, writable=args["writable_dirs"],
             files={n: _flat(v) for n, v in args["files"].items()},

@@ -45,6 +45,10 @@ options:
     description: "C({name: value}) that must be whole numbers above 0."
     type: dict
     default: {}
+  dates:
+    description: "C({name: value}) that must be calendar dates written YYYY-MM-DD."
+    type: dict
+    default: {}
   inventory_dirs:
     description: Default task inventory folder(s) or file(s); each host's O(inventory_var), when set, is checked too.
     type: list

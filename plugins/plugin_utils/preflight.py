@@ -75,6 +75,16 @@ def check_positive_int(name, value):
     return ["%s=%r is not a positive whole number" % (name, value)]
 
 
+def check_date(name, value):
+    """A calendar date written YYYY-MM-DD."""
+    import datetime
+    try:
+        datetime.date.fromisoformat(str(value).strip())
+        return []
+    except ValueError:
+        return ["%s=%r is not a calendar date (YYYY-MM-DD)" % (name, value)]
+
+
 def check_hosts(name, pattern, hosts):
     """The host pattern must leave at least one host once --limit is applied."""
     if hosts:
@@ -224,12 +234,12 @@ def check_connection_libraries(host, connection, transport, *, importable=None):
     return problems
 
 
-def run_checks(*, choices=None, bools=None, positive_ints=None, hosts=None, inventory=None, writable=None,
+def run_checks(*, choices=None, bools=None, positive_ints=None, dates=None, hosts=None, inventory=None, writable=None,
                files=None, existing=None, risk_rules=None, outputs=None, offline_roots=None, connections=None,
                today=None):
     """All problems of one playbook's inputs, in a stable order.
 
-    choices: {name: (value, [choices])}; bools / positive_ints: {name: value};
+    choices: {name: (value, [choices])}; bools / positive_ints / dates: {name: value};
     hosts: (name, pattern, [hosts]) or None; inventory: {name: [paths, ...]}
     (one list per distinct value, e.g. per host); writable: {name: path};
     files: {name: [paths]}; existing: {name: [paths]} (file or folder);
@@ -244,6 +254,8 @@ def run_checks(*, choices=None, bools=None, positive_ints=None, hosts=None, inve
         problems += check_bool(name, value)
     for name, value in sorted((positive_ints or {}).items()):
         problems += check_positive_int(name, value)
+    for name, value in sorted((dates or {}).items()):
+        problems += check_date(name, value)
     if hosts is not None:
         problems += check_hosts(*hosts)
     for name, value_lists in sorted((inventory or {}).items()):

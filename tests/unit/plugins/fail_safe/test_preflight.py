@@ -180,3 +180,9 @@ def test_output_file_must_not_be_a_folder_and_its_folder_writable(tmp_path):
     blocker.write_text("x")
     [problem] = preflight.check_output_file(name, str(blocker / "learned.yml"))
     assert problem.startswith("%s: the folder %s is a file, not a folder" % (name, blocker)), problem
+
+
+def test_dates():
+    assert preflight.check_date("taskguard_inventory_today", "2026-11-25") == []
+    assert preflight.check_date("taskguard_inventory_today", "2026-13-45") == [
+        "taskguard_inventory_today='2026-13-45' is not a calendar date (YYYY-MM-DD)"]
