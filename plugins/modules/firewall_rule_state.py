@@ -26,7 +26,7 @@ description:
   - Instance names or groups that match nothing are returned in RV(missing_names) /
     RV(missing_groups) and are not an error either; the controller decides what that means.
   - A look-up that failed for another reason than "not found" (access denied, a CIM or WMI
-    failure) is returned in RV(lookup_errors), never as missing: the controller then reports
+    failure) is returned in RV(lookup_errors), never as missing; the controller then reports
     the control as unknown.
 options:
   names:

@@ -264,8 +264,7 @@ def _save_changes_inputs(result, facts):
         out["size_after"] = _int(values.get("size_after"))
         if _text(values.get("error")):
             out["ok"], out["error"] = False, _text(values.get("error"))
-    facts_failed, _ = _failed(facts)
-    if not facts_failed:
+    if not _failed(facts)[0]:
         for entry in _list(_dict(facts).get("registry")):
             entry = _dict(entry)
             if entry.get("name") == "MaxSize" and "EventLog\\Security" in str(entry.get("path", "")):
@@ -536,19 +535,19 @@ def render_summary(document):
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
         raise SelftestInputError("not a %s document" % SCHEMA)
     lines = ["# taskguard self-test: %s" % _md(document.get("host")), ""]
-    lines.append("generated %s, %s" % (_md(document.get("generated_at") or "?"),
-                                       "check mode (nothing registered)" if document.get("check_mode") else
-                                       "canary %s" % _md(document["canary"].get("path"))))
+    mode = ("check mode (nothing registered)" if document.get("check_mode")
+            else "canary %s" % _md(document["canary"].get("path")))
+    lines.append("generated %s, %s" % (_md(document.get("generated_at") or "?"), mode))
     summary = document.get("summary") or {}
-    lines.append("pass %s, fail %s, could not check %s" % (summary.get("pass", 0), summary.get("fail", 0),
-                                                         summary.get("could_not_check", 0)))
+    lines.append("pass %s, fail %s, could not check %s"
+                 % (summary.get("pass", 0), summary.get("fail", 0), summary.get("could_not_check", 0)))
     if document.get("canary_left_on_host"):
         lines += ["", "**WARNING: the canary task %s could not be removed (%s). Remove it by hand.**"
                   % (_md(document["canary"].get("path")), _md(document["canary"].get("remove_error")))]
     lines += ["", "| id | assumption | result | detail | what in taskguard depends on it |", "|---|---|---|---|---|"]
+    columns = ("id", "title", "status", "detail", "depends")
     for item in document.get("assumptions") or []:
-        lines.append("| %s | %s | %s | %s | %s |" % tuple(_md(item.get(k)) for k in
-                                                         ("id", "title", "status", "detail", "depends")))
+        lines.append("| %s |" % " | ".join(_md(item.get(k)) for k in columns))
     return "\n".join(lines) + "\n"
 
 

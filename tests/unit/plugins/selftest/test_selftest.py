@@ -5,7 +5,6 @@ fixtures of passing and failing hosts in tests/unit/fixtures/selftest/."""
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 
@@ -142,7 +141,7 @@ def test_summary_lists_each_assumption_with_result_and_dependency():
 
 def test_summary_warns_first_when_the_canary_is_left_on_the_host():
     text = selftest.render_summary(document("raw_canary_not_removed.json"))
-    head = text.split("| id |")[0]
+    head = text.split("| id |", maxsplit=1)[0]
     assert "WARNING" in head and "taskguard-selftest-0123456789abcdef could not be removed" in head
 
 
