@@ -46,7 +46,7 @@ Function Find-RuleBySelector {
     $query[$Kind] = $Selector
     try {
         $rules = @(Get-NetFirewallRule @query)
-        $failures = @($notFound | Where-Object { $_.CategoryInfo.Category -ne 'ObjectNotFound' })
+        $failures = @($notFound | Where-Object { $null -ne $_ -and $_.CategoryInfo.Category -ne 'ObjectNotFound' })
         if ($failures.Count -gt 0) { throw $failures[0] }
     }
     catch {
