@@ -1,8 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, taskguard contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""drift.csv: UTF-8 with BOM (Excel), one row per finding (and one per host
-without findings). Cells that a spreadsheet would read as a formula (starting
+"""drift.csv for triage: UTF-8 with BOM (Excel), one row per task finding and
+per audit gap (and one per host without findings), with the host's tier and
+verdict, the command line, run-as account, who registered or last updated the
+task and when, reasons, MITRE techniques and the inventory entry. Headers are
+in the report language; enumeration values (tier, verdict, kind, severity) stay
+English so filters and scripts work in every language. Cells that a spreadsheet would read as a formula (starting
 with = + - @ tab CR LF, also after leading spaces) get a leading apostrophe
 (OWASP CSV injection guidance)."""
 from __future__ import (absolute_import, division, print_function)
@@ -11,11 +15,13 @@ __metaclass__ = type
 import csv
 import io
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.common import (
-    rules_text, sorted_findings, visible,
-)
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.cards import all_views, fleet
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.common import visible
 
-COLUMNS = ("host", "status", "severity", "kind", "task", "title", "rules", "entry_file", "entry_line", "finding_id")
+# Message keys of the columns; "kind" stays fourth (scripts and tests read it by position).
+COLUMNS = ("col.host", "col.tier", "col.verdict", "col.kind", "col.task", "col.command", "col.principal",
+           "col.registered_by", "col.registered_at", "col.severity", "col.title", "col.reasons", "col.mitre",
+           "col.entry", "col.finding_id")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
@@ -33,19 +39,23 @@ def safe_cell(value):
     return text
 
 
-def render(doc):
+def _row(view, card):
+    reasons = "; ".join("%s %s" % (r["rule"], r["title"]) for r in card["rules"])
+    return (view["host"], view["tier"], view["verdict"], " ".join(str(k) for k in card["kinds"]), card["task"],
+            card["command"], card["principal"], card["registered_by"], card["registered_at"], card["severity"],
+            card["title"], reasons, " ".join(card["mitre"]), card["entry"], card["id"])
+
+
+def render(doc, language=None):
+    msg, groups = fleet(doc, language)
     buf = io.StringIO()
     writer = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    seen = set()
-    for host, entry, f in sorted_findings(doc):
-        seen.add(host)
-        src = f.get("entry") or {}
-        writer.writerow([safe_cell(v) for v in (host, entry.get("status"), f.get("severity"), f.get("kind"),
-                                                f.get("task") or "", f.get("title"), rules_text(f),
-                                                src.get("file") or "", src.get("line") if src.get("line") is not None else "",
-                                                f.get("id"))])
-    for host, entry in (doc.get("hosts") or {}).items():
-        if host not in seen:
-            writer.writerow([safe_cell(v) for v in (host, entry.get("status"), "", "none", "", "no findings", "", "", "", "")])
+    writer.writerow([msg(c) for c in COLUMNS])
+    for view in all_views(groups):
+        cards = view["cards"] + view["audit"]
+        for card in cards:
+            writer.writerow([safe_cell(v) for v in _row(view, card)])
+        if not cards:
+            writer.writerow([safe_cell(v) for v in (view["host"], view["tier"], view["verdict"], "none", "", "", "", "",
+                                                    "", "", view["reason"], "", "", "", "")])
     return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8", "replace")

@@ -1,12 +1,17 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, taskguard contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""drift.html: one self-contained page for analysts.
+"""drift.html: one self-contained page for analysts (docs/reports.md).
+
+First the fleet: hosts grouped by tier in the guideline's priority order, each
+with its verdict and the one-line reason. Then one section per host: a task
+card per finding (what, who, how it starts, where seen, why it matters, what to
+do), what the audit could not see, and the timeline of task events.
 
 No external resource; a Content-Security-Policy meta tag allows only the page's
 own inline style and script (by SHA-256 hash), so even a string that escaped
-escaping could not run. The table is rendered on the server side with every
-string HTML-escaped; the inline script only sorts and filters rows (it reads
+escaping could not run. Everything is rendered on the server side with every
+string HTML-escaped; the inline script only filters and opens cards (it reads
 ``textContent``/``data-*`` and never writes HTML). Links are emitted only for
 http(s) reference URLs of the rule files.
 """
@@ -17,41 +22,67 @@ import base64
 import hashlib
 import html
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.common import (
-    one_line, sorted_findings, to_json, visible,
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.cards import (
+    KIND_ORDER, VERDICT_ORDER, all_views, count_verdicts, fleet,
 )
-from ansible_collections.taskguard.windows.plugins.plugin_utils.severity import SEVERITY_RANK
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.common import to_json, visible
+from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import SEVERITY_RANK
 
-MAX_ROWS = 20000
+MAX_CARDS = 20000
+MAX_EVIDENCE_CHARS = 100000
 
 _STYLE = """
-body{font:14px/1.4 system-ui,Segoe UI,Arial,sans-serif;margin:1.5em;color:#1b1b1b}
-h1{font-size:1.4em}table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left}
-th{background:#f0f0f0;cursor:pointer;user-select:none}th.sorted-asc::after{content:" \\25B2"}th.sorted-desc::after{content:" \\25BC"}
-.sev{font-weight:bold;border-radius:3px;padding:1px 5px}.sev-critical{background:#7b0000;color:#fff}.sev-high{background:#c62828;color:#fff}
+body{font:14px/1.5 %(font)s;margin:0;color:#1b1b1b;background:#fafafa}
+main{max-width:1400px;margin:0 auto;padding:1em 1.5em}
+h1{font-size:1.5em;margin:.3em 0}h2{font-size:1.25em;margin:1.4em 0 .4em;border-bottom:2px solid #ddd}
+h3{font-size:1.05em;margin:1em 0 .3em}
+table{border-collapse:collapse;width:100%%;background:#fff}th,td{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left}
+th{background:#f0f0f0}
+.sev,.verdict,.kind{display:inline-block;font-weight:bold;border-radius:3px;padding:0 6px;white-space:nowrap}
+.sev-critical{background:#7b0000;color:#fff}.sev-high{background:#c62828;color:#fff}
 .sev-medium{background:#ef8c00;color:#000}.sev-low{background:#fdd835;color:#000}.sev-info{background:#ddd;color:#000}
-.controls{margin:1em 0;display:flex;gap:1em;flex-wrap:wrap}
+.v-compromised{background:#7b0000;color:#fff}.v-suspicious{background:#ef8c00;color:#000}
+.v-incomplete{background:#5c6bc0;color:#fff}.v-not_audited{background:#424242;color:#fff}.v-clean{background:#2e7d32;color:#fff}
+.kind{font-weight:normal;background:#eceff1;color:#263238;margin-left:4px}
+.controls{position:sticky;top:0;z-index:2;background:#fafafa;padding:.6em 0;display:flex;gap:1em;flex-wrap:wrap;align-items:center;border-bottom:1px solid #ddd}
+.controls input[type=search]{width:16em}
+.host{background:#fff;border:1px solid #ddd;border-radius:6px;padding:.2em 1em 1em;margin:1.2em 0}
+.host h2{border:0;margin:.6em 0 .2em}
+details.card{border:1px solid #ccc;border-left:6px solid #999;border-radius:4px;margin:.6em 0;background:#fff}
+details.card.sev-critical,details.card.sev-high,details.card.sev-medium,details.card.sev-low,details.card.sev-info{background:#fff;color:inherit}
+details.card.sev-critical{border-left-color:#7b0000}details.card.sev-high{border-left-color:#c62828}
+details.card.sev-medium{border-left-color:#ef8c00}details.card.sev-low{border-left-color:#fdd835}
+details.card>summary{cursor:pointer;padding:.4em .6em;list-style-position:inside}
+details.card>summary .path{font-weight:bold}
+.card-body{padding:.2em 1em .8em;display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:.4em 2em}
+.card-body section{min-width:0}.card-body section.wide{grid-column:1/-1}
+.card-body h4{margin:.6em 0 .2em;font-size:.95em;color:#37474f;text-transform:none}
+dl{margin:0;display:grid;grid-template-columns:max-content 1fr;gap:2px 10px}dt{color:#555}dd{margin:0;min-width:0;overflow-wrap:anywhere}
+code,.code{font-family:Consolas,"Cascadia Mono","Noto Sans Mono CJK JP",monospace;background:#f3f3f3;padding:0 3px;overflow-wrap:anywhere;word-break:break-all}
+.todo ol{margin:.2em 0 .4em 1.4em;padding:0}.todo li{margin:.15em 0}
+.rules li{margin:.2em 0}.muted{color:#666}.desc{color:#444;font-size:.95em}
 pre{white-space:pre-wrap;word-break:break-all;max-height:30em;overflow:auto;background:#f7f7f7;padding:6px}
-td.path{font-family:Consolas,monospace;word-break:break-all}.muted{color:#666}
+.reason{overflow-wrap:anywhere}td.num{text-align:right}
+.hidden-by-filter{display:none}
 """
 
 _SCRIPT = """
 (function(){
-var table=document.getElementById('findings');if(!table){return;}
-var body=table.tBodies[0];var rows=Array.prototype.slice.call(body.rows);
-var q=document.getElementById('q'),sev=document.getElementById('sev'),kind=document.getElementById('kind'),count=document.getElementById('count');
-function apply(){var text=q.value.toLowerCase(),min=parseInt(sev.value,10),k=kind.value,n=0;
-rows.forEach(function(r){var ok=(parseInt(r.getAttribute('data-rank'),10)>=min)&&(!k||r.getAttribute('data-kind')===k)&&
-(!text||r.textContent.toLowerCase().indexOf(text)>=0);
-r.style.display=ok?'':'none';if(ok){n++;}});count.textContent=String(n);}
-[q,sev,kind].forEach(function(e){e.addEventListener('input',apply);e.addEventListener('change',apply);});
-var heads=table.tHead.rows[0].cells;
-Array.prototype.forEach.call(heads,function(th,i){th.addEventListener('click',function(){
-var asc=!th.classList.contains('sorted-asc');Array.prototype.forEach.call(heads,function(h){h.classList.remove('sorted-asc','sorted-desc');});
-th.classList.add(asc?'sorted-asc':'sorted-desc');
-rows.sort(function(a,b){var x=a.cells[i].getAttribute('data-sort')||a.cells[i].textContent,y=b.cells[i].getAttribute('data-sort')||b.cells[i].textContent;
-var nx=parseFloat(x),ny=parseFloat(y);var c=(!isNaN(nx)&&!isNaN(ny))?nx-ny:x.localeCompare(y);return asc?c:-c;});
-rows.forEach(function(r){body.appendChild(r);});});});
+var cards=Array.prototype.slice.call(document.querySelectorAll('details.card'));
+var hosts=Array.prototype.slice.call(document.querySelectorAll('section.host'));
+var q=document.getElementById('q'),sev=document.getElementById('sev'),kind=document.getElementById('kind'),
+verdict=document.getElementById('verdict'),count=document.getElementById('count');
+function apply(){var text=q.value.toLowerCase(),min=parseInt(sev.value,10),k=kind.value,v=verdict.value,n=0;
+cards.forEach(function(c){var ok=(parseInt(c.getAttribute('data-rank'),10)>=min)&&
+(!k||(' '+c.getAttribute('data-kinds')+' ').indexOf(' '+k+' ')>=0)&&
+(!v||c.getAttribute('data-verdict')===v)&&(!text||c.textContent.toLowerCase().indexOf(text)>=0);
+c.classList.toggle('hidden-by-filter',!ok);if(ok){n++;}});
+hosts.forEach(function(h){var ok=!v||h.getAttribute('data-verdict')===v;h.classList.toggle('hidden-by-filter',!ok);});
+count.textContent=String(n);}
+[q,sev,kind,verdict].forEach(function(e){e.addEventListener('input',apply);e.addEventListener('change',apply);});
+function openAll(open){cards.forEach(function(c){if(!c.classList.contains('hidden-by-filter')){c.open=open;}});}
+document.getElementById('expand').addEventListener('click',function(){openAll(true);});
+document.getElementById('collapse').addEventListener('click',function(){openAll(false);});
 apply();})();
 """
 
@@ -72,39 +103,111 @@ def _link(ref):
     title = esc(ref.get("title") or url)
     if url.lower().startswith(("https://", "http://")) and not any(c in url for c in "\"'<> \t\r\n\\"):
         return '<a href="%s" rel="noopener noreferrer">%s</a>' % (html.escape(url, quote=True), title)
-    return "%s %s" % (title, esc(url)) if url else title
+    return "%s <code>%s</code>" % (title, esc(url)) if url else title
 
 
-def _reasons(finding):
+def _badge(cls, label):
+    return '<span class="%s">%s</span>' % (cls, esc(label))
+
+
+def _dl(rows):
+    if not rows:
+        return ""
     items = []
-    for r in finding.get("reasons") or []:
-        if not isinstance(r, dict):
-            continue
-        refs = "; ".join(_link(ref) for ref in (r.get("references") or []) if isinstance(ref, dict))
-        mitre = ", ".join(esc(m) for m in (r.get("mitre") or []))
-        items.append("<li><b>%s</b> [%s] %s%s%s</li>" % (
-            esc(r.get("rule")), esc(r.get("severity")), esc(r.get("title")),
-            (" <span class=muted>(%s)</span>" % mitre) if mitre else "", ("<br>" + refs) if refs else ""))
-    return "<ul>%s</ul>" % "".join(items) if items else ""
+    for label, value, code in rows:
+        shown = "<code>%s</code>" % esc(value, 4000) if code else esc(value, 4000)
+        items.append("<dt>%s</dt><dd>%s</dd>" % (esc(label), shown))
+    return "<dl>%s</dl>" % "".join(items)
 
 
-def _details(finding):
-    parts = [_reasons(finding)]
-    if finding.get("diff"):
-        parts.append("<b>Differences from the inventory entry</b><pre>%s</pre>" % esc(to_json(finding["diff"], indent=1)))
-    if finding.get("proposed_entry"):
-        parts.append("<b>Proposed inventory entry</b><pre>%s</pre>" % esc(to_json(finding["proposed_entry"], indent=1)))
-    parts.append("<b>Evidence</b><pre>%s</pre>" % esc(to_json(finding.get("evidence"), indent=1), 100000))
-    return "<details><summary>details</summary>%s</details>" % "".join(parts)
+def _section(title, body, wide=False):
+    return '<section%s><h4>%s</h4>%s</section>' % (' class="wide"' if wide else "", esc(title), body) if body else ""
 
 
-def _compliance(doc):
+def _rules(card, msg):
+    items = []
+    for r in card["rules"]:
+        refs = "; ".join(_link(ref) for ref in r["references"])
+        mitre = ", ".join(esc(m) for m in r["mitre"])
+        items.append("<li>%s <b>%s</b> <span class=muted>%s</span>%s%s%s</li>" % (
+            _badge("sev sev-" + esc(r["severity"]), msg.label("severity", r["severity"])), esc(r["title"]),
+            esc(r["rule"]), (" <span class=muted>MITRE ATT&amp;CK %s</span>" % mitre) if mitre else "",
+            ('<div class="desc">%s</div>' % esc(r["description"], 1000)) if r["description"] else "",
+            ('<div class="muted">%s: %s</div>' % (esc(msg("field.references")), refs)) if refs else ""))
+    for title in card["escalations"]:
+        items.append("<li>%s: %s</li>" % (esc(msg("field.escalation")), esc(title)))
+    return '<ul class="rules">%s</ul>' % "".join(items) if items else ""
+
+
+def _todo(card, msg):
+    parts = []
+    for key, steps in (("card.investigate", card["investigate"]), ("card.remediate", card["remediate"])):
+        if steps:
+            parts.append("<b>%s</b><ol>%s</ol>" % (esc(msg(key)), "".join("<li>%s</li>" % esc(s) for s in steps)))
+    return '<div class="todo">%s</div>' % "".join(parts) if parts else ""
+
+
+def _card(card, view, msg, is_open):
+    f = card["finding"]
+    kinds = " ".join(_badge("kind", msg.label("kind", k)) for k in card["kinds"])
+    body = [_section(msg("card.what"), _dl(card["what"])), _section(msg("card.who"), _dl(card["who"])),
+            _section(msg("card.how"), _dl(card["how"])), _section(msg("card.where"), _dl(card["where"])),
+            _section(msg("card.why"), _rules(card, msg)), _section(msg("card.todo"), _todo(card, msg)),
+            _section(msg("card.evidence"), "<details><summary>JSON</summary><pre>%s</pre></details>" % esc(
+                to_json(f.get("evidence"), indent=1), MAX_EVIDENCE_CHARS), wide=True)]
+    sev = esc(card["severity"])
+    return ('<details class="card sev-%s" id="f-%s" data-rank="%d" data-kinds="%s" data-verdict="%s"%s>'
+            '<summary>%s%s <span class="path">%s</span> &mdash; %s</summary><div class="card-body">%s</div></details>' % (
+                sev, esc(card["id"]), SEVERITY_RANK.get(card["severity"], 0), esc(" ".join(str(k) for k in card["kinds"])),
+                esc(view["verdict"]), " open" if is_open else "",
+                _badge("sev sev-" + sev, msg.label("severity", card["severity"])), kinds,
+                esc(card["task"] or msg("misc.host_level")), esc(card["title"], 600), "".join(body)))
+
+
+def _timeline(view, msg):
+    if not view["timeline"]:
+        return "<p class=muted>%s</p>" % esc(msg("report.timeline_none"))
+    rows = ["<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>" % tuple(
+        esc(msg(k)) for k in ("col.time", "col.task", "col.event", "col.actor", "col.source"))]
+    for e in view["timeline"]:
+        client = (e.get("client") or {}) if isinstance(e.get("client"), dict) else {}
+        actor = e.get("user") or e.get("subject_sid") or msg("field.unknown")
+        if client.get("fqdn"):
+            actor = "%s (%s)" % (actor, client["fqdn"])
+        rows.append("<tr><td>%s</td><td><code>%s</code></td><td>%s</td><td>%s</td><td class=muted>%s %s</td></tr>" % (
+            esc(e.get("time")), esc(e.get("task")), esc(msg.label("event", e.get("action"))), esc(actor, 500),
+            esc(e.get("channel")), esc(e.get("event_id"))))
+    rows.append("</tbody></table>")
+    if view["timeline_more"]:
+        rows.append("<p class=muted>%s</p>" % esc(msg("report.more_events", count=view["timeline_more"])))
+    return "".join(rows)
+
+
+def _fleet(groups, msg):
+    out = ["<h2>%s</h2><p class=muted>%s</p>" % (esc(msg("report.fleet")), esc(msg("report.fleet_help")))]
+    for tier, views in groups:
+        out.append("<h3>%s</h3><table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead>"
+                   "<tbody>" % (esc(msg("tier." + tier)), esc(msg("col.host")), esc(msg("col.verdict")),
+                                esc(msg("col.reason")), esc(msg("col.tasks")), esc(msg("col.gaps"))))
+        for v in views:
+            # No in-page link: the page's only links are http(s) references (hostile-input checks rely on it).
+            out.append('<tr><td><b>%s</b></td><td>%s</td><td class="reason">%s</td><td class=num>%d</td>'
+                       '<td class=num>%d</td></tr>' % (
+                           esc(v["host"]), _badge("verdict v-" + esc(v["verdict"]),
+                                                                     msg.label("verdict", v["verdict"])),
+                           esc(v["reason"], 600), v["tasks"], v["gaps"]))
+        out.append("</tbody></table>")
+    return out
+
+
+def _compliance(doc, msg):
     """Hardening compliance per host (when the run included it)."""
     hosts = [(h, e["compliance"]) for h, e in (doc.get("hosts") or {}).items() if isinstance(e.get("compliance"), dict)]
     if not hosts:
         return []
-    out = ["<h2>Hardening compliance</h2><table><thead><tr><th>host</th><th>report</th><th>control</th>"
-           "<th>status</th><th>detail</th></tr></thead><tbody>"]
+    out = ["<h2>%s</h2><table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>" % (
+        esc(msg("report.compliance")), esc(msg("col.host")), esc(msg("col.report")), esc(msg("col.control")),
+        esc(msg("col.status")), esc(msg("col.detail")))]
     for host, c in hosts:
         controls = c.get("controls") or []
         if not controls:
@@ -118,52 +221,73 @@ def _compliance(doc):
     return out
 
 
-def render(doc):
-    s = doc.get("summary") or {}
+def _controls(msg, kinds, total):
+    sev = "".join('<option value="%d">%s</option>' % (SEVERITY_RANK[s], esc(msg.label("severity", s)))
+                  for s in ("info", "low", "medium", "high", "critical"))
+    verdicts = "".join('<option value="%s">%s</option>' % (v, esc(msg.label("verdict", v))) for v in VERDICT_ORDER)
+    kind_opts = "".join('<option value="%s">%s</option>' % (esc(k), esc(msg.label("kind", k))) for k in kinds)
+    return ('<div class="controls"><label>%s <input id="q" type="search"></label>'
+            '<label>%s <select id="sev">%s</select></label>'
+            '<label>%s <select id="verdict"><option value="">%s</option>%s</select></label>'
+            '<label>%s <select id="kind"><option value="">%s</option>%s</select></label>'
+            '<span>%s: <b id="count">%d</b></span>'
+            '<button type="button" id="expand">%s</button><button type="button" id="collapse">%s</button></div>' % (
+                esc(msg("filter.search")), esc(msg("filter.min_severity")), sev, esc(msg("filter.verdict")),
+                esc(msg("filter.all")), verdicts, esc(msg("filter.kind")), esc(msg("filter.all")), kind_opts,
+                esc(msg("filter.shown")), total, esc(msg("filter.expand")), esc(msg("filter.collapse"))))
+
+
+def render(doc, language=None):
+    msg, groups = fleet(doc, language)
+    views = all_views(groups)
+    for i, v in enumerate(views):
+        v["anchor"] = str(i)
     run = doc.get("run") or {}
-    style, script = _STYLE, _SCRIPT
+    style, script = _STYLE % {"font": msg.font_stack}, _SCRIPT
     csp = ("default-src 'none'; script-src %s; style-src %s; img-src 'none'; base-uri 'none'; form-action 'none'"
            % (_hash(script), _hash(style)))
-    out = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+    counts = count_verdicts(views)
+    out = ['<!DOCTYPE html><html lang="%s"><head><meta charset="utf-8">' % msg.language,
            '<meta http-equiv="Content-Security-Policy" content="%s">' % html.escape(csp, quote=True),
            '<meta name="referrer" content="no-referrer">',
-           "<title>taskguard drift report</title><style>%s</style></head><body>" % style,
-           "<h1>Scheduled task drift report</h1>",
-           "<p>Run <code>%s</code>, generated %s. Hosts: <b>%d</b>, findings: <b>%d</b>, highest severity: <b>%s</b>.</p>" % (
-               esc(run.get("id")), esc(run.get("generated_at")), s.get("hosts", 0), s.get("findings", 0),
-               esc(s.get("highest_severity") or "none"))]
-    sev_counts = s.get("by_severity") or {}
-    out.append("<p>" + " ".join('<span class="sev sev-%s">%s: %d</span>' % (esc(k), esc(k), sev_counts.get(k, 0))
-                                for k in ("critical", "high", "medium", "low", "info")) + "</p>")
-    out.append("<h2>Hosts</h2><table><thead><tr><th>host</th><th>status</th><th>findings</th><th>highest</th><th>message</th></tr></thead><tbody>")
-    for host, entry in (doc.get("hosts") or {}).items():
-        hs = entry.get("summary") or {}
-        out.append("<tr><td>%s</td><td>%s</td><td>%d</td><td>%s</td><td>%s</td></tr>" % (
-            esc(host), esc(entry.get("status")), hs.get("findings", 0), esc(hs.get("highest_severity") or "-"),
-            esc(entry.get("message") or "", 500)))
-    out.append("</tbody></table>")
-    out.extend(_compliance(doc))
-    rows = sorted_findings(doc)
-    kinds = sorted({str(f.get("kind")) for _h, _e, f in rows})
-    out.append('<h2>Findings</h2><div class="controls"><label>Search <input id="q" type="search"></label>'
-               '<label>Minimum severity <select id="sev"><option value="0">info</option><option value="1">low</option>'
-               '<option value="2">medium</option><option value="3">high</option><option value="4">critical</option></select></label>'
-               '<label>Kind <select id="kind"><option value="">all</option>%s</select></label>'
-               '<span>shown: <b id="count">%d</b></span></div>' % (
-                   "".join('<option value="%s">%s</option>' % (esc(k), esc(k)) for k in kinds), len(rows)))
-    out.append('<table id="findings"><thead><tr><th>severity</th><th>host</th><th>kind</th><th>task</th>'
-               '<th>title</th><th>entry</th><th>details</th></tr></thead><tbody>')
-    for host, _entry, f in rows[:MAX_ROWS]:
-        sev = str(f.get("severity"))
-        src = f.get("entry") or {}
-        where = "%s:%s" % (src.get("file"), src.get("line")) if src else ""
-        out.append('<tr data-rank="%d" data-kind="%s"><td data-sort="%d"><span class="sev sev-%s">%s</span></td>'
-                   '<td>%s</td><td>%s</td><td class="path">%s</td><td>%s</td><td class="path">%s</td><td>%s</td></tr>' % (
-                       SEVERITY_RANK.get(sev, 0), esc(f.get("kind")), SEVERITY_RANK.get(sev, 0), esc(sev), esc(sev),
-                       esc(host), esc(f.get("kind")), esc(f.get("task") or "-"), esc(one_line(f.get("title"), 500)),
-                       esc(where), _details(f)))
-    out.append("</tbody></table>")
-    if len(rows) > MAX_ROWS:
-        out.append("<p>%d more findings in drift.json.</p>" % (len(rows) - MAX_ROWS))
-    out.append("<script>%s</script></body></html>" % script)
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           "<title>%s</title><style>%s</style></head><body><main>" % (esc(msg("report.title")), style),
+           "<h1>%s</h1>" % esc(msg("report.title")),
+           "<p>%s %s</p>" % (esc(msg("report.run", run=visible(run.get("id")), time=visible(run.get("generated_at")))),
+                             esc(msg("report.totals", hosts=len(views), tasks=sum(v["tasks"] for v in views),
+                                     gaps=sum(v["gaps"] for v in views)))),
+           "<p>%s</p>" % " ".join(_badge("verdict v-" + v, "%s: %d" % (msg.label("verdict", v), counts[v]))
+                                  for v in VERDICT_ORDER if counts.get(v))]
+    out.extend(_fleet(groups, msg))
+    out.extend(_compliance(doc, msg))
+    kinds = sorted({k for v in views for c in v["cards"] + v["audit"] for k in c["kinds"] if k},
+                   key=lambda k: KIND_ORDER.index(k) if k in KIND_ORDER else 99)
+    total = sum(len(v["cards"]) + len(v["audit"]) for v in views)
+    out.append("<h2>%s</h2>" % esc(msg("report.tasks")))
+    out.append(_controls(msg, kinds, min(total, MAX_CARDS)))
+    budget = MAX_CARDS
+    for v in views:
+        out.append('<section class="host" id="h-%s" data-verdict="%s"><h2>%s %s <span class="muted">%s</span></h2>'
+                   '<p class="reason">%s</p>' % (
+                       esc(v["anchor"]), esc(v["verdict"]), esc(v["host"]),
+                       _badge("verdict v-" + esc(v["verdict"]), msg.label("verdict", v["verdict"])),
+                       esc(msg("tier." + v["tier"])), esc(" / ".join(v["reasons"]), 2000)))
+        shown = v["cards"][:max(budget, 0)]
+        budget -= len(shown)
+        if shown:
+            # The worst card of a compromised or suspicious host starts open: the reader sees a command line
+            # and a registrant without a click.
+            out.extend(_card(c, v, msg, i == 0 and v["verdict"] in ("compromised", "suspicious"))
+                       for i, c in enumerate(shown))
+        elif not v["cards"]:
+            out.append("<p class=muted>%s</p>" % esc(msg("report.no_cards")))
+        if v["audit"]:
+            gaps = v["audit"][:max(budget, 0)]
+            budget -= len(gaps)
+            out.append("<h3>%s</h3>" % esc(msg("report.audit_gaps")))
+            out.extend(_card(c, v, msg, False) for c in gaps)
+        out.append("<h3>%s</h3>%s</section>" % (esc(msg("report.timeline")), _timeline(v, msg)))
+    if total > MAX_CARDS:
+        out.append("<p>%s</p>" % esc(msg("report.more_cards", count=total - MAX_CARDS)))
+    out.append("</main><script>%s</script></body></html>" % script)
     return "\n".join(out).encode("utf-8")

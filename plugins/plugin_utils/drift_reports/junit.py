@@ -1,50 +1,73 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, taskguard contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""junit.xml: one testsuite per host, one testcase for the host's audit status
-and one per finding (a failure unless its severity is info). Strings are made
-visible first (so characters XML 1.0 forbids never reach the file) and escaped
-by ElementTree."""
+"""junit.xml for CI: one testsuite per host; one testcase for the host's audit
+(an error when the verdict is incomplete or not_audited: nothing may pass that
+could not be looked at) and one per task finding, named by the task path only
+(the host is the classname; the severity is never in a name, so CI history
+survives a severity change). A task finding is a failure unless its severity
+is info; its message is the finding's title and its body the task card as text.
+Strings are made visible first (so characters XML 1.0 forbids never reach the
+file) and escaped by ElementTree."""
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import xml.etree.ElementTree as ET
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.common import (
-    one_line, rules_text, to_json, visible,
-)
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.cards import all_views, fleet
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.common import one_line, visible
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.text import card_text
+
+_ERROR_VERDICTS = ("incomplete", "not_audited")
 
 
 def _t(value, limit=1000):
     return one_line(value, limit)
 
 
-def render(doc):
+def _host_case(suite, view, msg):
+    classname = "taskguard.drift." + _t(view["host"])
+    case = ET.SubElement(suite, "testcase", classname=classname, name=_t(msg("junit.host_case", host=view["host"])))
+    message = msg("junit.host_status", verdict=msg.label("verdict", view["verdict"]), reason=view["reason"])
+    if view["verdict"] in _ERROR_VERDICTS:
+        error = ET.SubElement(case, "error", message=_t(message), type=_t(view["verdict"]))
+        error.text = visible("\n\n".join(card_text(c, msg, 4000) for c in view["audit"][:50]) or message)
+        return 1
+    out = ET.SubElement(case, "system-out")
+    out.text = visible(message)
+    return 0
+
+
+def render(doc, language=None):
+    msg, groups = fleet(doc, language)
     root = ET.Element("testsuites", name="taskguard drift")
-    total = failures = 0
-    for host, entry in (doc.get("hosts") or {}).items():
-        findings = entry.get("findings") or []
-        suite = ET.SubElement(root, "testsuite", name=_t(host))
+    total = failures = errors = 0
+    for view in all_views(groups):
+        suite = ET.SubElement(root, "testsuite", name=_t(view["host"]))
+        n_err = _host_case(suite, view, msg)
         n_fail = 0
-        case = ET.SubElement(suite, "testcase", classname="taskguard.drift." + _t(host), name="audit status: " + _t(entry.get("status")))
-        if entry.get("status") in ("unreachable", "failed"):
-            ET.SubElement(case, "failure", message=_t(entry.get("message") or entry.get("status")), type=_t(entry.get("status")))
-            n_fail += 1
-        for f in findings:
-            case = ET.SubElement(suite, "testcase", classname="taskguard.drift." + _t(host),
-                                 name="[%s] %s %s" % (_t(f.get("severity")), _t(f.get("kind")), _t(f.get("task") or "-")))
-            if f.get("severity") == "info":
+        names = set()
+        for card in view["cards"]:
+            name = _t(card["task"] or card["id"])
+            if name in names:      # two rows for one path (should not happen): keep names unique
+                name = "%s #%s" % (name, card["id"])
+            names.add(name)
+            case = ET.SubElement(suite, "testcase", classname="taskguard.drift." + _t(view["host"]), name=name)
+            if card["severity"] == "info":
                 out = ET.SubElement(case, "system-out")
-                out.text = _t(f.get("title"))
+                out.text = visible(card_text(card, msg))
                 continue
-            fail = ET.SubElement(case, "failure", message=_t(f.get("title")), type=_t(f.get("kind")))
-            fail.text = visible("rules: %s\nid: %s\nevidence: %s" % (rules_text(f), f.get("id"), to_json(f.get("evidence"))[:20000]))
+            fail = ET.SubElement(case, "failure", message=_t(card["title"]), type=_t(card["kind"]))
+            fail.text = visible(card_text(card, msg))
             n_fail += 1
-        suite.set("tests", str(len(findings) + 1))
+        tests = len(view["cards"]) + 1
+        suite.set("tests", str(tests))
         suite.set("failures", str(n_fail))
-        suite.set("errors", "0")
-        total += len(findings) + 1
+        suite.set("errors", str(n_err))
+        total += tests
         failures += n_fail
+        errors += n_err
     root.set("tests", str(total))
     root.set("failures", str(failures))
+    root.set("errors", str(errors))
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"

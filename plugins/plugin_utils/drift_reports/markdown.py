@@ -1,7 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, taskguard contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""drift.md for GitLab/GitHub merge requests.
+"""drift.md for GitLab/GitHub merge requests: fits a screen (no wide tables).
+
+The fleet as one line per host (grouped by tier, verdict and reason), then per
+host the task cards in short form (task, command line, run-as account,
+registrant, how it starts, why, next steps) and the proposed inventory entries.
 
 Table cells escape everything that could end a cell, start markup or inject
 HTML: backslash, pipe, backticks, brackets, emphasis characters, ``<``/``>``/``&``
@@ -13,11 +17,13 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.common import (
-    one_line, rules_text, sorted_findings, visible,
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.cards import (
+    all_views, count_verdicts, fleet,
 )
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.common import one_line, visible
 
-MAX_ROWS = 500
+MAX_CARDS = 500
+MAX_STEPS = 4
 MAX_PROPOSALS = 50
 # Characters that can end a cell, start inline markup, a link, an image, a
 # mention (@user) or a reference (#1): backslash-escaped (CommonMark escapes).
@@ -46,12 +52,20 @@ def _yaml(value):
         return str(value)
 
 
-def _compliance(doc):
+def code(value, limit=600):
+    """An inline code span that its content cannot close (CommonMark: a longer backtick run)."""
+    text = one_line(value, limit)
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    return "%s %s %s" % (ticks, text, ticks) if text else " "
+
+
+def _compliance(doc, msg):
     """Hardening compliance per host (when the run included it)."""
     hosts = [(h, e["compliance"]) for h, e in (doc.get("hosts") or {}).items() if isinstance(e.get("compliance"), dict)]
     if not hosts:
         return []
-    lines = ["", "## Hardening compliance", "",
+    lines = ["", "## %s" % msg("report.compliance"), "",
              "| host | report | compliant | not compliant | unknown | not applicable | controls not compliant or unknown |",
              "|---|---|---:|---:|---:|---:|---|"]
     for host, c in hosts:
@@ -65,39 +79,70 @@ def _compliance(doc):
     return lines
 
 
-def render(doc):
-    s = doc.get("summary") or {}
+def _row(card, label_key, values, msg, as_code=False):
+    if not values:
+        return []
+    shown = "; ".join(code(v) if as_code else cell(v) for v in values)
+    return ["- **%s**: %s" % (msg(label_key), shown)]
+
+
+def _card(card, msg):
+    lines = ["", "#### %s %s" % (cell(msg.label("severity", card["severity"])), cell(card["task"] or msg("misc.host_level"))),
+             "", "%s (%s)" % (cell(card["title"], 600), cell(", ".join(msg.label("kind", k) for k in card["kinds"])))]
+    commands = [v for label, v, _c in card["what"] if label in (msg("field.action"), msg("field.com"))]
+    lines += _row(card, "card.what", commands, msg, as_code=True)
+    who = [v for label, v, _c in card["who"] if label in (msg("field.principal"), msg("field.registered"))]
+    lines += _row(card, "card.who", who, msg)
+    lines += _row(card, "card.how", [v for _l, v, _c in card["how"]], msg)
+    lines += _row(card, "card.where", [v for _l, v, _c in card["where"]], msg)
+    why = ["%s %s%s" % (r["rule"], r["title"], (" (%s)" % ", ".join(r["mitre"])) if r["mitre"] else "")
+           for r in card["rules"][:4]]
+    lines += _row(card, "card.why", why, msg)
+    steps = (card["investigate"] + card["remediate"])[:MAX_STEPS]
+    if steps:
+        lines.append("- **%s**:" % msg("card.todo"))
+        lines += ["  %d. %s" % (i, cell(s, 400)) for i, s in enumerate(steps, 1)]
+    return lines
+
+
+def render(doc, language=None):
+    msg, groups = fleet(doc, language)
+    views = all_views(groups)
     run = doc.get("run") or {}
-    lines = ["# Scheduled task drift report", ""]
-    lines.append("Run %s, generated %s. Hosts: **%d**; findings: **%d**; highest severity: **%s**." % (
-        cell(run.get("id")), cell(run.get("generated_at")), s.get("hosts", 0), s.get("findings", 0),
-        cell(s.get("highest_severity") or "none")))
-    lines += ["", "| severity | findings |", "|---|---:|"]
-    for sev in ("critical", "high", "medium", "low", "info"):
-        lines.append("| %s | %d |" % (sev, (s.get("by_severity") or {}).get(sev, 0)))
-    lines += ["", "## Hosts", "", "| host | status | findings | highest | message |", "|---|---|---:|---|---|"]
-    for host, entry in (doc.get("hosts") or {}).items():
-        hs = entry.get("summary") or {}
-        lines.append("| %s | %s | %d | %s | %s |" % (
-            cell(host), cell(entry.get("status")), hs.get("findings", 0),
-            cell(hs.get("highest_severity") or "-"), cell(entry.get("message") or "")))
-    lines += _compliance(doc)
-    rows = sorted_findings(doc)
-    lines += ["", "## Findings", "", "| severity | host | kind | task | title | rules | entry |", "|---|---|---|---|---|---|---|"]
-    for host, _entry, f in rows[:MAX_ROWS]:
-        src = f.get("entry") or {}
-        where = "%s:%s" % (src.get("file"), src.get("line")) if src else ""
-        lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
-            cell(f.get("severity")), cell(host), cell(f.get("kind")), cell(f.get("task") or "-"),
-            cell(f.get("title")), cell(rules_text(f)), cell(where)))
-    if len(rows) > MAX_ROWS:
-        lines += ["", "%d more findings: see drift.html or drift.json." % (len(rows) - MAX_ROWS)]
-    proposals = [(h, f) for h, _e, f in rows if f.get("proposed_entry")]
+    counts = count_verdicts(views)
+    lines = ["# %s" % msg("report.title"), "",
+             "%s %s" % (cell(msg("report.run", run=visible(run.get("id")), time=visible(run.get("generated_at"))), 400),
+                        cell(msg("report.totals", hosts=len(views), tasks=sum(v["tasks"] for v in views),
+                                 gaps=sum(v["gaps"] for v in views)))),
+             "", " ".join("**%s**: %d" % (cell(msg.label("verdict", k)), n) for k, n in counts.items()),
+             "", "## %s" % msg("report.fleet")]
+    for tier, tier_views in groups:
+        lines += ["", "### %s" % msg("tier." + tier), ""]
+        for v in tier_views:
+            lines.append("- **%s**: **%s**: %s" % (cell(v["host"]), cell(msg.label("verdict", v["verdict"])),
+                                                   cell(v["reason"], 400)))
+    lines += _compliance(doc, msg)
+    shown = 0
+    for v in views:
+        lines += ["", "## %s: %s" % (cell(v["host"]), cell(msg.label("verdict", v["verdict"])))]
+        for card in v["cards"]:
+            if shown >= MAX_CARDS:
+                break
+            lines += _card(card, msg)
+            shown += 1
+        if v["audit"]:
+            lines += ["", "#### %s" % msg("report.audit_gaps"), ""]
+            lines += ["- %s" % cell(c["title"], 400) for c in v["audit"][:20]]
+    total = sum(len(v["cards"]) for v in views)
+    if total > MAX_CARDS:
+        lines += ["", msg("report.more_cards", count=total - MAX_CARDS)]
+    lines += ["", "_%s_" % cell(msg("report.see_html"))]
+    proposals = [(v["host"], c["finding"]) for v in views for c in v["cards"] if c["finding"].get("proposed_entry")]
     if proposals:
-        lines += ["", "## Proposed inventory entries", "",
-                  "Review before adding them to `task_inventory/`: fields marked for confirmation need a human."]
+        lines += ["", "## %s" % msg("report.proposals"), "", msg("report.proposals_help").replace("CONFIRM", "`CONFIRM`")
+                  .replace("task_inventory/", "`task_inventory/`")]
         for host, f in proposals[:MAX_PROPOSALS]:
-            lines += ["", "### %s on %s" % (cell(f.get("task")), cell(host)), "", fenced(_yaml(f["proposed_entry"]), "yaml")]
+            lines += ["", "### %s: %s" % (cell(host), cell(f.get("task"))), "", fenced(_yaml(f["proposed_entry"]), "yaml")]
         if len(proposals) > MAX_PROPOSALS:
-            lines += ["", "%d more proposals in drift.json." % (len(proposals) - MAX_PROPOSALS)]
+            lines += ["", msg("report.more_proposals", count=len(proposals) - MAX_PROPOSALS)]
     return ("\n".join(lines) + "\n").encode("utf-8")

@@ -10,6 +10,7 @@ import os
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports import (
     csv_format, html_page, json_format, junit, markdown,
 )
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.messages import LANGUAGES
 from ansible_collections.taskguard.windows.plugins.plugin_utils.state import atomic_write, check_writable
 
 FORMATS = {
@@ -21,8 +22,17 @@ FORMATS = {
 }
 
 
-def write_reports(doc, directory, formats=None):
+def render_report(fmt, doc, language=None):
+    """One format's bytes; the human-readable formats in ``language`` (en|ja), drift.json always the same."""
+    render = FORMATS[fmt][1]
+    return render(doc) if fmt == "json" else render(doc, language)
+
+
+def write_reports(doc, directory, formats=None, language=None):
     """Write the formats (default: all) into directory; returns {format: path}.
+
+    ``language``: en (default) or ja for drift.html, drift.md, drift.csv headers
+    and junit.xml messages (docs/reports.md).
 
     Everything is rendered before anything is written, so a rendering error
     leaves the previous reports in place; drift.json is written last so its
@@ -33,7 +43,9 @@ def write_reports(doc, directory, formats=None):
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
         raise ValueError("unknown report format(s) %s (known: %s)" % (unknown, ", ".join(FORMATS)))
-    rendered = {fmt: FORMATS[fmt][1](doc) for fmt in wanted}
+    if language is not None and language not in LANGUAGES:
+        raise ValueError("unknown report language %r (known: %s)" % (language, ", ".join(LANGUAGES)))
+    rendered = {fmt: render_report(fmt, doc, language) for fmt in wanted}
     paths = {}
     for fmt in sorted(wanted, key=lambda f: f == "json"):
         path = os.path.join(directory, FORMATS[fmt][0])

@@ -1,0 +1,501 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The message catalogue of the human-readable reports (English and Japanese).
+
+Internal to taskguard.windows. Every string a reader sees in drift.html,
+drift.md, drift.csv (headers), junit.xml (messages) and the console summary
+comes from here, looked up by key; JSON keys and enumeration values stay
+English in drift.json. ``tests/unit/plugins/drift/test_report_messages.py``
+checks that every key has both languages and the same ``{placeholders}``.
+
+``CODE_TITLES_JA`` holds the Japanese title template of each built-in finding
+code (``findings.CATALOGUE``; the English template lives there). Risk rules carry
+their Japanese title/description in the rule files (``i18n: {ja: ...}``).
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+LANGUAGES = ("en", "ja")
+DEFAULT_LANGUAGE = "en"
+
+# Page font stacks: Windows (Yu Gothic, Meiryo), macOS (Hiragino), Linux (Noto CJK).
+FONT_STACK = {
+    "en": 'system-ui,"Segoe UI",Arial,"Noto Sans CJK JP",sans-serif',
+    "ja": '"Yu Gothic UI","Yu Gothic",YuGothic,Meiryo,"Hiragino Sans","Hiragino Kaku Gothic ProN",'
+          '"Noto Sans CJK JP","Noto Sans JP",sans-serif',
+}
+
+
+def _m(en, ja):
+    return {"en": en, "ja": ja}
+
+
+MESSAGES = {
+    # ---------------------------------------------------------------- page
+    "report.title": _m("Scheduled task drift report", "スケジュールタスク監査レポート"),
+    "report.run": _m("Run {run}, generated {time}.", "実行 {run}(作成 {time})"),
+    "report.totals": _m("{hosts} host(s), {tasks} task(s) with findings, {gaps} audit gap(s).",
+                        "ホスト {hosts} 台、指摘のあるタスク {tasks} 件、監査の欠落 {gaps} 件"),
+    "report.language_note": _m("Enumerations in drift.json stay in English.",
+                               "drift.json の列挙値は英語のままです。"),
+    "report.fleet": _m("Hosts by priority", "優先度順のホスト一覧"),
+    "report.fleet_help": _m("Domain controllers first, then member servers, admin workstations and other hosts "
+                            "(the guideline's priority order). Counts are tasks, not rule hits.",
+                            "ガイドラインの優先順(ドメインコントローラー、メンバーサーバー、特権管理者の端末、その他)に"
+                            "並べています。件数はルールの該当数ではなくタスクの数です。"),
+    "report.tasks": _m("Task cards", "タスクカード"),
+    "report.timeline": _m("Timeline of task events", "タスクイベントの時系列"),
+    "report.timeline_none": _m("No task event in the window read.", "読み取った期間にタスクイベントはありません。"),
+    "report.audit_gaps": _m("What the audit could not see", "監査で確認できなかった範囲"),
+    "report.no_cards": _m("No task finding.", "タスクに関する指摘はありません。"),
+    "report.more_cards": _m("{count} more finding(s) in drift.json.", "ほか {count} 件の指摘は drift.json を参照してください。"),
+    "report.more_events": _m("{count} more event(s) in drift.json.", "ほか {count} 件のイベントは drift.json を参照してください。"),
+    "report.compliance": _m("Hardening compliance", "ハードニング準拠状況"),
+    "report.proposals": _m("Proposed inventory entries", "タスク台帳への登録案"),
+    "report.proposals_help": _m("Review before adding them to task_inventory/: fields marked CONFIRM need a human.",
+                                "task_inventory/ に追加する前に内容を確認してください。CONFIRM の項目は担当者の判断が必要です。"),
+    "report.more_proposals": _m("{count} more proposal(s) in drift.json.", "ほか {count} 件の登録案は drift.json を参照してください。"),
+    "report.see_html": _m("Full cards with evidence: drift.html; raw data: drift.json.",
+                          "証跡を含む詳細は drift.html、元データは drift.json を参照してください。"),
+
+    # ---------------------------------------------------------------- filters (html)
+    "filter.search": _m("Search", "検索"),
+    "filter.min_severity": _m("Minimum severity", "重大度(以上)"),
+    "filter.verdict": _m("Host verdict", "ホストの判定"),
+    "filter.kind": _m("Kind", "種別"),
+    "filter.all": _m("all", "すべて"),
+    "filter.shown": _m("shown", "表示中"),
+    "filter.expand": _m("Open all cards", "すべて開く"),
+    "filter.collapse": _m("Close all cards", "すべて閉じる"),
+
+    # ---------------------------------------------------------------- table/column headers
+    "col.host": _m("host", "ホスト"),
+    "col.tier": _m("tier", "区分"),
+    "col.verdict": _m("verdict", "判定"),
+    "col.reason": _m("reason", "理由"),
+    "col.tasks": _m("tasks", "タスク"),
+    "col.gaps": _m("gaps", "欠落"),
+    "col.kind": _m("kind", "種別"),
+    "col.task": _m("task", "タスク"),
+    "col.command": _m("command line", "コマンドライン"),
+    "col.principal": _m("run as", "実行アカウント"),
+    "col.registered_by": _m("registered by", "登録者"),
+    "col.registered_at": _m("registered at", "登録日時"),
+    "col.severity": _m("severity", "重大度"),
+    "col.reasons": _m("reasons", "根拠"),
+    "col.mitre": _m("MITRE ATT&CK", "MITRE ATT&CK"),
+    "col.entry": _m("inventory entry", "台帳エントリ"),
+    "col.title": _m("finding", "指摘"),
+    "col.finding_id": _m("finding id", "指摘ID"),
+    "col.time": _m("time (UTC)", "日時(UTC)"),
+    "col.event": _m("event", "イベント"),
+    "col.actor": _m("actor", "実行者"),
+    "col.source": _m("source", "情報源"),
+    "col.control": _m("control", "対策項目"),
+    "col.status": _m("status", "状態"),
+    "col.detail": _m("detail", "詳細"),
+    "col.report": _m("report", "レポート"),
+
+    # ---------------------------------------------------------------- card sections
+    "card.what": _m("What", "内容"),
+    "card.who": _m("Who", "実行者・登録者"),
+    "card.how": _m("How it starts", "起動条件"),
+    "card.where": _m("Where it was seen", "検出箇所"),
+    "card.why": _m("Why it matters", "リスク"),
+    "card.todo": _m("What to do", "対応"),
+    "card.investigate": _m("Investigate", "調査"),
+    "card.remediate": _m("Remediate", "是正"),
+    "card.evidence": _m("Raw evidence (JSON)", "元データ(JSON)"),
+    "card.diff": _m("Differences from the inventory entry", "台帳エントリとの差分"),
+    "card.diff_row": _m("{field}: expected {expected}, found {actual}", "{field}: 台帳 {expected} / 実際 {actual}"),
+    "card.host": _m("Host", "ホスト"),
+    "card.also": _m("also", "ほかに"),
+
+    # card field labels
+    "field.task": _m("Task", "タスク"),
+    "field.action": _m("Action", "アクション"),
+    "field.com": _m("COM handler", "COM ハンドラー"),
+    "field.com_value": _m("class {class_id}, data {data}; registered handler: {handler}",
+                          "クラス {class_id}、データ {data}、登録済みハンドラー: {handler}"),
+    "field.handler_unknown": _m("not collected (look up HKCR\\CLSID\\{class_id}\\InprocServer32 on the host)",
+                                "未取得(ホストの HKCR\\CLSID\\{class_id}\\InprocServer32 を確認)"),
+    "field.working_directory": _m("Working directory", "作業フォルダー"),
+    "field.description": _m("Description", "説明"),
+    "field.author": _m("Author (as written in the task)", "作成者(タスク定義の記載)"),
+    "field.state": _m("State", "状態"),
+    "field.principal": _m("Runs as", "実行アカウント"),
+    "field.logon_type": _m("Logon type", "ログオンの種類"),
+    "field.run_level": _m("Run level", "実行レベル"),
+    "field.registered": _m("Registered", "登録"),
+    "field.registered_value": _m("{action} by {user} at {time} ({channel} {event_id})",
+                                 "{time} に {user} が{action}({channel} {event_id})"),
+    "field.registered_from": _m("From", "接続元"),
+    "field.registration_date": _m("Registration date in the task", "タスク定義上の登録日"),
+    "field.no_registrant": _m("no registration event in the window read: look in older Security logs or your SIEM",
+                              "読み取った期間に登録イベントがありません。古い Security ログや SIEM を確認してください"),
+    "field.triggers": _m("Triggers", "トリガー"),
+    "field.no_trigger": _m("no trigger: runs only when started by hand or by another program",
+                           "トリガーなし(手動または他のプログラムからの起動時のみ実行)"),
+    "field.seen_in": _m("Sources", "検出元"),
+    "field.hidden": _m("Concealment", "隠蔽の痕跡"),
+    "field.inventory": _m("Inventory entry", "台帳エントリ"),
+    "field.owner": _m("Owner of the entry", "エントリの管理者"),
+    "field.no_entry": _m("none (the task is not documented)", "なし(台帳に記載のないタスク)"),
+    "field.events": _m("Events", "イベント"),
+    "field.enabled": _m("enabled", "有効"),
+    "field.disabled": _m("disabled", "無効"),
+    "field.hidden_flag": _m("Hidden flag set (hidden from the Task Scheduler UI)",
+                            "Hidden フラグあり(タスクスケジューラの画面に表示されない)"),
+    "field.unknown": _m("unknown", "不明"),
+    "field.escalation": _m("Escalated", "重大度の引き上げ"),
+    "field.rule_severity": _m("rule severity {severity}", "ルールの重大度 {severity}"),
+    "field.references": _m("References", "参考資料"),
+
+    # ---------------------------------------------------------------- verdicts
+    "verdict.compromised": _m("compromised", "侵害の疑い大"),
+    "verdict.suspicious": _m("suspicious", "要調査"),
+    "verdict.incomplete": _m("incomplete audit", "監査不完全"),
+    "verdict.clean": _m("clean", "問題なし"),
+    "verdict.not_audited": _m("not audited", "未監査"),
+    "verdict.reason.clean": _m("every task source and event channel read; no task finding at medium or above",
+                               "すべてのタスク情報源とイベントチャネルを読み取り、重大度「中」以上の指摘はありません"),
+    "verdict.reason.no_task_source": _m("no task source could be read", "タスク情報源を一つも読み取れませんでした"),
+    "verdict.reason.more": _m("{count} more task finding(s)", "ほか {count} 件のタスクの指摘"),
+    "verdict.reason.not_audited": _m("not audited: {text}", "未監査: {text}"),
+
+    # ---------------------------------------------------------------- tiers
+    "tier.domain_controller": _m("Domain controllers", "ドメインコントローラー"),
+    "tier.member_server": _m("Member servers", "メンバーサーバー"),
+    "tier.admin_workstation": _m("Admin workstations", "特権管理者の端末"),
+    "tier.other": _m("Other hosts", "その他のホスト"),
+
+    # ---------------------------------------------------------------- severities
+    "severity.critical": _m("critical", "緊急"),
+    "severity.high": _m("high", "高"),
+    "severity.medium": _m("medium", "中"),
+    "severity.low": _m("low", "低"),
+    "severity.info": _m("info", "情報"),
+
+    # ---------------------------------------------------------------- kinds
+    "kind.hidden": _m("concealed", "隠蔽"),
+    "kind.transient": _m("transient", "一時的な登録"),
+    "kind.registered": _m("registered", "新規登録"),
+    "kind.disabled": _m("disabled", "無効化"),
+    "kind.modified": _m("modified", "改変"),
+    "kind.undocumented": _m("undocumented", "台帳に未記載"),
+    "kind.author_mismatch": _m("author mismatch", "作成者の不一致"),
+    "kind.registered_by": _m("registered by an unexpected account", "想定外のアカウントによる登録"),
+    "kind.enabled": _m("enabled", "有効化"),
+    "kind.pending_review": _m("pending review", "レビュー待ち"),
+    "kind.missing": _m("missing", "欠落"),
+    "kind.expired": _m("entry expired", "エントリ期限切れ"),
+    "kind.unparseable": _m("unparseable", "解析不能"),
+    "kind.coverage_gap": _m("coverage gap", "監査範囲の欠落"),
+    "kind.note": _m("note", "注記"),
+    "kind.unreachable": _m("unreachable", "接続不能"),
+    "kind.failed": _m("audit failed", "監査失敗"),
+
+    # ---------------------------------------------------------------- event actions
+    "event.registered": _m("registered", "登録"),
+    "event.updated": _m("updated", "更新"),
+    "event.deleted": _m("deleted", "削除"),
+    "event.disabled": _m("disabled", "無効化"),
+    "event.enabled": _m("enabled", "有効化"),
+    "event.started": _m("started", "開始"),
+    "event.completed": _m("completed", "完了"),
+    "event.process_created": _m("process created", "プロセス起動"),
+    "event.ran": _m("ran", "実行"),
+    "event.other": _m("event", "イベント"),
+
+    # ---------------------------------------------------------------- triggers
+    "trigger.boot": _m("at system start-up", "システム起動時"),
+    "trigger.logon": _m("at logon", "ログオン時"),
+    "trigger.logon_user": _m("at logon of {user}", "{user} のログオン時"),
+    "trigger.time": _m("once at {start}", "{start} に 1 回"),
+    "trigger.daily": _m("daily from {start}", "{start} から毎日"),
+    "trigger.weekly": _m("weekly from {start}", "{start} から毎週"),
+    "trigger.monthly": _m("monthly from {start}", "{start} から毎月"),
+    "trigger.calendar": _m("on a calendar schedule from {start}", "{start} からカレンダー指定の日時"),
+    "trigger.idle": _m("when the computer is idle", "アイドル時"),
+    "trigger.registration": _m("when the task is registered or updated", "タスクの登録・更新時"),
+    "trigger.event": _m("when an event matching a subscription is logged", "指定したイベントの記録時"),
+    "trigger.session_state_change": _m("on a session change (connect, lock, unlock...)",
+                                       "セッションの状態変化時(接続、ロック、ロック解除など)"),
+    "trigger.wnf": _m("on a Windows notification (WNF) state change", "Windows 通知(WNF)の状態変化時"),
+    "trigger.other": _m("trigger {type}", "トリガー {type}"),
+    "trigger.repeat": _m("repeats every {interval}", "{interval} ごとに繰り返し"),
+    "trigger.delay": _m("delayed by {delay}", "{delay} 遅延"),
+    "trigger.off": _m("(trigger disabled)", "(トリガー無効)"),
+    "trigger.subscription": _m("subscription: {query}", "購読条件: {query}"),
+
+    # ---------------------------------------------------------------- logon types / run levels
+    "logon.Password": _m("password stored with the task", "パスワード保存"),
+    "logon.S4U": _m("S4U (runs whether the user is logged on or not, no stored password)",
+                    "S4U(ユーザーのログオン状態に関係なく実行、パスワード保存なし)"),
+    "logon.InteractiveToken": _m("only when the user is logged on", "ユーザーのログオン時のみ"),
+    "logon.Group": _m("for members of a group", "グループのメンバー"),
+    "logon.ServiceAccount": _m("service account", "サービスアカウント"),
+    "logon.InteractiveTokenOrPassword": _m("interactive token or stored password", "対話型トークンまたは保存パスワード"),
+    "logon.none": _m("not set in the task (default)", "指定なし(既定)"),
+    "runlevel.HighestAvailable": _m("highest available (elevated, no UAC prompt)", "最上位の特権(UAC 確認なしで昇格)"),
+    "runlevel.LeastPrivilege": _m("least privilege", "最小限の特権"),
+
+    # ---------------------------------------------------------------- seen in / hidden reasons
+    "seen.api": _m("Task Scheduler API", "タスクスケジューラ API"),
+    "seen.file": _m("task file (System32\\Tasks)", "タスクファイル(System32\\Tasks)"),
+    "seen.registry": _m("registry (TaskCache)", "レジストリ(TaskCache)"),
+    "seen.events": _m("event logs only", "イベントログのみ"),
+    "seen.event_logs": _m("event logs", "イベントログ"),
+    "hidden.sd_missing": _m("the security descriptor (SD) of its TaskCache Tree key was removed, so the scheduler no "
+                            "longer lists it (Tarrask technique)",
+                            "TaskCache の Tree キーからセキュリティ記述子(SD)が削除され、タスクスケジューラの一覧に"
+                            "表示されません(Tarrask の手口)"),
+    "hidden.index_zero": _m("the Index value of its TaskCache Tree key is 0, which hides it from the scheduler",
+                            "TaskCache の Tree キーの Index 値が 0 に改変され、タスクスケジューラから見えません"),
+    "hidden.registry_without_file": _m("it exists in the registry but has no task file (the file was removed or "
+                                       "never written: GhostTask technique)",
+                                       "レジストリにのみ存在し、タスクファイルがありません(ファイル削除または"
+                                       "GhostTask の手口)"),
+    "hidden.not_in_api": _m("the Task Scheduler API does not return it although its files or keys exist",
+                            "ファイルやレジストリには存在するのに、タスクスケジューラ API からは取得できません"),
+    "hidden.tree_without_tasks_entry": _m("a TaskCache Tree key without its Tasks entry",
+                                          "TaskCache の Tree キーに対応する Tasks エントリがありません"),
+    "hidden.tasks_entry_without_tree": _m("a TaskCache Tasks entry without its Tree key",
+                                          "TaskCache の Tasks エントリに対応する Tree キーがありません"),
+    "hidden.file_without_registry": _m("a task file without a TaskCache registry entry",
+                                       "タスクファイルに対応する TaskCache のレジストリエントリがありません"),
+    "hidden.path_mismatch": _m("the path recorded in TaskCache differs from the task file",
+                               "TaskCache に記録されたパスがタスクファイルと一致しません"),
+    "hidden.hash_mismatch": _m("the hash in TaskCache differs from the task file (edited outside the scheduler)",
+                               "TaskCache のハッシュがタスクファイルと一致しません(スケジューラを介さずに編集された可能性)"),
+
+    # ---------------------------------------------------------------- guidance: common steps
+    "todo.export_xml": _m("Export the definition before changing anything: schtasks /query /tn \"{task}\" /xml > "
+                          "task.xml (or copy C:\\Windows\\System32\\Tasks{task}).",
+                          "変更する前に定義を保全します: schtasks /query /tn \"{task}\" /xml > task.xml"
+                          "(または C:\\Windows\\System32\\Tasks{task} をコピー)。"),
+    "todo.export_registry": _m("Export the registry keys as evidence: HKLM\\SOFTWARE\\Microsoft\\Windows NT\\"
+                               "CurrentVersion\\Schedule\\TaskCache\\Tree{task} and its Tasks\\{{GUID}} entry.",
+                               "証跡としてレジストリキーをエクスポートします: HKLM\\SOFTWARE\\Microsoft\\Windows NT\\"
+                               "CurrentVersion\\Schedule\\TaskCache\\Tree{task} と対応する Tasks\\{{GUID}} エントリ。"),
+    "todo.hash_binary": _m("Collect and hash the program it runs ({command}); check its signature and reputation.",
+                           "実行されるプログラム({command})を取得してハッシュを記録し、署名と評判を確認します。"),
+    "todo.who_registered": _m("Find who registered or changed it: Security 4698/4702 and TaskScheduler/Operational "
+                              "106/140 around {time}; then that account's logons (4624) and the source host.",
+                              "登録・変更した者を特定します: {time} 前後の Security 4698/4702 と TaskScheduler/Operational "
+                              "106/140、続いてそのアカウントのログオン(4624)と接続元ホストを確認します。"),
+    "todo.who_registered_unknown": _m("Find who registered it: Security 4698/4702 and TaskScheduler/Operational "
+                                      "106/140 in older logs or the SIEM; then that account's logons (4624).",
+                                      "登録者を特定します: 古いログや SIEM で Security 4698/4702 と TaskScheduler/"
+                                      "Operational 106/140 を検索し、そのアカウントのログオン(4624)を確認します。"),
+    "todo.runs": _m("Check whether it ran and what it started: TaskScheduler/Operational 200/201/129 and process "
+                    "creation (Security 4688, Sysmon 1).",
+                    "実行の有無と起動したプロセスを確認します: TaskScheduler/Operational 200/201/129 と"
+                    "プロセス作成(Security 4688、Sysmon 1)。"),
+    "todo.other_hosts": _m("Search the other hosts for the same task path, command and hash (this report, the SIEM).",
+                           "同じタスクパス・コマンド・ハッシュが他のホストにないか検索します(本レポート、SIEM)。"),
+    "todo.disable": _m("Contain by disabling, not deleting, so the evidence stays: schtasks /change /tn \"{task}\" "
+                       "/disable.",
+                       "削除ではなく無効化で封じ込め、証跡を残します: schtasks /change /tn \"{task}\" /disable"),
+    "todo.escalate": _m("Treat the host as compromised: follow your incident response procedure and isolate it if "
+                        "the command is confirmed malicious.",
+                        "ホストを侵害されたものとして扱い、インシデント対応手順に従います。コマンドが悪性と確認できれば"
+                        "ホストを隔離します。"),
+    "todo.delete_after": _m("Delete the task only after the evidence is preserved and the incident is closed; then "
+                            "reset the credentials of the account that registered it.",
+                            "証跡の保全とインシデント対応の完了後にタスクを削除し、登録に使われたアカウントの"
+                            "資格情報をリセットします。"),
+    "todo.document": _m("If the task is legitimate, add an inventory entry (owner, justification, approval) through "
+                        "review; the proposed entry in drift.md is a starting point.",
+                        "正当なタスクであれば、レビューを経て台帳エントリ(管理者、理由、承認)を追加します。"
+                        "drift.md の登録案を出発点にできます。"),
+    "todo.proposal_withheld": _m("No inventory proposal: investigate first ({why}).",
+                                 "台帳への登録案は出していません。先に調査してください({why})。"),
+    "todo.owner": _m("Ask the owner of the inventory entry ({owner}, {entry}) whether this change was planned.",
+                     "台帳エントリの管理者({owner}、{entry})に、この変更が計画されたものか確認します。"),
+    "todo.owner_unknown": _m("Ask the owner of the inventory entry ({entry}) whether this change was planned.",
+                             "台帳エントリ({entry})の管理者に、この変更が計画されたものか確認します。"),
+    "todo.restore": _m("If the change was not planned, restore the documented definition from the entry or the "
+                       "vendor's installer after preserving the current one.",
+                       "計画外の変更であれば、現在の定義を保全したうえで、台帳エントリまたはベンダーの"
+                       "インストーラーから正しい定義に戻します。"),
+    "todo.update_entry": _m("If the change was planned, update the entry (and its approval) in the same change request.",
+                            "計画された変更であれば、同じ変更申請でエントリ(と承認)を更新します。"),
+    "todo.transient_events": _m("The task no longer exists: its events are the only evidence. Export them "
+                                "(Security and TaskScheduler/Operational) before the logs roll over.",
+                                "タスクはすでに存在せず、イベントが唯一の証跡です。ログが上書きされる前に"
+                                "Security と TaskScheduler/Operational のイベントをエクスポートします。"),
+    "todo.transient_lateral": _m("A task created and deleted within seconds is typical of remote execution "
+                                 "(Impacket atexec, PsExec-like tools): check the source of the logon.",
+                                 "数秒以内に作成・削除されたタスクはリモート実行(Impacket atexec など)の典型です。"
+                                 "ログオンの接続元を確認します。"),
+    "todo.hidden_compare": _m("Compare what the registry, the task file and the Task Scheduler API each show; "
+                              "a task the scheduler does not list is a strong sign of tampering.",
+                              "レジストリ、タスクファイル、タスクスケジューラ API の内容を比較します。"
+                              "スケジューラに表示されないタスクは改ざんの強い兆候です。"),
+    "todo.hidden_restore": _m("Do not delete it with schtasks (it cannot see it): export the keys, then disable "
+                              "it by restoring the SD value or removing the trigger, as your IR procedure says.",
+                              "schtasks では見えないため削除しないでください。キーをエクスポートしたうえで、インシデント"
+                              "対応手順に従い SD 値の復元やトリガーの削除で無効化します。"),
+    "todo.missing": _m("Check whether the task was removed on purpose (change records) or by an attacker "
+                       "(Security 4699, TaskScheduler/Operational 141).",
+                       "意図的に削除されたか(変更記録)、攻撃者によるものか(Security 4699、TaskScheduler/"
+                       "Operational 141)を確認します。"),
+    "todo.missing_restore": _m("Re-register it from the vendor or Windows baseline if it is required.",
+                               "必要なタスクであれば、ベンダーまたは Windows の標準定義から再登録します。"),
+    "todo.disabled": _m("Check who disabled it and why (Security 4701, TaskScheduler/Operational 142); disabling "
+                        "security tasks (Defender, Windows Update, System Restore) impairs defences.",
+                        "無効化した者と理由を確認します(Security 4701、TaskScheduler/Operational 142)。"
+                        "セキュリティ関連タスク(Defender、Windows Update、システムの復元)の無効化は防御の妨害です。"),
+    "todo.reenable": _m("Re-enable it if nothing justifies the change: schtasks /change /tn \"{task}\" /enable.",
+                        "正当な理由がなければ再度有効化します: schtasks /change /tn \"{task}\" /enable"),
+    "todo.registrant": _m("Confirm with the entry's owner that this account may change the task; if not, treat the "
+                          "account as compromised and review its other activity.",
+                          "このアカウントがタスクを変更してよいか、エントリの管理者に確認します。許可されていなければ"
+                          "アカウントの侵害を疑い、他の操作も調査します。"),
+    "todo.review": _m("Complete the review of the inventory entry (owner, justification, approval) or remove it.",
+                      "台帳エントリのレビュー(管理者、理由、承認)を完了するか、エントリを削除します。"),
+    "todo.expired": _m("Renew the entry's approval or remove the task if it is no longer needed.",
+                       "エントリの承認を更新するか、不要になったタスクを削除します。"),
+    "todo.gap": _m("Close the gap so the next audit can see everything: {hint}",
+                   "次回の監査ですべて確認できるよう欠落を解消します: {hint}"),
+    "todo.gap_hint": _m("enable and size the event channels (roles/hardening), grant the audit account read access, "
+                        "or collect the missing evidence files; see docs/drift.md#coverage-gaps.",
+                        "イベントチャネルの有効化とサイズ設定(roles/hardening)、監査アカウントへの読み取り権限付与、"
+                        "不足している証跡ファイルの収集を行います(docs/drift.md#coverage-gaps 参照)。"),
+    "todo.gap_meaning": _m("Until then, the host cannot be called clean.",
+                           "解消されるまで、このホストを問題なしとは判断できません。"),
+    "todo.unreachable": _m("Check connectivity and credentials (WinRM, firewall, account), then audit the host again.",
+                           "接続と資格情報(WinRM、ファイアウォール、アカウント)を確認し、再度監査します。"),
+    "todo.unparseable": _m("Preserve the file or event as is and inspect it by hand: a definition that does not "
+                           "parse may have been tampered with.",
+                           "ファイルやイベントをそのまま保全し、手作業で確認します。解析できない定義は改ざんされた"
+                           "可能性があります。"),
+
+    # ---------------------------------------------------------------- junit / console
+    "junit.host_case": _m("audit of {host}", "{host} の監査"),
+    "junit.host_status": _m("verdict {verdict}: {reason}", "判定 {verdict}: {reason}"),
+    "console.header": _m("taskguard drift report: {dir}", "taskguard 監査レポート: {dir}"),
+    "console.hosts": _m("hosts {hosts} ({verdicts}) | tasks with findings {tasks} | audit gaps {gaps}",
+                        "ホスト {hosts} 台({verdicts})| 指摘のあるタスク {tasks} 件 | 監査の欠落 {gaps} 件"),
+    "console.more": _m("... {count} more in drift.html", "... ほか {count} 件は drift.html を参照"),
+    "console.no_report": _m("no readable drift report at {path}: {error}", "{path} に読み取れる監査レポートがありません: {error}"),
+
+    # ---------------------------------------------------------------- misc
+    "misc.none": _m("none", "なし"),
+    "misc.dash": _m("-", "-"),
+    "misc.not_collected": _m("not collected", "未取得"),
+    "misc.yes": _m("yes", "はい"),
+    "misc.no": _m("no", "いいえ"),
+    "misc.list_sep": _m(", ", "、"),
+    "misc.host_level": _m("(host)", "(ホスト全体)"),
+}
+
+# Japanese title templates of the built-in finding codes (English: findings.CATALOGUE).
+CODE_TITLES_JA = {
+    "TG-C001": "タスク定義を収集できませんでした",
+    "TG-C002": "タスク情報源 {source} を読み取れませんでした",
+    "TG-C003": "タスク情報源 {source} の読み取りで {count} 件のエラー",
+    "TG-C004": "タスク台帳が適用されていないため、すべてのタスクを台帳に未記載として報告しています",
+    "TG-C005": "タスクイベントを収集できませんでした",
+    "TG-C006": "{channel}: {problems}",
+    "TG-C007": "イベントの収集が上限で打ち切られました(上限を超えるイベントがあります)",
+    "TG-C008": "ホストに接続できず、監査していません",
+    "TG-C009": "このホストの監査に失敗しました",
+    "TG-C010": "イベントの収集で {count} 件のエラー",
+    "TG-C011": "{error}",
+    "TG-C012": "タスク台帳に {count} 件の問題があり、該当するエントリを無視しました",
+    "TG-C013": "{error}",
+    "TG-C014": "{count} 件のタスクについて台帳を参照できず、台帳に未記載として判定しました",
+    "TG-C015": "Windows のバージョンが不明なため、すべての標準ベースラインと照合しました",
+    "TG-U001": "タスク定義を解析できませんでした",
+    "TG-U002": "イベントを解析できませんでした",
+    "TG-U003": "イベント内のタスク定義を解析できませんでした",
+    "TG-U004": "パスのないタスクを収集しました",
+    "TG-D001": "台帳エントリと異なるタスク({fields})",
+    "TG-D002": "タスクは存在しますが、台帳エントリの期限が切れています",
+    "TG-D003": "台帳で必須のタスクが、読み取ったタスク情報源({sources})にありません",
+    "TG-D004": "エントリで許可されていないアカウントがタスクを{actions}しました: {user}",
+    "TG-D005": "タスク台帳に記載のないタスク",
+    "TG-D006": "未確認の台帳エントリ({file}:{line})にのみ記載されています(レビュー待ち)",
+    "TG-D007": "未確認の台帳エントリ({file}:{line})に一致しますが、重大度「高」以上の指摘は未確認エントリでは解消できません",
+    "TG-D008": "台帳に記載の標準タスクがマシンアカウント {user} により{actions}されました",
+    "TG-T001": "前回の監査以降に登録・削除されたタスク(イベントにのみ記録)",
+    "TG-T002": "{time} に {user} がタスクを{actions}しましたが、読み取ったタスク情報源({sources})になく、削除イベントもありません",
+    "TG-T003": "{time} に {user} がタスクを{actions}しました(イベントで確認)。現在の状態は未取得です",
+    "TG-T004": "{time} に {user} がタスクを無効化しました",
+    "TG-T005": "{time} に {user} がセキュリティ関連の Windows タスクを無効化しました",
+    "TG-T006": "{time} に {user} が台帳に記載のないタスクを有効化しました",
+    "TG-T007": "タスクの作成者 {author!r} が登録したアカウント({user})と一致しません",
+    "TG-T008": "タスクの作成者欄が異常に長い({length} 文字)",
+    "TG-S001": "隠蔽されたタスク: TaskCache の Tree キーからセキュリティ記述子(SD)が削除されています",
+    "TG-S002": "隠蔽されたタスク: TaskCache の Tree キーの Index が 0 に設定されています",
+    "TG-S003": "タスクファイルのない、レジストリ上のタスク",
+    "TG-S004": "タスクスケジューラ API から見えないタスク",
+    "TG-S005": "Tasks エントリのない TaskCache の Tree エントリ",
+    "TG-S006": "Tree エントリのない TaskCache の Tasks エントリ",
+    "TG-S007": "TaskCache のレジストリエントリがないタスクファイル",
+    "TG-S008": "TaskCache 上のタスクパスがファイルと一致しません",
+    "TG-S009": "TaskCache のハッシュがタスクファイルと一致しません",
+}
+
+# Which guidance keys a kind gets (investigate, remediate); steps are filled with the card's values.
+GUIDANCE = {
+    "hidden": (("todo.export_registry", "todo.export_xml", "todo.hidden_compare", "todo.hash_binary",
+                "todo.who_registered", "todo.runs", "todo.other_hosts"),
+               ("todo.escalate", "todo.hidden_restore", "todo.delete_after")),
+    "transient": (("todo.transient_events", "todo.transient_lateral", "todo.runs", "todo.other_hosts"),
+                  ("todo.escalate",)),
+    "registered": (("todo.export_xml", "todo.who_registered", "todo.hash_binary", "todo.runs"),
+                   ("todo.disable", "todo.document")),
+    "disabled": (("todo.disabled", "todo.who_registered"), ("todo.reenable",)),
+    "enabled": (("todo.who_registered", "todo.export_xml", "todo.runs"), ("todo.disable", "todo.document")),
+    "modified": (("todo.export_xml", "todo.owner", "todo.who_registered", "todo.hash_binary", "todo.runs"),
+                 ("todo.disable", "todo.restore", "todo.update_entry")),
+    "undocumented": (("todo.export_xml", "todo.who_registered", "todo.hash_binary", "todo.runs", "todo.other_hosts"),
+                     ("todo.disable", "todo.document")),
+    "author_mismatch": (("todo.export_xml", "todo.who_registered"), ("todo.disable", "todo.document")),
+    "registered_by": (("todo.owner", "todo.who_registered", "todo.registrant"), ("todo.update_entry",)),
+    "pending_review": ((), ("todo.review",)),
+    "missing": (("todo.missing",), ("todo.missing_restore",)),
+    "expired": ((), ("todo.expired",)),
+    "unparseable": (("todo.unparseable",), ()),
+    "coverage_gap": ((), ("todo.gap", "todo.gap_meaning")),
+    "unreachable": ((), ("todo.unreachable",)),
+    "failed": ((), ("todo.unreachable",)),
+    "note": ((), ()),
+}
+# Kinds whose task is treated as an intrusion until shown otherwise (escalate, keep evidence).
+SEVERE_SEVERITIES = ("critical", "high")
+
+
+class Messages(object):
+    """Looks up catalogue strings in one language (unknown language -> English)."""
+
+    def __init__(self, language=None):
+        self.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+    def __call__(self, key, **params):
+        entry = MESSAGES.get(key)
+        if entry is None:
+            return key
+        template = entry.get(self.language) or entry["en"]
+        if not params:
+            return template
+        try:
+            return template.format(**params)
+        except (KeyError, IndexError, ValueError, AttributeError):
+            return template
+
+    def has(self, key):
+        return key in MESSAGES
+
+    def label(self, group, value):
+        """The label of an enumeration value (severity, kind, verdict...), the value itself when unknown."""
+        key = "%s.%s" % (group, value)
+        return self(key) if key in MESSAGES else str(value if value is not None else "-")
+
+    @property
+    def font_stack(self):
+        return FONT_STACK[self.language]
