@@ -20,22 +20,11 @@ import os
 from ansible.plugins.action import ActionBase
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, pipeline, worker_gc
+from ansible_collections.taskguard.windows.plugins.modules.audit import DOCUMENTATION
+from ansible_collections.taskguard.windows.plugins.plugin_utils import argspec, audit_support, pipeline, worker_gc
 from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import RiskRuleError
 
-_ARGS = {
-    "inventory_dir": {"type": "list", "elements": "path", "required": False},
-    "rule_files": {"type": "list", "elements": "path", "required": False},
-    "extra_rule_files": {"type": "list", "elements": "path", "required": False, "default": []},
-    "state_dir": {"type": "path", "required": False},
-    "offline_root": {"type": "path", "required": False},
-    "since": {"type": "dict", "required": False},
-    "max_events": {"type": "int", "required": False, "default": 5000},
-    "today": {"type": "str", "required": False},
-    "os_family": {"type": "str", "required": False},
-    "domain_role": {"type": "str", "required": False},
-    "definition_cache": {"type": "bool", "required": False, "default": True},
-}
+_ARGS = argspec.from_documentation(DOCUMENTATION)
 
 
 class ActionModule(ActionBase):
@@ -71,7 +60,9 @@ class ActionModule(ActionBase):
         hints = {"groups": list(task_vars.get("group_names") or []),
                  "os_family": args.get("os_family") or self._hostvar(task_vars, "taskguard_os_family"),
                  "domain_role": args.get("domain_role") or self._hostvar(task_vars, "taskguard_domain_role"),
-                 "tier": self._hostvar(task_vars, "taskguard_tier")}
+                 "tier": self._hostvar(task_vars, "taskguard_tier"),
+                 "admin_surface": args["admin_surface"],
+                 "sysvol_root": args.get("sysvol_root") or self._hostvar(task_vars, "taskguard_sysvol_root")}
         since, bookmark_error = args.get("since"), None
         if since is None and args.get("state_dir"):
             since, bookmark_error = audit_support.read_bookmark(args["state_dir"], name)
@@ -85,7 +76,8 @@ class ActionModule(ActionBase):
         else:
             cache = pipeline.LiveCache(args.get("state_dir"), name, enabled=args["definition_cache"])
             module_result = self._execute_module(module_name="taskguard.windows.collect",
-                                                 module_args=cache.module_args(since, args["max_events"]),
+                                                 module_args=dict(cache.module_args(since, args["max_events"]),
+                                                                  admin_surface=args["admin_surface"]),
                                                  task_vars=task_vars)
             if module_result.get("failed") or module_result.get("unreachable"):
                 result.update(module_result)

@@ -19,8 +19,10 @@ description:
     (C(<root>/Windows/System32/Tasks), C(<root>/TaskCache.reg) or
     C(<root>/Windows/System32/config/SOFTWARE), C(<root>/Windows/System32/winevt/Logs/*.evtx),
     C(<root>/events/*.xml)). Live otherwise - runs M(taskguard.windows.collect) once (one WinRM round trip).
-  - Finding kinds - C(undocumented), C(modified), C(missing), C(hidden), C(transient),
-    C(registered_by), C(expired), C(coverage_gap), C(unparseable). See C(docs/drift.md).
+  - One finding per task (its C(kinds) and C(problems) list every problem found for it) and a host
+    verdict (C(compromised), C(suspicious), C(not_audited), C(incomplete), C(clean)). Finding codes,
+    kinds and the verdict are documented in C(docs/drift.md); the admin surface (GPO-delivered tasks,
+    local Administrators, LAPS) in C(docs/least-privilege.md).
   - The event bookmark read from O(state_dir) is used, never written; the new one is returned
     in RV(bookmark) and written by M(taskguard.windows.drift_report) after the reports.
   - Everything returned is marked unsafe - strings from hosts are never templated.
@@ -85,6 +87,19 @@ options:
   domain_role:
     description: Overrides the domain role used to scope inventory entries (also host var C(taskguard_domain_role)).
     type: str
+  admin_surface:
+    description:
+      - Also audit the admin surface in the same round trip - local Administrators members (by SID), LAPS
+        state, and on domain controllers the Group Policy Preferences scheduled tasks in SYSVOL
+        (docs/least-privilege.md). Offline, read from the evidence folder (C(Windows/System32/config/SAM),
+        C(SOFTWARE), C(Windows/SYSVOL/...)).
+    type: bool
+    default: true
+  sysvol_root:
+    description:
+      - A copied SYSVOL folder to read GPO-delivered tasks from (offline); default - the host variable
+        C(taskguard_sysvol_root), else the SYSVOL folder inside the evidence folder.
+    type: path
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:
@@ -132,11 +147,36 @@ status:
   description: C(audited) (everything was seen) or C(partial) (some source missing - see the C(coverage_gap) findings).
   returned: always
   type: str
+verdict:
+  description: C(state) (compromised, suspicious, not_audited, incomplete, clean), C(reasons) (code, text, params)
+    and C(task_sources_read) (false when no task source could be read; events alone may still make a host
+    compromised or suspicious).
+  returned: always
+  type: dict
+tier:
+  description: C(domain_controller), C(member_server), C(admin_workstation) or C(other) (host var C(taskguard_tier) wins).
+  returned: always
+  type: str
+unconfirmed_entries:
+  description: Unconfirmed inventory entries (file, line, key) that matched a task of this host.
+  returned: always
+  type: list
+  elements: dict
+administrators:
+  description: The local Administrators model of the host (members by SID, how it was read), for the fleet
+    table of the reports; C(null) when not collected.
+  returned: always
+  type: dict
+os_source:
+  description: Where the Windows version came from (C(hint), C(hive), C(reg_export), C(task_folder_inference), C(live)...).
+  returned: always
+  type: str
 findings:
-  description: Findings, most severe first. Each has C(id) (stable), C(kind), C(task), C(severity)
-    (critical|high|medium|low|info), C(title), C(reasons) (rule id, title, severity, MITRE ids, references),
-    C(evidence) (normalized task and/or events, trimmed), C(entry) (file, line of the inventory entry for
-    documented tasks), C(proposed_entry) (for undocumented tasks), C(diff) (for modified tasks).
+  description: Findings, most severe first, one per task. Each has C(id) (stable), C(code) and C(params)
+    (catalogue code of its worst problem), C(kind) and C(kinds), C(task), C(severity)
+    (critical|high|medium|low|info), C(title), C(problems), C(reasons) (rule id, title, severity, MITRE ids,
+    references), C(evidence) (normalized task and/or events, trimmed), C(entry) (file, line of the inventory
+    entry), C(proposed_entry) or C(proposal_withheld), C(diff) (for modified tasks).
   returned: always
   type: list
   elements: dict

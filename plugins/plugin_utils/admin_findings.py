@@ -18,82 +18,18 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import finding_id, trim
+from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import CATALOGUE, finding_id, trim
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_compare import (
     is_system, is_user_account, normalize_account,
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import SEVERITY_RANK, max_severity
 
-DOCS = "docs/least-privilege.md"
 KINDS = ("gpo_task", "local_admin", "laps", "task_account")
 
 
-def _c(kind, severity, title, anchor):
-    return {"kind": kind, "severity": severity, "title": title, "anchor": "%s#%s" % (DOCS, anchor)}
+# The codes of this family live in the one findings catalogue (findings.py).
+CODES = {code: entry for code, entry in CATALOGUE.items() if code[:4] in ("TG-G", "TG-A", "TG-L")}
 
-
-CODES = {
-    # GPO-delivered tasks (Group Policy Preferences ScheduledTasks.xml in SYSVOL)
-    "TG-G001": _c("gpo_task", "medium", "GPO task {name!r} of GPO {gpo_guid} not documented in the task inventory "
-                                        "(runs {command})", "gpo-delivered-tasks"),
-    "TG-G002": _c("gpo_task", "medium", "GPO task {name!r} of GPO {gpo_guid} differs from its inventory entry "
-                                        "({fields})", "gpo-delivered-tasks"),
-    "TG-G003": _c("gpo_task", "high", "Immediate GPO task {name!r} of GPO {gpo_guid} runs {command} as {run_as} "
-                                      "at the next policy refresh", "gpo-delivered-tasks"),
-    "TG-G004": _c("gpo_task", "high", "GPO task {name!r} of GPO {gpo_guid} runs {command} as SYSTEM from a "
-                                      "{where} path", "gpo-delivered-tasks"),
-    "TG-G005": _c("gpo_task", "high", "GPO task {name!r} of GPO {gpo_guid} added since the last audit", "gpo-delivered-tasks"),
-    "TG-G006": _c("gpo_task", "high", "GPO task {name!r} of GPO {gpo_guid} changed since the last audit",
-                  "gpo-delivered-tasks"),
-    "TG-G007": _c("gpo_task", "high", "GPO task {name!r} of GPO {gpo_guid} stores a password in SYSVOL "
-                                      "(cpassword, MS14-025)", "gpo-delivered-tasks"),
-    "TG-G008": _c("gpo_task", "low", "GPO task {name!r} of GPO {gpo_guid} present but its inventory entry has "
-                                     "expired", "gpo-delivered-tasks"),
-    "TG-G010": _c("coverage_gap", "high", "SYSVOL not found on this domain controller: GPO tasks not audited",
-                  "coverage"),
-    "TG-G011": _c("coverage_gap", "medium", "{count} SYSVOL file(s) could not be read: GPO tasks there not audited",
-                  "coverage"),
-    "TG-G012": _c("unparseable", "medium", "GPO scheduled-task preference {source} could not be parsed: {error}",
-                  "coverage"),
-    # local Administrators (S-1-5-32-544) against the documented administrators table
-    "TG-A001": _c("local_admin", "medium", "Local Administrators member {member} not documented in the "
-                                           "administrators table", "local-administrators"),
-    "TG-A002": _c("local_admin", "medium", "Required administrator {member} is not in the local Administrators "
-                                           "group", "local-administrators"),
-    "TG-A003": _c("local_admin", "medium", "Orphaned SID {sid} in the local Administrators group (the account no "
-                                           "longer resolves)", "local-administrators"),
-    "TG-A004": _c("local_admin", "high", "Built-in Administrator {sid} is enabled where policy says it must be "
-                                         "disabled", "local-administrators"),
-    "TG-A005": _c("local_admin", "low", "Local Administrators member {member} documented by an expired entry "
-                                        "({file}:{line})", "local-administrators"),
-    "TG-A010": _c("coverage_gap", "high", "Local Administrators membership could not be read: {error}", "coverage"),
-    "TG-A011": _c("coverage_gap", "low", "{count} problem(s) while reading the local Administrators group",
-                  "coverage"),
-    "TG-A012": _c("coverage_gap", "medium", "No administrators table applies to this host: every member is "
-                                            "reported as undocumented", "coverage"),
-    "TG-A013": _c("coverage_gap", "low", "Whether the built-in Administrator is enabled could not be read",
-                  "coverage"),
-    "TG-A014": _c("coverage_gap", "high", "Domain controller: its Administrators group is the domain's (in NTDS.dit), "
-                                          "not in the SAM hive of the evidence; membership not audited offline",
-                  "coverage"),
-    # task accounts: task principals joined with the Administrators models (fleet view)
-    "TG-A020": _c("task_account", "high", "Task {task} stores the password of {account} (logon type Password), a "
-                                          "local administrator on {hosts}", "task-accounts"),
-    "TG-A021": _c("task_account", "medium", "Account {account} runs tasks on {count} hosts ({hosts})",
-                  "task-accounts"),
-    "TG-A022": _c("task_account", "low", "Task {task} runs as {account} with RunLevel HighestAvailable (not a "
-                                         "built-in service account)", "task-accounts"),
-    # LAPS: is the local administrator password managed and rotated
-    "TG-L001": _c("laps", "medium", "Local administrator password not managed by LAPS ({detail})", "laps"),
-    "TG-L002": _c("laps", "high", "Last LAPS processing failed at {time}: {error}", "laps"),
-    "TG-L003": _c("laps", "medium", "Last successful LAPS processing {days} days ago, older than the policy's "
-                                    "password age of {age} days", "laps"),
-    "TG-L004": _c("laps", "medium", "LAPS manages the password but {channel} holds no processing event (10004/10005)",
-                  "laps"),
-    "TG-L010": _c("coverage_gap", "medium", "LAPS state could not be read: {error}", "coverage"),
-    "TG-L011": _c("coverage_gap", "low", "LAPS events not read: when the password last rotated is unknown ({error})",
-                  "coverage"),
-}
 
 # Paths a standard user can write to (SigmaHQ's list, docs/least-privilege.md): a
 # SYSTEM task running from there runs whatever that user put there.
@@ -114,23 +50,30 @@ class Findings(object):
         self.items = []
         self._ids = set()
 
-    def add(self, code, subject, params, *, reasons=None, evidence=None, entry=None, diff=None,
-            severity=None, key=""):
+    _FIELDS = frozenset(("reasons", "evidence", "entry", "diff", "severity", "key"))
+
+    def add(self, code, subject, params, **fields):
+        """One finding of ``code`` about ``subject``; ``fields``: reasons, evidence,
+        entry, diff, severity, key (discriminator of the id)."""
+        unknown = set(fields) - self._FIELDS
+        if unknown:
+            raise TypeError("unknown finding field(s): %s" % ", ".join(sorted(unknown)))
         meta = CODES[code]
         # the id follows the subject, not the code: a task that was "new" last run
         # and is only "undocumented" now keeps its id
         # (the family prefix keeps TG-A/TG-L/TG-G coverage gaps of one host apart)
-        fid = finding_id(self.host, meta["kind"], subject, "%s:%s" % (code[:4], key or code))
+        fid = finding_id(self.host, meta["kind"], subject, "%s:%s" % (code[:4], fields.get("key") or code))
         if fid in self._ids:
             return None
         self._ids.add(fid)
         params = {k: _param(v) for k, v in (params or {}).items()}
+        diff = fields.get("diff")
         finding = {
             "id": fid, "code": code, "params": params, "kind": meta["kind"], "task": subject,
-            "severity": severity or meta["severity"],
+            "severity": fields.get("severity") or meta["severity"],
             "title": _title(meta["title"], params),
-            "reasons": reasons or [reason(code)], "evidence": trim(evidence or {}),
-            "entry": entry, "proposed_entry": None, "diff": trim(diff) if diff else None,
+            "reasons": fields.get("reasons") or [reason(code)], "evidence": trim(fields.get("evidence") or {}),
+            "entry": fields.get("entry"), "proposed_entry": None, "diff": trim(diff) if diff else None,
         }
         self.items.append(finding)
         return finding
@@ -158,7 +101,7 @@ def reason(code, title=None, severity=None):
         title = meta["title"].split(" {")[0] if "{" in meta["title"] else meta["title"]
     return {"rule": code, "title": title,
             "severity": severity or meta["severity"], "category": "admin_surface", "mitre": [],
-            "references": [{"title": "taskguard docs", "url": meta["anchor"]}]}
+            "references": [], "docs": meta["anchor"]}
 
 
 def _entry_source(entry):
@@ -348,8 +291,12 @@ def judge_administrators(out, model, host, admin_view):
         return
     if not model.get("read"):
         error = "; ".join(str(e) for e in model.get("errors") or []) or "unknown error"
+        # Live, a group that cannot be read (access denied) is itself a signal: high.
+        # Offline, an evidence folder without a SAM hive is a gap of the evidence: medium.
+        offline = model.get("method") == "sam_hive"
         out.add("TG-A010", None, {"error": error}, evidence={"method": model.get("method"),
-                                                             "errors": model.get("errors")}, key="unreadable")
+                                                             "errors": model.get("errors")}, key="unreadable",
+                severity="medium" if offline else "high")
         return
     if model.get("errors"):
         out.add("TG-A011", None, {"count": len(model["errors"])},

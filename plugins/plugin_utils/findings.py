@@ -36,17 +36,23 @@ DOCS = "docs/drift.md"
 
 # Kinds in the order a reader should see them when one task has several problems.
 KINDS = ("hidden", "transient", "registered", "disabled", "modified", "undocumented", "author_mismatch",
-         "registered_by", "enabled", "pending_review", "missing", "expired", "unparseable",
-         "coverage_gap", "note", "unreachable", "failed")
+         "registered_by", "enabled", "pending_review", "missing", "expired", "gpo_task", "local_admin", "laps",
+         "task_account", "unparseable", "coverage_gap", "note", "unreachable", "failed")
 _KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
 # Kinds about a task (a verdict counts them); the others are about the audit itself.
 TASK_KINDS = frozenset(("hidden", "transient", "registered", "disabled", "modified", "undocumented",
                         "author_mismatch", "registered_by", "enabled", "pending_review", "missing", "expired"))
+# Admin-surface kinds (docs/least-privilege.md): judged like task findings by the verdict.
+ADMIN_KINDS = frozenset(("gpo_task", "local_admin", "laps", "task_account"))
 AUDIT_KINDS = frozenset(("coverage_gap", "unparseable", "unreachable", "failed"))
 
 
 def _c(kind, severity, title, anchor):
     return {"kind": kind, "severity": severity, "title": title, "anchor": "%s#%s" % (DOCS, anchor)}
+
+
+def _lp(kind, severity, title, anchor):
+    return {"kind": kind, "severity": severity, "title": title, "anchor": "docs/least-privilege.md#%s" % anchor}
 
 
 # code -> kind, default (floor) severity, English title template ({name} = params), docs anchor.
@@ -122,6 +128,67 @@ CATALOGUE = {
     "TG-S007": _c("hidden", "medium", "Task file without a TaskCache registry entry", "concealment"),
     "TG-S008": _c("hidden", "medium", "Task path in TaskCache differs from the file", "concealment"),
     "TG-S009": _c("hidden", "medium", "TaskCache hash differs from the task file", "concealment"),
+    # the admin surface (docs/least-privilege.md): GPO-delivered tasks, local Administrators, LAPS
+    # GPO-delivered tasks (Group Policy Preferences ScheduledTasks.xml in SYSVOL)
+    "TG-G001": _lp("gpo_task", "medium", "GPO task {name!r} of GPO {gpo_guid} not documented in the task inventory "
+                                         "(runs {command})", "gpo-delivered-tasks"),
+    "TG-G002": _lp("gpo_task", "medium", "GPO task {name!r} of GPO {gpo_guid} differs from its inventory entry "
+                                         "({fields})", "gpo-delivered-tasks"),
+    "TG-G003": _lp("gpo_task", "high", "Immediate GPO task {name!r} of GPO {gpo_guid} runs {command} as {run_as} "
+                                       "at the next policy refresh", "gpo-delivered-tasks"),
+    "TG-G004": _lp("gpo_task", "high", "GPO task {name!r} of GPO {gpo_guid} runs {command} as SYSTEM from a "
+                                       "{where} path", "gpo-delivered-tasks"),
+    "TG-G005": _lp("gpo_task", "high", "GPO task {name!r} of GPO {gpo_guid} added since the last audit", "gpo-delivered-tasks"),
+    "TG-G006": _lp("gpo_task", "high", "GPO task {name!r} of GPO {gpo_guid} changed since the last audit",
+                  "gpo-delivered-tasks"),
+    "TG-G007": _lp("gpo_task", "high", "GPO task {name!r} of GPO {gpo_guid} stores a password in SYSVOL "
+                                       "(cpassword, MS14-025)", "gpo-delivered-tasks"),
+    "TG-G008": _lp("gpo_task", "low", "GPO task {name!r} of GPO {gpo_guid} present but its inventory entry has "
+                                      "expired", "gpo-delivered-tasks"),
+    "TG-G010": _lp("coverage_gap", "high", "SYSVOL not found on this domain controller: GPO tasks not audited",
+                  "coverage"),
+    "TG-G011": _lp("coverage_gap", "medium", "{count} SYSVOL file(s) could not be read: GPO tasks there not audited",
+                  "coverage"),
+    "TG-G012": _lp("unparseable", "medium", "GPO scheduled-task preference {source} could not be parsed: {error}",
+                  "coverage"),
+    # local Administrators (S-1-5-32-544) against the documented administrators table
+    "TG-A001": _lp("local_admin", "medium", "Local Administrators member {member} not documented in the "
+                                            "administrators table", "local-administrators"),
+    "TG-A002": _lp("local_admin", "medium", "Required administrator {member} is not in the local Administrators "
+                                            "group", "local-administrators"),
+    "TG-A003": _lp("local_admin", "medium", "Orphaned SID {sid} in the local Administrators group (the account no "
+                                            "longer resolves)", "local-administrators"),
+    "TG-A004": _lp("local_admin", "high", "Built-in Administrator {sid} is enabled where policy says it must be "
+                                          "disabled", "local-administrators"),
+    "TG-A005": _lp("local_admin", "low", "Local Administrators member {member} documented by an expired entry "
+                                         "({file}:{line})", "local-administrators"),
+    "TG-A010": _lp("coverage_gap", "medium", "Local Administrators membership could not be read: {error}", "coverage"),
+    "TG-A011": _lp("coverage_gap", "low", "{count} problem(s) while reading the local Administrators group",
+                  "coverage"),
+    "TG-A012": _lp("coverage_gap", "medium", "No administrators table applies to this host: every member is "
+                                             "reported as undocumented", "coverage"),
+    "TG-A013": _lp("coverage_gap", "low", "Whether the built-in Administrator is enabled could not be read",
+                  "coverage"),
+    "TG-A014": _lp("coverage_gap", "high", "Domain controller: its Administrators group is the domain's (in NTDS.dit), "
+                                           "not in the SAM hive of the evidence; membership not audited offline",
+                  "coverage"),
+    # task accounts: task principals joined with the Administrators models (fleet view)
+    "TG-A020": _lp("task_account", "high", "Task {task} stores the password of {account} (logon type Password), a "
+                                           "local administrator on {hosts}", "task-accounts"),
+    "TG-A021": _lp("task_account", "medium", "Account {account} runs tasks on {count} hosts ({hosts})",
+                  "task-accounts"),
+    "TG-A022": _lp("task_account", "low", "Task {task} runs as {account} with RunLevel HighestAvailable (not a "
+                                          "built-in service account)", "task-accounts"),
+    # LAPS: is the local administrator password managed and rotated
+    "TG-L001": _lp("laps", "medium", "Local administrator password not managed by LAPS ({detail})", "laps"),
+    "TG-L002": _lp("laps", "high", "Last LAPS processing failed at {time}: {error}", "laps"),
+    "TG-L003": _lp("laps", "medium", "Last successful LAPS processing {days} days ago, older than the policy's "
+                                     "password age of {age} days", "laps"),
+    "TG-L004": _lp("laps", "medium", "LAPS manages the password but {channel} holds no processing event (10004/10005)",
+                  "laps"),
+    "TG-L010": _lp("coverage_gap", "medium", "LAPS state could not be read: {error}", "coverage"),
+    "TG-L011": _lp("coverage_gap", "low", "LAPS events not read: when the password last rotated is unknown ({error})",
+                  "coverage"),
 }
 # hidden_reasons code (task collection) -> catalogue code
 CONCEALMENT_CODES = {
@@ -352,7 +419,7 @@ def verdict(status, findings, *, task_sources_read=True):
         text = (first or {}).get("evidence", {}).get("message") or (first or {}).get("title") or status
         return {"state": "not_audited", "reasons": [_verdict_reason("not_audited", str(text)[:300])],
                 "task_sources_read": False}
-    task_rows = [f for f in findings if f["kind"] in TASK_KINDS]
+    task_rows = [f for f in findings if f["kind"] in TASK_KINDS or f["kind"] in ADMIN_KINDS]
     critical = [f for f in task_rows if f["severity"] == "critical"]
     serious = [f for f in task_rows if SEVERITY_RANK[f["severity"]] >= SEVERITY_RANK["medium"]]
     gaps = [f for f in findings if f["kind"] in AUDIT_KINDS]

@@ -18,14 +18,17 @@ __metaclass__ = type
 
 import collections
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, definition_cache, definition_store
+from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_surface, audit_support, definition_cache
+from ansible_collections.taskguard.windows.plugins.plugin_utils import definition_store, inventory_admins
 from ansible_collections.taskguard.windows.plugins.plugin_utils import findings as fnd
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import Judges, Material, audit_host
 
 # Host-independent inputs of an audit, prepared once per process.
 Context = collections.namedtuple("Context", "rules inventory inventory_errors propose")
-# What one host's collection produced.
-Collected = collections.namedtuple("Collected", "tasks events problems mode")
+# What one host's collection produced (``admin``: the admin-surface material, or
+# None when it was not collected).
+Collected = collections.namedtuple("Collected", "tasks events problems mode admin")
+Collected.__new__.__defaults__ = (None,)
 # The event window of one audit: events after ``since`` (a bookmark, or None for
 # all), at most ``max_events`` per channel; ``bookmark_error`` when the stored
 # bookmark could not be read (then every event still in the logs is read).
@@ -65,6 +68,7 @@ def judge(ctx, name, hints, collected, bookmark_error=None):
     view = ctx.inventory.for_host(host) if ctx.inventory is not None else None
     audit = audit_host(Material(name, host, tasks, events), Judges(view, ctx.rules, ctx.propose))
     extra = problem_findings(name, collected.problems, ctx.inventory_errors, bookmark_error)
+    extra += judge_admin_surface(ctx, host, view, collected)
     if extra:
         audit = add_findings(audit, extra, task_sources_read=audit["verdict"]["task_sources_read"])
     return {
@@ -74,6 +78,7 @@ def judge(ctx, name, hints, collected, bookmark_error=None):
         "unconfirmed_entries": audit.get("unconfirmed_entries") or [],
         "bookmark": events.get("bookmark") if isinstance(events, dict) else None,
         "os_family": host["os_family"], "os_source": host["os_source"], "domain_role": host["domain_role"],
+        "administrators": fnd.trim((collected.admin or {}).get("administrators")),
         "counts": {"tasks": len((tasks or {}).get("tasks") or []) if isinstance(tasks, dict) else 0,
                    "events": len((events or {}).get("events") or []) if isinstance(events, dict) else 0},
     }
@@ -87,7 +92,15 @@ def audit_offline(ctx, name, hints, root, window=None):
     fatal = [p for p in problems if p.get("fatal")]
     if fatal:
         return None, "; ".join(str(p["error"]) for p in fatal)
-    return judge(ctx, name, hints, Collected(tasks, events, problems, "offline"), window.bookmark_error), None
+    admin = None
+    if (hints or {}).get("admin_surface", True):
+        try:
+            admin = admin_surface.collect_offline_admin_surface(str(root), (hints or {}).get("sysvol_root"))
+        except Exception as exc:  # a part that breaks is a coverage finding, never a crash
+            problems.append({"source": "admin_surface", "error": "admin surface not read: %s: %s"
+                             % (type(exc).__name__, exc)})
+    collected = Collected(tasks, events, problems, "offline", admin)
+    return judge(ctx, name, hints, collected, window.bookmark_error), None
 
 
 # ------------------------------------------------------------------ live
@@ -134,8 +147,37 @@ def audit_live(ctx, name, hints, module_result, cache=None, window=None):
     tasks, events, problems = audit_support.normalize_live(module_result, since=window.since, parsed=cache.parsed(),
                                                            store=cache.store)
     section = cache.keep(tasks, module_result)
-    result = judge(ctx, name, hints, Collected(tasks, events, problems, "live"), window.bookmark_error)
+    admin = None
+    if "admin_surface" in module_result:
+        try:
+            admin = admin_surface.normalize_live_admin_surface(module_result.get("admin_surface"))
+        except Exception as exc:
+            problems.append({"source": "admin_surface", "error": "admin surface material could not be normalized: "
+                             "%s: %s" % (type(exc).__name__, exc)})
+    result = judge(ctx, name, hints, Collected(tasks, events, problems, "live", admin), window.bookmark_error)
     return result, section
+
+
+def judge_admin_surface(ctx, host, view, collected):
+    """Findings of the admin surface (docs/least-privilege.md), as rows like the task findings.
+    Not collected (option off, or an old collector): nothing is claimed about it."""
+    if collected.admin is None:
+        return []
+    try:
+        admin_view = inventory_admins.view(ctx.inventory, host) if ctx.inventory is not None else None
+        found = admin_surface.audit(host, collected.admin, view, None, rules=ctx.rules, admin_view=admin_view)
+    except Exception as exc:
+        out = fnd.Findings(host["name"])
+        error = "admin surface could not be judged: %s: %s" % (type(exc).__name__, exc)
+        out.add("TG-C011", params={"error": error[:500]}, key="admin-surface")
+        return out.rows()
+    for finding in found:
+        finding.setdefault("kinds", [finding["kind"]])
+        finding.setdefault("problems", [{"code": finding["code"], "kind": finding["kind"],
+                                         "severity": finding["severity"], "title": finding["title"],
+                                         "params": finding.get("params") or {}}])
+        finding.setdefault("proposal_withheld", None)
+    return found
 
 
 # ------------------------------------------------------------------ problems as findings

@@ -38,7 +38,7 @@ def test_live_runs_collect_once_and_marks_unsafe(unit_fixtures, tmp_path):
     assert action._execute_module.call_count == 1
     kwargs = action._execute_module.call_args.kwargs
     assert kwargs["module_name"] == "taskguard.windows.collect"
-    assert kwargs["module_args"] == {"since": {}, "max_events": 5000}
+    assert kwargs["module_args"] == {"since": {}, "max_events": 5000, "admin_surface": True}
     assert result["mode"] == "live" and result["status"] in ("audited", "partial")
     assert result["findings"] and {f["kind"] for f in result["findings"]} >= {"undocumented"}
     assert result["bookmark"]
@@ -59,9 +59,11 @@ def test_results_are_never_trusted_as_templates(tmp_path, monkeypatch):
     action = make_action({"inventory_dir": [empty_inventory(tmp_path)]})
     result = action.run(task_vars={"inventory_hostname": "dc01",
                                    "taskguard_offline_root": os.path.join(REPO, "samples", "dc01")})
-    assert result["findings"][0]["task"] == "{{ lookup('pipe', 'id') }}"
-    assert not is_trusted_as_template(result["findings"][0]["task"])
-    assert not is_trusted_as_template(result["findings"][0]["title"])
+    (hostile_row,) = [f for f in result["findings"] if f["id"] == "x"]
+    assert hostile_row["task"] == "{{ lookup('pipe', 'id') }}"
+    assert not is_trusted_as_template(hostile_row["task"])
+    assert not is_trusted_as_template(hostile_row["title"])
+    assert not any(is_trusted_as_template(f["title"]) for f in result["findings"])
 
 
 def test_live_event_half_failed_is_a_gap_not_a_clean_result(unit_fixtures, tmp_path):
