@@ -335,8 +335,21 @@ def _compile_condition(node, where):
     return lambda fc: any(isinstance(v, str) and search(v) is not None for v in fc.get(field))
 
 
+def _i18n(data, where):
+    """``i18n: {ja: {title, description}}``: translations a report shows in that language (docs/reports.md)."""
+    value = data.get("i18n")
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+            isinstance(lang, str) and isinstance(texts, dict) and set(texts) <= {"title", "description"}
+            and all(isinstance(t, str) for t in texts.values()) for lang, texts in value.items()):
+        raise RiskRuleError("%s: i18n must map a language to {title, description} strings" % where)
+    return {lang: dict(texts) for lang, texts in value.items()}
+
+
 class Rule(object):
-    __slots__ = ("id", "title", "description", "severity", "rank", "category", "mitre", "references", "source", "_match")
+    __slots__ = ("id", "title", "description", "severity", "rank", "category", "mitre", "references", "source",
+                 "i18n", "_match")
 
     def __init__(self, data, source, place=None):
         """``place``: the rule's ``_Place`` in its file (errors then carry line and column)."""
@@ -349,22 +362,29 @@ class Rule(object):
         self.mitre = list(data.get("mitre") or [])
         self.references = [dict(r) for r in (data.get("references") or [])]
         self.source = source
+        self.i18n = _i18n(data, "%s: rule %s" % (source, self.id))
         self._match = _compile_condition(data["match"], (place or _Place(source)).named("rule %s: match" % self.id).child("match"))
 
     def reason(self):
-        return {"rule": self.id, "title": self.title, "severity": self.severity,
-                "category": self.category, "mitre": list(self.mitre),
-                "references": [dict(r) for r in self.references]}
+        reason = {"rule": self.id, "title": self.title, "severity": self.severity,
+                  "category": self.category, "mitre": list(self.mitre),
+                  "references": [dict(r) for r in self.references]}
+        if self.description:
+            reason["description"] = self.description
+        if self.i18n:   # the reports show these in their language
+            reason["i18n"] = {lang: dict(texts) for lang, texts in self.i18n.items()}
+        return reason
 
 
 class Escalation(object):
-    __slots__ = ("id", "title", "description", "groups")
+    __slots__ = ("id", "title", "description", "groups", "i18n")
 
     def __init__(self, data, source, place=None):
         """``place``: the escalation's ``_Place`` in its file (errors then carry line and column)."""
         self.id = data["id"]
         self.title = data["title"]
         self.description = data.get("description") or ""
+        self.i18n = _i18n(data, "%s: escalation %s" % (source, self.id))
         where = (place or _Place(source)).named("escalation %s" % self.id).child("require")
         groups = data.get("require")
         if not isinstance(groups, list) or not groups:
@@ -404,7 +424,8 @@ class RuleSet(object):
         rank = min(rank + len(applied), SEVERITY_RANK["critical"])
         matched.sort(key=lambda r: (-r.rank, r.id))
         return {"severity": SEVERITIES[rank], "reasons": [r.reason() for r in matched],
-                "escalations": [{"rule": e.id, "title": e.title} for e in applied]}
+                "escalations": [dict({"rule": e.id, "title": e.title}, **({"i18n": e.i18n} if e.i18n else {}))
+                                for e in applied]}
 
 
 # ------------------------------------------------------------------- loading
@@ -443,7 +464,7 @@ def _validate_rule(data, where, index):
     if not isinstance(rid, str) or not _RULE_ID.match(rid):
         raise where.child("id").error("id must be a short identifier like TG-R001 (got %r)" % (rid,))
     where = where.named("rule %s" % rid)
-    allowed = {"id", "title", "description", "severity", "category", "mitre", "references", "match", "enabled"}
+    allowed = {"id", "title", "description", "severity", "category", "mitre", "references", "match", "enabled", "i18n"}
     unknown = set(data) - allowed
     if unknown:
         raise where.error("unknown key(s) %s" % sorted(unknown))

@@ -344,7 +344,7 @@ def _why(finding, msg):
         rules.append({"rule": _s(r.get("rule")), "title": reason_title(r, msg), "severity": _s(r.get("severity")),
                       "mitre": [_s(m) for m in _l(r.get("mitre"))], "references": refs,
                       "description": reason_description(r, msg)})
-    escalations = [_s(_d(e).get("title")) for e in _l(_d(finding.get("evidence")).get("escalations"))]
+    escalations = [reason_title(_d(e), msg) for e in _l(_d(finding.get("evidence")).get("escalations"))]
     return rules, escalations
 
 
