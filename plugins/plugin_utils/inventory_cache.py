@@ -35,7 +35,7 @@ SUBDIR = "inventory-cache"
 KEEP = 8
 MAX_CACHE_BYTES = 64 * 1024 * 1024
 _CODE = ("inventory_loader.py", "inventory_compare.py", "inventory_patterns.py", "inventory_yaml.py",
-         "inventory_cache.py")
+         "inventory_cache.py", "inventory_admins.py")
 _code_digest = None
 
 
@@ -120,6 +120,10 @@ def load_inventory(paths, *, today=None, cache_dir=None):
 
 def _store(folder, path, inventory):
     """Not fsynced: a cache lost in a crash only costs one normal load."""
+    if getattr(inventory, "administrators", None) or getattr(inventory, "administrator_policies", None):
+        # The cache format holds task entries only: an inventory with an
+        # administrators table is loaded normally, never served without its table.
+        return "inventory cache not used: it does not hold the administrators table"
     try:
         payload = json.dumps(_to_json(inventory), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         state.atomic_write(path, payload, durable=False, dir_mode=0o700)
