@@ -9,6 +9,9 @@
 # The state directory (event bookmarks) starts empty on every demo run: with a
 # kept one, a second run would no longer show the create-then-delete pair,
 # because its events were already reported by the first.
+#
+# Extra ansible-playbook arguments: DEMO_ARGS (or arguments to this script), e.g.
+# Japanese reports:  make demo DEMO_ARGS="-e taskguard_report_language=ja"
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -23,7 +26,15 @@ state=$root/.build/demo-state
 rm -rf "$state"
 mkdir -p "$reports" "$state"
 
+# DEMO_ARGS is split on spaces on purpose (several -e options); quote nothing inside it.
+# shellcheck disable=SC2086
 "$bin/ansible-playbook" -i inventories/demo/hosts.yml playbooks/drift.yml \
-  -e taskguard_report_dir="$reports" -e taskguard_state_dir="$state"
+  -e taskguard_report_dir="$reports" -e taskguard_state_dir="$state" ${DEMO_ARGS:-} "$@"
 
-"$bin/python" tools/demo_summary.py "$reports"
+# The console summary in the language the reports were written in.
+language=en
+if [[ " ${DEMO_ARGS:-} $* " =~ taskguard_report_language=([a-z]+) ]]; then
+  language=${BASH_REMATCH[1]}
+fi
+PYTHONPATH=$ANSIBLE_COLLECTIONS_PATH "$bin/python" -m \
+  ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.text "$reports" "$language"

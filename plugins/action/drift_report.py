@@ -70,7 +70,7 @@ class ActionModule(ActionBase):
             "inventory_dir": ",".join(args.get("inventory_dir") or []) or None,
             "rule_files": list(args.get("rule_files") or [])}), compliance_dir=args.get("compliance_dir"))
         try:
-            paths = write_reports(doc, args["report_dir"], args["formats"])
+            paths = write_reports(doc, args["report_dir"], args["formats"], language=args["language"])
         except ReportWriteError as exc:
             raise AnsibleActionFail("drift reports could not be written (event bookmarks were NOT advanced): %s" % exc)
 

@@ -46,6 +46,14 @@ options:
     type: list
     elements: str
     default: [json, md, html, junit, csv]
+  language:
+    description:
+      - Language of the human-readable reports (C(drift.html), C(drift.md), the C(drift.csv) headers and the
+        C(junit.xml) messages); C(drift.json) keys and enumeration values stay English (C(docs/reports.md)).
+      - The drift playbook sets it from C(taskguard_report_language).
+    type: str
+    default: en
+    choices: [en, ja]
   fail_on:
     description: Severity from which RV(fail_on_reached) is true.
     type: str

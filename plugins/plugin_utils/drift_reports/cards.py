@@ -354,7 +354,8 @@ def _todo(finding, task, msg):
     actions = [a for a in _l(task.get("actions")) if isinstance(a, dict)]
     writes = _writes(_events(finding))
     entry = _d(finding.get("entry"))
-    values = {"task": path, "command": command_line(actions[0]) if actions else msg("field.unknown"),
+    program = next((_s(a.get("command") or a.get("class_id")) for a in actions if a.get("command") or a.get("class_id")), "")
+    values = {"task": path, "command": program or msg("field.unknown"),
               "time": _s(writes[-1].get("time")) if writes else "",
               "owner": _s(entry.get("owner")), "entry": "%s:%s" % (_s(entry.get("file")), _s(entry.get("line"))),
               "hint": msg("todo.gap_hint"), "why": _s(finding.get("proposal_withheld"))}
@@ -367,7 +368,7 @@ def _todo(finding, task, msg):
                 key = "todo.who_registered_unknown"
             if key == "todo.owner" and not entry.get("owner"):
                 key = "todo.owner_unknown"
-            if key == "todo.hash_binary" and not actions:
+            if key == "todo.hash_binary" and not program:
                 continue
             if key not in investigate:
                 investigate.append(key)

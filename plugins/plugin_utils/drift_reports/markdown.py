@@ -98,7 +98,7 @@ def _card(card, msg):
     why = ["%s %s%s" % (r["rule"], r["title"], (" (%s)" % ", ".join(r["mitre"])) if r["mitre"] else "")
            for r in card["rules"][:4]]
     lines += _row(card, "card.why", why, msg)
-    steps = (card["investigate"] + card["remediate"])[:MAX_STEPS]
+    steps = card["investigate"][:MAX_STEPS - min(2, len(card["remediate"]))] + card["remediate"][:2]
     if steps:
         lines.append("- **%s**:" % msg("card.todo"))
         lines += ["  %d. %s" % (i, cell(s, 400)) for i, s in enumerate(steps, 1)]
