@@ -78,7 +78,7 @@ def judge(ctx, name, hints, collected, bookmark_error=None):
         "unconfirmed_entries": audit.get("unconfirmed_entries") or [],
         "bookmark": events.get("bookmark") if isinstance(events, dict) else None,
         "os_family": host["os_family"], "os_source": host["os_source"], "domain_role": host["domain_role"],
-        "administrators": fnd.trim((collected.admin or {}).get("administrators")),
+        "administrators": _administrators_for_report(ctx, host, collected.admin),
         "counts": {"tasks": len((tasks or {}).get("tasks") or []) if isinstance(tasks, dict) else 0,
                    "events": len((events or {}).get("events") or []) if isinstance(events, dict) else 0},
     }
@@ -156,6 +156,27 @@ def audit_live(ctx, name, hints, module_result, cache=None, window=None):
                              "%s: %s" % (type(exc).__name__, exc)})
     result = judge(ctx, name, hints, Collected(tasks, events, problems, "live", admin), window.bookmark_error)
     return result, section
+
+
+def _administrators_for_report(ctx, host, admin):
+    """The host's Administrators model for the fleet table of the reports, each
+    member marked ``documented`` (True/False, None without a table) as judged here."""
+    model = (admin or {}).get("administrators")
+    if not isinstance(model, dict):
+        return None
+    model = dict(model)
+    try:
+        admin_view = inventory_admins.view(ctx.inventory, host) if ctx.inventory is not None else None
+        members = []
+        for member in model.get("members") or []:
+            if isinstance(member, dict):
+                entry = admin_view.match(member, model.get("machine_sid")) if admin_view is not None else None
+                documented = None if admin_view is None else bool(entry is not None and not entry.expired)
+                members.append(dict(member, documented=documented))
+        model["members"] = members
+    except Exception as exc:   # the table is a view of what was judged; never a crash
+        model["errors"] = list(model.get("errors") or []) + ["documented flags not set: %s" % exc]
+    return fnd.trim(model)
 
 
 def judge_admin_surface(ctx, host, view, collected):

@@ -17,6 +17,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.do
     SCHEMA_VERSION, build_report, utc_now,
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
+from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import fleet_administrators
 
 MAX_REPORT_BYTES = 512 * 1024 * 1024
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
@@ -133,4 +134,7 @@ def merge_reports(docs, run_id=None, expected_slices=None):
             "expected": int(expected_slices), "found": found, "missing": missing,
             "numbers": missing_slices(sources, int(expected_slices)) if all(
                 s.get("slice_number") is not None for s in sources) else []}
-    return build_report(chosen, run)
+    merged = build_report(chosen, run)
+    # the fleet table of who is admin where, across every slice
+    merged["administrators"] = fleet_administrators(merged["hosts"])
+    return merged

@@ -11,6 +11,7 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.compliance_input import compliance_summary, read_compliance
+from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_surface
 from ansible_collections.taskguard.windows.plugins.plugin_utils import findings as fnd
 from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import unreachable_finding
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.document import build_report, host_entry
@@ -54,6 +55,7 @@ def host_from_result(host, res, hints=None):
                        tier=res.get("tier") or fnd.tier(dict(hints, domain_role=res.get("domain_role"))),
                        verdict=res.get("verdict"))
     entry["os_source"] = res.get("os_source")
+    entry["administrators"] = res.get("administrators")
     entry["unconfirmed_entries"] = res.get("unconfirmed_entries") or []
     return entry
 
@@ -68,9 +70,25 @@ def build_run_report(results, run, compliance_dir=None, hints=None):
         for name, entry in hosts.items():
             entry["compliance"] = read_compliance(compliance_dir, name)
     doc = build_report(hosts, run)
+    doc["administrators"] = fleet_administrators(doc["hosts"])
     if compliance_dir:
         doc["summary"]["compliance"] = compliance_summary(doc["hosts"])
     return doc
+
+
+def fleet_administrators(hosts):
+    """Who is local admin where (the guideline's table) across report host entries
+    (``hosts.<name>.administrators``): admin_surface.fleet_admin_table with each
+    cell's ``documented`` as that host's audit judged it. Hosts not read are listed
+    in ``unread``, never as hosts without administrators. Also used on merged slices."""
+    models = {str(name): (entry or {}).get("administrators") for name, entry in sorted((hosts or {}).items())}
+    table = admin_surface.fleet_admin_table(models)
+    flags = {(host, m.get("sid")): m.get("documented") for host, model in models.items() if isinstance(model, dict)
+             for m in model.get("members") or [] if isinstance(m, dict)}
+    for row in table["members"]:
+        for cell in row["hosts"]:
+            cell["documented"] = flags.get((cell["host"], row["sid"]))
+    return table
 
 
 def fail_on_reached(summary, fail_on):

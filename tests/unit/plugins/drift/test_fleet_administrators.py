@@ -1,0 +1,44 @@
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fleet table of who is local admin where (issue 19 point 5) in drift.json,
+for one run and for merged slices; hosts not read are listed, never empty rows."""
+from __future__ import annotations
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils.report_merge import merge_reports
+from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import build_run_report
+
+DA = "S-1-5-21-1-2-3-512"
+ENTRA = "S-1-12-1-1111-2222-3333-4444"
+
+
+def result(members, read=True):
+    return {"status": "audited", "findings": [], "mode": "offline",
+            "verdict": {"state": "clean", "reasons": [], "task_sources_read": True},
+            "administrators": {"read": read, "method": "sam_hive", "errors": [] if read else ["no SAM hive"],
+                               "members": members}}
+
+
+def test_one_row_per_member_with_each_host_and_whether_it_is_documented():
+    results = {
+        "srv01": result([{"sid": DA, "name": "CORP\\Domain Admins", "documented": True},
+                         {"sid": ENTRA, "name": None, "entra": True, "documented": False}]),
+        "srv02": result([{"sid": DA, "name": "CORP\\Domain Admins", "documented": True}]),
+        "ws01": result([], read=False),
+        "down": {"unreachable": True, "msg": "timeout"},
+    }
+    doc = build_run_report(results, {"id": "r1", "slice": None})
+    table = doc["administrators"]
+    assert table["hosts"] == ["srv01", "srv02"]
+    assert {u["host"] for u in table["unread"]} == {"ws01", "down"}
+    rows = {r["sid"]: r for r in table["members"]}
+    assert [c["host"] for c in rows[DA]["hosts"]] == ["srv01", "srv02"]
+    assert all(c["documented"] is True for c in rows[DA]["hosts"])
+    assert rows[ENTRA]["entra"] is True and rows[ENTRA]["hosts"][0]["documented"] is False
+
+
+def test_merged_slices_rebuild_the_table_over_every_slice():
+    one = build_run_report({"srv01": result([{"sid": DA, "documented": True}])}, {"id": "a", "slice": "1"})
+    two = build_run_report({"srv02": result([{"sid": DA, "documented": False}])}, {"id": "a", "slice": "2"})
+    merged = merge_reports([("one", one), ("two", two)], run_id="m")
+    (row,) = merged["administrators"]["members"]
+    assert {(c["host"], c["documented"]) for c in row["hosts"]} == {("srv01", True), ("srv02", False)}
