@@ -242,9 +242,16 @@ coverage:
       C(status_unavailable), C(wrapped) (oldest retained record id > bookmark + 1),
       C(log_reset) (record ids went backwards), C(truncated) (more than O(max_events)),
       C(evtx_missing), C(evtx_unreadable), C(evtx_refused) (symlink out of the root),
-      C(corrupt_chunks), C(exports_only), C(unparseable_records).
+      C(corrupt_chunks), C(exports_only), C(unparseable_records), C(evtx_wrong_channel) (the
+      file named after the channel holds only records of other channels - not readable, no
+      record range), C(foreign_records) (it, or an export named after the channel, also holds
+      records of other channels), C(events_from_other_file) (the channel's task events were
+      found in another channel's file and routed here).
     - C(events_may_be_lost) is true for all of them except C(truncated), C(exports_only)
-      alone and C(unparseable_records).
+      alone, C(events_from_other_file) alone, C(foreign_records) and C(unparseable_records).
+    - With records of other channels, also C(foreign_records) (count), C(foreign_channels)
+      (count per channel name, at most 16 names and C((other channels))) and C(detail) (for
+      example C(file named Security.evtx holds 12 record(s) of channel ...)).
   returned: always
   type: dict
   sample:

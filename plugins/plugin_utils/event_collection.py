@@ -35,7 +35,12 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.event_model impo
     normalize_time,
     time_sort_key,
 )
-from ansible_collections.taskguard.windows.plugins.plugin_utils.evtx_reader import EvtxScan, iter_task_records
+from ansible_collections.taskguard.windows.plugins.plugin_utils.evtx_reader import (
+    MAX_FOREIGN_CHANNELS,
+    EvtxScan,
+    iter_task_records,
+    record_channel,
+)
 
 DEFAULT_MAX_EVENTS = 5000
 MAX_UNPARSEABLE = 500
@@ -244,7 +249,8 @@ def _coverage(channel, info, state, since, unparseable_count):
         if reason not in reasons:
             reasons.append(reason)
         if reason in ("access_denied", "channel_not_found", "query_failed", "evtx_missing",
-                      "evtx_unreadable", "evtx_refused", "corrupt_chunks", "status_unavailable"):
+                      "evtx_unreadable", "evtx_refused", "corrupt_chunks", "status_unavailable",
+                      "evtx_wrong_channel"):
             lost = True
     mark = since.get(channel)
     oldest = info.get("oldest_record_id")
@@ -258,12 +264,17 @@ def _coverage(channel, info, state, since, unparseable_count):
         reasons.append("truncated")
     if unparseable_count:
         reasons.append("unparseable_records")
-    return {
+    coverage = {
         "enabled": enabled,
         "readable": bool(info.get("readable")),
         "events_may_be_lost": lost,
         "reasons": reasons,
     }
+    if state.get("foreign_records"):
+        coverage["foreign_records"] = state["foreign_records"]
+        coverage["foreign_channels"] = state.get("foreign_channels") or {}
+        coverage["detail"] = "; ".join(t for t in (state.get("foreign_detail_evtx"), state.get("foreign_detail")) if t)
+    return coverage
 
 
 def _finish(collector, channels, states, since, mode, extra_errors):
@@ -503,11 +514,15 @@ def _scan_evtx(root_real, channel, collector, info, state, errors):
         info["error"] = errors[-1]["error"]
         return
     source = "evtx:%s" % os.path.relpath(real, root_real)
+    state["source"] = source
     scan = EvtxScan(source)
     wanted_here = {i for i in collector.wanted if EVENTS[i][0] == channel}
     with handle:
         info["file_size_bytes"] = os.fstat(handle.fileno()).st_size
-        for file_record, xml in iter_task_records(handle, wanted_here, scan):
+        # Records of another channel are task events of that channel (routed by
+        # their own Channel in event_model), never of this one.
+        for file_record, xml in iter_task_records(handle, wanted_here, scan, channel=channel,
+                                                  foreign_event_ids=collector.wanted - wanted_here):
             collector.add_xml(xml, source, channel_hint=channel, record_hint=_record_id_hint(xml) or file_record)
     info["record_count"] = scan.records_scanned
     info["oldest_record_id"] = scan.oldest_record_id
@@ -528,13 +543,70 @@ def _scan_evtx(root_real, channel, collector, info, state, errors):
     if scan.error_count:
         state["problems"].append("corrupt_chunks")
         info["error"] = "%d corrupt chunk(s)/record(s) in %s" % (scan.error_count, source)
+    if scan.foreign_records:
+        _foreign_records(channel, scan, info, state, rel)
+        if not scan.records_scanned:
+            # Not one record of the channel the file is named after: the channel's
+            # log is not in the evidence, whatever the file name says.
+            return
     info["readable"] = True
     state["newest_record_id"] = scan.newest_record_id
     state["newest_time"] = info["newest_time"]
     state["scanned_through"] = True
 
 
-def _scan_exports(root_real, collector, errors):
+def _foreign_records(channel, scan, info, state, rel):
+    """Records of other channels in the file read for ``channel``: a coverage problem
+    (the file is not the log its name says, or not only that log)."""
+    state["problems"].append("foreign_records" if scan.records_scanned else "evtx_wrong_channel")
+    state["foreign_records"] = scan.foreign_records
+    state["foreign_channels"] = dict(sorted(scan.foreign.items()))
+    named = ", ".join("%s (%d)" % (name, count) for name, count in sorted(scan.foreign.items()))
+    text = "file named %s holds %d record(s) of channel %s" % (
+        os.path.basename(rel), scan.foreign_records, named)
+    if not scan.records_scanned:
+        text += " and none of %s" % channel
+    state["foreign_detail_evtx"] = text
+    info["error"] = "; ".join(t for t in (info.get("error"), text) if t)
+
+
+def _channel_named_by(file_name):
+    """The channel an export's file name names (``Security.xml``,
+    ``Microsoft-Windows-TaskScheduler%4Operational.xml`` or with ``-``/``_`` for the
+    ``/``), or None: most exports have free names and are judged by their records only."""
+    stem = os.path.splitext(file_name)[0].casefold()
+    for channel in CHANNELS:
+        folded = channel.casefold()
+        if stem in (folded, folded.replace("/", "%4"), folded.replace("/", "-"), folded.replace("/", "_")):
+            return channel
+    return None
+
+
+def _export_channels(xml, tally):
+    channel = record_channel(xml)
+    if channel is not None:
+        tally[channel] = tally.get(channel, 0) + 1
+
+
+def _note_foreign_export(rel, named, tally, states):
+    """An export named after a channel that holds records of others: the same
+    coverage problem as a misnamed .evtx (its task events are still routed by their
+    own Channel)."""
+    foreign = {name: count for name, count in tally.items() if name.casefold() != named.casefold()}
+    state = states.get(named)
+    if not foreign or state is None:
+        return
+    total = sum(foreign.values())
+    state["problems"].append("foreign_records")
+    state["foreign_records"] = state.get("foreign_records", 0) + total
+    kept = state.setdefault("foreign_channels", {})
+    for name, count in sorted(foreign.items())[:MAX_FOREIGN_CHANNELS]:
+        kept[name] = kept.get(name, 0) + count
+    state["foreign_detail"] = "export named %s holds %d record(s) of channel %s" % (
+        os.path.basename(rel), total, ", ".join("%s (%d)" % kv for kv in sorted(foreign.items())))
+
+
+def _scan_exports(root_real, collector, errors, states):
     """Read ``<root>/events/*.xml``; returns the set of channels that got events."""
     folder = find_ci(root_real, (EXPORTS_DIR,), errors)
     if folder is None or not os.path.isdir(folder):
@@ -561,12 +633,18 @@ def _scan_exports(root_real, collector, errors):
             continue
         source = "export:%s" % rel
         problems = []
+        named = _channel_named_by(name)
+        tally = {}
         with handle:
             try:
                 for offset, xml in iter_export_events(handle, problems):
+                    if named is not None:
+                        _export_channels(xml, tally)
                     collector.add_xml(xml, source)
             except OSError as exc:
                 problems.append({"offset": None, "error": "read error: %s" % exc})
+        if named is not None:
+            _note_foreign_export(rel, named, tally, states)
         for problem in problems:
             collector.bad(source, None, "offset %s: %s" % (problem["offset"], problem["error"]))
 
@@ -590,11 +668,16 @@ def collect_offline_events(root, *, since=None, event_ids=None, max_events=None)
         channels[channel] = info
         states[channel] = state
         _scan_evtx(root_real, channel, collector, info, state, errors)
-    _scan_exports(root_real, collector, errors)
-    # An export can make an otherwise missing channel partly readable.
+    _scan_exports(root_real, collector, errors, states)
+    # An export can make an otherwise missing channel partly readable; so can the
+    # task events of a channel found in another channel's .evtx (routed there by
+    # their own Channel).
     exported = {e["channel"] for e in collector.events() if e["source"].startswith("export:")}
-    for channel in exported:
-        if channel in channels and not channels[channel]["readable"]:
-            channels[channel]["readable"] = True
-            states[channel]["problems"].append("exports_only")
+    elsewhere = {e["channel"] for e in collector.events()
+                 if e["source"].startswith("evtx:") and e["source"] != states.get(e["channel"], {}).get("source")}
+    for found, reason in ((exported, "exports_only"), (elsewhere, "events_from_other_file")):
+        for channel in sorted(found):
+            if channel in channels and not channels[channel]["readable"]:
+                channels[channel]["readable"] = True
+                states[channel]["problems"].append(reason)
     return _finish(collector, channels, states, since, "offline", errors)

@@ -9,6 +9,12 @@ access, so every record is first checked with one precompiled regular expression
 the rendered text (EventID, which comes early in ``<System>``); only the few task
 events go on to the full, hardened XML parse (``safe_xml``) in ``event_model``.
 
+Every record's ``System/Channel`` is compared with the channel the file is read
+for: a file is judged by what it holds, not by its name. Records of another channel
+(a Security log copied under the Operational log's name, a merged file) are counted
+per channel and kept out of the file's record range; their task events are still
+yielded so the caller routes them to their real channel.
+
 Corrupt chunks make the parser raise for that chunk; iteration continues with the
 next chunk, and every failure is recorded so the caller can report it as coverage
 loss instead of a quiet log.
@@ -25,6 +31,29 @@ MAX_ERROR_TEXT = 300
 _EVENT_ID_RE = re.compile(r"<EventID(?:\s[^>]*)?>\s*(\d{1,10})\s*</EventID>")
 _RECORD_ID_RE = re.compile(r"<EventRecordID>\s*(\d{1,20})\s*</EventRecordID>")
 _SYSTEM_TIME_RE = re.compile(r"<TimeCreated\s+SystemTime=[\"']([^\"'<>]{1,64})[\"']")
+_CHANNEL_OPEN = "<Channel>"
+_CHANNEL_CLOSE = "</Channel>"
+MAX_CHANNEL_CHARS = 256
+# Distinct foreign channel names kept per file (a hostile file could invent many).
+MAX_FOREIGN_CHANNELS = 16
+OTHER_CHANNELS = "(other channels)"
+
+
+def record_channel(text, start=0):
+    """``System/Channel`` of one rendered event (None when absent or oversized).
+
+    Two ``str.find`` calls instead of a regular expression: this runs on every
+    record of a Security log. ``start`` may point past the EventID (Channel
+    follows it in ``<System>``).
+    """
+    i = text.find(_CHANNEL_OPEN, start)
+    if i < 0:
+        return None
+    i += len(_CHANNEL_OPEN)
+    j = text.find(_CHANNEL_CLOSE, i, i + MAX_CHANNEL_CHARS + 1)
+    if j < 0:
+        return None
+    return text[i:j].strip() or None
 
 
 class EvtxScan:
@@ -41,6 +70,8 @@ class EvtxScan:
         self.newest_record_id = None
         self.newest_time = None
         self.fatal = None         # str when the file could not be opened as EVTX at all
+        self.foreign = {}         # channel -> records of another channel than the one expected
+        self.foreign_records = 0  # all of them (also those beyond MAX_FOREIGN_CHANNELS names)
         self.chunks = 0           # 64 KiB blocks with a chunk signature
         self.missing_chunks = 0   # chunks the header declares beyond the end of the file
         self.listed_chunks = None  # chunks in use per the header (last - first chunk number + 1)
@@ -55,6 +86,12 @@ class EvtxScan:
                 "record_id": record_id,
                 "error": str(message)[:MAX_ERROR_TEXT],
             })
+
+    def add_foreign(self, channel):
+        self.foreign_records += 1
+        if channel not in self.foreign and len(self.foreign) >= MAX_FOREIGN_CHANNELS:
+            channel = OTHER_CHANNELS
+        self.foreign[channel] = self.foreign.get(channel, 0) + 1
 
     def _track(self, file_record, data):
         # Only the file's record numbers are compared per record (cheap ints); the
@@ -155,14 +192,22 @@ def _open_parser(fileobj):
     return PyEvtxParser(fileobj)
 
 
-def iter_task_records(fileobj, event_ids, scan, *, track_range=True):
+def iter_task_records(fileobj, event_ids, scan, *, track_range=True, channel=None, foreign_event_ids=None):
     """Yield ``(file_record_number, xml_text)`` for records whose EventID is wanted.
 
     ``fileobj`` is an open binary file (the caller opened it safely inside the
     evidence root); ``event_ids`` a set of ints; ``scan`` an :class:`EvtxScan`
     that receives counts, record range and errors. Never raises for bad content.
+
+    ``channel``: the channel the file is read for. Its records are matched against
+    ``event_ids`` and make up the record range (``records_scanned``); a record of
+    another channel is counted in ``scan.foreign`` instead and yielded when its
+    EventID is in ``foreign_event_ids`` (the caller routes it by its own Channel).
+    A record without a Channel element counts as the file's (as event_model does).
+    Without ``channel`` every record is the file's.
     """
     wanted = frozenset(int(i) for i in event_ids)
+    foreign_wanted = frozenset(int(i) for i in (foreign_event_ids or ()))
     try:
         problem, scan.chunks = _precheck(fileobj)
         if problem is None:
@@ -183,10 +228,10 @@ def iter_task_records(fileobj, event_ids, scan, *, track_range=True):
         return
     search_event_id = _EVENT_ID_RE.search
     try:
-        yield from _records(records, scan, search_event_id, wanted, track_range)
+        yield from _records(records, scan, search_event_id, (wanted, foreign_wanted, channel), track_range)
     finally:
         scan.finish_range()
-    if scan.chunks and not scan.records_scanned and not scan.error_count:
+    if scan.chunks and not scan.records_scanned and not scan.foreign_records and not scan.error_count:
         scan.add_error("%d chunk(s) found but no record could be read" % scan.chunks)
     if not scan.error_count and scan.listed_chunks and scan.chunks < scan.listed_chunks:
         # A chunk zeroed out in the middle of the file was skipped without a word
@@ -200,7 +245,9 @@ def iter_task_records(fileobj, event_ids, scan, *, track_range=True):
                        % scan.missing_chunks)
 
 
-def _records(records, scan, search_event_id, wanted, track_range):
+def _records(records, scan, search_event_id, filters, track_range):
+    wanted, foreign_wanted, expected = filters
+    expected_folded = expected.casefold() if expected else None
     while True:
         try:
             record = next(records)
@@ -210,20 +257,28 @@ def _records(records, scan, search_event_id, wanted, track_range):
             # One corrupt chunk (or record): the parser moves on to the next chunk.
             scan.add_error("corrupt EVTX data: %s" % (exc,))
             continue
-        scan.records_scanned += 1
         if not isinstance(record, dict) or not isinstance(record.get("data"), str):
+            scan.records_scanned += 1
             scan.add_error("record without rendered data")
             continue
         data = record["data"]
         file_record = record.get("event_record_id")
-        if track_range:
-            scan._track(file_record, data)
         m = search_event_id(data)
+        own = True
+        if expected is not None:
+            found = record_channel(data, m.end() if m is not None else 0)
+            if found is not None and found != expected and found.casefold() != expected_folded:
+                own = False
+                scan.add_foreign(found)
+        if own:
+            scan.records_scanned += 1
+            if track_range:
+                scan._track(file_record, data)
         if m is None:
             # Every rendered event has an EventID; one without it is broken.
             scan.add_error("record without EventID", record_id=file_record)
             continue
-        if int(m.group(1)) not in wanted:
+        if int(m.group(1)) not in (wanted if own else foreign_wanted):
             continue
         scan.records_matched += 1
         yield file_record, data
