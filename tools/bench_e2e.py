@@ -353,11 +353,10 @@ def write_ansible_inventory(work, hosts, inventory_dir, name="inventory.yml", li
         host = HOST_FMT % index
         lines.append("    %s:" % host)
         if live:
-            # The stand-in module finds its recorded material through this variable
-            # (the interpreter line is the only per-host input a module gets here).
+            # The stand-in module finds its recorded material through the environment its
+            # interpreter wrapper sets (the interpreter is the per-host input a module has).
             lines.append("      ansible_python_interpreter: %s" % json.dumps(
-                "/usr/bin/env TASKGUARD_BENCH_MATERIAL=%s %s" % (
-                    os.path.join(work, "live", "material", "m%02d.json" % (index % LIVE_MATERIALS)), sys.executable)))
+                os.path.join(work, "live", "material", "python-m%02d" % (index % LIVE_MATERIALS))))
         else:
             lines.append("      taskguard_offline_root: %s" % json.dumps(os.path.join(work, "hosts", host)))
     path = os.path.join(work, name)
@@ -563,6 +562,10 @@ def build_live(work, hosts):
         path = os.path.join(material_dir, "m%02d.json" % index)
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(bench_fleet.module_json(result))
+        wrapper = os.path.join(material_dir, "python-m%02d" % index)
+        with open(wrapper, "w", encoding="utf-8") as handle:
+            handle.write('#!/bin/sh\nTASKGUARD_BENCH_MATERIAL="%s" exec "%s" "$@"\n' % (path, sys.executable))
+        os.chmod(wrapper, 0o755)
     inv_paths = bench_fleet.write_inventory(os.path.join(live, "task_inventory"), 60)
     inventory = write_ansible_inventory(work, hosts, inv_paths, name="inventory-live.yml", live=True)
     return {"collections": os.path.join(live, "collections"), "inventory": inventory, "inventory_dir": inv_paths,
@@ -602,7 +605,7 @@ def measure(opts, hosts):
     runs = []
     plan = [("floor", None), ("drift", None)]
     if opts.preload_ab:
-        plan = [("floor", None), ("drift", "0"), ("drift", "1"), ("drift", "0"), ("drift", "1"), ("floor", None)]
+        plan = [("floor", None)] + [("drift", "0"), ("drift", "1")] * opts.ab_rounds + [("floor", None)]
     for n, (kind, preload) in enumerate(plan):
         label = "%s-%d-%d%s" % (kind, hosts, n, "" if preload is None else "-preload%s" % preload)
         env_extra = {}
@@ -680,12 +683,13 @@ def parse_args(argv=None):
                         help="also the live path with a recorded stand-in for the collect module")
     parser.add_argument("--preload-ab", action="store_true",
                         help="drift runs with and without the controller preload, interleaved")
+    parser.add_argument("--ab-rounds", type=int, default=2, help="A/B pairs of --preload-ab (default 2)")
     parser.add_argument("--generate-only", action="store_true", help="only generate the fleet and inventories")
     opts = parser.parse_args(argv)
     if opts.quick:
         opts.hosts = 200
-    if opts.hosts < 1 or opts.forks < 1 or any(n < 1 for n in opts.also_hosts):
-        parser.error("--hosts, --forks and --also-hosts must be positive")
+    if opts.hosts < 1 or opts.forks < 1 or opts.ab_rounds < 1 or any(n < 1 for n in opts.also_hosts):
+        parser.error("--hosts, --forks, --ab-rounds and --also-hosts must be positive")
     return opts
 
 

@@ -86,7 +86,9 @@ class CallbackModule(CallbackBase):
         self._play = play
 
     def v2_playbook_on_task_start(self, task, is_conditional):
-        if self._play is None or getattr(task, "resolved_action", None) not in AUDIT_ACTIONS:
+        # The action as resolved when the play was loaded: the public ``resolved_action``
+        # would warn here for a task whose action is a template, on every such task.
+        if self._play is None or getattr(task, "_resolved_action", None) not in AUDIT_ACTIONS:
             return
         try:
             self._preload(task)
