@@ -177,6 +177,14 @@ def complete_offline_host(host, root, *, reg_values=None, task_paths=(), find=No
                          reason='tasks point to %s, but the SYSTEM hive says %s'
                                 % (inference['os_family'], host['product_type']))
         host['os_inference'] = inference
+    if inference['os_family'] != 'unknown' and host.get('os_build'):
+        by_build = os_family(host['os_build'], 'workstation' if client else 'server')
+        if by_build != inference['os_family']:
+            # the hive had a build but no InstallationType: the build must agree
+            inference = dict(inference, os_family='unknown', confidence=None,
+                             reason='tasks point to %s, but build %s is %s'
+                                    % (inference['os_family'], host['os_build'], by_build))
+            host['os_inference'] = inference
     if inference['os_family'] != 'unknown' and inference['confidence'] == 'high':
         host['os_family'] = inference['os_family']
         host['os_source'] = 'task_folder_inference'

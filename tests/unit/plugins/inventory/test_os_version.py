@@ -202,3 +202,13 @@ def test_system_hive_product_type_contradicting_the_tasks_wins_nothing():
 def test_a_hive_answer_is_kept():
     host = dict(host_context.empty_host(), os_family="windows_server_2022", os_source="hive")
     assert host_context.complete_offline_host(host, "/nonexistent", task_paths=folder_paths(WIN10))[0] is host
+
+
+@pytest.mark.parametrize("build,family", [("19045", "windows_10"), ("22631", "unknown")])
+def test_a_build_without_installation_type_must_agree_with_the_tasks(build, family):
+    """A hive with CurrentBuild but no InstallationType: the inferred version must fit the build."""
+    host = dict(host_context.empty_host(), os_build=build)
+    host, dummy = host_context.complete_offline_host(host, "/nonexistent", task_paths=folder_paths(WIN10))
+    assert host["os_family"] == family
+    if family == "unknown":
+        assert "build 22631 is windows_11" in host["os_inference"]["reason"]
