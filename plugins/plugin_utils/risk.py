@@ -343,7 +343,7 @@ def _i18n(data, where):
     if not isinstance(value, dict) or not all(
             isinstance(lang, str) and isinstance(texts, dict) and set(texts) <= {"title", "description"}
             and all(isinstance(t, str) for t in texts.values()) for lang, texts in value.items()):
-        raise RiskRuleError("%s: i18n must map a language to {title, description} strings" % where)
+        raise where.child("i18n").error("i18n must map a language to {title, description} strings")
     return {lang: dict(texts) for lang, texts in value.items()}
 
 
@@ -362,7 +362,7 @@ class Rule(object):
         self.mitre = list(data.get("mitre") or [])
         self.references = [dict(r) for r in (data.get("references") or [])]
         self.source = source
-        self.i18n = _i18n(data, "%s: rule %s" % (source, self.id))
+        self.i18n = _i18n(data, (place or _Place(source)).named("rule %s" % self.id))
         self._match = _compile_condition(data["match"], (place or _Place(source)).named("rule %s: match" % self.id).child("match"))
 
     def reason(self):
@@ -384,7 +384,7 @@ class Escalation(object):
         self.id = data["id"]
         self.title = data["title"]
         self.description = data.get("description") or ""
-        self.i18n = _i18n(data, "%s: escalation %s" % (source, self.id))
+        self.i18n = _i18n(data, (place or _Place(source)).named("escalation %s" % self.id))
         where = (place or _Place(source)).named("escalation %s" % self.id).child("require")
         groups = data.get("require")
         if not isinstance(groups, list) or not groups:
@@ -450,8 +450,8 @@ def _read_rule_file(path):
     if unknown:
         raise top.error("unknown top-level key(s) %s" % sorted(unknown))
     if data.get("version", 1) != 1:
-        raise top.child("version").error("unsupported rule file version %r (this collection reads version 1)"
-                                          % (data.get("version"),))
+        raise top.child("version").error(
+            "unsupported rule file version %r (this collection reads version 1)" % (data.get("version"),))
     return data, top
 
 
