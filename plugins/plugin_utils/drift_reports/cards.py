@@ -432,6 +432,14 @@ def timeline(rows):
     return events[:MAX_TIMELINE], max(len(events) - MAX_TIMELINE, 0)
 
 
+def _one_reason(reasons, msg):
+    """The fleet's one-line reason: the first (worst) reason, and how many more there are."""
+    if not reasons:
+        return "-"
+    first = reasons[0]
+    return first if len(reasons) == 1 else "%s %s" % (first, msg("report.more_reasons", count=len(reasons) - 1))
+
+
 def host_view(host, entry, msg):
     entry = _d(entry)
     rows = _merge_rows([f for f in _l(entry.get("findings")) if isinstance(f, dict)])
@@ -442,7 +450,7 @@ def host_view(host, entry, msg):
     events, more = timeline(rows)
     return {
         "host": host, "entry": entry, "tier": host_tier(entry), "verdict": verdict.get("state"),
-        "reason": " / ".join(r for r in reasons[:2] if r) or "-", "reasons": [r for r in reasons if r],
+        "reason": _one_reason([r for r in reasons if r], msg), "reasons": [r for r in reasons if r],
         "tasks": len(task_rows), "gaps": len(audit_rows),
         "highest": max_severity(*[f.get("severity") for f in task_rows if f.get("severity") in SEVERITY_RANK]),
         "cards": [card(host, f, msg) for f in task_rows],

@@ -37,7 +37,8 @@ main{max-width:1400px;margin:0 auto;padding:1em 1.5em}
 h1{font-size:1.5em;margin:.3em 0}h2{font-size:1.25em;margin:1.4em 0 .4em;border-bottom:2px solid #ddd}
 h3{font-size:1.05em;margin:1em 0 .3em}
 table{border-collapse:collapse;width:100%%;background:#fff}th,td{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left}
-th{background:#f0f0f0}
+th{background:#f0f0f0;white-space:nowrap}
+.reasons{margin:.3em 0 .6em 1.2em;padding:0}.reasons li{overflow-wrap:anywhere}
 .sev,.verdict,.kind{display:inline-block;font-weight:bold;border-radius:3px;padding:0 6px;white-space:nowrap}
 .sev-critical{background:#7b0000;color:#fff}.sev-high{background:#c62828;color:#fff}
 .sev-medium{background:#ef8c00;color:#000}.sev-low{background:#fdd835;color:#000}.sev-info{background:#ddd;color:#000}
@@ -55,7 +56,7 @@ details.card.sev-medium{border-left-color:#ef8c00}details.card.sev-low{border-le
 details.card>summary{cursor:pointer;padding:.4em .6em;list-style-position:inside}
 details.card>summary .path{font-weight:bold}
 .card-body{padding:.2em 1em .8em;display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:.4em 2em}
-.card-body section{min-width:0}.card-body section.wide{grid-column:1/-1}
+.card-body section{min-width:0;overflow-wrap:anywhere}.card-body section.wide{grid-column:1/-1}
 .card-body h4{margin:.6em 0 .2em;font-size:.95em;color:#37474f;text-transform:none}
 dl{margin:0;display:grid;grid-template-columns:max-content 1fr;gap:2px 10px}dt{color:#555}dd{margin:0;min-width:0;overflow-wrap:anywhere}
 code,.code{font-family:Consolas,"Cascadia Mono","Noto Sans Mono CJK JP",monospace;background:#f3f3f3;padding:0 3px;overflow-wrap:anywhere;word-break:break-all}
@@ -259,7 +260,6 @@ def render(doc, language=None):
            "<p>%s</p>" % " ".join(_badge("verdict v-" + v, "%s: %d" % (msg.label("verdict", v), counts[v]))
                                   for v in VERDICT_ORDER if counts.get(v))]
     out.extend(_fleet(groups, msg))
-    out.extend(_compliance(doc, msg))
     kinds = sorted({k for v in views for c in v["cards"] + v["audit"] for k in c["kinds"] if k},
                    key=lambda k: KIND_ORDER.index(k) if k in KIND_ORDER else 99)
     total = sum(len(v["cards"]) + len(v["audit"]) for v in views)
@@ -268,10 +268,10 @@ def render(doc, language=None):
     budget = MAX_CARDS
     for v in views:
         out.append('<section class="host" id="h-%s" data-verdict="%s"><h2>%s %s <span class="muted">%s</span></h2>'
-                   '<p class="reason">%s</p>' % (
+                   '<ul class="reasons">%s</ul>' % (
                        esc(v["anchor"]), esc(v["verdict"]), esc(v["host"]),
                        _badge("verdict v-" + esc(v["verdict"]), msg.label("verdict", v["verdict"])),
-                       esc(msg("tier." + v["tier"])), esc(" / ".join(v["reasons"]), 2000)))
+                       esc(msg("tier." + v["tier"])), "".join("<li>%s</li>" % esc(r, 600) for r in v["reasons"][:10])))
         shown = v["cards"][:max(budget, 0)]
         budget -= len(shown)
         if shown:
@@ -289,5 +289,6 @@ def render(doc, language=None):
         out.append("<h3>%s</h3>%s</section>" % (esc(msg("report.timeline")), _timeline(v, msg)))
     if total > MAX_CARDS:
         out.append("<p>%s</p>" % esc(msg("report.more_cards", count=total - MAX_CARDS)))
+    out.extend(_compliance(doc, msg))     # after the cards: the analyst's questions come first
     out.append("</main><script>%s</script></body></html>" % script)
     return "\n".join(out).encode("utf-8")

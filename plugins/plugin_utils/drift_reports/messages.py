@@ -51,6 +51,7 @@ MESSAGES = {
     "report.no_cards": _m("No task finding.", "タスクに関する指摘はありません。"),
     "report.more_cards": _m("{count} more finding(s) in drift.json.", "ほか {count} 件の指摘は drift.json を参照してください。"),
     "report.more_events": _m("{count} more event(s) in drift.json.", "ほか {count} 件のイベントは drift.json を参照してください。"),
+    "report.more_reasons": _m("(+{count} more)", "(ほか {count} 件)"),
     "report.compliance": _m("Hardening compliance", "ハードニング準拠状況"),
     "report.proposals": _m("Proposed inventory entries", "タスク台帳への登録案"),
     "report.proposals_help": _m("Review before adding them to task_inventory/: fields marked CONFIRM need a human.",
