@@ -95,6 +95,7 @@ class ActionModule(ActionBase):
                 problems.extend(p for p in (problem, problem2) if p)
                 connections[host] = (connection, transport)
 
+        warnings = []
         problems += run_checks(
             choices=choices, bools=args["bools"], positive_ints=args["positive_ints"], dates=args["dates"],
             hosts=(args["host_pattern_var"], args["host_pattern"], hosts) if hosts is not None else None,
@@ -103,8 +104,10 @@ class ActionModule(ActionBase):
             existing={n: _flat(v) for n, v in args["existing_paths"].items()},
             risk_rules={n: _flat(v) for n, v in args["risk_rule_files"].items()}, outputs=args["output_files"],
             offline_roots=offline,
-            connections=connections)
+            connections=connections, warnings=warnings)
         result["changed"] = False
+        if warnings:
+            result["warnings"] = warnings   # Ansible shows them; they do not stop the run
         result["problems"] = problems
         result["hosts"] = list(hosts or [])
         if problems:

@@ -93,11 +93,16 @@ def check_hosts(name, pattern, hosts):
             % (name, pattern)]
 
 
-def check_inventory_paths(name, paths, *, today=None):
-    """Every inventory path exists and the inventory loads without errors.
+def check_inventory_paths(name, paths, *, today=None, warnings=None):
+    """Every inventory path exists and the inventory can be used.
 
-    A missing folder used to give a clean-looking run with every task
-    "undocumented"; an invalid file silently dropped its entries.
+    Stops the run (a problem) when a path does not exist, no inventory file is
+    found, or files were found but not one entry is usable: a wrong folder used
+    to give a clean-looking run with every task "undocumented". Entries with
+    errors next to usable ones are appended to *warnings* instead: the audit
+    ignores exactly those entries (which can only add findings, never hide one)
+    and reports them as a coverage gap, so one broken vendor file cannot stop
+    the audit of the whole fleet.
     """
     paths = [str(p) for p in (paths if isinstance(paths, (list, tuple)) else [paths]) if str(p or "").strip()]
     if not paths:
@@ -112,16 +117,20 @@ def check_inventory_paths(name, paths, *, today=None):
         inventory = load_inventory(paths, today=today)
     except Exception as exc:  # noqa: BLE001 - any failure to load is a problem to report, not a crash
         return ["%s: the task inventory could not be loaded: %s" % (name, exc)]
-    problems = []
     if not inventory.files:
-        problems.append("%s: no inventory file (*.yml, *.yaml) found in %s" % (name, ", ".join(paths)))
+        return ["%s: no inventory file (*.yml, *.yaml) found in %s" % (name, ", ".join(paths))]
     errors = [p for p in inventory.errors if p.get("code") not in INVENTORY_CODES_ALLOWED]
-    if errors:
-        lines = [format_problem(p) for p in errors[:MAX_LISTED]]
-        more = " (and %d more)" % (len(errors) - MAX_LISTED) if len(errors) > MAX_LISTED else ""
-        problems.append("%s: the task inventory has %d error(s)%s; fix them or run playbooks/validate.yml:\n  %s"
-                        % (name, len(errors), more, "\n  ".join(lines)))
-    return problems
+    if not errors:
+        return []
+    lines = [format_problem(p) for p in errors[:MAX_LISTED]]
+    more = " (and %d more)" % (len(errors) - MAX_LISTED) if len(errors) > MAX_LISTED else ""
+    listing = "%d error(s)%s; run playbooks/validate.yml on it:\n  %s" % (len(errors), more, "\n  ".join(lines))
+    if not inventory.entries:
+        return ["%s: not one usable entry in %s (wrong folder?): %s" % (name, ", ".join(paths), listing)]
+    if warnings is not None:
+        warnings.append("%s: entries with errors are ignored by the audit and reported as a coverage gap: %s"
+                        % (name, listing))
+    return []
 
 
 def check_risk_rules(name, paths):
@@ -236,7 +245,7 @@ def check_connection_libraries(host, connection, transport, *, importable=None):
 
 def run_checks(*, choices=None, bools=None, positive_ints=None, dates=None, hosts=None, inventory=None, writable=None,
                files=None, existing=None, risk_rules=None, outputs=None, offline_roots=None, connections=None,
-               today=None):
+               today=None, warnings=None):
     """All problems of one playbook's inputs, in a stable order.
 
     choices: {name: (value, [choices])}; bools / positive_ints / dates: {name: value};
@@ -265,7 +274,7 @@ def run_checks(*, choices=None, bools=None, positive_ints=None, dates=None, host
             if key in seen:
                 continue
             seen.add(key)
-            problems += check_inventory_paths(name, list(key), today=today)
+            problems += check_inventory_paths(name, list(key), today=today, warnings=warnings)
     for name, paths in sorted((files or {}).items()):
         problems += check_files(name, paths)
     for name, paths in sorted((existing or {}).items()):

@@ -51,13 +51,27 @@ def test_inventory_paths_must_exist_and_load(tmp_path):
     empty.mkdir()
     [problem] = preflight.check_inventory_paths(name, [str(empty)])
     assert problem.startswith(name + ": no inventory file")
+    # a folder of YAML that holds not one usable entry: the wrong folder
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "vendor.yml").write_text("inventory_version: 1\nowner: [\n", encoding="utf-8")
     [problem] = preflight.check_inventory_paths(name, [str(broken)])
-    assert problem.startswith(name + ": the task inventory has 1 error(s)")
+    assert problem.startswith(name + ": not one usable entry in %s (wrong folder?): 1 error(s)" % broken)
     assert str(broken / "vendor.yml") + ":" in problem and "yaml_syntax" in problem
     assert preflight.check_inventory_paths(name, []) == [name + " is empty: give the task inventory folder(s) or file(s)"]
+
+
+def test_a_broken_vendor_file_next_to_usable_entries_is_a_warning_not_a_stop(tmp_path):
+    # the audit ignores the broken entries (more findings, never fewer): one bad
+    # vendor file must not stop the audit of the whole fleet
+    inventory = tmp_path / "inv"
+    shutil.copytree(REPO_ROOT / "inventories" / "demo" / "task_inventory", inventory)
+    (inventory / "vendor.yml").write_text("inventory_version: 1\nowner: [\n", encoding="utf-8")
+    warnings = []
+    assert preflight.check_inventory_paths("v", [str(inventory)], warnings=warnings) == []
+    [warning] = warnings
+    assert warning.startswith("v: entries with errors are ignored by the audit and reported as a coverage gap: 1 error(s)")
+    assert preflight.run_checks(inventory={"v": [[str(inventory)]]}, warnings=[]) == []
 
 
 def test_an_expired_entry_does_not_stop_the_audit(tmp_path):

@@ -81,6 +81,10 @@ def test_drift_playbook_on_hostile_evidence(tmp_path, canary, net_canary):
     (inventory_dir / "vendor.yml").write_text(
         "owner: {name: \"{{ lookup('pipe','touch /tmp/pwned-inv-%s') }}\"}\ntasks:\n"
         "  - path: !!python/object/apply:os.system ['touch /tmp/pwned-tag-%s']\n" % (token, token), encoding="utf-8")
+    # next to a usable file: one hostile vendor file must not stop the audit (an
+    # inventory without one usable entry stops the preflight instead, issue 17)
+    with open(os.path.join(REPO, "inventories", "demo", "task_inventory", "baseline-demo.yml"), "rb") as src:
+        (inventory_dir / "baseline-demo.yml").write_bytes(src.read())
     hosts = tmp_path / "hosts.yml"
     hosts.write_text(
         "windows:\n  hosts:\n    hostile01:\n      ansible_connection: local\n"
