@@ -39,6 +39,10 @@ ps_modules() { git ls-files --cached --others --exclude-standard 'plugins/module
 
 run_unit() { step unit "$py" -m pytest -q -p no:cacheprovider; }
 
+# drift.html in headless Chromium (tests/browser); skipped with a reason when
+# chromium/chromedriver are not installed (.ci/run installs them).
+run_browser() { step browser "$py" -m pytest -q -p no:cacheprovider -rs tests/browser; }
+
 run_sanity() {
   local py_ver excludes=()
   py_ver=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
@@ -77,13 +81,14 @@ run_docs() {
 
 case "${1:-all}" in
   unit) run_unit ;;
+  browser) run_browser ;;
   sanity) run_sanity ;;
   lint) run_lint ;;
   inventory) run_inventory ;;
   pscheck) run_pscheck ;;
   molecule) run_molecule ;;
   docs) run_docs ;;
-  all) run_unit; run_pscheck; run_inventory; run_sanity; run_lint; run_molecule; run_docs ;;
+  all) run_unit; run_browser; run_pscheck; run_inventory; run_sanity; run_lint; run_molecule; run_docs ;;
   *) echo "unknown step: $1" >&2; exit 2 ;;
 esac
 
