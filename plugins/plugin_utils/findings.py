@@ -79,6 +79,8 @@ CATALOGUE = {
                   "coverage-gaps"),
     "TG-C015": _c("note", "info", "Windows version unknown: matched against all built-in baselines",
                   "coverage-gaps"),
+    "TG-C016": _c("note", "info", "No built-in baseline for {os_family}: matched against all built-in baselines "
+                                  "({families})", "coverage-gaps"),
     # unparseable material
     "TG-U001": _c("unparseable", "medium", "Task definition could not be parsed", "unparseable"),
     "TG-U002": _c("unparseable", "medium", "Event could not be parsed", "unparseable"),

@@ -31,8 +31,10 @@ EXPECTED = {
     ("adminws01", "transient", "\\XbKqTnPo"),                                            # atexec, events only
     ("adminws01", "hidden", "\\Microsoft\\Windows\\Diagnosis\\RecommendedTroubleshootingCheck"),  # GhostTask
     ("adminws01", "undocumented", "\\Microsoft\\Windows\\Diagnosis\\RecommendedTroubleshootingCheck"),
+    # a GPO immediate task running as SYSTEM from a UNC path, in dc01's SYSVOL (docs/least-privilege.md)
+    ("dc01", "gpo_task", "\\GPO\\{5C2B7A1E-9D43-4F6B-8E21-3A7D0C9B6E54}\\Machine\\Install Updates"),
 }
-HIGH = {key for key in EXPECTED if key[1] in ("undocumented", "hidden", "modified", "transient")}
+HIGH = {key for key in EXPECTED if key[1] in ("undocumented", "hidden", "modified", "transient", "gpo_task")}
 
 
 def _run(tmp_path, *extra, inventory=None):

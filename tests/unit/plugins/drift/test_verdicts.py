@@ -227,3 +227,17 @@ def test_a_matcher_that_raises_is_a_coverage_finding_and_tasks_are_undocumented(
     audit = run([make_task("\\V\\A")], view=ExplodingView([]))
     assert any(f["code"] == "TG-C014" and f["params"]["count"] == 1 for f in audit["findings"])
     assert rows(audit, "undocumented")[0]["task"] == "\\V\\A"
+
+
+class UnionView(StubHostView):
+    baseline_missing = True
+    union_os_families = ("windows_10", "windows_11", "windows_server_2019")
+
+
+def test_a_version_without_baseline_is_said_as_a_note_not_a_risk():
+    audit = audit_host("h1", tasks_result([]), events_result(), UnionView([]), RULES,
+                       host={"name": "h1", "os_family": "windows_server_2025"})
+    (note,) = [f for f in audit["findings"] if f["kind"] == "note"]
+    assert note["code"] == "TG-C016" and note["severity"] == "info"
+    assert "windows_server_2025" in note["title"] and "windows_11" in note["title"]
+    assert audit["verdict"]["state"] == "clean"
