@@ -22,12 +22,8 @@ __metaclass__ = type
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.messages import (
     CODE_TITLES_JA, GUIDANCE, Messages, SEVERE_SEVERITIES,
 )
-from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import SEVERITY_RANK, max_severity
-
-try:  # the findings catalogue (code -> English title template); absent in older trees
-    from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import CATALOGUE
-except ImportError:  # pragma: no cover - depends on the tree
-    CATALOGUE = {}
+from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import CATALOGUE
+from ansible_collections.taskguard.windows.plugins.plugin_utils.severity import SEVERITY_RANK, max_severity
 
 TIERS = ("domain_controller", "member_server", "admin_workstation", "other")
 VERDICT_ORDER = ("compromised", "not_audited", "suspicious", "incomplete", "clean")

@@ -26,7 +26,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.ca
     KIND_ORDER, VERDICT_ORDER, all_views, count_verdicts, fleet,
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.common import to_json, visible
-from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import SEVERITY_RANK
+from ansible_collections.taskguard.windows.plugins.plugin_utils.severity import SEVERITY_RANK
 
 MAX_CARDS = 20000
 MAX_EVIDENCE_CHARS = 100000
