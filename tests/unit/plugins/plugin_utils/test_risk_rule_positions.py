@@ -86,3 +86,12 @@ def test_severity_names_are_one_scale():
     assert severity.max_severity("low", None, "bogus", "high") == "high" and severity.max_severity() is None
     assert severity.severity_at_least("high", "medium") and not severity.severity_at_least("low", "medium")
     assert not severity.severity_at_least(None, "info") and not severity.severity_at_least("critical", "bogus")
+
+
+def test_reports_rank_severities_without_the_rule_engine():
+    """Reports need the severity scale only: they import severity.py, not risk.py."""
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[4] / "plugins"
+    reports = sorted((root / "plugin_utils" / "drift_reports").glob("*.py")) + [
+        root / "plugin_utils" / "report_runner.py", root / "plugin_utils" / "findings.py", root / "action" / "drift_report.py"]
+    assert [p.name for p in reports if "plugin_utils.risk import" in p.read_text(encoding="utf-8")] == []
