@@ -22,16 +22,13 @@ __metaclass__ = type
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.messages import (
     CODE_TITLES_JA, GUIDANCE, Messages, SEVERE_SEVERITIES,
 )
-from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import CATALOGUE
+from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import (
+    CATALOGUE, KINDS as KIND_ORDER, TASK_KINDS, TIERS,
+)
 from ansible_collections.taskguard.windows.plugins.plugin_utils.severity import SEVERITY_RANK, max_severity
 
-TIERS = ("domain_controller", "member_server", "admin_workstation", "other")
+# Worst first: what an analyst opens first within a tier.
 VERDICT_ORDER = ("compromised", "not_audited", "suspicious", "incomplete", "clean")
-TASK_KINDS = frozenset(("hidden", "transient", "registered", "disabled", "modified", "undocumented",
-                        "author_mismatch", "registered_by", "enabled", "pending_review", "missing", "expired"))
-KIND_ORDER = ("hidden", "transient", "registered", "disabled", "modified", "undocumented", "author_mismatch",
-              "registered_by", "enabled", "pending_review", "missing", "expired", "unparseable",
-              "coverage_gap", "note", "unreachable", "failed")
 _KIND_RANK = {k: i for i, k in enumerate(KIND_ORDER)}
 MAX_TIMELINE = 200
 MAX_REFS = 6

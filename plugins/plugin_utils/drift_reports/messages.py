@@ -191,6 +191,10 @@ MESSAGES = {
     "kind.pending_review": _m("pending review", "レビュー待ち"),
     "kind.missing": _m("missing", "欠落"),
     "kind.expired": _m("entry expired", "エントリ期限切れ"),
+    "kind.gpo_task": _m("GPO task", "GPO タスク"),
+    "kind.local_admin": _m("local administrator", "ローカル管理者"),
+    "kind.laps": _m("LAPS", "LAPS"),
+    "kind.task_account": _m("task account", "タスクの実行アカウント"),
     "kind.unparseable": _m("unparseable", "解析不能"),
     "kind.coverage_gap": _m("coverage gap", "監査範囲の欠落"),
     "kind.note": _m("note", "注記"),
@@ -369,6 +373,26 @@ MESSAGES = {
                            "解消されるまで、このホストを問題なしとは判断できません。"),
     "todo.unreachable": _m("Check connectivity and credentials (WinRM, firewall, account), then audit the host again.",
                            "接続と資格情報(WinRM、ファイアウォール、アカウント)を確認し、再度監査します。"),
+    "todo.gpo": _m("Open the GPO ({task}) in the Group Policy Management console, export its report and check who "
+                   "changed it last (Directory Service 5136 on the domain controllers).",
+                   "グループポリシー管理コンソールで GPO({task})を開いてレポートをエクスポートし、最後に変更した者を"
+                   "確認します(ドメインコントローラーの Directory Service 5136)。"),
+    "todo.gpo_fix": _m("Remove or correct the task item in the GPO, not on each host: the next policy refresh "
+                       "would bring it back.",
+                       "各ホストではなく GPO 側でタスク項目を削除または修正します(ホストで消しても次回のポリシー"
+                       "更新で戻ります)。"),
+    "todo.admin": _m("Check with the host's owner why the account is (or is not) a local administrator, and "
+                     "when it was added (Security 4732/4733).",
+                     "アカウントがローカル管理者である(またはない)理由と追加日時(Security 4732/4733)を、ホストの"
+                     "管理者に確認します。"),
+    "todo.admin_fix": _m("Remove the membership or document it in the administrators table through review.",
+                         "メンバーシップを削除するか、レビューを経て管理者一覧に記載します。"),
+    "todo.laps": _m("Check the LAPS policy and the client's event log (LAPS/Operational) on the host.",
+                    "ホストの LAPS ポリシーとクライアントのイベントログ(LAPS/Operational)を確認します。"),
+    "todo.task_account": _m("Use a service account without administrator rights elsewhere, or a gMSA; rotate the "
+                            "stored password.",
+                            "他のホストで管理者権限を持たないサービスアカウントまたは gMSA に切り替え、保存された"
+                            "パスワードを変更します。"),
     "todo.unparseable": _m("Preserve the file or event as is and inspect it by hand: a definition that does not "
                            "parse may have been tampered with.",
                            "ファイルやイベントをそのまま保全し、手作業で確認します。解析できない定義は改ざんされた"
@@ -410,6 +434,7 @@ CODE_TITLES_JA = {
     "TG-C013": "{error}",
     "TG-C014": "{count} 件のタスクについて台帳を参照できず、台帳に未記載として判定しました",
     "TG-C015": "Windows のバージョンが不明なため、すべての標準ベースラインと照合しました",
+    "TG-C016": "{os_family} の標準ベースラインがないため、すべての標準ベースライン({families})と照合しました",
     "TG-U001": "タスク定義を解析できませんでした",
     "TG-U002": "イベントを解析できませんでした",
     "TG-U003": "イベント内のタスク定義を解析できませんでした",
@@ -439,6 +464,38 @@ CODE_TITLES_JA = {
     "TG-S007": "TaskCache のレジストリエントリがないタスクファイル",
     "TG-S008": "TaskCache 上のタスクパスがファイルと一致しません",
     "TG-S009": "TaskCache のハッシュがタスクファイルと一致しません",
+    "TG-T009": "{time} にマシンアカウント {user} が Windows のタスクを{actions}しました(Windows 自身による定常的な保守)",
+    "TG-T010": "{time} にシステムアカウント {user} がセキュリティ関連の Windows タスクを無効化しました。Windows 自身が行うこともあるため(Windows Update による自タスクの切り替えなど)、再び有効化されたか確認してください",
+    "TG-G001": "GPO {gpo_guid} の GPO タスク {name!r} がタスク台帳に記載されていません(実行内容 {command})",
+    "TG-G002": "GPO {gpo_guid} の GPO タスク {name!r} が台帳エントリと異なります({fields})",
+    "TG-G003": "GPO {gpo_guid} の即時タスク {name!r} が、次回のポリシー更新時に {command} を {run_as} として実行します",
+    "TG-G004": "GPO {gpo_guid} の GPO タスク {name!r} が {where} のパスから {command} を SYSTEM として実行します",
+    "TG-G005": "GPO {gpo_guid} の GPO タスク {name!r} が前回の監査以降に追加されました",
+    "TG-G006": "GPO {gpo_guid} の GPO タスク {name!r} が前回の監査以降に変更されました",
+    "TG-G007": "GPO {gpo_guid} の GPO タスク {name!r} が SYSVOL にパスワードを保存しています(cpassword、MS14-025)",
+    "TG-G008": "GPO {gpo_guid} の GPO タスク {name!r} は存在しますが、台帳エントリの期限が切れています",
+    "TG-G010": "このドメインコントローラーで SYSVOL が見つからず、GPO タスクを監査していません",
+    "TG-G011": "SYSVOL の {count} 個のファイルを読み取れず、そこにある GPO タスクを監査していません",
+    "TG-G012": "GPO のスケジュールタスク基本設定 {source} を解析できませんでした: {error}",
+    "TG-A001": "ローカル Administrators のメンバー {member} が管理者一覧に記載されていません",
+    "TG-A002": "必須の管理者 {member} がローカル Administrators グループにいません",
+    "TG-A003": "ローカル Administrators グループに孤立した SID {sid} があります(アカウントを解決できません)",
+    "TG-A004": "無効にすべき組み込み Administrator {sid} が有効になっています",
+    "TG-A005": "ローカル Administrators のメンバー {member} は期限切れのエントリ({file}:{line})にのみ記載されています",
+    "TG-A010": "ローカル Administrators のメンバーを読み取れませんでした: {error}",
+    "TG-A011": "ローカル Administrators グループの読み取りで {count} 件の問題",
+    "TG-A012": "このホストに適用される管理者一覧がないため、すべてのメンバーを未記載として報告しています",
+    "TG-A013": "組み込み Administrator が有効かどうかを読み取れませんでした",
+    "TG-A014": "ドメインコントローラーの Administrators グループはドメインのもの(NTDS.dit 内)で、証跡の SAM ハイブにはないため、オフラインではメンバーを監査していません",
+    "TG-A020": "タスク {task} が {account} のパスワードを保存しています(ログオンの種類 Password)。このアカウントは {hosts} のローカル管理者です",
+    "TG-A021": "アカウント {account} が {count} 台のホスト({hosts})でタスクを実行しています",
+    "TG-A022": "タスク {task} が {account} として最上位の特権(HighestAvailable)で実行されます(組み込みのサービスアカウントではありません)",
+    "TG-L001": "ローカル管理者のパスワードが LAPS で管理されていません({detail})",
+    "TG-L002": "直近の LAPS 処理が {time} に失敗しました: {error}",
+    "TG-L003": "最後に LAPS 処理が成功したのは {days} 日前で、ポリシーのパスワード有効期間 {age} 日を超えています",
+    "TG-L004": "LAPS がパスワードを管理していますが、{channel} に処理イベント(10004/10005)がありません",
+    "TG-L010": "LAPS の状態を読み取れませんでした: {error}",
+    "TG-L011": "LAPS のイベントを読み取れず、パスワードの最終更新日時が不明です({error})",
 }
 
 # Which guidance keys a kind gets (investigate, remediate); steps are filled with the card's values.
@@ -465,6 +522,10 @@ GUIDANCE = {
     "coverage_gap": ((), ("todo.gap", "todo.gap_meaning")),
     "unreachable": ((), ("todo.unreachable",)),
     "failed": ((), ("todo.unreachable",)),
+    "gpo_task": (("todo.gpo", "todo.other_hosts"), ("todo.gpo_fix",)),
+    "local_admin": (("todo.admin",), ("todo.admin_fix",)),
+    "laps": (("todo.laps",), ()),
+    "task_account": (("todo.export_xml",), ("todo.task_account",)),
     "note": ((), ()),
 }
 # Kinds whose task is treated as an intrusion until shown otherwise (escalate, keep evidence).
