@@ -23,10 +23,13 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.me
     CODE_TITLES_JA, GUIDANCE, Messages, SEVERE_SEVERITIES,
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import (
-    CATALOGUE, KINDS as KIND_ORDER, TASK_KINDS, TIERS,
+    AUDIT_KINDS, CATALOGUE, KINDS as KIND_ORDER, TASK_KINDS, TIERS,
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils.severity import SEVERITY_RANK, max_severity
 
+# What the audit could not see (and notes about it): listed per host, not as cards about a task
+# or an account (the admin-surface kinds gpo_task, local_admin, laps, task_account are cards).
+GAP_KINDS = AUDIT_KINDS | frozenset(("note",))
 # Worst first: what an analyst opens first within a tier.
 VERDICT_ORDER = ("compromised", "not_audited", "suspicious", "incomplete", "clean")
 _KIND_RANK = {k: i for i, k in enumerate(KIND_ORDER)}
@@ -125,7 +128,7 @@ def host_verdict(entry, rows):
     tasks = [f for f in rows if f.get("kind") in TASK_KINDS]
     critical = [f for f in tasks if f.get("severity") == "critical"]
     serious = [f for f in tasks if _rank(f) >= SEVERITY_RANK["medium"]]
-    gaps = [f for f in rows if f.get("kind") not in TASK_KINDS and f.get("kind") != "note"]
+    gaps = [f for f in rows if f.get("kind") in AUDIT_KINDS]
     reasons = [{"code": f.get("code"), "text": "%s: %s" % (f.get("task"), f.get("title")), "params": f.get("params"),
                 "task": f.get("task")} for f in (critical or serious)[:3]]
     reasons += [{"code": f.get("code"), "text": _s(f.get("title")), "params": f.get("params")} for f in gaps[:3]]
@@ -438,7 +441,8 @@ def host_view(host, entry, msg):
     rows = _merge_rows([f for f in _l(entry.get("findings")) if isinstance(f, dict)])
     verdict = host_verdict(entry, rows)
     task_rows = [f for f in rows if f.get("kind") in TASK_KINDS]
-    audit_rows = [f for f in rows if f.get("kind") not in TASK_KINDS]
+    audit_rows = [f for f in rows if f.get("kind") in GAP_KINDS]
+    card_rows = [f for f in rows if f.get("kind") not in GAP_KINDS]
     reasons = [verdict_reason_text(_d(r), rows, msg) for r in _l(verdict.get("reasons"))]
     events, more = timeline(rows)
     return {
@@ -446,7 +450,7 @@ def host_view(host, entry, msg):
         "reason": _one_reason([r for r in reasons if r], msg), "reasons": [r for r in reasons if r],
         "tasks": len(task_rows), "gaps": len(audit_rows),
         "highest": max_severity(*[f.get("severity") for f in task_rows if f.get("severity") in SEVERITY_RANK]),
-        "cards": [card(host, f, msg) for f in task_rows],
+        "cards": [card(host, f, msg) for f in card_rows],
         "audit": [card(host, f, msg) for f in audit_rows],
         "timeline": events, "timeline_more": more,
     }

@@ -48,7 +48,7 @@ def render(doc, language=None):
         n_fail = 0
         names = set()
         for card in view["cards"]:
-            name = _t(card["task"] or card["id"])
+            name = _t(card["task"] or card["title"])
             if name in names:      # two rows for one path (should not happen): keep names unique
                 name = "%s #%s" % (name, card["id"])
             names.add(name)
