@@ -76,6 +76,16 @@ def test_drift_formats_given_as_text_are_split_like_ansible_does(tmp_path):
     assert sorted(os.listdir(tmp_path / "reports")) == ["drift.json", "drift.md"]
 
 
+def test_drift_checks_the_audited_group_s_variables_even_when_another_host_comes_first(tmp_path):
+    inventory = tmp_path / "inv"
+    (inventory / "group_vars").mkdir(parents=True)
+    (inventory / "00-linux.yml").write_text("linux:\n  hosts:\n    aaa-linux:\n", encoding="utf-8")
+    _inventory(inventory, REPO / "samples" / "srv01")          # writes inventory/hosts.yml
+    (inventory / "group_vars" / "windows.yml").write_text("taskguard_fail_on: hihg\n", encoding="utf-8")
+    out = _stopped_before_collection(_drift(tmp_path, inventory=inventory), tmp_path)
+    assert "taskguard_fail_on='hihg' is not one of" in out
+
+
 def test_drift_unwritable_state_dir_and_several_problems_at_once(tmp_path):
     blocker = tmp_path / "blocker"
     blocker.write_text("a file")
