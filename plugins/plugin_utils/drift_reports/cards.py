@@ -237,6 +237,14 @@ def _task_definition(finding):
     task = _d(evidence.get("task"))
     if task:
         return task
+    gpo = _d(evidence.get("gpo_task"))
+    if gpo:   # a Group Policy Preferences task (docs/least-privilege.md): the same questions, other field names
+        return {"path": gpo.get("path"), "actions": _l(gpo.get("actions")), "enabled": not gpo.get("disabled"),
+                "principal": {"user_id": gpo.get("run_as"), "logon_type": gpo.get("logon_type"),
+                              "run_level": gpo.get("run_level")},
+                "triggers": _l(gpo.get("triggers")), "seen_in": ["gpo"],
+                "description": "%s %s (%s)" % (_s(gpo.get("gpo_name")), _s(gpo.get("gpo_guid")),
+                                               _s(gpo.get("source_path")))}
     for event in reversed(_events(finding)):
         if isinstance(event.get("definition"), dict):
             return event["definition"]

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, taskguard contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """junit.xml for CI: one testsuite per host; one testcase for the host's audit
-(an error when the verdict is incomplete or not_audited: nothing may pass that
+named by the host (an error when the verdict is incomplete or not_audited: nothing may pass that
 could not be looked at) and one per task finding, named by the task path only
 (the host is the classname; the severity is never in a name, so CI history
 survives a severity change). A task finding is a failure unless its severity
@@ -27,7 +27,8 @@ def _t(value, limit=1000):
 
 def _host_case(suite, view, msg):
     classname = "taskguard.drift." + _t(view["host"])
-    case = ET.SubElement(suite, "testcase", classname=classname, name=_t(msg("junit.host_case", host=view["host"])))
+    # Named by the host only: the same name in every language and every run.
+    case = ET.SubElement(suite, "testcase", classname=classname, name=_t(view["host"]))
     message = msg("junit.host_status", verdict=msg.label("verdict", view["verdict"]), reason=view["reason"])
     if view["verdict"] in _ERROR_VERDICTS:
         error = ET.SubElement(case, "error", message=_t(message), type=_t(view["verdict"]))

@@ -252,6 +252,7 @@ MESSAGES = {
     "seen.registry": _m("registry (TaskCache)", "レジストリ(TaskCache)"),
     "seen.events": _m("event logs only", "イベントログのみ"),
     "seen.event_logs": _m("event logs", "イベントログ"),
+    "seen.gpo": _m("Group Policy preferences in SYSVOL", "SYSVOL のグループポリシー基本設定"),
     "hidden.sd_missing": _m("the security descriptor (SD) of its TaskCache Tree key was removed, so the scheduler no "
                             "longer lists it (Tarrask technique)",
                             "TaskCache の Tree キーからセキュリティ記述子(SD)が削除され、タスクスケジューラの一覧に"
@@ -399,7 +400,6 @@ MESSAGES = {
                            "可能性があります。"),
 
     # ---------------------------------------------------------------- junit / console
-    "junit.host_case": _m("audit of {host}", "{host} の監査"),
     "junit.host_status": _m("verdict {verdict}: {reason}", "判定 {verdict}: {reason}"),
     "console.header": _m("taskguard drift report: {dir}", "taskguard 監査レポート: {dir}"),
     "console.hosts": _m("hosts {hosts} ({verdicts}) | tasks with findings {tasks} | audit gaps {gaps}",

@@ -16,6 +16,7 @@ __metaclass__ = type
 import json
 import os
 import sys
+import unicodedata
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.cards import (
     all_views, count_verdicts, fleet,
@@ -24,6 +25,12 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.co
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.messages import Messages
 
 MAX_CONSOLE_LINES = 14
+
+
+def pad(text, width):
+    """Left-aligned in ``width`` terminal columns (Japanese characters take two)."""
+    used = sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+    return text + " " * max(width - used, 0)
 
 
 def card_text(card, msg, limit=20000):
@@ -65,13 +72,13 @@ def console_summary(doc, report_dir, language=None):
     for tier, tier_views in groups:
         out.append(msg("tier." + tier))
         for v in tier_views:
-            out.append("  %-12s %-14s %s" % (visible(v["host"])[:30], msg.label("verdict", v["verdict"]),
-                                            one_line(v["reason"], 110)))
+            out.append("  %s %s %s" % (pad(visible(v["host"])[:30], 12), pad(msg.label("verdict", v["verdict"]), 14),
+                                      one_line(v["reason"], 110)))
             lines.extend(v["cards"])
     out.append("")
     for card in lines[:MAX_CONSOLE_LINES]:
-        out.append("%-10s %-8s %s  %s" % (one_line(card["host"], 10), msg.label("severity", card["severity"]),
-                                          one_line(card["task"], 70), one_line(card["command"], 60)))
+        out.append("%s %s %s  %s" % (pad(one_line(card["host"], 10), 10), pad(msg.label("severity", card["severity"]), 8),
+                                     one_line(card["task"], 70), one_line(card["command"], 60)))
     if len(lines) > MAX_CONSOLE_LINES:
         out.append(msg("console.more", count=len(lines) - MAX_CONSOLE_LINES))
     return "\n".join(out) + "\n"
