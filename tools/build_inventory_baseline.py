@@ -399,7 +399,12 @@ def build_from_dump(dump_path, os_family, source, date, thin=None):
                                   for k, v in action.items()}
         match = _EDGE_GUID_NAME.match(entry.get("path") or "")
         if match:
-            entry = {"path_pattern": match.group(1) + "{guid}", **{k: v for k, v in entry.items() if k != "path"}}
+            # Edge's installer names its tasks with or without a GUID, depending on the install
+            entry = {"path_pattern": match.group(1) + "*", **{k: v for k, v in entry.items() if k != "path"}}
+        principal = entry["expected"].get("principal") or {}
+        if principal.get("user_id") == "{sid}":
+            # per-user tasks carry the user's SID or name as UserId, as the machine wrote it
+            principal["user_id"] = "{user}"
         entry["justification"] = "Built-in %s task (in the recorded task dump)" % os_family
         entries.append(entry)
     skipped = sorted(skipped + bad, key=lambda item: item[0].casefold())

@@ -21,6 +21,7 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import collections
+import re
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import findings as fnd
 from ansible_collections.taskguard.windows.plugins.plugin_utils import security_tasks
@@ -204,8 +205,9 @@ class _Run(object):
         if diff:
             risk = risk or self.risk(task, True)
             fields = ", ".join(sorted({str(d.get("field")) for d in diff}))
-            self.out.add("TG-D001", path, severity=risk["severity"], params={"fields": fields},
-                         reasons=[reason("TG-D001", {"fields": fields})] + risk["reasons"],
+            code = "TG-D009" if _other_build(entry, task, diff) else "TG-D001"
+            self.out.add(code, path, severity=risk["severity"], params={"fields": fields},
+                         reasons=[reason(code, {"fields": fields})] + risk["reasons"],
                          evidence={"task": trim(task), "escalations": risk["escalations"]},
                          entry=_entry_source(entry), diff=trim(diff))
         if getattr(entry, "expired", False):
@@ -478,6 +480,26 @@ def _safe_matches(entry, path):
         return bool(path) and bool(entry.matches_path(path))
     except Exception:
         return False
+
+
+_BUILTIN_PRINCIPALS = re.compile(r"\A(?:s-1-5-(?:18|19|20|4|11|32-\d+)|system|localsystem|local service|network service"
+                                 r"|nt authority\\(?:system|local service|network service|interactive|"
+                                 r"authenticated users)|interactive|users|builtin\\users|authenticated users)\Z")
+
+
+def _other_build(entry, task, diff):
+    """True when a task differs from a *built-in* baseline entry only the way one
+    Windows build differs from another: the task still runs only Windows programs
+    inside C:\\Windows (or COM handlers), its COM classes are the baseline's, and it
+    runs as a built-in account. A changed COM class, a program elsewhere or a
+    person's account stay a modification (TG-D001)."""
+    if not getattr(entry, "builtin_baseline", False) or not windows_component(task):
+        return False
+    if any("class_id" in str(d.get("field")) for d in diff):
+        return False
+    principal = task.get("principal") if isinstance(task.get("principal"), dict) else {}
+    account = principal.get("user_id") or principal.get("group_id") or ""
+    return bool(_BUILTIN_PRINCIPALS.match(str(account).strip().casefold()))
 
 
 def _event_trim(event):

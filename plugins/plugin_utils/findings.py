@@ -99,6 +99,8 @@ CATALOGUE = {
     "TG-D007": _c("undocumented", "low",
                   "Matched by an unconfirmed inventory entry ({file}:{line}), which cannot document a finding "
                   "at high or above", "drift"),
+    "TG-D009": _c("modified", "low", "Windows task differs from the built-in baseline ({fields}): a task of "
+                                     "another Windows build or update looks like this", "drift"),
     "TG-D008": _c("registered_by", "info",
                   "Documented built-in task {actions} by the machine account {user}", "drift"),
     # events: registrations, deletions, state changes

@@ -63,7 +63,7 @@ def test_exactly_the_planted_tasks_are_undocumented_and_high(shared_fixtures, tm
         assert SEVERITY_RANK[finding["severity"]] >= SEVERITY_RANK["high"]
     # nothing else about the legitimate tasks; only the (honest) coverage gaps remain
     others = [f for f in audit["findings"] if f["task"] not in expected]
-    assert {f["kind"] for f in others} <= {"coverage_gap"}
+    assert {f["kind"] for f in others} <= {"coverage_gap", "note"}   # note: a version without baseline
 
 
 @pytest.mark.parametrize("folder", ["win10-aptsim", "server2022-aptsim"])

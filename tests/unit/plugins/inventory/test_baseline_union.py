@@ -182,24 +182,10 @@ def evidence(tmp_path, folder):
     return str(root)
 
 
-GOOGLE_VENDOR = textwrap.dedent("""\
-    inventory_version: 1
-    owner: {name: Google (test), kind: vendor, contact: it@example.invalid}
-    defaults:
-      approval: {ticket: T-1, approver: it, date: "2026-01-10"}
-    tasks:
-      - path_pattern: '\\GoogleUpdateTaskMachine*'
-        justification: Google updater installed on the lab VM (third-party, not a Windows component)
-        expected:
-          principal: {user_id: S-1-5-18}
-          actions: [{type: exec, command_pattern: '*\\Google\\Update\\GoogleUpdate.exe', arguments_pattern: '/*'}]
-""")
-
-
 def google_vendor(tmp_path):
-    vendor = tmp_path / "google.yml"
-    vendor.write_text(GOOGLE_VENDOR, encoding="utf-8")
-    inventory = load_inventory([str(REPO_ROOT / "task_inventory"), str(vendor)], today=TODAY)
+    """The repository's inventory: it ships task_inventory/vendors/google-update.yml."""
+    del tmp_path
+    inventory = load_inventory([str(REPO_ROOT / "task_inventory")], today=TODAY)
     assert inventory.errors == []
     return inventory
 
