@@ -455,6 +455,9 @@ class Fleet:
             "taskcache": {"read": True, "error": None, "tree": tree, "tasks": cache_tasks, "errors": []},
             "files": {"read": True, "error": None, "root": "C:\\Windows\\System32\\Tasks", "max_content_bytes": 1048576,
                       "entries": entries, "errors": [], "truncated": False},
+            # Get-TgJobFileMaterial: the %WINDIR%/Tasks folder was read and holds no .job
+            "job_files": {"read": True, "error": None, "root": "C:\\Windows\\Tasks", "max_content_bytes": 65536,
+                          "entries": [], "errors": [], "truncated": False},
         }
         return name, {"changed": False, "tasks": material, "events": self.host_events(index, rnd, name, tasks),
                       "errors": {}}

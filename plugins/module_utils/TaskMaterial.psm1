@@ -457,6 +457,70 @@ Function Get-TgTaskFileMaterial {
     return $result
 }
 
+Function Get-TgJobFileMaterial {
+    <#
+    .SYNOPSIS
+    Returns the raw bytes (base64) of the legacy job files %WINDIR%\Tasks\*.job
+    (at.exe, NetScheduleJobAdd, v1 tasks). Nothing is parsed here: the controller
+    parses them (plugins/plugin_utils/job_file.py). Bounded: at most $MaxJobs
+    files of at most $MaxJobBytes each (a real .job is a few hundred bytes).
+    #>
+    param(
+        [int]$MaxJobs = 1000,
+        [int]$MaxJobBytes = 65536
+    )
+    # %WINDIR%\Tasks is not under System32, so WOW64 does not redirect it.
+    $root = [System.IO.Path]::Combine($env:WINDIR, 'Tasks')
+    $result = @{
+        read = $false
+        error = $null
+        root = $root
+        max_content_bytes = $MaxJobBytes
+        entries = New-Object -TypeName System.Collections.ArrayList
+        errors = New-Object -TypeName System.Collections.ArrayList
+        truncated = $false
+    }
+    if (-not [System.IO.Directory]::Exists($root)) {
+        $result.error = "$root does not exist or cannot be accessed"
+        return $result
+    }
+    $files = @()
+    try {
+        # Not recursive: the scheduler keeps job files in this folder only.
+        $files = [System.IO.Directory]::GetFiles($root, '*.job')
+    }
+    catch {
+        $result.error = "cannot list $($root): $(Get-TgErrorText $_)"
+        return $result
+    }
+    $result.read = $true
+    foreach ($file in $files) {
+        if ($result.entries.Count -ge $MaxJobs) {
+            $result.truncated = $true
+            break
+        }
+        $entry = @{ name = [System.IO.Path]::GetFileName($file); size = $null; content = $null; error = $null }
+        try {
+            $info = New-Object -TypeName System.IO.FileInfo -ArgumentList $file
+            $entry.size = [int64]$info.Length
+            if (($info.Attributes -band [System.IO.FileAttributes]::ReparsePoint) -ne 0) {
+                $entry.error = 'reparse point (junction/symlink): not read'
+            }
+            elseif ($info.Length -gt $MaxJobBytes) {
+                $entry.error = "file of $($info.Length) bytes exceeds $($MaxJobBytes): content not returned"
+            }
+            else {
+                $entry.content = [System.Convert]::ToBase64String([System.IO.File]::ReadAllBytes($file))
+            }
+        }
+        catch {
+            $entry.error = "cannot read: $(Get-TgErrorText $_)"
+        }
+        [void]$result.entries.Add($entry)
+    }
+    return $result
+}
+
 Function Get-TgTaskMaterial {
     <#
     .SYNOPSIS
@@ -492,6 +556,12 @@ Function Get-TgTaskMaterial {
     catch {
         $files = @{ read = $false; error = "task file walk failed: $(Get-TgErrorText $_)"; root = $null; max_content_bytes = $MaxContentBytes; entries = @(); errors = @(); truncated = $false }
     }
+    try {
+        $jobFiles = Get-TgJobFileMaterial
+    }
+    catch {
+        $jobFiles = @{ read = $false; error = "job file read failed: $(Get-TgErrorText $_)"; root = $null; max_content_bytes = 65536; entries = @(); errors = @(); truncated = $false }
+    }
     return @{
         collector_version = 1
         is_admin = $isAdmin
@@ -499,7 +569,8 @@ Function Get-TgTaskMaterial {
         api = $api
         taskcache = $taskCache
         files = $files
+        job_files = $jobFiles
     }
 }
 
-Export-ModuleMember -Function 'Get-TgTaskMaterial', 'Get-TgTaskApiMaterial', 'Get-TgTaskCacheMaterial', 'Get-TgTaskFileMaterial', 'Get-TgHostMaterial', 'Test-TgIsAdmin'
+Export-ModuleMember -Function 'Get-TgTaskMaterial', 'Get-TgTaskApiMaterial', 'Get-TgTaskCacheMaterial', 'Get-TgTaskFileMaterial', 'Get-TgJobFileMaterial', 'Get-TgHostMaterial', 'Test-TgIsAdmin'

@@ -84,6 +84,9 @@ tasks:
     C(task_collection.normalize_live_tasks). C(null) when gathering failed (see RV(errors)).
     With O(known_task_hashes), C(api.known_hashes) is their count and every C(api.tasks) item carries
     C(xml_sha256) and C(xml_omitted) (shape pinned by tests/unit/fixtures/steady_state/).
+    C(job_files) holds the raw bytes of C(%WINDIR%\Tasks\*.job) - C({read, error, root, max_content_bytes,
+    entries [{name, size, content (base64), error}], errors, truncated}) (shape pinned by
+    tests/unit/fixtures/task_info/live_job_files.json).
   returned: always
   type: dict
 events:

@@ -23,7 +23,8 @@ description:
   every folder through the Task Scheduler COM API including tasks with the Hidden flag
   (C(GetFolders(0)), C(GetTasks(1))), the registry C(TaskCache) (C(Tree) C(Id)/C(Index)/C(SD),
   C(Tasks) C(Path)/C(Hash)), the task files under C(%WINDIR%\System32\Tasks) (size, SHA-256, and
-  the content of files the API did not return), OS caption/version/build and domain role.
+  the content of files the API did not return), the legacy job files C(%WINDIR%\Tasks\*.job) (raw bytes,
+  at most 64 KiB each), OS caption/version/build and domain role.
   The PowerShell only gathers; parsing and the comparison run on the controller.
 - B(Offline) (O(offline_root)) - the same result computed on the controller from a copy of a
   Windows volume (for example a KAPE or forensic copy of C(C:)), without connecting to any host.
@@ -31,6 +32,11 @@ description:
   case-insensitively); the TaskCache from O(taskcache_reg) or O(hive) when given, otherwise from
   C(<root>/Windows/System32/config/SOFTWARE) (read with regipy), falling back to
   C(<root>/TaskCache.reg) when that hive is missing, unreadable or has no TaskCache.
+  Legacy job files from C(<root>/Windows/Tasks/*.job); task files the scheduler does not load from
+  C(<root>/Windows/SysWOW64/Tasks) and C(<root>/Windows/System32/Tasks_Migrated) when present.
+- Legacy C(.job) files (T1053.002, MS-TSCH 2.4 binary format, parsed on the controller with bounded sizes)
+  are returned as tasks with C(source) and C(seen_in) C(job_file) and path C(\<file name>) (for example
+  C(\At1.job)); RV(sources.job_files) says whether they were looked at.
 - The hidden-task check is a three-way comparison of the API, the task files and the TaskCache.
   A reason code is only evaluated when every source it needs was read; RV(checks) says which
   were, RV(sources) which sources were read, RV(errors) why one was not. "Not checked" is never
@@ -249,7 +255,12 @@ tasks:
       description: True for legacy C(at) jobs (C(At1), C(At2), ... in the root folder).
       type: bool
     seen_in:
-      description: Sorted subset of C(api), C(file), C(registry) - the sources that know this task.
+      description:
+        - Sorted subset of C(api), C(file), C(registry) - the sources that know this task - followed by
+          C(syswow64_tasks) / C(tasks_migrated) when a file of the same path is also in that folder.
+        - C([job_file]) for a legacy job file; C([syswow64_tasks]) or C([tasks_migrated]) for a task file
+          found only in that folder (C(state) C(not_registered)) - the scheduler does not load either folder,
+          so such a file is a leftover or a failed attempt, not a hidden task by itself.
       type: list
       elements: str
     hidden_reasons:
@@ -282,6 +293,16 @@ tasks:
         hash_matches_file: {description: Result of the hash comparison; null when not compared., type: bool}
         tasks_entry: {description: Whether a Tasks entry exists., type: bool}
         tree_entry: {description: Whether a Tree entry exists., type: bool}
+    job:
+      description:
+        - Legacy job files only - the header and strings of the C(.job) (C(application), C(parameters),
+          C(working_directory), C(author), C(comment), C(uuid), C(product_version), C(status) (C(ready),
+          C(has_not_run), ...), C(flags), C(priority), C(max_run_time_ms), C(exit_code), C(last_run_time)
+          (host local time, no zone), C(running_instances), C(user_data_bytes), C(reserved_data_bytes),
+          C(trailing_bytes), C(anomalies) (offsets or sizes that differ from the format) and C(location)).
+        - A job file holds no account; C(principal) is null.
+      type: dict
+      returned: for job files
     file:
       description: Task file under C(System32\Tasks); null when there is none or files were not read.
       type: dict
@@ -340,6 +361,15 @@ sources:
     api: {description: Task Scheduler API (live only)., type: bool}
     files: {description: Task files under System32\Tasks., type: bool}
     registry: {description: TaskCache., type: bool}
+    job_files:
+      description: Legacy job files C(Windows\Tasks\*.job) were looked at (false - not looked at, for example
+        an evidence copy without C(Windows/Tasks) or a collector without job-file support).
+      type: bool
+other_locations:
+  description: Offline only - number of task files read per other location (C(syswow64_tasks),
+    C(tasks_migrated)); null when the folder is not in the evidence.
+  returned: offline
+  type: dict
 checks:
   description: For each hidden-reason code, whether it was evaluated (all sources it needs were read).
   returned: always

@@ -28,6 +28,21 @@ MAX_TOTAL_BYTES = 256 * 1024 * 1024      # a real one totals a few MB; bounds re
 MAX_DEPTH = 32
 
 TASKS_SEGMENTS = ('Windows', 'System32', 'Tasks')
+# Legacy job files (T1053.002): at.exe / NetScheduleJobAdd / v1 tasks write
+# Windows\Tasks\<name>.job (MS-TSCH 2.4); the folder also holds desktop.ini and
+# SA.DAT, which are not jobs.
+JOBS_SEGMENTS = ('Windows', 'Tasks')
+JOB_SUFFIX = '.job'
+MAX_JOB_FILES = 1000
+# Task folders the scheduler does not load, read because a task file there is
+# evidence all the same (docs/task-collection.md, "Other task locations"):
+# SysWOW64\Tasks receives what a 32-bit process writes to System32\Tasks (file
+# system redirection); System32\Tasks_Migrated keeps the task files of the
+# previous Windows after an in-place upgrade.
+OTHER_TASK_LOCATIONS = (
+    ('syswow64_tasks', ('Windows', 'SysWOW64', 'Tasks')),
+    ('tasks_migrated', ('Windows', 'System32', 'Tasks_Migrated')),
+)
 HIVE_SEGMENTS = ('Windows', 'System32', 'config', 'SOFTWARE')
 SYSTEM_HIVE_SEGMENTS = ('Windows', 'System32', 'config', 'SYSTEM')
 REG_EXPORT_NAME = 'TaskCache.reg'
@@ -110,8 +125,9 @@ def _read_regular(path, max_bytes):
 
 
 def walk_task_files(root, *, max_file_bytes=MAX_TASK_FILE_BYTES, max_files=MAX_FILES,
-                    max_total_bytes=MAX_TOTAL_BYTES):
-    """Find and read the task files of an evidence root.
+                    max_total_bytes=MAX_TOTAL_BYTES, segments=TASKS_SEGMENTS):
+    """Find and read the task files of an evidence root (``segments``: the task
+    folder, ``Windows/System32/Tasks`` unless another location is read).
 
     Returns (tasks_dir or None, files, errors). Each file is
     ``{"path": "\\\\Folder\\\\Name", "size", "sha256", "content_sha256", "data": bytes|None, "error"}``;
@@ -119,10 +135,10 @@ def walk_task_files(root, *, max_file_bytes=MAX_TASK_FILE_BYTES, max_files=MAX_F
     """
     errors = []
     files = []
-    tasks_dir = find_case_insensitive(root, TASKS_SEGMENTS, errors)
+    tasks_dir = find_case_insensitive(root, segments, errors)
     if tasks_dir is None:
-        errors.append({'source': 'files', 'path': os.path.join(root, *TASKS_SEGMENTS),
-                       'error': 'no Windows/System32/Tasks folder in the evidence root'})
+        errors.append({'source': 'files', 'path': os.path.join(root, *segments),
+                       'error': 'no %s folder in the evidence root' % '/'.join(segments)})
         return None, files, errors
     real_root = os.path.realpath(root)
     visited = set()
@@ -203,3 +219,42 @@ def walk_task_files(root, *, max_file_bytes=MAX_TASK_FILE_BYTES, max_files=MAX_F
                 record['data'] = data
             files.append(record)
     return tasks_dir, files, errors
+
+
+def walk_job_files(root, *, max_file_bytes, max_files=MAX_JOB_FILES):
+    """Read ``Windows/Tasks/*.job`` (not recursive: the scheduler keeps jobs in that
+    folder only). Returns (jobs_dir or None, records, errors); a record is
+    ``{"name", "size", "data": bytes|None, "error"}``. ``jobs_dir`` None means the
+    folder is not in the evidence: job files were not looked at."""
+    errors = []
+    records = []
+    jobs_dir = find_case_insensitive(root, JOBS_SEGMENTS, errors)
+    if jobs_dir is None or not os.path.isdir(jobs_dir):
+        return None, records, errors
+    real_root = os.path.realpath(root)
+    try:
+        with os.scandir(jobs_dir) as it:
+            names = sorted(e.name for e in it if e.name.lower().endswith(JOB_SUFFIX))
+    except OSError as exc:
+        errors.append({'source': 'job_files', 'path': 'Windows\\Tasks',
+                       'error': 'cannot list folder: %s' % (exc.strerror or exc)})
+        return None, records, errors
+    if len(names) > max_files:
+        errors.append({'source': 'job_files', 'path': 'Windows\\Tasks',
+                       'error': '%d job files, only the first %d read' % (len(names), max_files)})
+        names = names[:max_files]
+    for name in names:
+        full = os.path.join(jobs_dir, name)
+        record = {'name': name, 'size': None, 'data': None, 'error': None}
+        if not _within(real_root, os.path.realpath(full)):
+            record['error'] = 'symlink points outside the evidence root: refused'
+        else:
+            try:
+                record['size'], record['data'] = _read_regular(full, max_file_bytes)
+                if record['data'] is None:
+                    record['error'] = 'file of %d bytes exceeds the limit of %d: not parsed' % (
+                        record['size'], max_file_bytes)
+            except OSError as exc:
+                record['error'] = 'cannot read: %s' % (exc.strerror or exc)
+        records.append(record)
+    return jobs_dir, records, errors

@@ -23,7 +23,7 @@ import base64
 import binascii
 import os
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils import definition_store, host_context, offline_tasks, taskcache
+from ansible_collections.taskguard.windows.plugins.plugin_utils import definition_store, host_context, job_file, offline_tasks, taskcache
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
 from ansible_collections.taskguard.windows.plugins.plugin_utils.reg_export import read_reg_export
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import (
@@ -413,10 +413,39 @@ def normalize_live_tasks(raw, *, parsed=None, store=None):
     sources = {'api': api is not None, 'files': files is not None, 'registry': cache is not None}
     if store is not None:
         store.use_pack(definition_store.pack_key(host))   # one read for the built-in definitions of its build
-    return build_result(mode='live', host=host, api=api, api_denied=api_denied, files=files, cache=cache,
-                        sources=sources, errors=errors, is_admin=is_admin,
-                        registry_source={'kind': 'live', 'path': None} if cache is not None else None,
-                        parsed=parsed, store=store)
+    result = build_result(mode='live', host=host, api=api, api_denied=api_denied, files=files, cache=cache,
+                          sources=sources, errors=errors, is_admin=is_admin,
+                          registry_source={'kind': 'live', 'path': None} if cache is not None else None,
+                          parsed=parsed, store=store)
+    looked, job_records, job_errors = _live_job_records(raw.get('job_files'))
+    add_job_tasks(result, job_records, looked=looked, errors=job_errors)
+    return result
+
+
+def _live_job_records(raw):
+    """``job_files`` of the collector (TaskMaterial.psm1 Get-TgJobFileMaterial):
+    ``{read, error, entries: [{name, size, content (base64), error}], truncated}``.
+    Absent (an older collector) or not read: job files were not looked at."""
+    if not isinstance(raw, dict) or raw.get('read') is not True:
+        # sources['job_files'] False says "not looked at"; an error only when the
+        # collector gave one (an older collector sends no job_files at all).
+        error = raw.get('error') if isinstance(raw, dict) else None
+        return False, [], ([{'source': 'job_files', 'path': None, 'error': str(error)}] if error else [])
+    records, errors = [], []
+    for item in _as_list(raw.get('entries')):
+        name = item.get('name') if isinstance(item, dict) else None
+        # A plain file name: the collector lists one folder, never a path.
+        if not isinstance(name, str) or not name or '\\' in name or '/' in name or len(name) > 260:
+            errors.append({'source': 'job_files', 'path': None, 'error': 'job entry without a valid name'})
+            continue
+        data, problem = _decode_content(item.get('content'), job_file.MAX_JOB_BYTES)
+        records.append({'name': name, 'data': data, 'error': problem or item.get('error')})
+    for err in _as_list(raw.get('errors')):
+        if isinstance(err, dict):
+            errors.append({'source': 'job_files', 'path': err.get('path'), 'error': str(err.get('error'))})
+    if raw.get('truncated'):
+        errors.append({'source': 'job_files', 'path': None, 'error': 'job file listing truncated by the collector'})
+    return True, records, errors
 
 
 # ------------------------------------------------------------------------ offline
@@ -446,7 +475,7 @@ def collect_offline_tasks(root, *, taskcache_reg=None, hive=None):
     host = host_context.empty_host()
     if not isinstance(root, str) or not os.path.isdir(root):
         errors.append({'source': 'files', 'path': root, 'error': 'evidence root is not a directory'})
-        sources = {'api': False, 'files': False, 'registry': False}
+        sources = {'api': False, 'files': False, 'registry': False, 'job_files': False}
         return build_result(mode='offline', host=host, api=None, api_denied=[], files=None, cache=None,
                             sources=sources, errors=errors, is_admin=None, registry_source=None)
 
@@ -537,5 +566,88 @@ def collect_offline_tasks(root, *, taskcache_reg=None, hive=None):
     errors.extend(host_errors)
 
     sources = {'api': False, 'files': files is not None, 'registry': cache is not None}
-    return build_result(mode='offline', host=host, api=None, api_denied=[], files=files, cache=cache,
-                        sources=sources, errors=errors, is_admin=None, registry_source=registry_source)
+    result = build_result(mode='offline', host=host, api=None, api_denied=[], files=files, cache=cache,
+                          sources=sources, errors=errors, is_admin=None, registry_source=registry_source)
+    jobs_dir, job_records, job_errors = offline_tasks.walk_job_files(root, max_file_bytes=job_file.MAX_JOB_BYTES)
+    add_job_tasks(result, job_records, looked=jobs_dir is not None, errors=job_errors)
+    add_other_locations(result, root)
+    return result
+
+
+# ------------------------------------------------------------ legacy and other places
+
+def _sort_tasks(result):
+    result['tasks'].sort(key=lambda t: (_lower(t['path']), t['path'] or ''))
+    result['unparseable'].sort(key=lambda u: (_lower(u['path']), u['source']))
+
+
+def add_job_tasks(result, records, *, looked, errors=(), location='Windows\\Tasks'):
+    """Legacy ``.job`` files as tasks (job_file.job_task: ``source``/``seen_in``
+    ``job_file``, path ``\\<name>.job``); ``sources['job_files']`` says whether the
+    folder was looked at, so a report can say "not looked at" instead of "none".
+    ``records``: ``{"name", "data", "error"}`` (offline walk or the live collector)."""
+    result['sources']['job_files'] = bool(looked)
+    result['errors'].extend(errors)
+    for record in records:
+        path = job_file.job_path(record['name'])
+        if record.get('data') is None:
+            result['unparseable'].append({'path': path, 'source': job_file.SOURCE,
+                                          'error': str(record.get('error') or 'no content')})
+            continue
+        try:
+            result['tasks'].append(job_file.job_task(record['data'], name=record['name'], location=location))
+        except TaskGuardInputError as exc:
+            result['unparseable'].append({'path': path, 'source': job_file.SOURCE, 'error': str(exc)})
+    _sort_tasks(result)
+
+
+def add_other_locations(result, root):
+    """Task files of folders the scheduler does not load (offline_tasks.OTHER_TASK_LOCATIONS).
+
+    A file whose path is also a task of System32\\Tasks adds the location to that
+    task's ``seen_in``; one found only there becomes a task with ``seen_in`` =
+    [location] and ``state: not_registered``. Neither is a hidden-task reason: a
+    leftover of an upgrade (Tasks_Migrated) or of a 32-bit installer (SysWOW64)
+    is not concealment by itself; what it runs is judged like any task.
+    ``result['other_locations']`` = {location: number of files, or None when the
+    folder is not in the evidence}.
+    """
+    found = {}
+    by_path = {_lower(t['path']): t for t in result['tasks']}
+    for label, segments in offline_tasks.OTHER_TASK_LOCATIONS:
+        folder = offline_tasks.find_case_insensitive(root, segments, result['errors'])
+        if folder is None or not os.path.isdir(folder):
+            found[label] = None
+            continue
+        _dir, records, errors = offline_tasks.walk_task_files(root, segments=segments)
+        result['errors'].extend(dict(e, source=label) for e in errors)
+        found[label] = len(records)
+        for record in records:
+            _add_located(result, by_path, record, label)
+    result['other_locations'] = found
+    _sort_tasks(result)
+
+
+def _add_located(result, by_path, record, label):
+    path = normalize_path(record['path'])
+    known = by_path.get(_lower(path))
+    if known is not None:
+        if label not in known['seen_in']:
+            known['seen_in'].append(label)
+        return
+    definition = None
+    if record.get('data') is not None:
+        try:
+            definition = parse_task_definition(record['data'], path=path)
+        except TaskGuardInputError as exc:
+            result['unparseable'].append({'path': path, 'source': label, 'error': str(exc)})
+    elif record.get('error'):
+        result['unparseable'].append({'path': path, 'source': label, 'error': str(record['error'])})
+    task = new_task_entry(definition if definition is not None else empty_task(path), copy=False)
+    task['path'] = path
+    task['seen_in'] = [label]
+    task['state'] = 'not_registered'
+    task['file'] = {'size': record.get('size'), 'sha256': record.get('sha256'),
+                    'content_sha256': record.get('content_sha256')}
+    by_path[_lower(path)] = task
+    result['tasks'].append(task)

@@ -70,7 +70,8 @@ JSONISH = st.recursive(
     lambda children: st.lists(children, max_size=4) | st.dictionaries(
         st.sampled_from(['path', 'xml', 'read', 'tasks', 'tree', 'entries', 'id', 'index', 'sd_present',
                          'sd_length', 'guid', 'hash', 'content', 'size', 'error', 'state', 'last_result',
-                         'folder_errors', 'errors', 'api', 'files', 'taskcache', 'host', 'is_admin']),
+                         'folder_errors', 'errors', 'api', 'files', 'taskcache', 'host', 'is_admin',
+                         'job_files', 'name', 'truncated']),
         children, max_size=6),
     max_leaves=30)
 
@@ -79,7 +80,7 @@ JSONISH = st.recursive(
 @given(JSONISH)
 def test_live_material_of_any_shape(raw):
     result = normalize_live_tasks(raw)
-    assert set(result['sources']) == {'api', 'files', 'registry'}
+    assert set(result['sources']) == {'api', 'files', 'registry', 'job_files'}
     assert isinstance(result['tasks'], list) and isinstance(result['errors'], list)
 
 

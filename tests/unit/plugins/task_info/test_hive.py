@@ -72,7 +72,7 @@ def test_hive_is_used_and_reasons_match(evidence):
     root, _entries = evidence
     result = collect_offline_tasks(str(root))
     assert result['registry_source']['kind'] == 'hive'
-    assert result['sources'] == {'api': False, 'files': True, 'registry': True}
+    assert result['sources'] == {'api': False, 'files': True, 'registry': True, 'job_files': False}
     assert result['errors'] == []
     reasons = {t['path']: t['hidden_reasons'] for t in result['tasks']}
     assert reasons == {'\\Ordinary': [], UNICODE: [], '\\Tarrask': ['sd_missing'],

@@ -38,7 +38,7 @@ def _by_path(result):
 def test_admin_reasons(admin):
     result = normalize_live_tasks(admin)
     assert result['mode'] == 'live' and result['changed'] is False
-    assert result['sources'] == {'api': True, 'files': True, 'registry': True}
+    assert result['sources'] == {'api': True, 'files': True, 'registry': True, 'job_files': False}
     assert all(result['checks'][c] for c in HIDDEN_REASONS)
     assert result['unparseable'] == []
     reasons = {p: t['hidden_reasons'] for p, t in _by_path(result).items()}
@@ -99,7 +99,7 @@ def test_admin_host_and_errors(admin):
 
 def test_not_admin_reports_instead_of_claiming_clean(not_admin):
     result = normalize_live_tasks(not_admin)
-    assert result['sources'] == {'api': True, 'files': False, 'registry': False}
+    assert result['sources'] == {'api': True, 'files': False, 'registry': False, 'job_files': False}
     assert not any(result['checks'].values())
     assert [t['path'] for t in result['tasks']] == ['\\Vendor\\Nested\\Updater']
     assert result['tasks'][0]['hidden_reasons'] == []
@@ -144,7 +144,7 @@ def test_hostile_material(admin):
 def test_garbage_material_never_crashes_or_claims_clean(raw):
     result = normalize_live_tasks(raw)
     assert result['tasks'] == []
-    assert result['sources'] == {'api': False, 'files': False, 'registry': False}
+    assert result['sources'] == {'api': False, 'files': False, 'registry': False, 'job_files': False}
     assert result['errors']
     assert result['host']['os_family'] == 'unknown'
 

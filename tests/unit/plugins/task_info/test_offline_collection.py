@@ -64,7 +64,7 @@ def test_three_way_reasons(evidence):
     root, _files = evidence
     result = collect_offline_tasks(str(root))
     assert result['mode'] == 'offline'
-    assert result['sources'] == {'api': False, 'files': True, 'registry': True}
+    assert result['sources'] == {'api': False, 'files': True, 'registry': True, 'job_files': False}
     assert result['registry_source']['kind'] == 'reg_export'
     assert result['unparseable'] == []
     assert result['checks']['not_in_api'] is False  # no API offline: never claimed
@@ -124,7 +124,7 @@ def test_without_registry_source_nothing_registry_based_is_claimed(evidence):
     root, _files = evidence
     os.remove(root / 'TaskCache.reg')
     result = collect_offline_tasks(str(root))
-    assert result['sources'] == {'api': False, 'files': True, 'registry': False}
+    assert result['sources'] == {'api': False, 'files': True, 'registry': False, 'job_files': False}
     assert not any(result['checks'].values())
     assert all(t['hidden_reasons'] == [] for t in result['tasks'])
     assert all(t['registry'] is None for t in result['tasks'])
@@ -191,7 +191,7 @@ def test_hostile_files(evidence, tmp_path):
 
 def test_missing_root_and_missing_tasks_folder(tmp_path):
     result = collect_offline_tasks(str(tmp_path / 'nope'))
-    assert result['sources'] == {'api': False, 'files': False, 'registry': False}
+    assert result['sources'] == {'api': False, 'files': False, 'registry': False, 'job_files': False}
     assert result['tasks'] == [] and result['errors']
     result = collect_offline_tasks(str(tmp_path))
     assert result['sources']['files'] is False
@@ -212,7 +212,7 @@ def test_authentic_folder_as_evidence(shared_fixtures, tmp_path):
     assert len(result['tasks']) == 202 and result['unparseable'] == []
     assert sum(t['hidden'] for t in result['tasks']) == 54
     assert all(t['hidden_reasons'] == [] for t in result['tasks'])  # registry not available
-    assert result['sources'] == {'api': False, 'files': True, 'registry': False}
+    assert result['sources'] == {'api': False, 'files': True, 'registry': False, 'job_files': False}
 
 
 def test_total_read_budget(tmp_path):

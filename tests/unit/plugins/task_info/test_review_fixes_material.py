@@ -84,7 +84,7 @@ def test_unlisted_tasks_key_keeps_api_and_files_and_raises_no_alarm(unit_fixture
     cache['tasks'] = []
     cache['errors'].append({'path': 'Tasks', 'error': 'cannot list subkeys: Access is denied. (0x80070005)'})
     result = task_collection.normalize_live_tasks(material)
-    assert result['sources'] == {'api': True, 'files': True, 'registry': False}
+    assert result['sources'] == {'api': True, 'files': True, 'registry': False, 'job_files': False}
     assert not any(result['checks'][code] for code in REGISTRY_CHECKS)
     reasons = [r for task in result['tasks'] for r in task.get('hidden_reasons') or []]
     assert 'tree_without_tasks_entry' not in reasons

@@ -55,7 +55,7 @@ def test_offline_never_runs_module_or_connects(tmp_path):
     action._execute_module.assert_not_called()
     action._connection.exec_command.assert_not_called()
     assert result['mode'] == 'offline'
-    assert result['sources'] == {'api': False, 'files': True, 'registry': True}
+    assert result['sources'] == {'api': False, 'files': True, 'registry': True, 'job_files': False}
     reasons = {t['path']: t['hidden_reasons'] for t in result['tasks']}
     assert reasons == {'\\Evil': ['sd_missing'], '\\Fine': ['file_without_registry'],
                        '\\Ghost': ['registry_without_file']}
