@@ -241,3 +241,22 @@ def test_a_version_without_baseline_is_said_as_a_note_not_a_risk():
     assert note["code"] == "TG-C016" and note["severity"] == "info"
     assert "windows_server_2025" in note["title"] and "windows_11" in note["title"]
     assert audit["verdict"]["state"] == "clean"
+
+
+class BaselineEntry(StubEntry):
+    builtin_baseline = True
+
+
+@pytest.mark.parametrize("command,principal,field,code", [
+    ("%windir%\\system32\\rundll32.exe", SYSTEM, "actions[0].arguments", "TG-D009"),   # another build's arguments
+    ("C:\\Users\\Public\\svc.exe", SYSTEM, "actions[0].command", "TG-D001"),          # program outside Windows
+    ("%windir%\\system32\\rundll32.exe", {"user_id": "CORP\\eve"}, "principal.user_id", "TG-D001"),
+    ("%windir%\\system32\\rundll32.exe", SYSTEM, "actions[0].class_id", "TG-D001"),     # COM class swapped
+])
+def test_differences_from_a_built_in_baseline(command, principal, field, code):
+    path = "\\Microsoft\\Windows\\Maintenance\\Job"
+    task = make_task(path, command=command, arguments="shell32.dll,Run", principal=principal)
+    audit = run([task], [BaselineEntry(path, diff=[{"field": field, "expected": "x", "actual": "y"}])])
+    (row,) = rows(audit, "modified")
+    assert row["code"] == code
+    assert (row["severity"] == "low") == (code == "TG-D009")
