@@ -43,7 +43,10 @@ MAX_TRIGGERS = 256
 MAX_STRING_CHARS = 8192
 SOURCE = 'job_file'
 
-# mstask.h TASK_FLAG_* (the Flags field of FIXDLEN_DATA)
+# [MS-TSCH] draws its bit fields most significant bit first; the values in the file
+# are the Win32/mstask.h constants (the authentic sample of tests/unit/fixtures/
+# authentic/jobs has priority 0x20, NORMAL_PRIORITY_CLASS, and internal flags in the
+# high bits only). mstask.h TASK_FLAG_* (the Flags field of FIXDLEN_DATA):
 TASK_FLAG_DISABLED = 0x4
 TASK_FLAG_HIDDEN = 0x200
 # TASK_TRIGGER_FLAG_* (the Flags field of a trigger)

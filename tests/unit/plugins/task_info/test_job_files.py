@@ -222,3 +222,21 @@ def test_other_task_locations(shared_fixtures, tmp_path):
 def test_other_locations_absent_are_null(tmp_path):
     result = collect_offline_tasks(str(_evidence(tmp_path)))
     assert result['other_locations'] == {'syswow64_tasks': None, 'tasks_migrated': None}
+
+
+def test_authentic_job_file(shared_fixtures):
+    """A real .job (plaso's test data, Apache-2.0; provenance in fixtures/authentic/jobs/README.md)."""
+    path = shared_fixtures / 'jobs' / 'wintask.job'
+    if not path.is_file():
+        pytest.skip('authentic job file not present')
+    task = job_file.job_task(path.read_bytes(), name='wintask.job', location='Windows\\Tasks')
+    assert task['actions'][0]['command'] == 'C:\\Program Files (x86)\\Google\\Update\\GoogleUpdate.exe'
+    assert task['actions'][0]['arguments'] == '/ua /installsource scheduler'
+    assert task['author'] == 'Brian' and task['description'].startswith('Keeps your Google software up to date.')
+    assert task['enabled'] is True and task['hidden'] is False and task['is_at_job'] is False
+    [trigger] = task['triggers']
+    assert (trigger['type'], trigger['start_boundary'], trigger['repetition_interval']) == (
+        'daily', '2013-07-12T15:42:00', 'PT60M')
+    job = task['job']
+    assert (job['status'], job['last_run_time'], job['product_version']) == ('ready', '2013-08-24T12:42:00', 0x0601)
+    assert job['anomalies'] == [] and job['trailing_bytes'] == 0
