@@ -25,9 +25,8 @@ import re
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import findings as fnd
 from ansible_collections.taskguard.windows.plugins.plugin_utils import security_tasks
-from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import (  # noqa: F401 (re-exported)
-    CONCEALMENT, MAX_EVENTS_PER_FINDING, finding_id, lower_path, reason, summarize as summarize_findings, trim,
-    unreachable_finding,
+from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import (
+    CONCEALMENT, MAX_EVENTS_PER_FINDING, lower_path, reason, trim,
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import SEVERITY_RANK, max_severity, windows_component
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import REASON_NEEDS
@@ -268,8 +267,10 @@ class _Run(object):
         by_task = index_events(self.out, self.events_result)
         for key, events in by_task.items():
             path = events[0].get("task")
-            entry = self.entries[key] if key in self.entries else self.confirmed(self.match(path), path,
-                                                                                   _latest_definition(events))[0]
+            if key in self.entries:
+                entry = self.entries[key]
+            else:
+                entry = self.confirmed(self.match(path), path, _latest_definition(events))[0]
             self.registrants(path, entry, events)
             if key not in present:
                 self.absent_task(path, entry, events, sources)

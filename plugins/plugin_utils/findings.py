@@ -144,17 +144,17 @@ CATALOGUE = {
                                        "{where} path", "gpo-delivered-tasks"),
     "TG-G005": _lp("gpo_task", "high", "GPO task {name!r} of GPO {gpo_guid} added since the last audit", "gpo-delivered-tasks"),
     "TG-G006": _lp("gpo_task", "high", "GPO task {name!r} of GPO {gpo_guid} changed since the last audit",
-                  "gpo-delivered-tasks"),
+                   "gpo-delivered-tasks"),
     "TG-G007": _lp("gpo_task", "high", "GPO task {name!r} of GPO {gpo_guid} stores a password in SYSVOL "
                                        "(cpassword, MS14-025)", "gpo-delivered-tasks"),
     "TG-G008": _lp("gpo_task", "low", "GPO task {name!r} of GPO {gpo_guid} present but its inventory entry has "
                                       "expired", "gpo-delivered-tasks"),
     "TG-G010": _lp("coverage_gap", "high", "SYSVOL not found on this domain controller: GPO tasks not audited",
-                  "coverage"),
+                   "coverage"),
     "TG-G011": _lp("coverage_gap", "medium", "{count} SYSVOL file(s) could not be read: GPO tasks there not audited",
-                  "coverage"),
+                   "coverage"),
     "TG-G012": _lp("unparseable", "medium", "GPO scheduled-task preference {source} could not be parsed: {error}",
-                  "coverage"),
+                   "coverage"),
     # local Administrators (S-1-5-32-544) against the documented administrators table
     "TG-A001": _lp("local_admin", "medium", "Local Administrators member {member} not documented in the "
                                             "administrators table", "local-administrators"),
@@ -168,19 +168,19 @@ CATALOGUE = {
                                          "({file}:{line})", "local-administrators"),
     "TG-A010": _lp("coverage_gap", "medium", "Local Administrators membership could not be read: {error}", "coverage"),
     "TG-A011": _lp("coverage_gap", "low", "{count} problem(s) while reading the local Administrators group",
-                  "coverage"),
+                   "coverage"),
     "TG-A012": _lp("coverage_gap", "medium", "No administrators table applies to this host: every member is "
                                              "reported as undocumented", "coverage"),
     "TG-A013": _lp("coverage_gap", "low", "Whether the built-in Administrator is enabled could not be read",
-                  "coverage"),
+                   "coverage"),
     "TG-A014": _lp("coverage_gap", "high", "Domain controller: its Administrators group is the domain's (in NTDS.dit), "
                                            "not in the SAM hive of the evidence; membership not audited offline",
-                  "coverage"),
+                   "coverage"),
     # task accounts: task principals joined with the Administrators models (fleet view)
     "TG-A020": _lp("task_account", "high", "Task {task} stores the password of {account} (logon type Password), a "
                                            "local administrator on {hosts}", "task-accounts"),
     "TG-A021": _lp("task_account", "medium", "Account {account} runs tasks on {count} hosts ({hosts})",
-                  "task-accounts"),
+                   "task-accounts"),
     "TG-A022": _lp("task_account", "low", "Task {task} runs as {account} with RunLevel HighestAvailable (not a "
                                           "built-in service account)", "task-accounts"),
     # LAPS: is the local administrator password managed and rotated
@@ -189,10 +189,10 @@ CATALOGUE = {
     "TG-L003": _lp("laps", "medium", "Last successful LAPS processing {days} days ago, older than the policy's "
                                      "password age of {age} days", "laps"),
     "TG-L004": _lp("laps", "medium", "LAPS manages the password but {channel} holds no processing event (10004/10005)",
-                  "laps"),
+                   "laps"),
     "TG-L010": _lp("coverage_gap", "medium", "LAPS state could not be read: {error}", "coverage"),
     "TG-L011": _lp("coverage_gap", "low", "LAPS events not read: when the password last rotated is unknown ({error})",
-                  "coverage"),
+                   "coverage"),
 }
 # hidden_reasons code (task collection) -> catalogue code
 CONCEALMENT_CODES = {

@@ -52,9 +52,12 @@ def host_facts(name, hints, collected_host):
     host = {"name": name, "groups": list(hints.get("groups") or [])}
     for fact in ("os_family", "domain_role"):
         host[fact] = hints.get(fact) or collected_host.get(fact) or "unknown"
-    host["os_source"] = "hint" if hints.get("os_family") else (collected_host.get("os_source") or
-                                                                ("collected" if collected_host.get("os_family") not in
-                                                                 (None, "unknown") else None))
+    if hints.get("os_family"):
+        host["os_source"] = "hint"
+    elif collected_host.get("os_source"):
+        host["os_source"] = collected_host["os_source"]
+    else:
+        host["os_source"] = "collected" if collected_host.get("os_family") not in (None, "unknown") else None
     host["product_type"] = collected_host.get("product_type")
     host["os_build"] = collected_host.get("os_build")
     host["tier"] = fnd.tier(dict(host, tier=hints.get("tier")))

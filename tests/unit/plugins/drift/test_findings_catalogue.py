@@ -40,7 +40,7 @@ def test_every_documented_code_exists_and_anchors_resolve():
     anchors = set(re.findall(r'<a id="([^"]+)"></a>', DOCS))
     for code in DRIFT_CODES:
         entry = fnd.CATALOGUE[code]
-        path, _, anchor = entry["anchor"].partition("#")
+        path, _sep, anchor = entry["anchor"].partition("#")
         assert path == "docs/drift.md" and anchor in anchors, (code, entry["anchor"])
 
 

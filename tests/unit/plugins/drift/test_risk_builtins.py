@@ -22,8 +22,8 @@ SYSTEM = {"user_id": "S-1-5-18"}
 B64 = "SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdAAuAFcAZQBiAEMAbABpAGUAbgB0ACkA"
 
 
-def score(path, command, arguments=None, *, kind="exec", triggers=("daily",), principal=SYSTEM):
-    task = {"path": path, "principal": dict(principal), "triggers": [{"type": t} for t in triggers],
+def score(path, command, arguments=None, *, kind="exec", triggers=("daily",), principal=None):
+    task = {"path": path, "principal": dict(principal or SYSTEM), "triggers": [{"type": t} for t in triggers],
             "actions": [{"type": kind, "command": command, "arguments": arguments}]}
     result = RULES.evaluate(task, {"documented": False})
     return result["severity"], {r["rule"] for r in result["reasons"]}

@@ -138,7 +138,7 @@ def test_hostile_registry_only_paths_are_tasks_not_file_reads(tmp_path, canary):
 def test_every_writer_is_bounded_on_huge_strings(tmp_path):
     """10 MB names/titles and 20 MB evidence strings: every format renders in bounded
     time, the human formats stay small (cells and titles are cut), nothing breaks."""
-    from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import unreachable_finding
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import unreachable_finding
     from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.document import build_report, host_entry
     from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.write import FORMATS
 
