@@ -33,6 +33,7 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import bisect
+import collections
 import datetime
 import difflib
 import json
@@ -555,21 +556,47 @@ def _merge_defaults(entry, defaults):
     return merged
 
 
+# What the stages of loading one file share.
+_FileLoad = collections.namedtuple("_FileLoad", "file doc data owner defaults today strict inventory problems")
+
+
 def _load_file(file, inventory, today, strict, validator):
+    """Entries of one inventory file: read and validate the document, file-level
+    checks, then each entry (semantics, expiry, approval, review). Problems are
+    added to ``inventory.errors``/``warnings``; a broken file yields no entry."""
+    doc, problems, bad_entries = _read_document(file, validator)
+    if doc is None:
+        inventory.errors.extend(problems)
+        return []
+    data = doc.data
+    load = _FileLoad(file, doc, data, data.get("owner") or {}, data.get("defaults") or {}, today, strict,
+                     inventory, problems)
+    _file_checks(load)
+    entries = []
+    for index, raw in enumerate(data.get("tasks") or []):
+        if index not in bad_entries and isinstance(raw, dict):
+            entry = _load_entry(load, index, raw)
+            if entry is not None:
+                entries.append(entry)
+    if data.get("administrators") or data.get("administrator_policies"):
+        # the administrators table (issue 19) lives in the same files: its own module
+        # (imported here: it builds on this module's Scope)
+        from ansible_collections.taskguard.windows.plugins.plugin_utils import inventory_admins
+        inventory_admins.load_section(file, doc, data, inventory, today, problems)
+    inventory.errors.extend(problems)
+    return entries
+
+
+def _read_document(file, validator):
+    """(doc or None, problems, indexes of broken task entries). None: nothing of the
+    file may be used (unreadable, not a mapping, broken at file level, or altered
+    while reading); an empty file is a document without data (an empty inventory)."""
     doc = load_yaml_file(file)
     problems = [_problem(file, line, col, code, msg) for line, col, code, msg in doc.errors]
-    entries = []
-    data = doc.data
-    if problems and data is None:
-        inventory.errors.extend(problems)
-        return entries
-    if data is None:
-        # an empty file is an empty inventory
-        return entries
-    schema_problems = _schema_problems(file, doc, validator)
-    bad_entries = set()
-    file_broken = False
-    for path, problem in schema_problems:
+    if doc.data is None:   # unreadable, or an empty file (an empty inventory: no problem)
+        return None, problems, set()
+    bad_entries, file_broken = set(), False
+    for path, problem in _schema_problems(file, doc, validator):
         problems.append(problem)
         if len(path) >= 2 and path[0] == "tasks" and isinstance(path[1], int):
             bad_entries.add(path[1])
@@ -578,81 +605,84 @@ def _load_file(file, inventory, today, strict, validator):
     if any(p["code"] in ("duplicate_key", "forbidden_tag", "value_too_long") for p in problems):
         # the data was altered while reading (a key dropped, a tag ignored): do not use it
         file_broken = True
-    if not isinstance(data, dict) or file_broken:
-        inventory.errors.extend(problems)
-        return entries
-    owner = data.get("owner") or {}
-    defaults = data.get("defaults") or {}
-    for i, family in enumerate(((defaults.get("scope") or {}).get("os_family")) or []):
+    if not isinstance(doc.data, dict) or file_broken:
+        return None, problems, bad_entries
+    return doc, problems, bad_entries
+
+
+def _file_checks(load):
+    """Defaults and owner of the file: unknown OS families, placeholders, dates."""
+    file, doc = load.file, load.doc
+    for i, family in enumerate(((load.defaults.get("scope") or {}).get("os_family")) or []):
         if family not in _KNOWN_OS_FAMILIES:
             pos = doc.position(("defaults", "scope", "os_family", i))
-            inventory.warnings.append(_problem(file, pos[0], pos[1], "unknown_os_family",
-                                               "os_family %r is not one the collectors report; no host will match it"
-                                               % (family,)))
+            load.inventory.warnings.append(_problem(file, pos[0], pos[1], "unknown_os_family",
+                                                    "os_family %r is not one the collectors report; no host will "
+                                                    "match it" % (family,)))
     for key in ("name", "contact"):
-        if _is_placeholder(owner.get(key)):
+        if _is_placeholder(load.owner.get(key)):
             pos = doc.position(("owner", key))
             problem = _problem(file, pos[0], pos[1], "unconfirmed",
-                               "owner.%s is still a placeholder: %s" % (key, owner[key]))
-            (problems if strict else inventory.warnings).append(problem)
+                               "owner.%s is still a placeholder: %s" % (key, load.owner[key]))
+            (load.problems if load.strict else load.inventory.warnings).append(problem)
     for path in (("defaults", "expires"), ("defaults", "approval", "date")):
-        value = data
+        value = load.data
         for part in path:
             value = value.get(part) if isinstance(value, dict) else None
         if value is not None and _parse_date(value) is None:
             pos = doc.position(path)
-            problems.append(_problem(file, pos[0], pos[1], "invalid_value",
-                                     "%r is not a calendar date (YYYY-MM-DD)" % (value,)))
-    for index, raw in enumerate(data.get("tasks") or []):
-        if index in bad_entries or not isinstance(raw, dict):
-            continue
-        base = ("tasks", index)
-        line = doc.position(base)[0]
-        merged = _merge_defaults(raw, defaults)
-        if owner.get("kind") == "baseline":
-            merged[BASELINE_MARK] = True
-        entry_problems = _semantic_checks(file, doc, base, raw, merged, today, inventory.warnings)
-        if entry_problems:
-            problems.extend(entry_problems)
-            if any(p["code"] in ("invalid_pattern", "invalid_value") for p in entry_problems):
-                continue
-        try:
-            entry = Entry(merged, file=file, line=line, index=index, owner=owner, today=today)
-        except PatternError as exc:   # a pattern in defaults (already reported per entry otherwise)
-            pos = doc.position(base)
-            problems.append(_problem(file, pos[0], pos[1], "invalid_pattern", str(exc)))
-            continue
-        if entry.expired:
-            where = base + ("expires",) if "expires" in raw else ("defaults", "expires")
-            pos = doc.position(where)
-            problems.append(_problem(file, pos[0], pos[1], "expired",
-                                     "entry %s expired on %s" % (entry.key, entry.expires)))
-        else:
-            expires = _parse_date(entry.expires) if entry.expires else None
-            if expires and (expires - today).days <= EXPIRY_WARNING_DAYS:
-                pos = doc.position(base + ("expires",) if "expires" in raw else ("defaults", "expires"))
-                inventory.warnings.append(_problem(file, pos[0], pos[1], "expires_soon",
-                                                   "entry %s expires on %s" % (entry.key, entry.expires)))
-        if entry.privileged and not merged.get("approval"):
-            pos = doc.position(base)
-            problems.append(_problem(file, pos[0], pos[1], "approval_missing",
-                                     "entry %s is privileged (%s) and needs approval: {ticket, approver, date}"
-                                     % (entry.key, _privilege_reason(merged))))
-            # an unapproved privileged allow is no allow: drift must not trust it
-            continue
-        if entry.unconfirmed:
-            pos = doc.position(base + ("review",) if "review" in raw else base)
-            problem = _problem(file, pos[0], pos[1], "unconfirmed",
-                               "entry %s was learned automatically; a human must confirm %s"
-                               % (entry.key, ", ".join((raw.get("review") or {}).get("confirm") or ["it"])))
-            (problems if strict else inventory.warnings).append(problem)
-        entries.append(entry)
-    if data.get("administrators") or data.get("administrator_policies"):
-        # the administrators table (issue 19) lives in the same files: its own module
-        from ansible_collections.taskguard.windows.plugins.plugin_utils import inventory_admins
-        inventory_admins.load_section(file, doc, data, inventory, today, problems)
-    inventory.errors.extend(problems)
-    return entries
+            load.problems.append(_problem(file, pos[0], pos[1], "invalid_value",
+                                          "%r is not a calendar date (YYYY-MM-DD)" % (value,)))
+
+
+def _load_entry(load, index, raw):
+    """One task entry with the file's defaults, or None when it must not be trusted."""
+    file, doc, base = load.file, load.doc, ("tasks", index)
+    merged = _merge_defaults(raw, load.defaults)
+    if load.owner.get("kind") == "baseline":
+        merged[BASELINE_MARK] = True
+    entry_problems = _semantic_checks(load, base, raw, merged)
+    if entry_problems:
+        load.problems.extend(entry_problems)
+        if any(p["code"] in ("invalid_pattern", "invalid_value") for p in entry_problems):
+            return None
+    try:
+        entry = Entry(merged, file=file, line=doc.position(base)[0], index=index, owner=load.owner, today=load.today)
+    except PatternError as exc:   # a pattern in defaults (already reported per entry otherwise)
+        pos = doc.position(base)
+        load.problems.append(_problem(file, pos[0], pos[1], "invalid_pattern", str(exc)))
+        return None
+    return entry if _entry_may_document(load, base, raw, merged, entry) else None
+
+
+def _entry_may_document(load, base, raw, merged, entry):
+    """Expiry (reported; an expired entry still documents, as 'expired'), approval of
+    privileged entries (an unapproved privileged allow is no allow) and review."""
+    file, doc = load.file, load.doc
+    expires_at = base + ("expires",) if "expires" in raw else ("defaults", "expires")
+    if entry.expired:
+        pos = doc.position(expires_at)
+        load.problems.append(_problem(file, pos[0], pos[1], "expired",
+                                      "entry %s expired on %s" % (entry.key, entry.expires)))
+    else:
+        expires = _parse_date(entry.expires) if entry.expires else None
+        if expires and (expires - load.today).days <= EXPIRY_WARNING_DAYS:
+            pos = doc.position(expires_at)
+            load.inventory.warnings.append(_problem(file, pos[0], pos[1], "expires_soon",
+                                                    "entry %s expires on %s" % (entry.key, entry.expires)))
+    if entry.privileged and not merged.get("approval"):
+        pos = doc.position(base)
+        load.problems.append(_problem(file, pos[0], pos[1], "approval_missing",
+                                      "entry %s is privileged (%s) and needs approval: {ticket, approver, date}"
+                                      % (entry.key, _privilege_reason(merged))))
+        return False
+    if entry.unconfirmed:
+        pos = doc.position(base + ("review",) if "review" in raw else base)
+        problem = _problem(file, pos[0], pos[1], "unconfirmed",
+                           "entry %s was learned automatically; a human must confirm %s"
+                           % (entry.key, ", ".join((raw.get("review") or {}).get("confirm") or ["it"])))
+        (load.problems if load.strict else load.inventory.warnings).append(problem)
+    return True
 
 
 def _privilege_reason(entry):
@@ -669,7 +699,10 @@ def _privilege_reason(entry):
     return ", ".join(reasons)
 
 
-def _semantic_checks(file, doc, base, raw, merged, today, warnings):
+def _semantic_checks(load, base, raw, merged):
+    """Problems of one entry the schema cannot see (patterns, dates, scopes...);
+    warnings go to the inventory's warnings."""
+    file, doc, today, warnings = load.file, load.doc, load.today, load.inventory.warnings
     problems = []
 
     def add(path, code, message):
