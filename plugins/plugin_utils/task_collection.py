@@ -21,6 +21,7 @@ __metaclass__ = type
 
 import base64
 import binascii
+import collections
 import os
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import definition_store, host_context, job_file, offline_tasks, taskcache
@@ -38,8 +39,10 @@ HIDDEN_REASONS = (
     'sd_missing', 'index_zero', 'registry_without_file', 'file_without_registry', 'not_in_api',
     'tree_without_tasks_entry', 'tasks_entry_without_tree', 'path_mismatch', 'hash_mismatch',
 )
-# Which sources each code needs.
-_NEEDS = {
+# Which sources each code needs: the one table (drift.py imports it to gate
+# concealment reasons; _checks derives ``checks`` from it, and _hidden_reasons
+# keeps only the codes ``checks`` says were evaluated).
+REASON_NEEDS = {
     'sd_missing': ('registry',),
     'index_zero': ('registry',),
     'tree_without_tasks_entry': ('registry',),
@@ -50,8 +53,6 @@ _NEEDS = {
     'hash_mismatch': ('registry', 'files'),
     'not_in_api': ('api', 'files', 'registry'),
 }
-# Public: drift.py gates concealment reasons on the same table (one owner).
-REASON_NEEDS = _NEEDS
 OMITTED_NOT_KEPT = ('definition left out by the collector as unchanged, but the controller does not keep it '
                     '(definition cache lost or from another version); the next run collects it in full')
 STATES = {0: 'unknown', 1: 'disabled', 2: 'queued', 3: 'ready', 4: 'running'}
@@ -127,8 +128,7 @@ def _hash_algorithm(hex_hash):
 def _checks(sources, live, is_admin):
     checks = {}
     for code in HIDDEN_REASONS:
-        needs = _NEEDS[code]
-        ok = all(sources.get('files' if n == 'files' else n) for n in needs)
+        ok = all(sources.get(n) for n in REASON_NEEDS[code])
         if code == 'not_in_api':
             # Without admin rights the API lists only what the account may read,
             # so absence from it proves nothing.
@@ -144,84 +144,110 @@ def _under_denied(path_low, denied):
     return False
 
 
-def build_result(*, mode, host, api, api_denied, files, cache, sources, errors, is_admin,
-                 registry_source, parsed=None, store=None):
-    """Join the sources into normalized tasks.
+class Material(collections.namedtuple('Material', 'api api_denied files cache')):
+    """What each task source gave, indexed by lower-cased path.
 
-    api: {lower path: item} or None; files: {lower path: record} or None;
-    cache: taskcache dict or None; api_denied: lower folder paths not enumerated.
-    parsed: steady-state runs (definition_cache.py): {path: definition} this code
-    parsed in an earlier run. An API item the collector sent without its XML
-    (``xml_omitted``: the hash the host computed over its definition equals the
-    one the controller sent) takes the definition whose sha256 is that hash;
-    without one it is unparseable, never an empty task.
-    store: a ``definition_store.DefinitionStore``: API definitions whose bytes
-    were parsed before (on any host) are taken from it, new ones are added.
+    api: {lower path: API item} or None (not read); api_denied: lower folder paths
+    the API could not enumerate; files: {lower path: file record} or None;
+    cache: the taskcache dict (``tree``, ``tasks``) or None.
     """
-    unparseable = []
-    live = mode == 'live'
-    checks = _checks(sources, live, is_admin)
+    __slots__ = ()
 
-    tree = cache['tree'] if cache else {}
-    tasks_by_guid = cache['tasks'] if cache else {}
-    tasks_by_path = {}
-    key_of_entry = {}   # id(TaskCache Tasks entry) -> its lower-cased normalized path (computed once)
-    for guid_low, entry in tasks_by_guid.items():
-        key = _lower(normalize_path(entry['path'])) if entry['path'] else '\\' + guid_low
-        key_of_entry[id(entry)] = key
-        tasks_by_path.setdefault(key, []).append(entry)
 
+class Collected(collections.namedtuple('Collected', 'mode host sources errors is_admin registry_source')):
+    """Facts of the collection run that the result reports as they are.
+
+    sources: {'api', 'files', 'registry': bool}; errors: the list every stage
+    appends to; is_admin: True/False/None; registry_source: where the TaskCache came from.
+    """
+    __slots__ = ()
+
+
+class _TaskCacheIndex:
+    """The TaskCache indexed for the join: Tree by lower path, Tasks by GUID and by path."""
+
+    def __init__(self, cache):
+        self.read = cache is not None
+        self.tree = cache['tree'] if cache else {}
+        self.by_guid = cache['tasks'] if cache else {}
+        self.by_path = {}
+        self.key_of_entry = {}   # id(Tasks entry) -> its lower-cased normalized path (computed once)
+        for guid_low, entry in self.by_guid.items():
+            key = _lower(normalize_path(entry['path'])) if entry['path'] else '\\' + guid_low
+            self.key_of_entry[id(entry)] = key
+            self.by_path.setdefault(key, []).append(entry)
+
+    def entries(self, key):
+        """(Tree entry, Tasks entry) of a path: the Tree Id's Tasks entry, else one by Path."""
+        tree_entry = self.tree.get(key)
+        tasks_entry = None
+        if tree_entry is not None and tree_entry.get('id'):
+            tasks_entry = self.by_guid.get(tree_entry['id'].strip().lower())
+        if tasks_entry is None:
+            path_entries = self.by_path.get(key)
+            if path_entries:
+                tasks_entry = path_entries[0]
+        return tree_entry, tasks_entry
+
+
+def _display_paths(material, index):
+    """Every task path any source knows ({lower path: path as first seen}), API first."""
     display = {}
-    for source in (api or {}, files or {}):
+    for source in (material.api or {}, material.files or {}):
         for key, item in source.items():
             display.setdefault(key, item['path'])
-    for key, entry in tree.items():
+    for key, entry in index.tree.items():
         display.setdefault(key, entry['path'])
-    for key, entries in tasks_by_path.items():
+    for key, entries in index.by_path.items():
         display.setdefault(key, normalize_path(entries[0]['path']) if entries[0]['path'] else '\\' + entries[0]['guid'])
+    return display
 
-    # The hashes of the definitions the store may hold, first: their pack
-    # entries are then decoded in one call (definition_store.prefetch).
-    stored_shas = {}
-    if store is not None and api:
-        for key, item in api.items():
-            xml = item.get('xml')
-            if xml.__class__ is str and xml:
-                sha = definition_store.stored_sha(xml, display[key])
-                if sha is not None:
-                    stored_shas[key] = sha
-        store.prefetch(stored_shas.values())
 
-    out = []
-    api = api or {}
-    files = files or {}
-    registry_read = cache is not None
-    check_registry_without_file = checks['registry_without_file']
-    check_hash_mismatch = checks['hash_mismatch']
-    check_file_without_registry = checks['file_without_registry']
-    check_not_in_api = checks['not_in_api']
-    for key, path in display.items():
-        api_item = api.get(key)
-        file_item = files.get(key)
+class _Definitions:
+    """Chooses each task's definition: API XML (through the shared store), a
+    definition kept from an earlier run for an omitted XML, else the task file."""
+
+    def __init__(self, material, display, parsed, store):
+        self.parsed = parsed
+        self.store = store
+        # The hashes of the definitions the store may hold, first: their pack
+        # entries are then decoded in one call (definition_store.prefetch).
+        self.stored_shas = {}
+        if store is not None and material.api:
+            for key, item in material.api.items():
+                xml = item.get('xml')
+                if xml.__class__ is str and xml:
+                    sha = definition_store.stored_sha(xml, display[key])
+                    if sha is not None:
+                        self.stored_shas[key] = sha
+            store.prefetch(self.stored_shas.values())
+
+    def from_api(self, key, path, api_item, unparseable, errors):
+        xml = api_item.get('xml')
         definition = None
-        xml = api_item.get('xml') if api_item is not None else None
         if isinstance(xml, str) and xml:
             try:
-                definition = definition_store.parse_with_store(xml, path, store, sha=stored_shas.get(key))
+                definition = definition_store.parse_with_store(xml, path, self.store, sha=self.stored_shas.get(key))
             except TaskGuardInputError as exc:
                 unparseable.append({'path': path, 'source': 'api', 'error': str(exc)})
             if api_item.get('error'):
                 # e.g. the run state could not be read although the XML could
                 errors.append({'source': 'api', 'path': path, 'error': str(api_item['error'])})
-        elif api_item is not None and api_item.get('xml_omitted') is True and not api_item.get('error'):
-            kept = parsed.get(path) if parsed else None
+        elif api_item.get('xml_omitted') is True and not api_item.get('error'):
+            kept = self.parsed.get(path) if self.parsed else None
             if kept is not None and kept.get('sha256') == api_item.get('xml_sha256'):
                 definition = dict(kept)
             else:
                 unparseable.append({'path': path, 'source': 'api', 'error': OMITTED_NOT_KEPT})
-        elif api_item is not None:
+        else:
             unparseable.append({'path': path, 'source': 'api',
                                 'error': str(api_item.get('error') or 'the API returned no definition')})
+        return definition
+
+    def choose(self, key, path, items, unparseable, errors):
+        """The definition of one task (a fresh dict it may own), or empty_task."""
+        api_item, file_item = items
+        definition = self.from_api(key, path, api_item, unparseable, errors) if api_item is not None else None
         if definition is None and file_item is not None:
             if file_item.get('data') is not None:
                 try:
@@ -233,91 +259,128 @@ def build_result(*, mode, host, api, api_denied, files, cache, sources, errors, 
         elif file_item is not None and file_item.get('error'):
             # the definition came from the API; the file problem is still reported
             errors.append({'source': 'files', 'path': path, 'error': str(file_item['error'])})
-        if definition is None:
-            definition = empty_task(path)
-        # every definition here is a fresh dict (parsed, from a store or cache
-        # copy, or empty_task): it becomes the task itself
-        task = new_task_entry(definition, copy=False)
-        task['path'] = path  # the place it lives, not what the URI claims
+        return definition if definition is not None else empty_task(path)
 
-        seen = []
-        if api_item is not None:
-            seen.append('api')
-            state = api_item.get('state')
-            task['state'] = STATES.get(state, 'unknown') if isinstance(state, int) and not isinstance(state, bool) else None
-            task['last_run_time'] = _time(api_item.get('last_run_time'))
-            task['next_run_time'] = _time(api_item.get('next_run_time'))
-            task['last_result'] = _result_code(api_item.get('last_result'))
-        if file_item is not None:
-            seen.append('file')
-            task['file'] = {'size': file_item.get('size'), 'sha256': file_item.get('sha256'),
-                            'content_sha256': file_item.get('content_sha256')}
 
-        tree_entry = tree.get(key)
-        tasks_entry = None
-        if tree_entry is not None and tree_entry.get('id'):
-            tasks_entry = tasks_by_guid.get(tree_entry['id'].strip().lower())
-        if tasks_entry is None:
-            path_entries = tasks_by_path.get(key)
-            if path_entries:
-                tasks_entry = path_entries[0]
-        reasons = []
-        if registry_read and (tree_entry is not None or tasks_entry is not None):
-            seen.append('registry')
-            hash_hex = tasks_entry['hash'] if tasks_entry else None
-            registry = {
-                'id': tree_entry['id'] if tree_entry else tasks_entry['guid'],
-                'index': tree_entry['index'] if tree_entry else None,
-                'sd_present': bool(tree_entry and tree_entry['sd_present']),
-                'hash': hash_hex,
-                'hash_algorithm': _hash_algorithm(hash_hex),
-                'hash_matches_file': None,
-                'tasks_entry': tasks_entry is not None,
-                'tree_entry': tree_entry is not None,
-            }
-            task['registry'] = registry
-            if tree_entry is not None:
-                if not tree_entry['sd_present']:
-                    reasons.append('sd_missing')
-                if not tree_entry['index']:
-                    reasons.append('index_zero')
-                if tasks_entry is None:
-                    reasons.append('tree_without_tasks_entry')
-                elif tasks_entry['path'] and key_of_entry[id(tasks_entry)] != key:
-                    reasons.append('path_mismatch')
-            elif tasks_entry is not None:
-                reasons.append('tasks_entry_without_tree')
-            if check_registry_without_file and tasks_entry is not None and file_item is None:
-                reasons.append('registry_without_file')
-            if (check_hash_mismatch and registry['hash_algorithm'] == 'sha256'
-                    and file_item is not None and file_item.get('content_sha256')):
-                registry['hash_matches_file'] = file_item['content_sha256'] == hash_hex
-                if not registry['hash_matches_file']:
-                    reasons.append('hash_mismatch')
-        elif check_file_without_registry and file_item is not None:
-            reasons.append('file_without_registry')
-        if (check_not_in_api and api_item is None and (file_item is not None or tasks_entry is not None)
-                and not _under_denied(_lower(task['folder'] or '\\'), api_denied)):
-            reasons.append('not_in_api')
-        task['seen_in'] = seen   # appended in sorted order: api, file, registry
-        if len(reasons) > 1:
-            reasons.sort()
-        task['hidden_reasons'] = reasons
-        out.append(task)
+def _runtime(task, api_item, file_item):
+    """Run state from the API and the file's hashes; returns seen_in so far."""
+    seen = []
+    if api_item is not None:
+        seen.append('api')
+        state = api_item.get('state')
+        task['state'] = STATES.get(state, 'unknown') if isinstance(state, int) and not isinstance(state, bool) else None
+        task['last_run_time'] = _time(api_item.get('last_run_time'))
+        task['next_run_time'] = _time(api_item.get('next_run_time'))
+        task['last_result'] = _result_code(api_item.get('last_result'))
+    if file_item is not None:
+        seen.append('file')
+        task['file'] = {'size': file_item.get('size'), 'sha256': file_item.get('sha256'),
+                        'content_sha256': file_item.get('content_sha256')}
+    return seen
 
-    out.sort(key=lambda t: (_lower(t['path']), t['path'] or ''))
-    unparseable.sort(key=lambda u: (_lower(u['path']), u['source']))
-    return {
-        'changed': False,
-        'mode': mode,
-        'tasks': out,
-        'unparseable': unparseable,
-        'host': host,
-        'sources': sources,
-        'errors': errors,
-        'checks': checks,
-        'registry_source': registry_source,
+
+def _registry_reasons(task, key, index, file_item):
+    """The TaskCache view of a task (``task['registry']``) and the reason codes it
+    shows, before gating: a code whose sources were not read is dropped by the caller."""
+    tree_entry, tasks_entry = index.entries(key)
+    if not (index.read and (tree_entry is not None or tasks_entry is not None)):
+        return None, ['file_without_registry'] if file_item is not None else []
+    hash_hex = tasks_entry['hash'] if tasks_entry else None
+    registry = {
+        'id': tree_entry['id'] if tree_entry else tasks_entry['guid'],
+        'index': tree_entry['index'] if tree_entry else None,
+        'sd_present': bool(tree_entry and tree_entry['sd_present']),
+        'hash': hash_hex,
+        'hash_algorithm': _hash_algorithm(hash_hex),
+        'hash_matches_file': None,
+        'tasks_entry': tasks_entry is not None,
+        'tree_entry': tree_entry is not None,
     }
+    task['registry'] = registry
+    reasons = []
+    if tree_entry is not None:
+        if not tree_entry['sd_present']:
+            reasons.append('sd_missing')
+        if not tree_entry['index']:
+            reasons.append('index_zero')
+        if tasks_entry is None:
+            reasons.append('tree_without_tasks_entry')
+        elif tasks_entry['path'] and index.key_of_entry[id(tasks_entry)] != key:
+            reasons.append('path_mismatch')
+    elif tasks_entry is not None:
+        reasons.append('tasks_entry_without_tree')
+    if tasks_entry is not None and file_item is None:
+        reasons.append('registry_without_file')
+    if registry['hash_algorithm'] == 'sha256' and file_item is not None and file_item.get('content_sha256'):
+        registry['hash_matches_file'] = file_item['content_sha256'] == hash_hex
+        if not registry['hash_matches_file']:
+            reasons.append('hash_mismatch')
+    return tasks_entry, reasons
+
+
+def _hidden_reasons(task, raw, checks):
+    """The one gate: only codes whose sources were read (``checks``) are kept."""
+    reasons = [code for code in raw if checks[code]]
+    if len(reasons) > 1:
+        reasons.sort()
+    return reasons
+
+
+def _join_task(key, path, material, index, definitions, out):
+    """One normalized task from every source that knows ``path``."""
+    unparseable, errors, checks = out['unparseable'], out['errors'], out['checks']
+    api_item = material.api.get(key) if material.api else None
+    file_item = material.files.get(key) if material.files else None
+    # every definition here is a fresh dict (parsed, from a store or cache copy,
+    # or empty_task): it becomes the task itself
+    task = new_task_entry(definitions.choose(key, path, (api_item, file_item), unparseable, errors), copy=False)
+    task['path'] = path  # the place it lives, not what the URI claims
+    seen = _runtime(task, api_item, file_item)
+    tasks_entry, raw = _registry_reasons(task, key, index, file_item)
+    if task['registry'] is not None:
+        seen.append('registry')
+    if (api_item is None and (file_item is not None or tasks_entry is not None)
+            and not _under_denied(_lower(task['folder'] or '\\'), material.api_denied)):
+        raw.append('not_in_api')
+    task['seen_in'] = seen   # appended in sorted order: api, file, registry
+    task['hidden_reasons'] = _hidden_reasons(task, raw, checks) if raw else raw
+    return task
+
+
+def build_result(material, collected, *, parsed=None, store=None):
+    """Join the sources (``Material``) into normalized tasks.
+
+    Stages: index the TaskCache, list every path any source knows, choose each
+    task's definition (``_Definitions``), fill its run state and file
+    (``_runtime``), read its TaskCache view and the reasons it shows
+    (``_registry_reasons``), and keep only the reasons whose sources were read
+    (``_hidden_reasons``, gated on ``checks``).
+
+    parsed: steady-state runs (definition_cache.py): {path: definition} this code
+    parsed in an earlier run. An API item the collector sent without its XML
+    (``xml_omitted``: the hash the host computed over its definition equals the
+    one the controller sent) takes the definition whose sha256 is that hash;
+    without one it is unparseable, never an empty task.
+    store: a ``definition_store.DefinitionStore``: API definitions whose bytes
+    were parsed before (on any host) are taken from it, new ones are added.
+    """
+    index = _TaskCacheIndex(material.cache)
+    display = _display_paths(material, index)
+    definitions = _Definitions(material, display, parsed, store)
+    out = {
+        'changed': False,
+        'mode': collected.mode,
+        'tasks': [],
+        'unparseable': [],
+        'host': collected.host,
+        'sources': collected.sources,
+        'errors': collected.errors,
+        'checks': _checks(collected.sources, collected.mode == 'live', collected.is_admin),
+        'registry_source': collected.registry_source,
+    }
+    out['tasks'] = [_join_task(key, path, material, index, definitions, out) for key, path in display.items()]
+    _sort_tasks(out)
+    return out
 
 
 # --------------------------------------------------------------------------- live
@@ -413,9 +476,9 @@ def normalize_live_tasks(raw, *, parsed=None, store=None):
     sources = {'api': api is not None, 'files': files is not None, 'registry': cache is not None}
     if store is not None:
         store.use_pack(definition_store.pack_key(host))   # one read for the built-in definitions of its build
-    result = build_result(mode='live', host=host, api=api, api_denied=api_denied, files=files, cache=cache,
-                          sources=sources, errors=errors, is_admin=is_admin,
-                          registry_source={'kind': 'live', 'path': None} if cache is not None else None,
+    result = build_result(Material(api, api_denied, files, cache),
+                          Collected('live', host, sources, errors, is_admin,
+                                    {'kind': 'live', 'path': None} if cache is not None else None),
                           parsed=parsed, store=store)
     looked, job_records, job_errors = _live_job_records(raw.get('job_files'))
     add_job_tasks(result, job_records, looked=looked, errors=job_errors)
@@ -476,8 +539,7 @@ def collect_offline_tasks(root, *, taskcache_reg=None, hive=None):
     if not isinstance(root, str) or not os.path.isdir(root):
         errors.append({'source': 'files', 'path': root, 'error': 'evidence root is not a directory'})
         sources = {'api': False, 'files': False, 'registry': False, 'job_files': False}
-        return build_result(mode='offline', host=host, api=None, api_denied=[], files=None, cache=None,
-                            sources=sources, errors=errors, is_admin=None, registry_source=None)
+        return build_result(Material(None, [], None, None), Collected('offline', host, sources, errors, None, None))
 
     _tasks_dir, records, file_errors = offline_tasks.walk_task_files(root)
     errors.extend(file_errors)
@@ -566,8 +628,8 @@ def collect_offline_tasks(root, *, taskcache_reg=None, hive=None):
     errors.extend(host_errors)
 
     sources = {'api': False, 'files': files is not None, 'registry': cache is not None}
-    result = build_result(mode='offline', host=host, api=None, api_denied=[], files=files, cache=cache,
-                          sources=sources, errors=errors, is_admin=None, registry_source=registry_source)
+    result = build_result(Material(None, [], files, cache),
+                          Collected('offline', host, sources, errors, None, registry_source))
     jobs_dir, job_records, job_errors = offline_tasks.walk_job_files(root, max_file_bytes=job_file.MAX_JOB_BYTES)
     add_job_tasks(result, job_records, looked=jobs_dir is not None, errors=job_errors)
     add_other_locations(result, root)
