@@ -65,14 +65,22 @@ def state_for_next_audit(material):
                           "tasks": [{k: t.get(k) for k in keep} for t in gpo.get("tasks") or [] if isinstance(t, dict)]}}
 
 
-def audit(host, material, host_view, previous=None, *, rules=None, admin_view=None, now=None):
-    """Findings (drift shape plus ``code``/``params``) of one host's admin surface, most severe first."""
+def audit(host, material, host_view, previous=None, **options):
+    """Findings (drift shape plus ``code``/``params``) of one host's admin surface, most severe first.
+
+    ``options``: ``rules`` (risk rules for GPO task definitions), ``admin_view``
+    (the administrators table of the host), ``now`` (the time LAPS ages are
+    measured against; default: now)."""
+    unknown = set(options) - {"rules", "admin_view", "now"}
+    if unknown:
+        raise TypeError("unknown option(s): %s" % ", ".join(sorted(unknown)))
+    rules, admin_view = options.get("rules"), options.get("admin_view")
     host = host if isinstance(host, dict) else {"name": str(host)}
     out = admin_findings.Findings(host.get("name"))
     material = material if isinstance(material, dict) else {}
     admin_findings.judge_gpo_tasks(out, material.get("gpo_tasks"), host, host_view, previous, rules)
     admin_findings.judge_administrators(out, material.get("administrators"), host, admin_view)
-    now = now or datetime.datetime.now(datetime.timezone.utc)
+    now = options.get("now") or datetime.datetime.now(datetime.timezone.utc)
     admin_findings.judge_laps(out, material.get("laps"), host, admin_view, now)
     return out.sorted()
 
