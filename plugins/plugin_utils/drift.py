@@ -306,7 +306,10 @@ class _Run(object):
         if not registrations:
             return
         if entry is not None and all(self.allows(entry, _user(e)) is not False for e in registrations):
-            return  # documented short-lived task (e.g. Ansible's own runner tasks)
+            # documented (e.g. Ansible's own runner tasks): only what the events say it
+            # was changed *to* can still differ from the entry
+            self.event_definition_drift(path, entry, registrations)
+            return
         deletions = [e for e in events if e.get("action") == "deleted"]
         definition = _latest_definition(registrations)
         risk = self.risk(definition, entry is not None) if definition else _NO_RISK
@@ -333,6 +336,31 @@ class _Run(object):
                      entry=_entry_source(entry),
                      proposed_entry=self.proposal(definition) if (entry is None and definition) else None,
                      key="%s:%s" % (registrations[0].get("channel"), registrations[0].get("record_id")))
+
+    def event_definition_drift(self, path, entry, registrations):
+        """A documented task registered/updated (4698/4702 carry the definition) to
+        something its entry does not describe, seen in events only: e.g. a built-in
+        task pointed at another program by a remote update."""
+        last = sorted(registrations, key=_event_order)[-1]
+        definition = last.get("definition") if isinstance(last.get("definition"), dict) else None
+        if definition is None:
+            return
+        try:
+            diff = entry.compare(definition) or []
+        except Exception as exc:
+            diff = [{"field": "<compare error>", "expected": None, "actual": str(exc)}]
+        if not diff or _other_build(entry, definition, diff):
+            return
+        risk = self.risk(definition, True)
+        params = {"actions": str(last.get("action")), "time": last.get("time"),
+                  "user": _user(last) or "an unknown account",
+                  "fields": ", ".join(sorted({str(d.get("field")) for d in diff}))}
+        self.out.add("TG-T011", path, severity=risk["severity"], params=params,
+                     reasons=[reason("TG-T011", params)] + risk["reasons"],
+                     evidence={"events": [_event_trim(last)], "task": trim(definition),
+                               "escalations": risk["escalations"]},
+                     entry=_entry_source(entry), diff=trim(diff),
+                     key="%s:%s" % (last.get("channel"), last.get("record_id")))
 
     def state_changes(self, path, entry, events):
         """Disables (4701, 142) and enables (4700) of a task."""

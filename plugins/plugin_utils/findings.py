@@ -115,6 +115,8 @@ CATALOGUE = {
     "TG-T010": _c("disabled", "medium", "Security-relevant Windows task disabled at {time} by the system account "
                                         "{user}: Windows does this itself at times (e.g. Windows Update toggling its "
                                         "own tasks); check that it was enabled again", "events"),
+    "TG-T011": _c("modified", "medium", "Task {actions} at {time} by {user} to a definition its inventory entry "
+                                        "does not describe ({fields}); seen in events", "events"),
     "TG-T006": _c("enabled", "low", "Undocumented task enabled at {time} by {user}", "events"),
     "TG-T007": _c("author_mismatch", "medium",
                   "Task author {author!r} does not match the account that registered it ({user})", "events"),

@@ -260,3 +260,21 @@ def test_differences_from_a_built_in_baseline(command, principal, field, code):
     (row,) = rows(audit, "modified")
     assert row["code"] == code
     assert (row["severity"] == "low") == (code == "TG-D009")
+
+
+def test_a_documented_task_updated_to_something_else_is_reported_from_the_event():
+    path = "\\Microsoft\\Windows\\Maintenance\\Job"
+    evil = make_task(path, command="C:\\Users\\Public\\upd.exe", principal=SYSTEM)
+    entry = StubEntry(path, diff=[{"field": "actions[0].command", "expected": "x", "actual": "y"}])
+    audit = run(entries=[entry], events=[event(5, 4702, "updated", path, user="CORP\\eve", definition=evil)],
+                sources=NO_SOURCES)
+    (row,) = rows(audit, "modified")
+    assert row["code"] == "TG-T011" and SEVERITY_RANK[row["severity"]] >= SEVERITY_RANK["high"]
+    assert "CORP\\eve" in row["title"] and "actions[0].command" in row["title"]
+
+
+def test_a_documented_task_updated_as_documented_is_quiet():
+    path = "\\Vendor\\Agent"
+    audit = run(entries=[StubEntry(path)], events=[event(5, 4702, "updated", path, definition=make_task(path))],
+                sources=NO_SOURCES)
+    assert rows(audit, "modified") == [] and rows(audit, "registered") == []
