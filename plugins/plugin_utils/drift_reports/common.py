@@ -14,7 +14,6 @@ __metaclass__ = type
 import json
 import re
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.severity import SEVERITIES
 
 # C0/C1 controls (except tab, LF, CR), bidi controls, zero-width characters,
 # BOM, noncharacters and lone surrogates; also the other format characters and
@@ -40,21 +39,6 @@ def one_line(value, limit=300):
     if len(text) > limit:
         text = text[:limit] + "..."
     return text
-
-
-def rules_text(finding):
-    return ", ".join(str(r.get("rule")) for r in finding.get("reasons") or [] if isinstance(r, dict))
-
-
-def sorted_findings(doc):
-    """(host, host_entry, finding) across the report, most severe first."""
-    rank = {s: i for i, s in enumerate(SEVERITIES)}
-    rows = []
-    for host, entry in (doc.get("hosts") or {}).items():
-        for finding in entry.get("findings") or []:
-            rows.append((host, entry, finding))
-    rows.sort(key=lambda r: (-rank.get(r[2].get("severity"), 0), str(r[0]), str(r[2].get("kind")), str(r[2].get("task"))))
-    return rows
 
 
 def to_json(value, indent=None):
