@@ -318,7 +318,7 @@ def _registry_reasons(task, key, index, file_item):
     return tasks_entry, reasons
 
 
-def _hidden_reasons(task, raw, checks):
+def _hidden_reasons(raw, checks):
     """The one gate: only codes whose sources were read (``checks``) are kept."""
     reasons = [code for code in raw if checks[code]]
     if len(reasons) > 1:
@@ -343,7 +343,7 @@ def _join_task(key, path, material, index, definitions, out):
             and not _under_denied(_lower(task['folder'] or '\\'), material.api_denied)):
         raw.append('not_in_api')
     task['seen_in'] = seen   # appended in sorted order: api, file, registry
-    task['hidden_reasons'] = _hidden_reasons(task, raw, checks) if raw else raw
+    task['hidden_reasons'] = _hidden_reasons(raw, checks) if raw else raw
     return task
 
 
