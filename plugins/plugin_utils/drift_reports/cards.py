@@ -19,6 +19,8 @@ task and the verdict derived here with the same rules.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import re
+
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.messages import (
     CODE_TITLES_JA, GUIDANCE, Messages, SEVERE_SEVERITIES,
 )
@@ -142,8 +144,12 @@ def host_verdict(entry, rows):
 def code_title(code, params, english, msg):
     if msg.language == "en" or code not in CODE_TITLES_JA:
         return _s(english)
+    params = dict(_d(params))
+    if isinstance(params.get("actions"), str):    # "registered and updated" -> the event words of the language
+        words = [w for w in re.split(r",\s*|\s+and\s+|/", params["actions"]) if w]
+        params["actions"] = "・".join(msg.label("event", w.strip()) for w in words)
     try:
-        return CODE_TITLES_JA[code].format(**_d(params))
+        return CODE_TITLES_JA[code].format(**params)
     except (KeyError, IndexError, ValueError, AttributeError):
         return _s(english)
 

@@ -126,6 +126,7 @@ def test_card_shows_command_registrant_entry_and_next_steps(language):
     assert "T1053.005" in card["mitre"]
     if language == "ja":
         assert card["title"].startswith("台帳エントリと異なるタスク") and "許可されていない" in card["title"]
+        assert "アカウントがタスクを更新しました" in card["title"]         # the event word in Japanese
         assert card["rules"][0]["title"].startswith("ユーザーが書き込める場所")
         assert all(JAPANESE.search(step) for step in card["investigate"] + card["remediate"])
 
