@@ -491,7 +491,7 @@ def machine_speed():
     """A fixed piece of Python work timed now (the machine's speed at the moment)."""
     started = time.perf_counter()
     digest = b""
-    for _ in range(2000000):
+    for _round in range(2000000):
         digest = hashlib.sha256(digest).digest()
     return time.perf_counter() - started
 

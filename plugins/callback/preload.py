@@ -34,7 +34,8 @@ description:
     workers then load everything themselves.
   - Enable it with C(callbacks_enabled = taskguard.windows.preload) in the C([defaults]) section of
     C(ansible.cfg) (or C(ANSIBLE_CALLBACKS_ENABLED)); see docs/performance.md.
-author: taskguard contributors
+author:
+  - taskguard contributors (@taskguard)
 requirements:
   - enabled in ansible.cfg (callbacks_enabled)
 '''
