@@ -359,7 +359,7 @@ def _why(finding, msg):
 
 
 def _todo(finding, task, msg):
-    kinds = [k for k in _l(finding.get("kinds")) or [finding.get("kind")]]
+    kinds = list(_l(finding.get("kinds")) or [finding.get("kind")])
     path = _s(finding.get("task"))
     actions = [a for a in _l(task.get("actions")) if isinstance(a, dict)]
     writes = _writes(_events(finding))

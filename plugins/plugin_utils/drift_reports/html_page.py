@@ -194,8 +194,8 @@ def _fleet(groups, msg):
             # No in-page link: the page's only links are http(s) references (hostile-input checks rely on it).
             out.append('<tr><td><b>%s</b></td><td>%s</td><td class="reason">%s</td><td class=num>%d</td>'
                        '<td class=num>%d</td></tr>' % (
-                           esc(v["host"]), _badge("verdict v-" + esc(v["verdict"]),
-                                                                     msg.label("verdict", v["verdict"])),
+                           esc(v["host"]),
+                           _badge("verdict v-" + esc(v["verdict"]), msg.label("verdict", v["verdict"])),
                            esc(v["reason"], 600), v["tasks"], v["gaps"]))
         out.append("</tbody></table>")
     return out

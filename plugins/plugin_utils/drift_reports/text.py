@@ -72,8 +72,8 @@ def console_summary(doc, report_dir, language=None):
     for tier, tier_views in groups:
         out.append(msg("tier." + tier))
         for v in tier_views:
-            out.append("  %s %s %s" % (pad(visible(v["host"])[:30], 12), pad(msg.label("verdict", v["verdict"]), 14),
-                                      one_line(v["reason"], 110)))
+            out.append("  %s %s %s" % (pad(visible(v["host"])[:30], 12),
+                                       pad(msg.label("verdict", v["verdict"]), 14), one_line(v["reason"], 110)))
             lines.extend(v["cards"])
     out.append("")
     for card in lines[:MAX_CONSOLE_LINES]:

@@ -140,13 +140,14 @@ def _old_shape_doc():
     """One finding per problem, no verdict or tier: reports written before the merged finding."""
     def f(fid, kind, sev, task):
         return {"id": fid * 16, "kind": kind, "task": task, "severity": sev, "title": kind, "reasons": [], "evidence": {}}
+
     def old(entry):
         entry.pop("tier", None)
         entry.pop("verdict", None)
         return entry
     return build_report({
         "dc01": old(host_entry("partial", [f("a", "hidden", "critical", "\\T"), f("b", "undocumented", "critical", "\\T"),
-                                            f("c", "coverage_gap", "medium", None)], domain_role="domain_controller")),
+                                           f("c", "coverage_gap", "medium", None)], domain_role="domain_controller")),
         "ws01": old(host_entry("unreachable", [f("d", "unreachable", "high", None)], domain_role=None, message="timeout")),
         "srv01": old(host_entry("audited", [], domain_role="member_server")),
     }, {"id": "r"})
