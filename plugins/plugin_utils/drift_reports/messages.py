@@ -52,6 +52,10 @@ MESSAGES = {
     "report.more_cards": _m("{count} more finding(s) in drift.json.", "ほか {count} 件の指摘は drift.json を参照してください。"),
     "report.more_events": _m("{count} more event(s) in drift.json.", "ほか {count} 件のイベントは drift.json を参照してください。"),
     "report.more_reasons": _m("(+{count} more)", "(ほか {count} 件)"),
+    "report.compliance_counts": _m("compliant {compliant}, not compliant {not_compliant}, unknown {unknown}, "
+                                   "not applicable {not_applicable}; not compliant or unknown: {open}",
+                                   "準拠 {compliant}、非準拠 {not_compliant}、不明 {unknown}、対象外 {not_applicable}"
+                                   "(非準拠・不明: {open})"),
     "report.compliance": _m("Hardening compliance", "ハードニング準拠状況"),
     "report.proposals": _m("Proposed inventory entries", "タスク台帳への登録案"),
     "report.proposals_help": _m("Review before adding them to task_inventory/: fields marked CONFIRM need a human.",
