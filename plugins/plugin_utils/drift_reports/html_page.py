@@ -213,7 +213,7 @@ def _compliance(doc, msg):
         controls = c.get("controls") or []
         if not controls:
             out.append("<tr><td>%s</td><td>%s</td><td colspan=3>%s</td></tr>" % (
-                esc(host), esc(c.get("status")), esc(c.get("error") or "no compliance report for this host", 500)))
+                esc(host), esc(c.get("status")), esc(c.get("error") or msg("report.no_compliance"), 500)))
         for x in controls:
             out.append("<tr><td>%s</td><td>%s</td><td>%s %s</td><td>%s</td><td>%s</td></tr>" % (
                 esc(host), esc(c.get("status")), esc(x.get("id")), esc(x.get("name")), esc(x.get("status")),

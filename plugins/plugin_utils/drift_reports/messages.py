@@ -56,6 +56,7 @@ MESSAGES = {
                                    "not applicable {not_applicable}; not compliant or unknown: {open}",
                                    "準拠 {compliant}、非準拠 {not_compliant}、不明 {unknown}、対象外 {not_applicable}"
                                    "(非準拠・不明: {open})"),
+    "report.no_compliance": _m("no compliance report for this host", "このホストの準拠状況レポートはありません"),
     "report.compliance": _m("Hardening compliance", "ハードニング準拠状況"),
     "report.proposals": _m("Proposed inventory entries", "タスク台帳への登録案"),
     "report.proposals_help": _m("Review before adding them to task_inventory/: fields marked CONFIRM need a human.",
