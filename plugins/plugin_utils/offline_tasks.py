@@ -250,10 +250,10 @@ def walk_job_files(root, *, max_file_bytes, max_files=MAX_JOB_FILES):
             record['error'] = 'symlink points outside the evidence root: refused'
         else:
             try:
-                record['size'], record['data'] = _read_regular(full, max_file_bytes)
-                if record['data'] is None:
-                    record['error'] = 'file of %d bytes exceeds the limit of %d: not parsed' % (
-                        record['size'], max_file_bytes)
+                size, data = _read_regular(full, max_file_bytes)
+                record['size'], record['data'] = size, data
+                if data is None:
+                    record['error'] = 'file of %d bytes exceeds the limit of %d: not parsed' % (size, max_file_bytes)
             except OSError as exc:
                 record['error'] = 'cannot read: %s' % (exc.strerror or exc)
         records.append(record)
