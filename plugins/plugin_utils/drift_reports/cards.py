@@ -295,7 +295,7 @@ def _who(finding, task, msg):
             rows.append((msg("field.run_level"), msg.label("runlevel", principal["run_level"]), False))
     writes = _writes(_events(finding))
     for event in writes[-3:]:
-        rows.append((msg("field.registered"), _event_line(event, msg), False))
+        rows.append((msg("field.history"), _event_line(event, msg), False))
         client = _d(event.get("client"))
         if client.get("fqdn"):
             rows.append((msg("field.registered_from"), _s(client["fqdn"]), True))

@@ -59,7 +59,7 @@ details.card>summary .path{font-weight:bold}
 .card-body section{min-width:0;overflow-wrap:anywhere}.card-body section.wide{grid-column:1/-1}
 .card-body h4{margin:.6em 0 .2em;font-size:.95em;color:#37474f;text-transform:none}
 dl{margin:0;display:grid;grid-template-columns:max-content 1fr;gap:2px 10px}dt{color:#555}dd{margin:0;min-width:0;overflow-wrap:anywhere}
-code,.code{font-family:Consolas,"Cascadia Mono","Noto Sans Mono CJK JP",monospace;background:#f3f3f3;padding:0 3px;overflow-wrap:anywhere;word-break:break-all}
+code,.code{font-family:Consolas,"Cascadia Mono","Noto Sans Mono CJK JP",monospace;background:#f3f3f3;padding:0 3px;overflow-wrap:anywhere}
 .todo ol{margin:.2em 0 .4em 1.4em;padding:0}.todo li{margin:.15em 0}
 .rules li{margin:.2em 0}.muted{color:#666}.desc{color:#444;font-size:.95em}
 pre{white-space:pre-wrap;word-break:break-all;max-height:30em;overflow:auto;background:#f7f7f7;padding:6px}

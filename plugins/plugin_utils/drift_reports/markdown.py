@@ -90,7 +90,8 @@ def _card(card, msg):
              "", "%s (%s)" % (cell(card["title"], 600), cell(", ".join(msg.label("kind", k) for k in card["kinds"])))]
     commands = [v for label, v, _c in card["what"] if label in (msg("field.action"), msg("field.com"))]
     lines += _row(card, "card.what", commands, msg, as_code=True)
-    who = [v for label, v, _c in card["who"] if label in (msg("field.principal"), msg("field.registered"))]
+    who = [v for label, v, _c in card["who"] if label in (msg("field.principal"), msg("field.registered"),
+                                                          msg("field.history"))]
     lines += _row(card, "card.who", who, msg)
     lines += _row(card, "card.how", [v for _l, v, _c in card["how"]], msg)
     lines += _row(card, "card.where", [v for _l, v, _c in card["where"]], msg)

@@ -134,6 +134,7 @@ MESSAGES = {
     "field.logon_type": _m("Logon type", "ログオンの種類"),
     "field.run_level": _m("Run level", "実行レベル"),
     "field.registered": _m("Registered", "登録"),
+    "field.history": _m("Registered or changed", "登録・変更"),
     "field.registered_value": _m("{action} by {user} at {time} ({channel} {event_id})",
                                  "{time} に {user} が{action}({channel} {event_id})"),
     "field.registered_from": _m("From", "接続元"),
