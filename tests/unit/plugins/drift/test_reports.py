@@ -212,3 +212,16 @@ def test_demo_summary_prints_hostile_strings_visibly(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "\u202e" not in out and "\x1b" not in out and "<U+202E>" in out
     assert module.main(["demo_summary", str(tmp_path / "missing")]) == 1
+
+
+def test_console_summary_in_both_languages_prints_hostile_strings_visibly(tmp_path, capsys):
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports import text
+    write_reports(hostile_doc(), str(tmp_path), ["json"])
+    assert text.main(["text", str(tmp_path), "ja"]) == 0
+    out = capsys.readouterr().out
+    assert "\u202e" not in out and "\x1b" not in out and "<U+202E>" in out
+    assert "その他のホスト" in out and "未監査" in out          # tier and verdict in Japanese
+    assert text.main(["text", str(tmp_path)]) == 0
+    assert "not audited" in capsys.readouterr().out
+    assert text.main(["text", str(tmp_path / "missing"), "ja"]) == 1
+    assert "読み取れる監査レポートがありません" in capsys.readouterr().err
