@@ -48,9 +48,7 @@ class ActionModule(ActionBase):
         offline_root = args.get("offline_root") or self._hostvar(task_vars, "taskguard_offline_root")
         started = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         try:
-            ctx = pipeline.prepare(inventory_dirs=args.get("inventory_dir"), today=args.get("today"),
-                                   rule_files=list(args.get("rule_files") or []) + list(args.get("extra_rule_files") or []),
-                                   cache_dir=args.get("state_dir"))
+            ctx = pipeline.prepare(**pipeline.context_args(args))
         except RiskRuleError as exc:
             result.update({"failed": True, "taskguard_status": "failed", "msg": "risk rules: %s" % exc})
             return wrap_var(result)

@@ -46,9 +46,6 @@ from ansible.plugins.callback import CallbackBase
 
 AUDIT_ACTIONS = frozenset(("taskguard.windows.audit",))
 _PU = "ansible_collections.taskguard.windows.plugins.plugin_utils."
-# What the audit action imports only when a host needs it (audit_support loads them lazily).
-LAZY_MODULES = ("inventory_loader", "inventory_cache", "inventory_propose", "task_collection", "offline_tasks",
-                "event_collection", "bookmarks")
 
 
 def _mirror_audit_args(raw_args):
@@ -62,15 +59,12 @@ def _mirror_audit_args(raw_args):
 
 
 def preload(args):
-    """Warm the per-process caches the audit action reads (same calls, same arguments)."""
-    audit_support = importlib.import_module(_PU + "audit_support")
-    for name in LAZY_MODULES:
-        try:
-            importlib.import_module(_PU + name)
-        except ImportError:
-            pass
-    audit_support.load_rules(list(args.get("rule_files") or []) + list(args.get("extra_rule_files") or []))
-    return audit_support.load_inventory(args.get("inventory_dir"), args.get("today"), cache_dir=args.get("state_dir"))
+    """Warm the per-process caches the audit action reads: the same call
+    (pipeline.prepare with pipeline.context_args), so the same cache keys.
+    Returns (inventory, inventory problems)."""
+    pipeline = importlib.import_module(_PU + "pipeline")
+    ctx = pipeline.prepare(**pipeline.context_args(args))
+    return ctx.inventory, ctx.inventory_errors
 
 
 class CallbackModule(CallbackBase):

@@ -12,6 +12,7 @@ and never a clean result.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import datetime
 import os
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import bookmarks, risk
@@ -68,6 +69,9 @@ def load_inventory(paths, today=None, cache_dir=None):
     per host, which would otherwise load and validate the inventory again for
     every host (plugins/plugin_utils/inventory_cache.py, docs/performance.md)."""
     paths = [os.path.normpath(str(p)) for p in (paths or [DEFAULT_INVENTORY_DIR])]
+    # The date is part of the cache key: a worker of a run that crosses midnight
+    # judges expiry by the day it audits, not by the day the inventory was loaded.
+    today = today or datetime.datetime.now(datetime.timezone.utc).date().isoformat()
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         return None, [{"file": p, "line": None, "column": None, "code": "file_unreadable",

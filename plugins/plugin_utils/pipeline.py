@@ -36,6 +36,16 @@ Window = collections.namedtuple("Window", "since max_events bookmark_error")
 Window.__new__.__defaults__ = (None, 5000, None)
 
 
+def context_args(args):
+    """The host-independent arguments of the audit action (its validated ``args``)
+    as ``prepare`` takes them. The audit action and the preload callback
+    (plugins/callback/preload.py) both go through here, so the callback warms
+    exactly the caches the action then reads."""
+    return {"inventory_dirs": args.get("inventory_dir"), "today": args.get("today"),
+            "rule_files": list(args.get("rule_files") or []) + list(args.get("extra_rule_files") or []),
+            "cache_dir": args.get("state_dir")}
+
+
 def prepare(*, inventory_dirs=None, rule_files=None, today=None, cache_dir=None):
     """Context for every host of this process. Broken rules raise RiskRuleError
     (the run must stop); a broken inventory does not (every task is then
