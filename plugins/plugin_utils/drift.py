@@ -498,9 +498,15 @@ def index_events(out, result):
 
 
 def _entry_source(entry):
+    """Where the matching inventory entry is and who owns it (the reader asks them)."""
     source = getattr(entry, "source", None) if entry is not None else None
     if isinstance(source, dict):
-        return {"file": source.get("file"), "line": source.get("line")}
+        out = {"file": source.get("file"), "line": source.get("line")}
+        for field in ("owner", "contact"):
+            value = getattr(entry, field, None)
+            if isinstance(value, str):
+                out[field] = value[:200]
+        return out
     return None
 
 

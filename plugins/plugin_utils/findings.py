@@ -406,8 +406,8 @@ def summarize(findings):
             "highest_severity": max_severity(*[f["severity"] for f in findings])}
 
 
-def _verdict_reason(code, text, params=None):
-    return {"code": code, "text": text, "params": dict(params or {})}
+def _verdict_reason(code, text, params=None, task=None):
+    return {"code": code, "text": text, "params": dict(params or {}), "task": task}
 
 
 def verdict(status, findings, *, task_sources_read=True):
@@ -430,7 +430,8 @@ def verdict(status, findings, *, task_sources_read=True):
     serious = [f for f in task_rows if SEVERITY_RANK[f["severity"]] >= SEVERITY_RANK["medium"]]
     gaps = [f for f in findings if f["kind"] in AUDIT_KINDS]
     for f in (critical or serious)[:3]:
-        reasons.append(_verdict_reason(f.get("code") or f["kind"], "%s: %s" % (f["task"], f["title"]), f.get("params")))
+        reasons.append(_verdict_reason(f.get("code") or f["kind"], "%s: %s" % (f["task"], f["title"]), f.get("params"),
+                                       f["task"]))
     if not task_sources_read:
         reasons.append(_verdict_reason("no_task_source", "no task source could be read"))
     for f in gaps[:3]:
