@@ -454,20 +454,19 @@ def event_coverage(out, result):
     for channel, cov in sorted((result.get("coverage") or {}).items()):
         if not isinstance(cov, dict):
             continue
-        problems = []
-        if cov.get("enabled") is False:
-            problems.append("channel disabled")
-        if cov.get("readable") is False:
-            problems.append("channel not readable")
-        if cov.get("events_may_be_lost"):
-            problems.append("events may have been lost")
-        if cov.get("foreign_records"):
-            problems.append("the file read for this channel holds %s record(s) of another channel"
-                            % cov.get("foreign_records"))
+        # (key, English) of each problem: the keys let a report say them in its language
+        problems = [(key, text) for key, text, present in (
+            ("channel_disabled", "channel disabled", cov.get("enabled") is False),
+            ("not_readable", "channel not readable", cov.get("readable") is False),
+            ("events_may_be_lost", "events may have been lost", bool(cov.get("events_may_be_lost"))),
+            ("foreign_records", "the file read for this channel holds %s record(s) of another channel"
+             % cov.get("foreign_records"), bool(cov.get("foreign_records")))) if present]
         if not problems:
             continue
         detail = ", ".join(str(r) for r in (cov.get("reasons") or [])[:6])
-        params = {"channel": channel, "problems": "; ".join(problems) + (" (%s)" % detail if detail else "")}
+        params = {"channel": channel, "problems": "; ".join(t for _k, t in problems) + (" (%s)" % detail if detail else ""),
+                  "problem_keys": [k for k, _t in problems], "detail": detail,
+                  "foreign_records": cov.get("foreign_records")}
         out.add("TG-C006", params=params, reasons=[reason("TG-C006", params)],
                 evidence={"channel": channel, "coverage": trim(cov),
                           "channel_info": trim((result.get("channels") or {}).get(channel))},

@@ -145,6 +145,10 @@ def code_title(code, params, english, msg):
     if msg.language == "en" or code not in CODE_TITLES_JA:
         return _s(english)
     params = dict(_d(params))
+    if isinstance(params.get("problem_keys"), list):   # TG-C006: each channel problem in the language
+        words = [msg("channel_problem.%s" % k, count=params.get("foreign_records"))
+                 if k == "foreign_records" else msg.label("channel_problem", k) for k in params["problem_keys"]]
+        params["problems"] = "、".join(str(w) for w in words) + (" (%s)" % params["detail"] if params.get("detail") else "")
     if isinstance(params.get("actions"), str):    # "registered and updated" -> the event words of the language
         words = [w for w in re.split(r",\s*|\s+and\s+|/", params["actions"]) if w]
         params["actions"] = "・".join(msg.label("event", w.strip()) for w in words)

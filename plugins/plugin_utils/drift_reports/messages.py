@@ -219,6 +219,13 @@ MESSAGES = {
     "event.ran": _m("ran", "実行"),
     "event.other": _m("event", "イベント"),
 
+    # ---------------------------------------------------------------- event channel problems (TG-C006)
+    "channel_problem.channel_disabled": _m("channel disabled", "チャネルが無効"),
+    "channel_problem.not_readable": _m("channel not readable", "チャネルを読み取れない"),
+    "channel_problem.events_may_be_lost": _m("events may have been lost", "イベントが失われた可能性"),
+    "channel_problem.foreign_records": _m("the file read for this channel holds {count} record(s) of another channel",
+                                          "このチャネルとして読んだファイルに別チャネルのレコードが {count} 件"),
+
     # ---------------------------------------------------------------- triggers
     "trigger.boot": _m("at system start-up", "システム起動時"),
     "trigger.logon": _m("at logon", "ログオン時"),
