@@ -399,6 +399,75 @@ def _decode_content(value, max_bytes):
         return None, 'returned content is not valid base64: %s' % exc
 
 
+def _live_host(raw, errors):
+    """(is_admin, host) of the live material; not being an administrator is said."""
+    is_admin = raw.get('is_admin') if isinstance(raw.get('is_admin'), bool) else None
+    if is_admin is False:
+        errors.append({'source': 'collector', 'path': None,
+                       'error': 'not running as a local administrator: tasks, folders, files and registry '
+                                'values the account cannot read are missing; not_in_api is not evaluated'})
+    host_raw = raw.get('host') if isinstance(raw.get('host'), dict) else {}
+    if host_raw.get('error'):
+        errors.append({'source': 'host', 'path': None, 'error': str(host_raw['error'])})
+    return is_admin, host_context.host_from_live(host_raw)
+
+
+def _live_api(raw, errors):
+    """(api {lower path: item} or None, lower folder paths the API could not enumerate)."""
+    api_raw = raw.get('api') if isinstance(raw.get('api'), dict) else {}
+    if not api_raw.get('read'):
+        errors.append({'source': 'api', 'path': None, 'error': str(api_raw.get('error') or 'Task Scheduler API not read')})
+        return None, []
+    api = {}
+    api_denied = []
+    for item in _as_list(api_raw.get('tasks')):
+        if isinstance(item, dict) and isinstance(item.get('path'), str) and item['path']:
+            path = normalize_path(item['path'])
+            # copied only when the path changed (normalize_path returns a normalized path as is)
+            _add_once(api, path, item if path is item['path'] else dict(item, path=path), errors, 'api')
+    for err in _as_list(api_raw.get('folder_errors')):
+        if isinstance(err, dict):
+            folder = normalize_path(err.get('path') or '\\')
+            api_denied.append(_lower(folder))
+            errors.append({'source': 'api', 'path': folder, 'error': str(err.get('error'))})
+    return api, api_denied
+
+
+def _live_file_record(item, max_bytes):
+    path = normalize_path(item['path'])
+    data, problem = _decode_content(item.get('content'), max_bytes)
+    # Non-str hashes from a hostile host raised AttributeError on .lower()
+    # and lost the whole task result (issue 9): treated as absent.
+    record = {'path': path, 'size': item.get('size') if isinstance(item.get('size'), int) else None,
+              'sha256': _lower_str(item.get('sha256')),
+              'content_sha256': _lower_str(item.get('content_sha256')),
+              'data': data, 'error': problem or item.get('error')}
+    if data is not None:
+        record['content_sha256'] = offline_tasks.content_sha256(data)
+    return record
+
+
+def _live_files(raw, errors):
+    """Task files {lower path: record} or None when the collector could not read them."""
+    files_raw = raw.get('files') if isinstance(raw.get('files'), dict) else {}
+    if not files_raw.get('read'):
+        errors.append({'source': 'files', 'path': None, 'error': str(files_raw.get('error') or 'task files not read')})
+        return None
+    files = {}
+    max_bytes = files_raw.get('max_content_bytes')
+    max_bytes = max_bytes if isinstance(max_bytes, int) and 0 < max_bytes <= MAX_TASK_BYTES else MAX_TASK_BYTES
+    for item in _as_list(files_raw.get('entries')):
+        if isinstance(item, dict) and isinstance(item.get('path'), str) and item['path']:
+            record = _live_file_record(item, max_bytes)
+            _add_once(files, record['path'], record, errors, 'files')
+    for err in _as_list(files_raw.get('errors')):
+        if isinstance(err, dict):
+            errors.append({'source': 'files', 'path': err.get('path'), 'error': str(err.get('error'))})
+    if files_raw.get('truncated'):
+        errors.append({'source': 'files', 'path': None, 'error': 'file listing truncated by the collector'})
+    return files
+
+
 def normalize_live_tasks(raw, *, parsed=None, store=None):
     """Normalize what the PowerShell collector returned (one host, one round trip).
 
@@ -409,65 +478,9 @@ def normalize_live_tasks(raw, *, parsed=None, store=None):
     if not isinstance(raw, dict):
         raw = {}
         errors.append({'source': 'collector', 'path': None, 'error': 'the collector returned no material'})
-    is_admin = raw.get('is_admin') if isinstance(raw.get('is_admin'), bool) else None
-    if is_admin is False:
-        errors.append({'source': 'collector', 'path': None,
-                       'error': 'not running as a local administrator: tasks, folders, files and registry '
-                                'values the account cannot read are missing; not_in_api is not evaluated'})
-    host_raw = raw.get('host') if isinstance(raw.get('host'), dict) else {}
-    host = host_context.host_from_live(host_raw)
-    if host_raw.get('error'):
-        errors.append({'source': 'host', 'path': None, 'error': str(host_raw['error'])})
-
-    # API
-    api_raw = raw.get('api') if isinstance(raw.get('api'), dict) else {}
-    api = None
-    api_denied = []
-    if api_raw.get('read'):
-        api = {}
-        for item in _as_list(api_raw.get('tasks')):
-            if isinstance(item, dict) and isinstance(item.get('path'), str) and item['path']:
-                path = normalize_path(item['path'])
-                # copied only when the path changed (normalize_path returns a normalized path as is)
-                _add_once(api, path, item if path is item['path'] else dict(item, path=path), errors, 'api')
-        for err in _as_list(api_raw.get('folder_errors')):
-            if isinstance(err, dict):
-                folder = normalize_path(err.get('path') or '\\')
-                api_denied.append(_lower(folder))
-                errors.append({'source': 'api', 'path': folder, 'error': str(err.get('error'))})
-    else:
-        errors.append({'source': 'api', 'path': None, 'error': str(api_raw.get('error') or 'Task Scheduler API not read')})
-
-    # Files
-    files_raw = raw.get('files') if isinstance(raw.get('files'), dict) else {}
-    files = None
-    if files_raw.get('read'):
-        files = {}
-        max_bytes = files_raw.get('max_content_bytes')
-        max_bytes = max_bytes if isinstance(max_bytes, int) and 0 < max_bytes <= MAX_TASK_BYTES else MAX_TASK_BYTES
-        for item in _as_list(files_raw.get('entries')):
-            if not isinstance(item, dict) or not isinstance(item.get('path'), str) or not item['path']:
-                continue
-            path = normalize_path(item['path'])
-            data, problem = _decode_content(item.get('content'), max_bytes)
-            # Non-str hashes from a hostile host raised AttributeError on .lower()
-            # and lost the whole task result (issue 9): treated as absent.
-            record = {'path': path, 'size': item.get('size') if isinstance(item.get('size'), int) else None,
-                      'sha256': _lower_str(item.get('sha256')),
-                      'content_sha256': _lower_str(item.get('content_sha256')),
-                      'data': data, 'error': problem or item.get('error')}
-            if data is not None:
-                record['content_sha256'] = offline_tasks.content_sha256(data)
-            _add_once(files, path, record, errors, 'files')
-        for err in _as_list(files_raw.get('errors')):
-            if isinstance(err, dict):
-                errors.append({'source': 'files', 'path': err.get('path'), 'error': str(err.get('error'))})
-        if files_raw.get('truncated'):
-            errors.append({'source': 'files', 'path': None, 'error': 'file listing truncated by the collector'})
-    else:
-        errors.append({'source': 'files', 'path': None, 'error': str(files_raw.get('error') or 'task files not read')})
-
-    # Registry
+    is_admin, host = _live_host(raw, errors)
+    api, api_denied = _live_api(raw, errors)
+    files = _live_files(raw, errors)
     cache, read = taskcache.from_live(raw.get('taskcache'))
     errors.extend(cache['errors'])
     if not read:
