@@ -7,7 +7,7 @@
 Builds a large synthetic EVTX in a temporary directory by repeating the chunks of
 SOURCE (default: the authentic donpapi-benign-4702.evtx, 750 records, 17 chunks)
 REPEAT times (default 300 -> 225,000 records, ~330 MB), then scans it with the same
-code path the collector uses (EventID pre-filter + record range tracking).
+code path the collector uses (EventID pre-filter, Channel check, record range tracking).
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parents[4] / "collections"))
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.event_model import DEFAULT_EVENT_IDS  # noqa: E402
+from ansible_collections.taskguard.windows.plugins.plugin_utils.event_model import EVENTS, SECURITY  # noqa: E402
 from ansible_collections.taskguard.windows.plugins.plugin_utils.evtx_reader import (  # noqa: E402
     EvtxScan,
     iter_task_records,
@@ -50,12 +50,16 @@ def scan(path: Path):
     result = EvtxScan(str(path))
     started = time.perf_counter()
     with path.open("rb") as handle:
-        matched = sum(1 for dummy in iter_task_records(handle, set(DEFAULT_EVENT_IDS), result))
+        # As event_collection._scan_evtx reads Security.evtx: its own ids, every
+        # record's Channel checked, the other channel's ids kept for routing.
+        own = {i for i, (channel, dummy) in EVENTS.items() if channel == SECURITY}
+        matched = sum(1 for dummy in iter_task_records(handle, own, result, channel=SECURITY,
+                                                       foreign_event_ids=set(EVENTS) - own))
     return result, matched, time.perf_counter() - started
 
 
 def main() -> None:
-    default = HERE.parents[5] / "shared" / "fixtures" / "evtx" / "donpapi-benign-4702.evtx"
+    default = HERE.parents[2] / "fixtures" / "authentic" / "evtx" / "donpapi-benign-4702.evtx"
     src = Path(sys.argv[1]) if len(sys.argv) > 1 else default
     repeat = int(sys.argv[2]) if len(sys.argv) > 2 else 300
     res, matched, secs = scan(src)
