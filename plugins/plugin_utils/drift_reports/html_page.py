@@ -222,6 +222,38 @@ def _compliance(doc, msg):
     return out
 
 
+def _admin_cell(cell, msg):
+    state = {True: "admin.documented", False: "admin.undocumented"}.get(cell.get("documented"), "admin.no_table")
+    return "%s (%s)" % (esc(cell.get("host")), esc(msg(state)))
+
+
+def _administrators(doc, msg):
+    """The guideline's table of who is local administrator where (drift.json ``administrators``)."""
+    table = doc.get("administrators")
+    if not isinstance(table, dict):
+        return []
+    out = ["<h2>%s</h2><p class=muted>%s</p>" % (esc(msg("report.admins")), esc(msg("report.admins_help")))]
+    members = [m for m in table.get("members") or [] if isinstance(m, dict)]
+    if members:
+        out.append("<table><thead><tr><th>%s</th><th>SID</th><th>%s</th></tr></thead><tbody>" % (
+            esc(msg("col.account")), esc(msg("col.hosts_admin"))))
+        for m in members[:MAX_CARDS]:
+            marks = [msg("admin.orphaned")] if m.get("orphaned") else []
+            marks += [msg("admin.entra")] if m.get("entra") else []
+            out.append("<tr><td>%s%s</td><td><code>%s</code></td><td>%s</td></tr>" % (
+                esc(m.get("name") or "-"), (" <span class=muted>(%s)</span>" % esc(", ".join(marks))) if marks else "",
+                esc(m.get("sid")), ", ".join(_admin_cell(c, msg) for c in m.get("hosts") or [] if isinstance(c, dict))))
+        out.append("</tbody></table>")
+    elif not table.get("unread"):
+        out.append("<p>%s</p>" % esc(msg("report.admins_none")))
+    unread = [u for u in table.get("unread") or [] if isinstance(u, dict)]
+    if unread:
+        out.append("<ul>%s</ul>" % "".join("<li>%s</li>" % esc(msg("report.admins_unread", host=u.get("host"),
+                                                                     reason=u.get("reason")), 600)
+                                          for u in unread[:MAX_CARDS]))
+    return out
+
+
 def _controls(msg, kinds, total):
     sev = "".join('<option value="%d">%s</option>' % (SEVERITY_RANK[s], esc(msg.label("severity", s)))
                   for s in ("info", "low", "medium", "high", "critical"))
@@ -289,6 +321,7 @@ def render(doc, language=None):
         out.append("<h3>%s</h3>%s</section>" % (esc(msg("report.timeline")), _timeline(v, msg)))
     if total > MAX_CARDS:
         out.append("<p>%s</p>" % esc(msg("report.more_cards", count=total - MAX_CARDS)))
+    out.extend(_administrators(doc, msg))
     out.extend(_compliance(doc, msg))     # after the cards: the analyst's questions come first
     out.append("</main><script>%s</script></body></html>" % script)
     return "\n".join(out).encode("utf-8")

@@ -105,6 +105,26 @@ def _card(card, msg):
     return lines
 
 
+def _administrators(doc, msg):
+    """Who is local administrator where: one line per account (a table would not fit a merge request)."""
+    table = doc.get("administrators")
+    if not isinstance(table, dict):
+        return []
+    lines = ["", "## %s" % msg("report.admins"), "", cell(msg("report.admins_help"), 600), ""]
+    states = {True: "admin.documented", False: "admin.undocumented"}
+    for m in [m for m in table.get("members") or [] if isinstance(m, dict)][:MAX_CARDS]:
+        hosts = ", ".join("%s (%s)" % (c.get("host"), msg(states.get(c.get("documented"), "admin.no_table")))
+                          for c in m.get("hosts") or [] if isinstance(c, dict))
+        marks = ([msg("admin.orphaned")] if m.get("orphaned") else []) + ([msg("admin.entra")] if m.get("entra") else [])
+        lines.append("- **%s** %s%s: %s" % (cell(m.get("name") or "-"), code(m.get("sid")),
+                                          (" (%s)" % cell(", ".join(marks))) if marks else "", cell(hosts, 2000)))
+    if not table.get("members") and not table.get("unread"):
+        lines.append(cell(msg("report.admins_none")))
+    for u in [u for u in table.get("unread") or [] if isinstance(u, dict)][:MAX_CARDS]:
+        lines.append("- %s" % cell(msg("report.admins_unread", host=u.get("host"), reason=u.get("reason")), 600))
+    return lines
+
+
 def render(doc, language=None):
     msg, groups = fleet(doc, language)
     views = all_views(groups)
@@ -121,6 +141,7 @@ def render(doc, language=None):
         for v in tier_views:
             lines.append("- **%s**: **%s**: %s" % (cell(v["host"]), cell(msg.label("verdict", v["verdict"])),
                                                    cell(v["reason"], 400)))
+    lines += _administrators(doc, msg)
     lines += _compliance(doc, msg)
     shown = 0
     for v in views:

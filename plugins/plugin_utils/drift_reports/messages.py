@@ -58,6 +58,23 @@ MESSAGES = {
                                    "(非準拠・不明: {open})"),
     "report.no_compliance": _m("no compliance report for this host", "このホストの準拠状況レポートはありません"),
     "report.compliance": _m("Hardening compliance", "ハードニング準拠状況"),
+    "report.admins": _m("Who is local administrator where", "ローカル管理者の一覧(どのホストで誰が管理者か)"),
+    "report.admins_help": _m("Members of each host's local Administrators group (S-1-5-32-544, read by SID), one row "
+                             "per account. Undocumented members are findings on their host; hosts whose group could "
+                             "not be read are listed below the table, never shown as empty.",
+                             "各ホストのローカル Administrators グループ(S-1-5-32-544、SID で読み取り)のメンバーを、"
+                             "アカウントごとに 1 行で示します。台帳にないメンバーは各ホストの指摘事項です。"
+                             "グループを読み取れなかったホストは表の下に列挙し、空欄として扱いません。"),
+    "report.admins_unread": _m("Not read: {host}: {reason}", "未取得: {host}: {reason}"),
+    "report.admins_none": _m("No host's Administrators group was read in this run.",
+                             "この実行では、どのホストの Administrators グループも読み取れませんでした。"),
+    "col.account": _m("account", "アカウント"),
+    "col.hosts_admin": _m("administrator on", "管理者であるホスト"),
+    "admin.documented": _m("documented", "台帳に記載"),
+    "admin.undocumented": _m("not documented", "台帳に未記載"),
+    "admin.no_table": _m("no table", "台帳なし"),
+    "admin.orphaned": _m("orphaned SID", "孤立した SID"),
+    "admin.entra": _m("Entra ID", "Entra ID のアカウント"),
     "report.proposals": _m("Proposed inventory entries", "タスク台帳への登録案"),
     "report.proposals_help": _m("Review before adding them to task_inventory/: fields marked CONFIRM need a human.",
                                 "task_inventory/ に追加する前に内容を確認してください。CONFIRM の項目は担当者の判断が必要です。"),

@@ -42,3 +42,19 @@ def test_merged_slices_rebuild_the_table_over_every_slice():
     merged = merge_reports([("one", one), ("two", two)], run_id="m")
     (row,) = merged["administrators"]["members"]
     assert {(c["host"], c["documented"]) for c in row["hosts"]} == {("srv01", True), ("srv02", False)}
+
+
+def test_the_table_is_in_the_html_and_markdown_reports_escaped_and_in_both_languages():
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports import html_page, markdown
+    hostile = "<script>alert(1)</script>|x"
+    results = {"srv01": result([{"sid": DA, "name": hostile, "documented": False},
+                                {"sid": ENTRA, "entra": True, "documented": True}]),
+               "ws01": result([], read=False)}
+    doc = build_run_report(results, {"id": "r1", "slice": None})
+    page = html_page.render(doc).decode("utf-8")
+    assert "Who is local administrator where" in page and DA in page and ENTRA in page
+    assert "srv01 (not documented)" in page and "Not read: ws01: no SAM hive" in page
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+    text = markdown.render(doc, language="ja").decode("utf-8")
+    assert "ローカル管理者の一覧" in text and "srv01 (台帳に未記載)" in text and "未取得: ws01" in text
+    assert "<script>" not in text
