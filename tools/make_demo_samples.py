@@ -458,6 +458,44 @@ def sysvol_files():
             os.path.join(base, "Machine", "Preferences", "ScheduledTasks", "ScheduledTasks.xml"): xml}
 
 
+# ---------------------------------------------------------------- local admins
+DEMO_DOMAIN = "S-1-5-21-1004336348-1177238915-682003330"
+# Each demo host's machine SID and the members of its Administrators group (SAM
+# alias 0x220): the built-in Administrator, Domain Admins, and on adminws01 an
+# Entra ID account nobody documented plus a deleted local account (orphaned SID).
+DEMO_ADMINS = {
+    "srv01": ("S-1-5-21-3623811015-3361044348-30300820", ["-500", DEMO_DOMAIN + "-512"]),
+    "adminws01": ("S-1-5-21-2211445566-1188223344-3455667788",
+                  ["-500", DEMO_DOMAIN + "-512", "S-1-12-1-2233445566-1122334455-3344556677-1455667788", "-1009"]),
+}
+
+
+def sam_files():
+    """The SAM hives of the member server and the admin workstation (tools/regf_writer.py);
+    a domain controller's administrators are the domain's, not in its SAM."""
+    import struct
+    sys.path.insert(0, os.path.join(REPO, "collections"))
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from regf_writer import REG_BINARY, Key, build_hive
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.local_admins import build_alias_c_value, sid_to_bytes
+    out = {}
+    for host, (machine, members) in sorted(DEMO_ADMINS.items()):
+        sids = [machine + m if m.startswith("-") else m for m in members]
+        root = Key("ROOT")
+        root.ensure("SAM\\Domains\\Builtin\\Aliases\\00000220").values.append(
+            ("C", REG_BINARY, build_alias_c_value(sids)))
+        root.ensure("SAM\\Domains\\Account").values.append(("V", REG_BINARY, b"\x00" * 0x40 + sid_to_bytes(machine)))
+        for name, rid in (("Administrator", 500), ("Guest", 501), ("svc-backup", 1004)):
+            # SAM convention: the type of a Names subkey's default value is the account's RID
+            root.ensure("SAM\\Domains\\Account\\Users\\Names\\" + name).values.append(("", rid, b""))
+        flags = bytearray(0x50)
+        struct.pack_into("<H", flags, 0x38, 0x0210)    # built-in Administrator enabled (0x0001 would be disabled)
+        root.ensure("SAM\\Domains\\Account\\Users\\000001F4").values.append(("F", REG_BINARY, bytes(flags)))
+        out[os.path.join("samples", host, "Windows", "System32", "config", "SAM")] = build_hive(
+            root, "\\SystemRoot\\System32\\Config\\SAM")
+    return out
+
+
 # --------------------------------------------------------------------- driving
 def generate():
     """{relative path: bytes} of every sample file."""
@@ -477,6 +515,7 @@ def generate():
         for name, data in host_events(host, conf["computer"]).items():
             out[os.path.join("samples", host, "events", name)] = data
     out.update(sysvol_files())
+    out.update(sam_files())
     out.update(inventories())
     return out
 

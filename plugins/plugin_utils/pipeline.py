@@ -205,13 +205,20 @@ def judge_admin_surface(ctx, host, view, collected):
         error = "admin surface could not be judged: %s: %s" % (type(exc).__name__, exc)
         out.add("TG-C011", params={"error": error[:500]}, key="admin-surface")
         return out.rows()
+    # one row per subject (a GPO task, a member SID), like one row per task
+    by_subject, rows = {}, []
     for finding in found:
-        finding.setdefault("kinds", [finding["kind"]])
-        finding.setdefault("problems", [{"code": finding["code"], "kind": finding["kind"],
-                                         "severity": finding["severity"], "title": finding["title"],
-                                         "params": finding.get("params") or {}}])
         finding.setdefault("proposal_withheld", None)
-    return found
+        if finding.get("task") and finding["kind"] in fnd.ADMIN_KINDS:
+            by_subject.setdefault((finding["kind"], fnd.lower_path(finding["task"])), []).append(finding)
+        else:
+            finding.setdefault("kinds", [finding["kind"]])
+            finding.setdefault("problems", [{"code": finding["code"], "kind": finding["kind"],
+                                             "severity": finding["severity"], "title": finding["title"],
+                                             "params": finding.get("params") or {}}])
+            rows.append(finding)
+    rows.extend(fnd.merge_task_findings(host["name"], group) for group in by_subject.values())
+    return rows
 
 
 # ------------------------------------------------------------------ problems as findings

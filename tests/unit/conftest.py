@@ -16,6 +16,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 _COLLECTIONS = REPO_ROOT / "collections"
 if (_COLLECTIONS / "ansible_collections" / "taskguard" / "windows").exists():
     sys.path.insert(0, str(_COLLECTIONS))
+# tools/regf_writer.py (the minimal registry hive writer) is shared by the hive
+# tests and tools/make_demo_samples.py.
+sys.path.insert(0, str(REPO_ROOT / "tools"))
 
 # Hand-written data of our own (safe to ship) lives here.
 UNIT_FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -4,13 +4,10 @@
 from __future__ import annotations
 
 import struct
-import sys
-from pathlib import Path
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_surface, laps, local_admins
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "task_info"))
-from task_info_hive import REG_BINARY, REG_DWORD, Key, build_hive  # noqa: E402  pylint: disable=wrong-import-position
+from regf_writer import REG_BINARY, REG_DWORD, Key, build_hive
 
 MACH = "S-1-5-21-3623811015-3361044348-30300820"
 DOM = "S-1-5-21-1004336348-1177238915-682003330"

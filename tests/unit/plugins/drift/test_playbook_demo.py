@@ -33,8 +33,12 @@ EXPECTED = {
     ("adminws01", "undocumented", "\\Microsoft\\Windows\\Diagnosis\\RecommendedTroubleshootingCheck"),
     # a GPO immediate task running as SYSTEM from a UNC path, in dc01's SYSVOL (docs/least-privilege.md)
     ("dc01", "gpo_task", "\\GPO\\{5C2B7A1E-9D43-4F6B-8E21-3A7D0C9B6E54}\\Machine\\Install Updates"),
+    # adminws01's SAM: an Entra ID account and a deleted local account nobody documented
+    ("adminws01", "local_admin", "Administrators/S-1-12-1-2233445566-1122334455-3344556677-1455667788"),
+    ("adminws01", "local_admin", "Administrators/S-1-5-21-2211445566-1188223344-3455667788-1009"),
 }
-HIGH = {key for key in EXPECTED if key[1] in ("undocumented", "hidden", "modified", "transient", "gpo_task")}
+HIGH = {key for key in EXPECTED if key[1] in ("undocumented", "hidden", "modified", "transient", "gpo_task",
+                                              "local_admin")}
 
 
 def _run(tmp_path, *extra, inventory=None):
@@ -88,6 +92,19 @@ def test_demo_flags_exactly_the_planted_attacks(demo_run):
     assert winupdate["proposed_entry"] is None and "concealed" in winupdate["proposal_withheld"]
     # only exports, no .evtx in the samples: the report says so instead of claiming full coverage
     assert {e["status"] for e in doc["hosts"].values()} == {"partial"}
+
+
+def test_demo_shows_who_is_local_admin_where(demo_run):
+    tmp_path, _proc = demo_run
+    table = _report(tmp_path)["administrators"]
+    assert table["hosts"] == ["adminws01", "srv01"]
+    assert [u["host"] for u in table["unread"]] == ["dc01"]            # a DC's admins are the domain's
+    rows = {m["sid"]: m for m in table["members"]}
+    domain_admins = rows["S-1-5-21-1004336348-1177238915-682003330-512"]
+    assert {(c["host"], c["documented"]) for c in domain_admins["hosts"]} == {("adminws01", True), ("srv01", True)}
+    assert rows["S-1-12-1-2233445566-1122334455-3344556677-1455667788"]["entra"] is True
+    html = (tmp_path / "reports" / "drift.html").read_text(encoding="utf-8")
+    assert "Who is local administrator where" in html and "adminws01 (not documented)" in html
 
 
 def test_demo_writes_every_format_and_advances_bookmarks(demo_run):

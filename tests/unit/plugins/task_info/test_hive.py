@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, taskguard contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The SOFTWARE-hive path (regipy) on hives written by task_info_hive (our minimal regf writer)."""
+"""The SOFTWARE-hive path (regipy) on hives written by tools/regf_writer.py (our minimal regf writer)."""
 from __future__ import annotations
 
 import pytest
@@ -9,7 +9,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils import taskcache
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import HiveError
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import collect_offline_tasks
 from task_info_evidence import RegBuilder, registry_hash, task_file_bytes, task_xml, write_task
-from task_info_hive import REG_BINARY, REG_DWORD, REG_SZ, Key, build_hive
+from regf_writer import REG_BINARY, REG_DWORD, REG_SZ, Key, build_hive
 
 TASKCACHE = 'Microsoft\\Windows NT\\CurrentVersion\\Schedule\\TaskCache'
 UNICODE = '\\Vendör\\タスク'

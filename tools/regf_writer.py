@@ -1,6 +1,7 @@
 # Copyright: (c) 2026, taskguard contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A tiny writer of registry hive files (regf), so the regipy code path can be tested.
+"""A tiny writer of registry hive files (regf): the regipy code path is tested on
+hives it writes, and tools/make_demo_samples.py writes the demo hosts' SAM hives with it.
 
 No hive writer is available here (regipy only reads; hivex is not packaged for
 this machine), so this writes the minimum of the format as libyal's REGF
