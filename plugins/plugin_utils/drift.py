@@ -142,8 +142,7 @@ class _Run(object):
                 self.out.add("TG-C002", params={"source": source}, key="source:" + source,
                              evidence={"source": source, "mode": mode})
         if sources.get("job_files") is False:
-            self.out.add("TG-C002", severity="low", params={"source": "job_files (legacy at jobs)"},
-                         evidence={"source": "job_files", "mode": mode}, key="source:job_files")
+            self.out.add("TG-C017", evidence={"source": "job_files", "mode": mode}, key="source:job_files")
         for source, errs in sorted(by_source.items()):
             self.out.add("TG-C003", params={"count": len(errs), "source": source}, evidence={"errors": trim(errs)},
                          key="errors:" + source)

@@ -79,6 +79,8 @@ CATALOGUE = {
                   "coverage-gaps"),
     "TG-C015": _c("note", "info", "Windows version unknown: matched against all built-in baselines",
                   "coverage-gaps"),
+    "TG-C017": _c("coverage_gap", "low", "Legacy at jobs not looked at: the evidence has no Windows\\Tasks folder "
+                                         "(.job files)", "coverage-gaps"),
     "TG-C016": _c("note", "info", "No built-in baseline for {os_family}: matched against all built-in baselines "
                                   "({families})", "coverage-gaps"),
     # unparseable material

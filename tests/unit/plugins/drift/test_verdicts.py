@@ -278,3 +278,14 @@ def test_a_documented_task_updated_as_documented_is_quiet():
     audit = run(entries=[StubEntry(path)], events=[event(5, 4702, "updated", path, definition=make_task(path))],
                 sources=NO_SOURCES)
     assert rows(audit, "modified") == [] and rows(audit, "registered") == []
+
+
+def test_legacy_job_files_are_medium_and_a_missing_tasks_folder_is_said():
+    job = make_task("\\Backup.job", command="C:\\Program Files\\Vendor\\backup.exe", principal=SYSTEM)
+    job["seen_in"] = ["job_file"]
+    audit = run([job], sources={"api": False, "files": True, "registry": True, "job_files": True})
+    (row,) = rows(audit, "undocumented")
+    assert "TG-R018" in {r["rule"] for r in row["reasons"]} and SEVERITY_RANK[row["severity"]] >= SEVERITY_RANK["medium"]
+    unlooked = run([], sources={"api": False, "files": True, "registry": True, "job_files": False})
+    (gap,) = [f for f in unlooked["findings"] if f["code"] == "TG-C017"]
+    assert gap["severity"] == "low" and unlooked["verdict"]["state"] == "incomplete"
