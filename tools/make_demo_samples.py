@@ -496,6 +496,15 @@ def sam_files():
     return out
 
 
+def job_files():
+    """adminws01's legacy at job (T1053.002): the crafted At1.job of the parser's
+    fixtures (tests/unit/fixtures/task_info/jobs/make_jobs.py writes it to
+    [MS-TSCH] 2.4): cmd.exe starting hidden, encoded PowerShell every week."""
+    with open(os.path.join(REPO, "tests", "unit", "fixtures", "task_info", "jobs", "At1.job"), "rb") as handle:
+        data = handle.read()
+    return {os.path.join("samples", "adminws01", "Windows", "Tasks", "At1.job"): data}
+
+
 # --------------------------------------------------------------------- driving
 def generate():
     """{relative path: bytes} of every sample file."""
@@ -516,6 +525,7 @@ def generate():
             out[os.path.join("samples", host, "events", name)] = data
     out.update(sysvol_files())
     out.update(sam_files())
+    out.update(job_files())
     out.update(inventories())
     return out
 

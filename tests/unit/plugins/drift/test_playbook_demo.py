@@ -33,6 +33,7 @@ EXPECTED = {
     ("adminws01", "undocumented", "\\Microsoft\\Windows\\Diagnosis\\RecommendedTroubleshootingCheck"),
     # a GPO immediate task running as SYSTEM from a UNC path, in dc01's SYSVOL (docs/least-privilege.md)
     ("dc01", "gpo_task", "\\GPO\\{5C2B7A1E-9D43-4F6B-8E21-3A7D0C9B6E54}\\Machine\\Install Updates"),
+    ("adminws01", "undocumented", "\\At1.job"),                                        # legacy at job (T1053.002)
     # adminws01's SAM: an Entra ID account and a deleted local account nobody documented
     ("adminws01", "local_admin", "Administrators/S-1-12-1-2233445566-1122334455-3344556677-1455667788"),
     ("adminws01", "local_admin", "Administrators/S-1-5-21-2211445566-1188223344-3455667788-1009"),
