@@ -248,9 +248,9 @@ def _administrators(doc, msg):
         out.append("<p>%s</p>" % esc(msg("report.admins_none")))
     unread = [u for u in table.get("unread") or [] if isinstance(u, dict)]
     if unread:
-        out.append("<ul>%s</ul>" % "".join("<li>%s</li>" % esc(msg("report.admins_unread", host=u.get("host"),
-                                                                     reason=u.get("reason")), 600)
-                                          for u in unread[:MAX_CARDS]))
+        items = [esc(msg("report.admins_unread", host=u.get("host"), reason=u.get("reason")), 600)
+                 for u in unread[:MAX_CARDS]]
+        out.append("<ul>%s</ul>" % "".join("<li>%s</li>" % item for item in items))
     return out
 
 

@@ -116,8 +116,8 @@ def _administrators(doc, msg):
         hosts = ", ".join("%s (%s)" % (c.get("host"), msg(states.get(c.get("documented"), "admin.no_table")))
                           for c in m.get("hosts") or [] if isinstance(c, dict))
         marks = ([msg("admin.orphaned")] if m.get("orphaned") else []) + ([msg("admin.entra")] if m.get("entra") else [])
-        lines.append("- **%s** %s%s: %s" % (cell(m.get("name") or "-"), code(m.get("sid")),
-                                          (" (%s)" % cell(", ".join(marks))) if marks else "", cell(hosts, 2000)))
+        marked = (" (%s)" % cell(", ".join(marks))) if marks else ""
+        lines.append("- **%s** %s%s: %s" % (cell(m.get("name") or "-"), code(m.get("sid")), marked, cell(hosts, 2000)))
     if not table.get("members") and not table.get("unread"):
         lines.append(cell(msg("report.admins_none")))
     for u in [u for u in table.get("unread") or [] if isinstance(u, dict)][:MAX_CARDS]:
