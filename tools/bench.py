@@ -50,7 +50,10 @@ STEADY_SAMPLE = 10   # steady-state figures on every 10th host (they vary little
 RATIO_SAMPLE = 10    # floor ratio on every 10th host
 RATIO_ROUNDS = 3     # ... in 3 rounds, the median reported
 PROBE_HOSTS = 20     # the VM's speed before/after the timed phase: the floor of 20 hosts
-EVTX_SOURCE = os.path.join(os.environ.get("TASKGUARD_SHARED_FIXTURES", os.path.join(os.path.dirname(REPO), "shared", "fixtures")),
+# The authentic fixtures travel with the repository (tests/unit/fixtures/authentic);
+# TASKGUARD_SHARED_FIXTURES points at another copy with the same layout.
+EVTX_SOURCE = os.path.join(os.environ.get("TASKGUARD_SHARED_FIXTURES",
+                                          os.path.join(REPO, "tests", "unit", "fixtures", "authentic")),
                            "evtx", "donpapi-benign-4702.evtx")
 EVTX_BENCH = os.path.join(REPO, "tests", "unit", "plugins", "task_events", "bench_evtx.py")
 
