@@ -606,6 +606,48 @@ def _note_foreign_export(rel, named, tally, states):
         os.path.basename(rel), total, ", ".join("%s (%d)" % kv for kv in sorted(foreign.items())))
 
 
+MAX_OTHER_EVTX_FILES = 64
+_NO_CHANNEL = "\x00"   # matches no record's Channel: every record of the file is routed by its own
+
+
+def _scan_other_evtx(root_real, collector, errors):
+    """Task events in the other ``*.evtx`` files of the Logs folder, routed by each
+    record's own Channel. Read only when a channel's own file is missing: attack
+    samples and exported logs keep their own names (``atexec.evtx``), while a full
+    copy of a Logs folder has both channel files and hundreds of unrelated logs."""
+    folder = find_ci(root_real, LOGS_DIR, errors)
+    if folder is None or not os.path.isdir(folder):
+        return
+    known = {name.casefold() for name in EVTX_FILES.values()}
+    try:
+        with os.scandir(folder) as it:
+            names = sorted(e.name for e in it if e.name.casefold().endswith(".evtx") and e.name.casefold() not in known)
+    except OSError as exc:
+        errors.append({"source": "offline", "path": os.path.join(*LOGS_DIR), "error": "cannot list: %s" % exc.strerror})
+        return
+    if len(names) > MAX_OTHER_EVTX_FILES:
+        errors.append({"source": "offline", "path": os.path.join(*LOGS_DIR),
+                       "error": "%d other .evtx files, only the first %d read" % (len(names), MAX_OTHER_EVTX_FILES)})
+        names = names[:MAX_OTHER_EVTX_FILES]
+    for name in names:
+        rel = os.path.join(*(LOGS_DIR + (name,)))
+        real = os.path.realpath(os.path.join(folder, name))
+        if not _inside(root_real, real):
+            errors.append({"source": "offline", "path": rel, "error": "refused: symbolic link points outside the evidence root"})
+            continue
+        handle = _open_inside(root_real, real, errors, rel)
+        if handle is None:
+            continue
+        source = "evtx:%s" % os.path.relpath(real, root_real)
+        scan = EvtxScan(source)
+        with handle:
+            for file_record, xml in iter_task_records(handle, (), scan, channel=_NO_CHANNEL,
+                                                      foreign_event_ids=collector.wanted):
+                collector.add_xml(xml, source, record_hint=_record_id_hint(xml) or file_record)
+        if scan.fatal:
+            errors.append({"source": "offline", "path": rel, "error": scan.fatal})
+
+
 def _scan_exports(root_real, collector, errors, states):
     """Read ``<root>/events/*.xml``; returns the set of channels that got events."""
     folder = find_ci(root_real, (EXPORTS_DIR,), errors)
@@ -668,6 +710,8 @@ def collect_offline_events(root, *, since=None, event_ids=None, max_events=None)
         channels[channel] = info
         states[channel] = state
         _scan_evtx(root_real, channel, collector, info, state, errors)
+    if any("evtx_missing" in state["problems"] for state in states.values()):
+        _scan_other_evtx(root_real, collector, errors)
     _scan_exports(root_real, collector, errors, states)
     # An export can make an otherwise missing channel partly readable; so can the
     # task events of a channel found in another channel's .evtx (routed there by

@@ -82,3 +82,29 @@ def test_benign_and_negative_logs_raise_nothing_at_medium(tmp_path, name):
     assert task_rows(result) == {}
     assert result["verdict"]["state"] == "not_audited"              # honest: no task source, nothing found
     assert any(r["code"] == "no_task_source" for r in result["verdict"]["reasons"])
+
+
+def test_samples_under_their_own_names_are_read_and_routed_by_channel(tmp_path):
+    """Attack samples keep their names (atexec.evtx...): with a channel's own file
+    missing, the other .evtx files of the Logs folder are read, each record routed
+    by its Channel."""
+    logs = tmp_path / "evidence" / "Windows" / "System32" / "winevt" / "Logs"
+    logs.mkdir(parents=True)
+    for name in sorted(os.listdir(EVTX)):
+        if name.endswith(".evtx"):
+            shutil.copy(os.path.join(EVTX, name), logs / name)
+    result, error = pipeline.audit_offline(CTX, "victim", {}, str(tmp_path / "evidence"))
+    assert error is None
+    assert set(task_rows(result)) == {"\\bouWFQYO", "\\smbservice", "\\Microsoft\\SynchronizeTimeZone", "\\eviltask"}
+    security = next(f for f in result["findings"] if f["code"] == "TG-C006" and f["params"]["channel"] == "Security")
+    assert "events_from_other_file" in security["params"]["detail"]     # said, not hidden
+
+
+def test_a_full_logs_folder_reads_only_the_channel_files(tmp_path):
+    logs = tmp_path / "evidence" / "Windows" / "System32" / "winevt" / "Logs"
+    logs.mkdir(parents=True)
+    shutil.copy(os.path.join(EVTX, "donpapi-benign-4702.evtx"), logs / "Security.evtx")
+    shutil.copy(os.path.join(EVTX, "donpapi-benign-4702.evtx"), logs / "Microsoft-Windows-TaskScheduler%4Operational.evtx")
+    shutil.copy(os.path.join(EVTX, "atexec-fast-create-delete-4698-4699.evtx"), logs / "Application-copy.evtx")
+    result, error = pipeline.audit_offline(CTX, "victim", {}, str(tmp_path / "evidence"))
+    assert error is None and "\\bouWFQYO" not in task_rows(result)
