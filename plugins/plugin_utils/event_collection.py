@@ -610,28 +610,38 @@ MAX_OTHER_EVTX_FILES = 64
 _NO_CHANNEL = "\x00"   # matches no record's Channel: every record of the file is routed by its own
 
 
-def _scan_other_evtx(root_real, collector, errors):
-    """Task events in the other ``*.evtx`` files of the Logs folder, routed by each
-    record's own Channel. Read only when a channel's own file is missing: attack
-    samples and exported logs keep their own names (``atexec.evtx``), while a full
-    copy of a Logs folder has both channel files and hundreds of unrelated logs."""
-    folder = find_ci(root_real, LOGS_DIR, errors)
-    if folder is None or not os.path.isdir(folder):
-        return
+def _other_evtx_files(root_real, errors):
+    """(rel, real) of the ``*.evtx`` files that are not a channel's own file, in the
+    Logs folder, the exports folder and the evidence root, at most MAX_OTHER_EVTX_FILES."""
     known = {name.casefold() for name in EVTX_FILES.values()}
-    try:
-        with os.scandir(folder) as it:
-            names = sorted(e.name for e in it if e.name.casefold().endswith(".evtx") and e.name.casefold() not in known)
-    except OSError as exc:
-        errors.append({"source": "offline", "path": os.path.join(*LOGS_DIR), "error": "cannot list: %s" % exc.strerror})
-        return
-    if len(names) > MAX_OTHER_EVTX_FILES:
-        errors.append({"source": "offline", "path": os.path.join(*LOGS_DIR),
-                       "error": "%d other .evtx files, only the first %d read" % (len(names), MAX_OTHER_EVTX_FILES)})
-        names = names[:MAX_OTHER_EVTX_FILES]
-    for name in names:
-        rel = os.path.join(*(LOGS_DIR + (name,)))
-        real = os.path.realpath(os.path.join(folder, name))
+    found = []
+    for parts in (LOGS_DIR, (EXPORTS_DIR,), ()):
+        folder = find_ci(root_real, parts, errors) if parts else root_real
+        if folder is None or not os.path.isdir(folder):
+            continue
+        try:
+            with os.scandir(folder) as it:
+                names = sorted(e.name for e in it if e.name.casefold().endswith(".evtx")
+                               and not (parts == LOGS_DIR and e.name.casefold() in known))
+        except OSError as exc:
+            errors.append({"source": "offline", "path": os.path.join(*parts) if parts else ".",
+                           "error": "cannot list: %s" % exc.strerror})
+            continue
+        found.extend((os.path.join(*(parts + (name,))), os.path.realpath(os.path.join(folder, name)))
+                     for name in names)
+    if len(found) > MAX_OTHER_EVTX_FILES:
+        errors.append({"source": "offline", "path": ".", "error": "%d other .evtx files, only the first %d read"
+                       % (len(found), MAX_OTHER_EVTX_FILES)})
+    return found[:MAX_OTHER_EVTX_FILES]
+
+
+def _scan_other_evtx(root_real, collector, errors):
+    """Task events in other ``*.evtx`` files (the Logs folder, ``events/``, the
+    evidence root), routed by each record's own Channel. Read only when a channel's
+    own file is missing: attack samples and exported logs keep their own names
+    (``atexec.evtx``), while a full copy of a Logs folder has both channel files and
+    hundreds of unrelated logs."""
+    for rel, real in _other_evtx_files(root_real, errors):
         if not _inside(root_real, real):
             errors.append({"source": "offline", "path": rel, "error": "refused: symbolic link points outside the evidence root"})
             continue

@@ -108,3 +108,10 @@ def test_a_full_logs_folder_reads_only_the_channel_files(tmp_path):
     shutil.copy(os.path.join(EVTX, "atexec-fast-create-delete-4698-4699.evtx"), logs / "Application-copy.evtx")
     result, error = pipeline.audit_offline(CTX, "victim", {}, str(tmp_path / "evidence"))
     assert error is None and "\\bouWFQYO" not in task_rows(result)
+
+
+def test_samples_dropped_in_the_evidence_root_are_read_too(tmp_path):
+    (tmp_path / "evidence").mkdir()
+    shutil.copy(os.path.join(EVTX, "fortinet-apt-masquerade-4698.evtx"), tmp_path / "evidence" / "fortinet.evtx")
+    result, error = pipeline.audit_offline(CTX, "victim", {}, str(tmp_path / "evidence"))
+    assert error is None and set(task_rows(result)) == {"\\Microsoft\\SynchronizeTimeZone"}
