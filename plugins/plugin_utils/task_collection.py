@@ -538,6 +538,18 @@ def _resolve_in_root(root, given):
     return candidate, None
 
 
+class _OfflineRead(object):
+    """What the stages of an offline collection share: the evidence root, the
+    errors, the opened SOFTWARE hive and the CurrentVersion values of a reg export."""
+
+    def __init__(self, root):
+        self.root = root
+        self.errors = []
+        self.hive_obj = None
+        self.hive_path = None
+        self.reg_versions = []
+
+
 def collect_offline_tasks(root, *, taskcache_reg=None, hive=None):
     """Normalize tasks from an evidence copy of a Windows volume (no connection).
 
@@ -547,106 +559,117 @@ def collect_offline_tasks(root, *, taskcache_reg=None, hive=None):
     ``<root>/TaskCache.reg`` when the hive is missing, unreadable or has no
     TaskCache key. The SOFTWARE hive also gives the host facts.
     """
-    errors = []
-    host = host_context.empty_host()
+    read = _OfflineRead(root)
     if not isinstance(root, str) or not os.path.isdir(root):
-        errors.append({'source': 'files', 'path': root, 'error': 'evidence root is not a directory'})
+        read.errors.append({'source': 'files', 'path': root, 'error': 'evidence root is not a directory'})
         sources = {'api': False, 'files': False, 'registry': False, 'job_files': False}
-        return build_result(Material(None, [], None, None), Collected('offline', host, sources, errors, None, None))
+        return build_result(Material(None, [], None, None),
+                            Collected('offline', host_context.empty_host(), sources, read.errors, None, None))
+    files, records = _offline_files(read)
+    host = _offline_host_from_hives(read, hive)
+    cache, registry_source = _offline_taskcache(read, taskcache_reg, hive)
+    # The version when the hive gave none: a reg export, then the task folder (host_context.py)
+    host, host_errors = host_context.complete_offline_host(
+        host, root, reg_values=read.reg_versions[0] if read.reg_versions else None,
+        task_paths=[record['path'] for record in records],
+        find=lambda where, names: offline_tasks.find_case_insensitive(where, names, read.errors),
+        read_reg=read_reg_export)
+    read.errors.extend(host_errors)
+    sources = {'api': False, 'files': files is not None, 'registry': cache is not None}
+    result = build_result(Material(None, [], files, cache),
+                          Collected('offline', host, sources, read.errors, None, registry_source))
+    jobs_dir, job_records, job_errors = offline_tasks.walk_job_files(root, max_file_bytes=job_file.MAX_JOB_BYTES)
+    add_job_tasks(result, job_records, looked=jobs_dir is not None, errors=job_errors)
+    add_other_locations(result, root)
+    return result
 
-    _tasks_dir, records, file_errors = offline_tasks.walk_task_files(root)
-    errors.extend(file_errors)
-    files = None
-    if _tasks_dir is not None:
-        files = {}
-        for record in records:
-            _add_once(files, record['path'], record, errors, 'files')
 
-    # Hive (host facts, and TaskCache unless a .reg was given)
-    hive_obj = None
-    hive_path = None
+def _offline_files(read):
+    """({path: file record} or None when there is no Tasks folder, the records)."""
+    tasks_dir, records, file_errors = offline_tasks.walk_task_files(read.root)
+    read.errors.extend(file_errors)
+    if tasks_dir is None:
+        return None, records
+    files = {}
+    for record in records:
+        _add_once(files, record['path'], record, read.errors, 'files')
+    return files, records
+
+
+def _offline_host_from_hives(read, hive):
+    """Host facts from the SOFTWARE hive (opened here, kept for the TaskCache) and
+    the SYSTEM hive, which tells domain controllers apart."""
+    host = host_context.empty_host()
     if hive:
-        hive_path, problem = _resolve_in_root(root, hive)
+        read.hive_path, problem = _resolve_in_root(read.root, hive)
         if problem:
-            errors.append({'source': 'registry', 'path': hive, 'error': problem})
+            read.errors.append({'source': 'registry', 'path': hive, 'error': problem})
     else:
-        hive_path = offline_tasks.find_case_insensitive(root, offline_tasks.HIVE_SEGMENTS, errors)
-    if hive_path:
+        read.hive_path = offline_tasks.find_case_insensitive(read.root, offline_tasks.HIVE_SEGMENTS, read.errors)
+    if read.hive_path:
         try:
-            hive_obj = taskcache.open_hive(hive_path)
+            read.hive_obj = taskcache.open_hive(read.hive_path)
         except TaskGuardInputError as exc:
-            errors.append({'source': 'registry', 'path': hive_path, 'error': str(exc)})
-    if hive_obj is not None:
-        host = host_context.host_from_current_version(host_context.current_version_from_hive(hive_obj))
-    # The SYSTEM hive, when the copy has it, tells domain controllers apart.
-    system_path = offline_tasks.find_case_insensitive(root, offline_tasks.SYSTEM_HIVE_SEGMENTS)
+            read.errors.append({'source': 'registry', 'path': read.hive_path, 'error': str(exc)})
+    if read.hive_obj is not None:
+        host = host_context.host_from_current_version(host_context.current_version_from_hive(read.hive_obj))
+    system_path = offline_tasks.find_case_insensitive(read.root, offline_tasks.SYSTEM_HIVE_SEGMENTS)
     if system_path:
         try:
             product_type = host_context.product_type_from_system_hive(taskcache.open_hive(system_path))
             host = host_context.apply_system_product_type(host, product_type)
         except TaskGuardInputError as exc:
-            errors.append({'source': 'host', 'path': system_path, 'error': str(exc)})
+            read.errors.append({'source': 'host', 'path': system_path, 'error': str(exc)})
+    return host
 
-    reg_versions = []   # CurrentVersion values of a reg export read here (host_context)
 
-    def from_reg(path):
-        try:
-            export = read_reg_export(path)
-            reg_versions.append(host_context.current_version_from_reg_export(export))
-            found_cache, found = taskcache.from_reg_export(export)
-        except TaskGuardInputError as exc:
-            errors.append({'source': 'registry', 'path': path, 'error': str(exc)})
-            return None, None
-        errors.extend(found_cache['errors'])
-        return (found_cache, {'kind': 'reg_export', 'path': path}) if found else (None, None)
-
-    def from_hive():
-        try:
-            found_cache, found = taskcache.from_hive(hive_obj)
-        except TaskGuardInputError as exc:
-            errors.append({'source': 'registry', 'path': hive_path, 'error': str(exc)})
-            return None, None
-        errors.extend(found_cache['errors'])
-        return (found_cache, {'kind': 'hive', 'path': hive_path}) if found else (None, None)
-
+def _offline_taskcache(read, taskcache_reg, hive):
+    """(TaskCache or None, {"kind", "path"} of where it came from). Explicit choices
+    are honoured: if they fail, that is reported, not replaced by another source."""
     cache, registry_source = None, None
     if taskcache_reg:
-        # Explicit choices are honoured: if they fail, that is reported, not replaced.
-        reg_path, problem = _resolve_in_root(root, taskcache_reg)
+        reg_path, problem = _resolve_in_root(read.root, taskcache_reg)
         if problem:
-            errors.append({'source': 'registry', 'path': taskcache_reg, 'error': problem})
+            read.errors.append({'source': 'registry', 'path': taskcache_reg, 'error': problem})
         else:
-            cache, registry_source = from_reg(reg_path)
+            cache, registry_source = _taskcache_from_reg(read, reg_path)
     elif hive:
-        if hive_obj is not None:
-            cache, registry_source = from_hive()
+        if read.hive_obj is not None:
+            cache, registry_source = _taskcache_from_hive(read)
     else:
-        if hive_obj is not None:
-            cache, registry_source = from_hive()
+        if read.hive_obj is not None:
+            cache, registry_source = _taskcache_from_hive(read)
         if cache is None:
-            reg_path = offline_tasks.find_case_insensitive(root, (offline_tasks.REG_EXPORT_NAME,), errors)
+            reg_path = offline_tasks.find_case_insensitive(read.root, (offline_tasks.REG_EXPORT_NAME,), read.errors)
             if reg_path:
-                cache, registry_source = from_reg(reg_path)
-    if cache is None and not any(e['source'] == 'registry' for e in errors):
-        errors.append({'source': 'registry', 'path': None,
-                       'error': 'no TaskCache source (no SOFTWARE hive, no TaskCache.reg): '
-                                'registry-based hidden-task checks not evaluated'})
+                cache, registry_source = _taskcache_from_reg(read, reg_path)
+    if cache is None and not any(e['source'] == 'registry' for e in read.errors):
+        read.errors.append({'source': 'registry', 'path': None,
+                            'error': 'no TaskCache source (no SOFTWARE hive, no TaskCache.reg): '
+                                     'registry-based hidden-task checks not evaluated'})
+    return cache, registry_source
 
-    # The version when the hive gave none: a reg export, then the task folder (host_context.py)
-    host, host_errors = host_context.complete_offline_host(
-        host, root, reg_values=reg_versions[0] if reg_versions else None,
-        task_paths=[record['path'] for record in records],
-        find=lambda where, names: offline_tasks.find_case_insensitive(where, names, errors),
-        read_reg=read_reg_export)
-    errors.extend(host_errors)
 
-    sources = {'api': False, 'files': files is not None, 'registry': cache is not None}
-    result = build_result(Material(None, [], files, cache),
-                          Collected('offline', host, sources, errors, None, registry_source))
-    jobs_dir, job_records, job_errors = offline_tasks.walk_job_files(root, max_file_bytes=job_file.MAX_JOB_BYTES)
-    add_job_tasks(result, job_records, looked=jobs_dir is not None, errors=job_errors)
-    add_other_locations(result, root)
-    return result
+def _taskcache_from_reg(read, path):
+    try:
+        export = read_reg_export(path)
+        read.reg_versions.append(host_context.current_version_from_reg_export(export))
+        found_cache, found = taskcache.from_reg_export(export)
+    except TaskGuardInputError as exc:
+        read.errors.append({'source': 'registry', 'path': path, 'error': str(exc)})
+        return None, None
+    read.errors.extend(found_cache['errors'])
+    return (found_cache, {'kind': 'reg_export', 'path': path}) if found else (None, None)
+
+
+def _taskcache_from_hive(read):
+    try:
+        found_cache, found = taskcache.from_hive(read.hive_obj)
+    except TaskGuardInputError as exc:
+        read.errors.append({'source': 'registry', 'path': read.hive_path, 'error': str(exc)})
+        return None, None
+    read.errors.extend(found_cache['errors'])
+    return (found_cache, {'kind': 'hive', 'path': read.hive_path}) if found else (None, None)
 
 
 # ------------------------------------------------------------ legacy and other places
