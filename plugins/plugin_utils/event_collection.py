@@ -22,6 +22,7 @@ import re
 import stat
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.bookmarks import validate_bookmark
+from ansible_collections.taskguard.windows.plugins.plugin_utils.definition_store import parse_with_store
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import EvidenceError, TaskGuardInputError
 from ansible_collections.taskguard.windows.plugins.plugin_utils.event_exports import iter_export_events
 from ansible_collections.taskguard.windows.plugins.plugin_utils.event_model import (
@@ -353,92 +354,93 @@ def normalize_live_events(raw, *, since=None, store=None):
         raise TaskGuardInputError("live event material must be a mapping with a 'channels' list")
     since = validate_bookmark(since)
     wanted = _wanted_ids(raw.get("event_ids"))
-    max_events = _max_events(raw.get("max_events"))
     parse_definition = None
     if store is not None:
-        from ansible_collections.taskguard.windows.plugins.plugin_utils.definition_store import parse_with_store
-
         def parse_definition(content, task_path):
             return parse_with_store(content, task_path, store)
-    collector = _Collector(wanted, since, max_events, parse_definition)
-    channels = {}
-    states = {}
-    errors = []
+    collector = _Collector(wanted, since, _max_events(raw.get("max_events")), parse_definition)
+    channels, states, errors = {}, {}, []
     for entry in raw["channels"]:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             errors.append({"source": "live", "path": None, "error": "channel entry without name"})
             continue
         name = entry["name"]
-        info = _empty_channel()
-        state = {"problems": []}
-        # Sections of the wrong type (host output is hostile) count as missing:
-        # ``.get`` on a str/list raised AttributeError and lost every channel (issue 9).
-        config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
-        log_info = entry.get("info") if isinstance(entry.get("info"), dict) else {}
-        if isinstance(config.get("is_enabled"), bool):
-            info["enabled"] = config["is_enabled"]
-        mode = config.get("log_mode")
-        info["log_mode"] = _LOG_MODES.get(str(mode).casefold(), str(mode).casefold()) if mode is not None else None
-        info["max_size_bytes"] = _opt_int(config.get("max_size_bytes"))
-        info["file_size_bytes"] = _opt_int(log_info.get("file_size_bytes"))
-        info["record_count"] = _opt_int(log_info.get("record_count"))
-        oldest = entry.get("oldest") if isinstance(entry.get("oldest"), dict) else {}
-        newest = entry.get("newest") if isinstance(entry.get("newest"), dict) else {}
-        info["oldest_record_id"] = _opt_int(oldest.get("record_id"))
-        if info["oldest_record_id"] is None:
-            info["oldest_record_id"] = _opt_int(log_info.get("oldest_record_number"))
-        info["oldest_time"] = _safe_time(oldest.get("time"))
-        info["newest_record_id"] = _opt_int(newest.get("record_id"))
-        info["newest_time"] = _safe_time(newest.get("time"))
-        texts = []
-        for key in ("config_error", "info_error", "edge_error", "query_error"):
-            err = entry.get(key)
-            if err:
-                texts.append("%s: %s" % (key.split("_", maxsplit=1)[0], _error_text(err)))
-        info["error"] = "; ".join(texts) or None
-        info["readable"] = not entry.get("query_error")
-        if entry.get("query_error"):
-            # Why the events could not be read is the finding; status errors of the
-            # same channel are then the same cause.
-            state["problems"].append(_error_reason(entry["query_error"]))
-        elif (entry.get("config_error") or entry.get("info_error") or entry.get("edge_error")
-              or info["enabled"] is None):
-            # Events were read, but without enabled/oldest record we cannot tell a
-            # disabled or wrapped log from a quiet one.
-            state["problems"].append("status_unavailable")
-        state["newest_record_id"] = info["newest_record_id"]
-        state["newest_time"] = info["newest_time"]
-        # The PowerShell side reads the newest record before querying, so a
-        # complete query has filtered every record up to it.
-        state["scanned_through"] = info["readable"] and not entry.get("truncated")
-        if entry.get("truncated"):
-            state["truncated"] = True
-        channels[name] = info
-        states[name] = state
-        events = entry.get("events") or []
-        if not isinstance(events, list):
-            errors.append({"source": "live:%s" % name, "path": None, "error": "events is not a list"})
-            continue
-        for xml in events:
-            if not isinstance(xml, str):
-                collector.bad("live:%s" % name, None, "event is not a string", name)
-                continue
-            collector.add_xml(xml, "live:%s" % name, channel_hint=name)
-        record_errors = entry.get("record_errors")
-        for problem in record_errors if isinstance(record_errors, list) else []:  # hostile shape: not iterated
-            # Records the host could not render (ToXml failed): reported, and the
-            # bookmark still moves past them only as far as returned events go.
-            if isinstance(problem, dict):
-                collector.bad("live:%s" % name, _opt_int(problem.get("record_id")),
-                              _error_text(problem.get("error")) or "record could not be rendered", name)
+        channels[name], states[name] = _live_channel_info(entry)
+        _live_channel_events(entry, name, collector, errors)
         if entry.get("bookmark_mode") == "time_after_reset":
-            state["reset"] = True
+            states[name]["reset"] = True
     for channel in _channels_for(wanted):
         if channel not in channels:
             channels[channel] = _empty_channel()
             channels[channel]["error"] = "channel not reported by the host"
             states[channel] = {"problems": ["query_failed"]}
     return _finish(collector, channels, states, since, "live", errors)
+
+
+def _live_channel_info(entry):
+    """(channel info, coverage state) of one channel the host reported."""
+    info = _empty_channel()
+    state = {"problems": []}
+    # Sections of the wrong type (host output is hostile) count as missing:
+    # ``.get`` on a str/list raised AttributeError and lost every channel (issue 9).
+    config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
+    log_info = entry.get("info") if isinstance(entry.get("info"), dict) else {}
+    if isinstance(config.get("is_enabled"), bool):
+        info["enabled"] = config["is_enabled"]
+    mode = config.get("log_mode")
+    info["log_mode"] = _LOG_MODES.get(str(mode).casefold(), str(mode).casefold()) if mode is not None else None
+    info["max_size_bytes"] = _opt_int(config.get("max_size_bytes"))
+    info["file_size_bytes"] = _opt_int(log_info.get("file_size_bytes"))
+    info["record_count"] = _opt_int(log_info.get("record_count"))
+    oldest = entry.get("oldest") if isinstance(entry.get("oldest"), dict) else {}
+    newest = entry.get("newest") if isinstance(entry.get("newest"), dict) else {}
+    info["oldest_record_id"] = _opt_int(oldest.get("record_id"))
+    if info["oldest_record_id"] is None:
+        info["oldest_record_id"] = _opt_int(log_info.get("oldest_record_number"))
+    info["oldest_time"] = _safe_time(oldest.get("time"))
+    info["newest_record_id"] = _opt_int(newest.get("record_id"))
+    info["newest_time"] = _safe_time(newest.get("time"))
+    texts = ["%s: %s" % (key.split("_", maxsplit=1)[0], _error_text(entry[key]))
+             for key in ("config_error", "info_error", "edge_error", "query_error") if entry.get(key)]
+    info["error"] = "; ".join(texts) or None
+    info["readable"] = not entry.get("query_error")
+    if entry.get("query_error"):
+        # Why the events could not be read is the finding; status errors of the
+        # same channel are then the same cause.
+        state["problems"].append(_error_reason(entry["query_error"]))
+    elif (entry.get("config_error") or entry.get("info_error") or entry.get("edge_error")
+          or info["enabled"] is None):
+        # Events were read, but without enabled/oldest record we cannot tell a
+        # disabled or wrapped log from a quiet one.
+        state["problems"].append("status_unavailable")
+    state["newest_record_id"] = info["newest_record_id"]
+    state["newest_time"] = info["newest_time"]
+    # The PowerShell side reads the newest record before querying, so a
+    # complete query has filtered every record up to it.
+    state["scanned_through"] = info["readable"] and not entry.get("truncated")
+    if entry.get("truncated"):
+        state["truncated"] = True
+    return info, state
+
+
+def _live_channel_events(entry, name, collector, errors):
+    """The channel's events and the records the host could not render."""
+    events = entry.get("events") or []
+    if not isinstance(events, list):
+        errors.append({"source": "live:%s" % name, "path": None, "error": "events is not a list"})
+        return
+    for xml in events:
+        if not isinstance(xml, str):
+            collector.bad("live:%s" % name, None, "event is not a string", name)
+            continue
+        collector.add_xml(xml, "live:%s" % name, channel_hint=name)
+    record_errors = entry.get("record_errors")
+    for problem in record_errors if isinstance(record_errors, list) else []:  # hostile shape: not iterated
+        # Records the host could not render (ToXml failed): reported, and the
+        # bookmark still moves past them only as far as returned events go.
+        if isinstance(problem, dict):
+            collector.bad("live:%s" % name, _opt_int(problem.get("record_id")),
+                          _error_text(problem.get("error")) or "record could not be rendered", name)
 
 
 # --------------------------------------------------------------------------- offline
