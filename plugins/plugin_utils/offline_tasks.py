@@ -124,6 +124,18 @@ def _read_regular(path, max_bytes):
         os.close(fd)
 
 
+class _Walk(object):
+    """State of one walk of a task folder: what was read, what went wrong, the budgets."""
+
+    def __init__(self, root, max_file_bytes, max_files, max_total_bytes):
+        self.real_root = os.path.realpath(root)
+        self.max_file_bytes, self.max_files, self.max_total_bytes = max_file_bytes, max_files, max_total_bytes
+        self.errors, self.files, self.visited, self.total = [], [], set(), 0
+
+    def error(self, path, text):
+        self.errors.append({'source': 'files', 'path': path, 'error': text})
+
+
 def walk_task_files(root, *, max_file_bytes=MAX_TASK_FILE_BYTES, max_files=MAX_FILES,
                     max_total_bytes=MAX_TOTAL_BYTES, segments=TASKS_SEGMENTS):
     """Find and read the task files of an evidence root (``segments``: the task
@@ -133,92 +145,93 @@ def walk_task_files(root, *, max_file_bytes=MAX_TASK_FILE_BYTES, max_files=MAX_F
     ``{"path": "\\\\Folder\\\\Name", "size", "sha256", "content_sha256", "data": bytes|None, "error"}``;
     ``data`` is None (and ``error`` set) when the file was too large or unreadable.
     """
-    errors = []
-    files = []
-    tasks_dir = find_case_insensitive(root, segments, errors)
+    walk = _Walk(root, max_file_bytes, max_files, max_total_bytes)
+    tasks_dir = find_case_insensitive(root, segments, walk.errors)
     if tasks_dir is None:
-        errors.append({'source': 'files', 'path': os.path.join(root, *segments),
-                       'error': 'no %s folder in the evidence root' % '/'.join(segments)})
-        return None, files, errors
-    real_root = os.path.realpath(root)
-    visited = set()
-    total = 0
+        walk.error(os.path.join(root, *segments), 'no %s folder in the evidence root' % '/'.join(segments))
+        return None, walk.files, walk.errors
     stack = [(tasks_dir, '', 0)]
     while stack:
         directory, rel, depth = stack.pop()
-        try:
-            info = os.stat(directory)
-        except OSError as exc:
-            errors.append({'source': 'files', 'path': rel or '\\', 'error': 'cannot stat folder: %s' % exc.strerror})
-            continue
-        ident = (info.st_dev, info.st_ino)
-        if ident in visited:
-            errors.append({'source': 'files', 'path': rel or '\\', 'error': 'folder already visited (symlink loop): skipped'})
-            continue
-        visited.add(ident)
-        try:
-            with os.scandir(directory) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError as exc:
-            errors.append({'source': 'files', 'path': rel or '\\', 'error': 'cannot list folder: %s' % (exc.strerror or exc)})
-            continue
-        for entry in entries:
+        for entry in _list_folder(walk, directory, rel):
             task_path = rel + '\\' + entry.name
-            full = entry.path
-            try:
-                is_link = entry.is_symlink()
-                if is_link:
-                    target = os.path.realpath(full)
-                    if not _within(real_root, target):
-                        errors.append({'source': 'files', 'path': task_path,
-                                       'error': 'symlink points outside the evidence root: refused'})
-                        continue
-                    full = target
-                    is_dir = os.path.isdir(target)
-                    is_file = os.path.isfile(target)
-                else:
-                    is_dir = entry.is_dir(follow_symlinks=False)
-                    is_file = entry.is_file(follow_symlinks=False)
-            except OSError as exc:
-                errors.append({'source': 'files', 'path': task_path, 'error': 'cannot stat: %s' % (exc.strerror or exc)})
+            kind = _entry_kind(walk, entry, task_path)
+            if kind is None:
                 continue
+            full, is_dir, is_file = kind
             if is_dir:
                 if depth + 1 > MAX_DEPTH:
-                    errors.append({'source': 'files', 'path': task_path,
-                                   'error': 'deeper than %d folders: not walked' % MAX_DEPTH})
-                    continue
-                stack.append((full, task_path, depth + 1))
+                    walk.error(task_path, 'deeper than %d folders: not walked' % MAX_DEPTH)
+                else:
+                    stack.append((full, task_path, depth + 1))
                 continue
             if not is_file:
-                errors.append({'source': 'files', 'path': task_path, 'error': 'not a regular file: skipped'})
+                walk.error(task_path, 'not a regular file: skipped')
                 continue
-            if len(files) >= max_files:
-                errors.append({'source': 'files', 'path': task_path,
-                               'error': 'more than %d files: walk stopped' % max_files})
-                return tasks_dir, files, errors
-            record = {'path': task_path, 'size': None, 'sha256': None, 'content_sha256': None,
-                      'data': None, 'error': None}
-            if total >= max_total_bytes:
-                # Still listed (the task exists), but no longer read.
-                record['error'] = 'more than %d bytes of task files read: content not read' % max_total_bytes
-                files.append(record)
-                continue
-            try:
-                size, data = _read_regular(full, max_file_bytes)
-            except OSError as exc:
-                record['error'] = 'cannot read: %s' % (exc.strerror or exc)
-                files.append(record)
-                continue
-            record['size'] = size
-            total += len(data) if data is not None else 0
-            if data is None:
-                record['error'] = 'file of %d bytes exceeds the limit of %d: not parsed' % (size, max_file_bytes)
-            else:
-                record['sha256'] = hashlib.sha256(data).hexdigest()
-                record['content_sha256'] = content_sha256(data)
-                record['data'] = data
-            files.append(record)
-    return tasks_dir, files, errors
+            if len(walk.files) >= max_files:
+                walk.error(task_path, 'more than %d files: walk stopped' % max_files)
+                return tasks_dir, walk.files, walk.errors
+            walk.files.append(_read_task_file(walk, full, task_path))
+    return tasks_dir, walk.files, walk.errors
+
+
+def _list_folder(walk, directory, rel):
+    """The entries of one folder, sorted; [] when it cannot be read or was seen (a link loop)."""
+    try:
+        info = os.stat(directory)
+    except OSError as exc:
+        walk.error(rel or '\\', 'cannot stat folder: %s' % exc.strerror)
+        return []
+    ident = (info.st_dev, info.st_ino)
+    if ident in walk.visited:
+        walk.error(rel or '\\', 'folder already visited (symlink loop): skipped')
+        return []
+    walk.visited.add(ident)
+    try:
+        with os.scandir(directory) as it:
+            return sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        walk.error(rel or '\\', 'cannot list folder: %s' % (exc.strerror or exc))
+        return []
+
+
+def _entry_kind(walk, entry, task_path):
+    """(path to read, is_dir, is_file), or None when refused (a link out of the root) or unreadable."""
+    full = entry.path
+    try:
+        if entry.is_symlink():
+            target = os.path.realpath(full)
+            if not _within(walk.real_root, target):
+                walk.error(task_path, 'symlink points outside the evidence root: refused')
+                return None
+            return target, os.path.isdir(target), os.path.isfile(target)
+        return full, entry.is_dir(follow_symlinks=False), entry.is_file(follow_symlinks=False)
+    except OSError as exc:
+        walk.error(task_path, 'cannot stat: %s' % (exc.strerror or exc))
+        return None
+
+
+def _read_task_file(walk, full, task_path):
+    """The record of one task file, read within the per-file and total budgets."""
+    record = {'path': task_path, 'size': None, 'sha256': None, 'content_sha256': None, 'data': None, 'error': None}
+    if walk.total >= walk.max_total_bytes:
+        # Still listed (the task exists), but no longer read.
+        record['error'] = 'more than %d bytes of task files read: content not read' % walk.max_total_bytes
+        return record
+    try:
+        size, data = _read_regular(full, walk.max_file_bytes)
+    except OSError as exc:
+        record['error'] = 'cannot read: %s' % (exc.strerror or exc)
+        return record
+    record['size'] = size
+    walk.total += len(data) if data is not None else 0
+    if data is None:
+        record['error'] = 'file of %d bytes exceeds the limit of %d: not parsed' % (size, walk.max_file_bytes)
+    else:
+        record['sha256'] = hashlib.sha256(data).hexdigest()
+        record['content_sha256'] = content_sha256(data)
+        record['data'] = data
+    return record
 
 
 def walk_job_files(root, *, max_file_bytes, max_files=MAX_JOB_FILES):
