@@ -176,7 +176,7 @@ class _Automaton:
     token i") is bit ``i`` of an int, so one step over a character is a few int
     operations instead of a loop over a set of states (performance,
     docs/performance.md). ``_simulate`` below is the plain set-based version it
-    must agree with (tests/unit/plugins/perf/test_pattern_automaton.py).
+    must agree with (tests/unit/plugins/plugin_utils/test_pattern_automaton.py).
     Time stays O(len(subject) x len(tokens)) whatever the pattern, as for the
     set simulation, with a much smaller constant."""
 
