@@ -496,6 +496,25 @@ def sam_files():
     return out
 
 
+def software_files():
+    """LAPS state (docs/least-privilege.md): srv01's SOFTWARE hive holds a Windows LAPS
+    policy (back up to Active Directory, 30 days), adminws01's none, so its local
+    Administrator password is not managed. Only the LAPS keys: the TaskCache of these
+    hosts stays in their TaskCache.reg (the collector falls back to it)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from regf_writer import REG_DWORD, Key, build_hive
+    out = {}
+    for host, values in (("srv01", [("BackupDirectory", REG_DWORD, 2), ("PasswordAgeDays", REG_DWORD, 30)]),
+                         ("adminws01", None)):
+        root = Key("ROOT")
+        if values:
+            root.ensure("Microsoft\\Windows\\CurrentVersion\\Policies\\LAPS").values.extend(values)
+        else:
+            root.ensure("Contoso\\Workstation").values.append(("Managed", REG_DWORD, 1))
+        out[os.path.join("samples", host, "Windows", "System32", "config", "SOFTWARE")] = build_hive(root)
+    return out
+
+
 def job_files():
     """adminws01's legacy at job (T1053.002): the crafted At1.job of the parser's
     fixtures (tests/unit/fixtures/task_info/jobs/make_jobs.py writes it to
@@ -526,6 +545,7 @@ def generate():
     out.update(sysvol_files())
     out.update(sam_files())
     out.update(job_files())
+    out.update(software_files())
     out.update(inventories())
     return out
 

@@ -158,7 +158,8 @@ class _Run(object):
         elif getattr(self.view, "version_unknown", False):
             self.out.add("TG-C015", evidence={"os_family": self.host.get("os_family")}, key="version-unknown")
         elif getattr(self.view, "baseline_missing", False):
-            families = ", ".join(sorted(getattr(self.view, "union_os_families", None) or ())) or "none"
+            families = (", ".join(sorted(getattr(self.view, "union_os_families", None) or ()))
+                        or "none: the inventory holds no built-in baseline")
             params = {"os_family": self.host.get("os_family"), "families": families}
             self.out.add("TG-C016", params=params, evidence=params, key="baseline-missing")
 

@@ -548,6 +548,7 @@ class _OfflineRead(object):
         self.hive_obj = None
         self.hive_path = None
         self.reg_versions = []
+        self.hive_without_taskcache = []   # errors kept back while another TaskCache source may follow
 
 
 def collect_offline_tasks(root, *, taskcache_reg=None, hive=None):
@@ -643,6 +644,8 @@ def _offline_taskcache(read, taskcache_reg, hive):
             reg_path = offline_tasks.find_case_insensitive(read.root, (offline_tasks.REG_EXPORT_NAME,), read.errors)
             if reg_path:
                 cache, registry_source = _taskcache_from_reg(read, reg_path)
+    if cache is None:
+        read.errors.extend(read.hive_without_taskcache)
     if cache is None and not any(e['source'] == 'registry' for e in read.errors):
         read.errors.append({'source': 'registry', 'path': None,
                             'error': 'no TaskCache source (no SOFTWARE hive, no TaskCache.reg): '
@@ -668,8 +671,14 @@ def _taskcache_from_hive(read):
     except TaskGuardInputError as exc:
         read.errors.append({'source': 'registry', 'path': read.hive_path, 'error': str(exc)})
         return None, None
+    if not found:
+        # A SOFTWARE hive without a TaskCache key (an export of some keys only):
+        # said only when no other TaskCache source is found (_offline_taskcache).
+        read.hive_without_taskcache = found_cache['errors'] or [
+            {'source': 'registry', 'path': read.hive_path, 'error': 'the SOFTWARE hive holds no TaskCache key'}]
+        return None, None
     read.errors.extend(found_cache['errors'])
-    return (found_cache, {'kind': 'hive', 'path': read.hive_path}) if found else (None, None)
+    return found_cache, {'kind': 'hive', 'path': read.hive_path}
 
 
 # ------------------------------------------------------------ legacy and other places

@@ -78,7 +78,7 @@ def console_summary(doc, report_dir, language=None):
     out.append("")
     for card in lines[:MAX_CONSOLE_LINES]:
         out.append("%s %s %s  %s" % (pad(one_line(card["host"], 10), 10), pad(msg.label("severity", card["severity"]), 8),
-                                     one_line(card["task"], 70), one_line(card["command"], 60)))
+                                     one_line(card["task"] or card.get("title"), 70), one_line(card["command"], 60)))
     if len(lines) > MAX_CONSOLE_LINES:
         out.append(msg("console.more", count=len(lines) - MAX_CONSOLE_LINES))
     return "\n".join(out) + "\n"

@@ -37,6 +37,7 @@ EXPECTED = {
     # adminws01's SAM: an Entra ID account and a deleted local account nobody documented
     ("adminws01", "local_admin", "Administrators/S-1-12-1-2233445566-1122334455-3344556677-1455667788"),
     ("adminws01", "local_admin", "Administrators/S-1-5-21-2211445566-1188223344-3455667788-1009"),
+    ("adminws01", "laps", None),                # its SOFTWARE hive has no LAPS policy: password not managed
 }
 HIGH = {key for key in EXPECTED if key[1] in ("undocumented", "hidden", "modified", "transient", "gpo_task",
                                               "local_admin")}
@@ -106,6 +107,10 @@ def test_demo_shows_who_is_local_admin_where(demo_run):
     assert rows["S-1-12-1-2233445566-1122334455-3344556677-1455667788"]["entra"] is True
     html = (tmp_path / "reports" / "drift.html").read_text(encoding="utf-8")
     assert "Who is local administrator where" in html and "adminws01 (not documented)" in html
+    laps = {(h, f["code"]) for h, e in _report(tmp_path)["hosts"].items() for f in e["findings"]
+            if str(f.get("code")).startswith("TG-L")}
+    # srv01: a Windows LAPS policy (its events are not in the evidence); adminws01: none
+    assert laps == {("adminws01", "TG-L001"), ("srv01", "TG-L011"), ("dc01", "TG-L010")}
 
 
 def test_demo_writes_every_format_and_advances_bookmarks(demo_run):

@@ -3,6 +3,9 @@
 """The SOFTWARE-hive path (regipy) on hives written by tools/regf_writer.py (our minimal regf writer)."""
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import taskcache
@@ -11,6 +14,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection 
 from task_info_evidence import RegBuilder, registry_hash, task_file_bytes, task_xml, write_task
 from regf_writer import REG_BINARY, REG_DWORD, REG_SZ, Key, build_hive
 
+REPO_SAMPLES = Path(__file__).resolve().parents[4] / 'samples'
 TASKCACHE = 'Microsoft\\Windows NT\\CurrentVersion\\Schedule\\TaskCache'
 UNICODE = '\\Vendör\\タスク'
 
@@ -170,3 +174,27 @@ def test_garbage_system_hive_is_reported(evidence):
     result = collect_offline_tasks(str(root))
     assert any(e['source'] == 'host' for e in result['errors'])
     assert result['host']['product_type'] == 'server'  # from the SOFTWARE hive still
+
+
+def _software_without_taskcache(root):
+    key = Key('ROOT')
+    key.ensure('Microsoft\\Windows\\CurrentVersion\\Policies\\LAPS').values.append(('BackupDirectory', REG_DWORD, 2))
+    config = root / 'Windows' / 'System32' / 'config'
+    config.mkdir(parents=True)
+    (config / 'SOFTWARE').write_bytes(build_hive(key))
+
+
+def test_a_hive_without_taskcache_falls_back_to_the_reg_export_without_an_error(tmp_path):
+    _software_without_taskcache(tmp_path)
+    shutil.copytree(REPO_SAMPLES / 'srv01' / 'Windows' / 'System32' / 'Tasks', tmp_path / 'Windows' / 'System32' / 'Tasks')
+    shutil.copy(REPO_SAMPLES / 'srv01' / 'TaskCache.reg', tmp_path / 'TaskCache.reg')
+    result = collect_offline_tasks(str(tmp_path))
+    assert result['sources']['registry'] is True
+    assert [e for e in result['errors'] if e['source'] == 'registry'] == []
+
+
+def test_a_hive_without_taskcache_and_nothing_else_says_so(tmp_path):
+    _software_without_taskcache(tmp_path)
+    result = collect_offline_tasks(str(tmp_path))
+    assert result['sources']['registry'] is False
+    assert any('TaskCache' in e['error'] for e in result['errors'] if e['source'] == 'registry')
