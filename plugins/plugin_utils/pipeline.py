@@ -18,7 +18,8 @@ __metaclass__ = type
 
 import collections
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_surface, audit_support, definition_cache
+from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_findings, admin_surface, audit_support
+from ansible_collections.taskguard.windows.plugins.plugin_utils import definition_cache
 from ansible_collections.taskguard.windows.plugins.plugin_utils import definition_store, inventory_admins
 from ansible_collections.taskguard.windows.plugins.plugin_utils import findings as fnd
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import Judges, Material, audit_host
@@ -92,6 +93,7 @@ def judge(ctx, name, hints, collected, bookmark_error=None):
         "bookmark": events.get("bookmark") if isinstance(events, dict) else None,
         "os_family": host["os_family"], "os_source": host["os_source"], "domain_role": host["domain_role"],
         "administrators": _administrators_for_report(ctx, host, collected.admin),
+        "task_accounts": _task_accounts(tasks),
         "counts": {"tasks": len((tasks or {}).get("tasks") or []) if isinstance(tasks, dict) else 0,
                    "events": len((events or {}).get("events") or []) if isinstance(events, dict) else 0},
     }
@@ -169,6 +171,23 @@ def audit_live(ctx, name, hints, module_result, cache=None, window=None):
                              "%s: %s" % (type(exc).__name__, exc)})
     result = judge(ctx, name, hints, Collected(tasks, events, problems, "live", admin), window.bookmark_error)
     return result, section
+
+
+MAX_TASK_ACCOUNTS = 500
+
+
+def _task_accounts(tasks):
+    """The tasks that run as an ordinary account (path and principal only), for the
+    report step's fleet join with the Administrators groups (report_runner.py)."""
+    out = []
+    for task in (tasks or {}).get("tasks") or [] if isinstance(tasks, dict) else []:
+        if isinstance(task, dict) and admin_findings.task_account(task)[0] is not None:
+            principal = task.get("principal") or {}
+            out.append(fnd.trim({"path": task.get("path"), "principal": {k: principal.get(k) for k in
+                                                                         ("user_id", "logon_type", "run_level")}}))
+            if len(out) >= MAX_TASK_ACCOUNTS:
+                break
+    return out
 
 
 def _administrators_for_report(ctx, host, admin):

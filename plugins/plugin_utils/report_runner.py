@@ -56,6 +56,7 @@ def host_from_result(host, res, hints=None):
                        verdict=res.get("verdict"))
     entry["os_source"] = res.get("os_source")
     entry["administrators"] = res.get("administrators")
+    entry["task_accounts"] = res.get("task_accounts") or []
     entry["unconfirmed_entries"] = res.get("unconfirmed_entries") or []
     return entry
 
@@ -69,11 +70,34 @@ def build_run_report(results, run, compliance_dir=None, hints=None):
     if compliance_dir:
         for name, entry in hosts.items():
             entry["compliance"] = read_compliance(compliance_dir, name)
+    add_task_account_findings(hosts)
     doc = build_report(hosts, run)
     doc["administrators"] = fleet_administrators(doc["hosts"])
     if compliance_dir:
         doc["summary"]["compliance"] = compliance_summary(doc["hosts"])
     return doc
+
+
+def add_task_account_findings(hosts):
+    """Task accounts joined with every host's Administrators group (fleet state, so
+    here, after all hosts of the run): a task storing the password of an account that
+    is local admin somewhere (TG-A020), one account running tasks on many hosts
+    (TG-A021), an ordinary account with HighestAvailable (TG-A022). Added to each
+    host's findings; its summary and verdict are computed again."""
+    fleet = {name: {"tasks": entry.get("task_accounts") or [], "administrators": entry.get("administrators")}
+             for name, entry in hosts.items() if entry.get("status") in _VALID}
+    for name, found in admin_surface.fleet_task_account_findings(fleet).items():
+        if not found:
+            continue
+        entry = hosts[name]
+        rows = [dict(f, kinds=[f["kind"]], proposal_withheld=None,
+                     problems=[{"code": f["code"], "kind": f["kind"], "severity": f["severity"],
+                                "title": f["title"], "params": f.get("params") or {}}]) for f in found]
+        ids = {f["id"] for f in entry["findings"]}
+        entry["findings"] = sorted(entry["findings"] + [f for f in rows if f["id"] not in ids], key=fnd.sort_key)
+        entry["summary"] = fnd.summarize(entry["findings"])
+        sources_read = (entry.get("verdict") or {}).get("task_sources_read", True)
+        entry["verdict"] = fnd.verdict(entry["status"], entry["findings"], task_sources_read=sources_read)
 
 
 def fleet_administrators(hosts):

@@ -58,3 +58,16 @@ def test_the_table_is_in_the_html_and_markdown_reports_escaped_and_in_both_langu
     text = markdown.render(doc, language="ja").decode("utf-8")
     assert "ローカル管理者の一覧" in text and "srv01 (台帳に未記載)" in text and "未取得: ws01" in text
     assert "<script>" not in text
+
+
+def test_a_task_storing_the_password_of_an_admin_elsewhere_is_found_in_the_report_step():
+    svc = "S-1-5-21-1-2-3-1105"
+    task = {"path": "\\Backup\\Nightly", "principal": {"user_id": svc, "logon_type": "Password",
+                                                       "run_level": "LeastPrivilege"}}
+    srv01 = result([{"sid": svc, "documented": True}])
+    ws01 = dict(result([]), task_accounts=[task])
+    doc = build_run_report({"srv01": srv01, "ws01": ws01}, {"id": "r1", "slice": None})
+    (row,) = [f for f in doc["hosts"]["ws01"]["findings"] if f["kind"] == "task_account"]
+    assert row["code"] == "TG-A020" and "srv01" in row["title"] and row["severity"] == "high"
+    assert doc["hosts"]["ws01"]["verdict"]["state"] == "suspicious"
+    assert doc["summary"]["by_kind"]["task_account"] == 1
