@@ -183,7 +183,7 @@ CATALOGUE = {
     # task accounts: task principals joined with the Administrators models (fleet view)
     "TG-A020": _lp("task_account", "high", "Task {task} stores the password of {account} (logon type Password), a "
                                            "local administrator on {hosts}", "task-accounts"),
-    "TG-A021": _lp("task_account", "medium", "Account {account} runs tasks on {count} hosts ({hosts})",
+    "TG-A021": _lp("task_account", "low", "Account {account} runs tasks on {count} hosts ({hosts})",
                    "task-accounts"),
     "TG-A022": _lp("task_account", "low", "Task {task} runs as {account} with RunLevel HighestAvailable (not a "
                                           "built-in service account)", "task-accounts"),
