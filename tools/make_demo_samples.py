@@ -497,14 +497,18 @@ def sam_files():
 
 
 def software_files():
-    """LAPS state (docs/least-privilege.md): srv01's SOFTWARE hive holds a Windows LAPS
-    policy (back up to Active Directory, 30 days), adminws01's none, so its local
+    """LAPS state (docs/least-privilege.md): srv01's and dc01's SOFTWARE hives hold a
+    Windows LAPS policy (back up to Active Directory, 30 days; dc01 its DSRM
+    password), adminws01's none, so its local
     Administrator password is not managed. Only the LAPS keys: the TaskCache of these
     hosts stays in their TaskCache.reg (the collector falls back to it)."""
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from regf_writer import REG_DWORD, Key, build_hive
     out = {}
     for host, values in (("srv01", [("BackupDirectory", REG_DWORD, 2), ("PasswordAgeDays", REG_DWORD, 30)]),
+                         # a domain controller: Windows LAPS backs up its DSRM password to AD
+                         ("dc01", [("BackupDirectory", REG_DWORD, 2), ("PasswordAgeDays", REG_DWORD, 30),
+                                   ("ADBackupDSRMPassword", REG_DWORD, 1)]),
                          ("adminws01", None)):
         root = Key("ROOT")
         if values:
