@@ -248,9 +248,9 @@ def test_demo_dc01_sample_reports_the_immediate_task():
     assert gpo["params"]["gpo_name"] == "Server Maintenance"
     assert gpo["params"]["command"] == "cmd.exe /c \\\\fs02.corp.contoso.example\\software$\\pivot.exe"
     assert gpo["params"]["run_as"] == "NT AUTHORITY\\System"
-    # a DC's Administrators group is not in any SAM hive, and the demo has no SOFTWARE hive:
-    # both said, not hidden (one gap per family)
-    assert {"TG-A014", "TG-L010"} <= {f["code"] for f in findings}
+    # a DC's Administrators group is not in any SAM hive (said, not hidden), and dc01's
+    # SOFTWARE hive holds a LAPS policy whose events are not in the evidence (TG-L011)
+    assert {"TG-A014", "TG-L011"} <= {f["code"] for f in findings}
 
 
 def test_fifos_in_the_sysvol_are_refused_not_waited_on(tmp_path):
