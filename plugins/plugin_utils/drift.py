@@ -247,9 +247,10 @@ class _Run(object):
             self.matcher_errors.append({"task": None, "error": "required entries: %s" % exc})
             return
         read = ", ".join(s for s in TASK_SOURCES if sources.get(s))
+        matched = {id(e) for e in self.entries.values() if e is not None}
         for entry in required:
             path = getattr(entry, "path", None) or getattr(entry, "key", None) or "?"
-            if lower_path(path) in present or any(self.entries.get(k) is entry for k in present):
+            if lower_path(path) in present or id(entry) in matched:
                 continue
             if getattr(entry, "is_pattern", False) and any(_safe_matches(entry, t.get("path")) for t in present.values()):
                 continue
@@ -296,7 +297,7 @@ class _Run(object):
             code = "TG-D008" if _machine_update(path, user, evs) else "TG-D004"
             params = {"actions": actions, "user": user}
             self.out.add(code, path, params=params, reasons=[reason(code, params)],
-                         evidence={"events": [_event_trim(e) for e in evs[:MAX_EVENTS_PER_FINDING]]},
+                         evidence={"events": [trim(e) for e in evs[:MAX_EVENTS_PER_FINDING]]},
                          entry=_entry_source(entry), key="user:" + user.lower())
 
     def absent_task(self, path, entry, events, sources):
@@ -330,7 +331,7 @@ class _Run(object):
         chosen = sorted(registrations + deletions, key=_event_order)
         self.out.add(code, path, severity=None if routine else risk["severity"], params=params,
                      reasons=[reason(code, params, references=[_REF_T1053, _REF_ATEXEC])] + risk["reasons"],
-                     evidence={"events": [_event_trim(e) for e in chosen[:MAX_EVENTS_PER_FINDING]],
+                     evidence={"events": [trim(e) for e in chosen[:MAX_EVENTS_PER_FINDING]],
                                "event_count": len(events), "escalations": risk["escalations"],
                                "task": trim(definition) if definition else None},
                      entry=_entry_source(entry),
@@ -357,7 +358,7 @@ class _Run(object):
                   "fields": ", ".join(sorted({str(d.get("field")) for d in diff}))}
         self.out.add("TG-T011", path, severity=risk["severity"], params=params,
                      reasons=[reason("TG-T011", params)] + risk["reasons"],
-                     evidence={"events": [_event_trim(last)], "task": trim(definition),
+                     evidence={"events": [trim(last)], "task": trim(definition),
                                "escalations": risk["escalations"]},
                      entry=_entry_source(entry), diff=trim(diff),
                      key="%s:%s" % (last.get("channel"), last.get("record_id")))
@@ -370,7 +371,7 @@ class _Run(object):
                 continue
             params = {"time": event.get("time"), "user": _user(event) or "an unknown account"}
             key = "%s:%s:%s" % (action, event.get("channel"), event.get("record_id"))
-            evidence = {"events": [_event_trim(event)]}
+            evidence = {"events": [trim(event)]}
             if action == "enabled":
                 if entry is None:
                     self.out.add("TG-T006", path, params=params, reasons=[reason("TG-T006", params)],
@@ -408,7 +409,7 @@ class _Run(object):
             if _author_mismatch(author, user):
                 params = {"author": author[:200], "user": user}
                 self.out.add("TG-T007", path, params=params, reasons=[reason("TG-T007", params)],
-                             evidence={"author": author, "events": [_event_trim(event)]}, key="author")
+                             evidence={"author": author, "events": [trim(event)]}, key="author")
                 return
 
     # ------------------------------------------------------ stage: finish
@@ -423,7 +424,7 @@ class _Run(object):
                 related = [e for e in by_task.get(lower_path(finding["task"]), ())
                            if e.get("action") in ("registered", "updated", "deleted", "disabled", "enabled")]
                 if related:
-                    finding["evidence"]["events"] = [_event_trim(e) for e in related[:MAX_EVENTS_PER_FINDING]]
+                    finding["evidence"]["events"] = [trim(e) for e in related[:MAX_EVENTS_PER_FINDING]]
         rows = self.out.rows()
         for row in rows:
             if row.get("proposed_entry") is not None:
@@ -488,7 +489,7 @@ def index_events(out, result):
         if not isinstance(event, dict):
             continue
         if event.get("definition_error"):
-            out.add("TG-U003", event.get("task"), evidence=_event_trim(event),
+            out.add("TG-U003", event.get("task"), evidence=trim(event),
                     key="event-def:%s:%s" % (event.get("channel"), event.get("record_id")))
         task = event.get("task")
         if task and isinstance(task, str):
@@ -534,10 +535,6 @@ def _other_build(entry, task, diff):
     principal = task.get("principal") if isinstance(task.get("principal"), dict) else {}
     account = principal.get("user_id") or principal.get("group_id") or ""
     return bool(_BUILTIN_PRINCIPALS.match(str(account).strip().casefold()))
-
-
-def _event_trim(event):
-    return trim(event)
 
 
 def _event_order(event):

@@ -81,8 +81,9 @@ def judge(ctx, name, hints, collected, bookmark_error=None):
     host = host_facts(name, hints, (tasks or {}).get("host") if isinstance(tasks, dict) else None)
     view = ctx.inventory.for_host(host) if ctx.inventory is not None else None
     audit = audit_host(Material(name, host, tasks, events), Judges(view, ctx.rules, ctx.propose))
+    admin_view = inventory_admins.view(ctx.inventory, host) if ctx.inventory is not None else None
     extra = problem_findings(name, collected.problems, ctx.inventory_errors, bookmark_error)
-    extra += judge_admin_surface(ctx, host, view, collected)
+    extra += judge_admin_surface(host, collected, ctx.rules, view, admin_view)
     if extra:
         audit = add_findings(audit, extra, task_sources_read=audit["verdict"]["task_sources_read"])
     return {
@@ -92,7 +93,7 @@ def judge(ctx, name, hints, collected, bookmark_error=None):
         "unconfirmed_entries": audit.get("unconfirmed_entries") or [],
         "bookmark": events.get("bookmark") if isinstance(events, dict) else None,
         "os_family": host["os_family"], "os_source": host["os_source"], "domain_role": host["domain_role"],
-        "administrators": _administrators_for_report(ctx, host, collected.admin),
+        "administrators": _administrators_for_report(admin_view, collected.admin),
         "task_accounts": _task_accounts(tasks),
         "counts": {"tasks": len((tasks or {}).get("tasks") or []) if isinstance(tasks, dict) else 0,
                    "events": len((events or {}).get("events") or []) if isinstance(events, dict) else 0},
@@ -190,7 +191,7 @@ def _task_accounts(tasks):
     return out
 
 
-def _administrators_for_report(ctx, host, admin):
+def _administrators_for_report(admin_view, admin):
     """The host's Administrators model for the fleet table of the reports, each
     member marked ``documented`` (True/False, None without a table) as judged here."""
     model = (admin or {}).get("administrators")
@@ -198,7 +199,6 @@ def _administrators_for_report(ctx, host, admin):
         return None
     model = dict(model)
     try:
-        admin_view = inventory_admins.view(ctx.inventory, host) if ctx.inventory is not None else None
         members = []
         for member in model.get("members") or []:
             if isinstance(member, dict):
@@ -211,14 +211,15 @@ def _administrators_for_report(ctx, host, admin):
     return fnd.trim(model)
 
 
-def judge_admin_surface(ctx, host, view, collected):
+def judge_admin_surface(host, collected, rules, host_view, admin_view):
     """Findings of the admin surface (docs/least-privilege.md), as rows like the task findings.
-    Not collected (option off, or an old collector): nothing is claimed about it."""
+    ``host_view``: the host's task inventory view (GPO tasks are matched in it);
+    ``admin_view``: its administrators table. Not collected (option off, or an old
+    collector): nothing is claimed about it."""
     if collected.admin is None:
         return []
     try:
-        admin_view = inventory_admins.view(ctx.inventory, host) if ctx.inventory is not None else None
-        found = admin_surface.audit(host, collected.admin, view, None, rules=ctx.rules, admin_view=admin_view)
+        found = admin_surface.audit(host, collected.admin, host_view, None, rules=rules, admin_view=admin_view)
     except Exception as exc:
         out = fnd.Findings(host["name"])
         error = "admin surface could not be judged: %s: %s" % (type(exc).__name__, exc)
