@@ -25,6 +25,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_compar
 from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import SEVERITY_RANK, max_severity
 
 KINDS = ("gpo_task", "local_admin", "laps", "task_account")
+MAX_SAME_KEY = 64   # preference items sharing type, file and uid (hostile GPO): each still reported
 
 
 # The codes of this family live in the one findings catalogue (findings.py).
@@ -251,8 +252,14 @@ def _judge_one(out, task, host, host_view, before, rules):
         severity = "low"
         evidence["note"] = "the preference item is disabled in the GPO (disabled=1): not applied while so"
     reasons = [reason(c) for c, _e in problems] + list(risk.get("reasons") or [])
-    out.add(code, path, params, reasons=reasons, evidence=evidence, entry=_entry_source(entry) if entry else None,
-            diff=diff or None, severity=severity, key="gpo-task")
+    # One finding per preference item: two items of the same name (a disabled Task
+    # and an ImmediateTask, say) must not share an id, or the second would be dropped.
+    key = "gpo-task:%s:%s:%s" % (task.get("item_type"), task.get("source_path"), task.get("uid"))
+    for attempt in range(MAX_SAME_KEY):
+        if out.add(code, path, params, reasons=reasons, evidence=evidence, diff=diff or None, severity=severity,
+                   entry=_entry_source(entry) if entry else None,
+                   key=key if attempt == 0 else "%s:%d" % (key, attempt)) is not None:
+            break
 
 
 # ------------------------------------------------------------ local Administrators

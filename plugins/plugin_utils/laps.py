@@ -38,7 +38,7 @@ __metaclass__ = type
 
 import datetime
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import HiveError, TaskGuardInputError
 from ansible_collections.taskguard.windows.plugins.plugin_utils.safe_xml import local_name, parse_xml
 
 ROOTS = (
@@ -161,15 +161,24 @@ def parse_live_material(material):
 
 
 def _hive_keys(hive):
+    """{policy key: its values, or None when the key is absent}. Only an absent key
+    means "no policy": a damaged hive is a HiveError (a coverage finding), never a
+    host reported as not managed by LAPS."""
+    from regipy.exceptions import RegistryKeyNotFoundException
     keys = {}
     for subkey in [s for _n, s in ROOTS] + [LEGACY_KEY, LEGACY_CSE_KEY]:
         # an offline SOFTWARE hive's root is HKLM\SOFTWARE itself
         try:
             key = hive.get_key("\\" + subkey.split("\\", 1)[1])
-        except Exception:
+        except RegistryKeyNotFoundException:
             keys[subkey] = None
             continue
-        keys[subkey] = {v.name: v.value for v in key.iter_values(as_json=False, trim_values=False)}
+        except Exception as exc:
+            raise HiveError("SOFTWARE hive: cannot read %s: %s: %s" % (subkey, type(exc).__name__, exc))
+        try:
+            keys[subkey] = {v.name: v.value for v in key.iter_values(as_json=False, trim_values=False)}
+        except Exception as exc:
+            raise HiveError("SOFTWARE hive: cannot read the values of %s: %s: %s" % (subkey, type(exc).__name__, exc))
     return keys
 
 

@@ -193,7 +193,9 @@ def read_sam_hive(path):
                         local_rids.add(rid)
                         names[rid] = sub.name
     except Exception:
-        pass   # names are a bonus: the member SIDs above are what the model needs
+        # Names are a bonus: the member SIDs above are what the model needs. A list
+        # read part-way must not make the accounts not reached look deleted.
+        local_rids, names = set(), {}
     return {"sids": parse_alias_members(c_value), "machine_sid": machine_sid, "local_rids": local_rids,
             "local_names": names, "builtin_admin_enabled": _builtin_admin_enabled(hive)}
 

@@ -287,3 +287,23 @@ def test_risk_rules_score_the_gpo_task_definition(dc_root):
     rules = [r["rule"] for r in finding["reasons"]]
     assert rules[:3] == ["TG-G003", "TG-G004", "TG-G001"]
     assert any(r.startswith("TG-R") for r in rules)          # the same rules as local tasks
+
+
+def test_two_items_of_one_name_are_both_judged():
+    """A disabled Task and an ImmediateTask named alike must not share an id: the
+    immediate SYSTEM task from a UNC path would otherwise be dropped."""
+    tasks = []
+    for item_type, disabled, command in (("TaskV2", True, "C:\\Windows\\System32\\notepad.exe"),
+                                         ("ImmediateTaskV2", False, "\\\\evil\\share\\x.exe")):
+        tasks.append({"gpo_guid": "{5C2B7A1E-9D43-4F6B-8E21-3A7D0C9B6E54}", "gpo_name": "g", "scope": "machine",
+                      "item_type": item_type, "immediate": item_type.startswith("Immediate"), "action": "C",
+                      "action_valid": True, "name": "x", "path": "\\GPO\\{5C2B7A1E-9D43-4F6B-8E21-3A7D0C9B6E54}\\Machine\\x",
+                      "actions": [{"type": "exec", "command": command, "arguments": None, "working_directory": None}],
+                      "run_as": "NT AUTHORITY\\System", "run_as_default": False, "logon_type": "S4U",
+                      "run_level": "HighestAvailable", "source_path": "Policies/x/ScheduledTasks.xml",
+                      "changed": None, "uid": "{1}", "disabled": disabled, "remove_policy": False,
+                      "user_context": False, "run_once": False, "filters": [], "definition": {}})
+    gpo = {"tasks": tasks, "errors": [], "unparseable": [], "coverage": {"sysvol_found": True}}
+    found = admin_surface.audit(DC, {"gpo_tasks": gpo}, None)
+    severities = sorted(f["severity"] for f in found if f["kind"] == "gpo_task")
+    assert severities == ["critical", "low"]
