@@ -609,6 +609,9 @@ def _note_foreign_export(rel, named, tally, states):
 
 
 MAX_OTHER_EVTX_FILES = 64
+# Bytes of other .evtx files read at most: a Logs folder whose Operational log was
+# deleted still holds System/Application logs of gigabytes; samples are small.
+MAX_OTHER_EVTX_BYTES = 256 * 1024 * 1024
 _NO_CHANNEL = "\x00"   # matches no record's Channel: every record of the file is routed by its own
 
 
@@ -643,6 +646,7 @@ def _scan_other_evtx(root_real, collector, errors):
     own file is missing: attack samples and exported logs keep their own names
     (``atexec.evtx``), while a full copy of a Logs folder has both channel files and
     hundreds of unrelated logs."""
+    budget = MAX_OTHER_EVTX_BYTES
     for rel, real in _other_evtx_files(root_real, errors):
         if not _inside(root_real, real):
             errors.append({"source": "offline", "path": rel, "error": "refused: symbolic link points outside the evidence root"})
@@ -653,11 +657,18 @@ def _scan_other_evtx(root_real, collector, errors):
         source = "evtx:%s" % os.path.relpath(real, root_real)
         scan = EvtxScan(source)
         with handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > budget:
+                errors.append({"source": "offline", "path": rel, "error": "not read: more than %d bytes of other "
+                               ".evtx files" % MAX_OTHER_EVTX_BYTES})
+                continue
+            budget -= size
             for file_record, xml in iter_task_records(handle, (), scan, channel=_NO_CHANNEL,
                                                       foreign_event_ids=collector.wanted):
                 collector.add_xml(xml, source, record_hint=_record_id_hint(xml) or file_record)
-        if scan.fatal:
-            errors.append({"source": "offline", "path": rel, "error": scan.fatal})
+        if scan.fatal or scan.error_count:
+            errors.append({"source": "offline", "path": rel,
+                           "error": scan.fatal or "%d corrupt chunk(s)/record(s)" % scan.error_count})
 
 
 def _scan_exports(root_real, collector, errors, states):

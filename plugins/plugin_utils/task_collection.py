@@ -507,13 +507,22 @@ def _live_job_records(raw):
         # collector gave one (an older collector sends no job_files at all).
         error = raw.get('error') if isinstance(raw, dict) else None
         return False, [], ([{'source': 'job_files', 'path': None, 'error': str(error)}] if error else [])
-    records, errors = [], []
+    records, errors, seen = [], [], set()
     for item in _as_list(raw.get('entries')):
         name = item.get('name') if isinstance(item, dict) else None
         # A plain file name: the collector lists one folder, never a path.
         if not isinstance(name, str) or not name or '\\' in name or '/' in name or len(name) > 260:
             errors.append({'source': 'job_files', 'path': None, 'error': 'job entry without a valid name'})
             continue
+        # The same bounds and names as offline (hostile host output): *.job only, each once.
+        if not name.casefold().endswith('.job') or name.casefold() in seen:
+            errors.append({'source': 'job_files', 'path': name, 'error': 'not a .job file, or listed twice: skipped'})
+            continue
+        if len(records) >= offline_tasks.MAX_JOB_FILES:
+            errors.append({'source': 'job_files', 'path': name,
+                           'error': 'more than %d job files: the rest not read' % offline_tasks.MAX_JOB_FILES})
+            break
+        seen.add(name.casefold())
         data, problem = _decode_content(item.get('content'), job_file.MAX_JOB_BYTES)
         records.append({'name': name, 'data': data, 'error': problem or item.get('error')})
     for err in _as_list(raw.get('errors')):

@@ -115,3 +115,13 @@ def test_samples_dropped_in_the_evidence_root_are_read_too(tmp_path):
     shutil.copy(os.path.join(EVTX, "fortinet-apt-masquerade-4698.evtx"), tmp_path / "evidence" / "fortinet.evtx")
     result, error = pipeline.audit_offline(CTX, "victim", {}, str(tmp_path / "evidence"))
     assert error is None and set(task_rows(result)) == {"\\Microsoft\\SynchronizeTimeZone"}
+
+
+def test_other_evtx_files_are_read_within_a_byte_budget(tmp_path, monkeypatch):
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import event_collection
+    monkeypatch.setattr(event_collection, "MAX_OTHER_EVTX_BYTES", 1)
+    (tmp_path / "evidence").mkdir()
+    shutil.copy(os.path.join(EVTX, "fortinet-apt-masquerade-4698.evtx"), tmp_path / "evidence" / "fortinet.evtx")
+    result, error = pipeline.audit_offline(CTX, "victim", {}, str(tmp_path / "evidence"))
+    assert error is None and task_rows(result) == {}
+    assert any("not read: more than 1 bytes" in str(f["evidence"]) for f in result["findings"] if f["code"] == "TG-C010")
