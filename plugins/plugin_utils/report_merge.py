@@ -127,13 +127,15 @@ def merge_reports(docs, run_id=None, expected_slices=None):
                 stamps[host] = stamp
     run = {"id": run_id or "merged-" + utc_now(), "slice": None, "merged_from": sources}
     if expected_slices:
-        found = len({(s["run_id"], s["slice"]) for s in sources})
-        missing = max(int(expected_slices) - found, 0)
-        run["expected_slices"] = int(expected_slices)
+        expected = int(expected_slices)
+        numbered = all(s.get("slice_number") is not None for s in sources)
+        numbers = missing_slices(sources, expected) if numbered else []
+        # With slice numbers, a re-run slice (a new AWX job id, a second report)
+        # counts once; without them, each distinct slice label counts.
+        missing = len(numbers) if numbered else max(expected - len({(s["run_id"], s["slice"]) for s in sources}), 0)
+        run["expected_slices"] = expected
         run["missing_slices"] = None if not missing else {
-            "expected": int(expected_slices), "found": found, "missing": missing,
-            "numbers": missing_slices(sources, int(expected_slices)) if all(
-                s.get("slice_number") is not None for s in sources) else []}
+            "expected": expected, "found": expected - missing, "missing": missing, "numbers": numbers}
     merged = build_report(chosen, run)
     # the fleet table of who is admin where, across every slice
     merged["administrators"] = fleet_administrators(merged["hosts"])

@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.cards import all_views, fleet
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.common import one_line, visible
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.text import card_text
+from ansible_collections.taskguard.windows.plugins.plugin_utils.report_merge import unaudited_hosts
 
 _ERROR_VERDICTS = ("incomplete", "not_audited")
 
@@ -25,12 +26,14 @@ def _t(value, limit=1000):
     return one_line(value, limit)
 
 
-def _host_case(suite, view, msg):
+def _host_case(suite, view, msg, unaudited):
     classname = "taskguard.drift." + _t(view["host"])
     # Named by the host only: the same name in every language and every run.
     case = ET.SubElement(suite, "testcase", classname=classname, name=_t(view["host"]))
     message = msg("junit.host_status", verdict=msg.label("verdict", view["verdict"]), reason=view["reason"])
-    if view["verdict"] in _ERROR_VERDICTS:
+    # not audited: by its verdict, or no task source read although events made it
+    # compromised or suspicious (report_merge.unaudited_hosts, the job's exit rule)
+    if view["verdict"] in _ERROR_VERDICTS or view["host"] in unaudited:
         error = ET.SubElement(case, "error", message=_t(message), type=_t(view["verdict"]))
         error.text = visible("\n\n".join(card_text(c, msg, 4000) for c in view["audit"][:50]) or message)
         return 1
@@ -43,9 +46,10 @@ def render(doc, language=None):
     msg, groups = fleet(doc, language)
     root = ET.Element("testsuites", name="taskguard drift")
     total = failures = errors = 0
+    unaudited = set(unaudited_hosts(doc.get("hosts")))
     for view in all_views(groups):
         suite = ET.SubElement(root, "testsuite", name=_t(view["host"]))
-        n_err = _host_case(suite, view, msg)
+        n_err = _host_case(suite, view, msg, unaudited)
         n_fail = 0
         names = set()
         for card in view["cards"]:

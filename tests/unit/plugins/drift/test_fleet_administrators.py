@@ -71,3 +71,27 @@ def test_a_task_storing_the_password_of_an_admin_elsewhere_is_found_in_the_repor
     assert row["code"] == "TG-A020" and "srv01" in row["title"] and row["severity"] == "high"
     assert doc["hosts"]["ws01"]["verdict"]["state"] == "suspicious"
     assert doc["summary"]["by_kind"]["task_account"] == 1
+
+
+def test_junit_errors_a_host_whose_tasks_were_never_read_even_when_events_make_it_compromised():
+    import xml.etree.ElementTree as ET
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports import junit
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import Findings
+    out = Findings("ev01")
+    out.add("TG-T001", "\\bouWFQYO", severity="critical")
+    events_only = {"status": "partial", "findings": out.rows(), "mode": "offline",
+                   "verdict": {"state": "compromised", "reasons": [], "task_sources_read": False}}
+    doc = build_run_report({"ev01": events_only}, {"id": "r1", "slice": None})
+    root = ET.fromstring(junit.render(doc))
+    host_case = next(c for c in root.iter("testcase") if c.get("name") == "ev01")
+    assert host_case.find("error") is not None
+
+
+def test_a_re_run_slice_counts_once_and_the_missing_one_is_named():
+    def slice_doc(number, job):
+        return build_run_report({"h%d%s" % (number, job): result([])},
+                                {"id": "wf", "slice": job, "slice_number": number})
+    merged = merge_reports([("a", slice_doc(1, "11")), ("b", slice_doc(1, "14")), ("c", slice_doc(2, "12"))],
+                           run_id="m", expected_slices=3)
+    assert merged["run"]["missing_slices"]["numbers"] == [3]
+    assert merged["run"]["missing_slices"]["missing"] == 1
