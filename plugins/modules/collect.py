@@ -52,6 +52,17 @@ options:
       - Judged on the controller by C(admin_surface.audit); see docs/least-privilege.md.
     type: bool
     default: false
+  compress:
+    description:
+      - Return RV(tasks), RV(events) and RV(admin_surface) as one deflated, base64-encoded JSON value in
+        RV(material) instead of plain (about 8x fewer bytes on the wire for a 250-task host, docs/performance.md).
+      - The controller inflates it with bounds (C(plugins/plugin_utils/wire.py)) - a stream that is corrupt,
+        truncated, or inflates to more than 64 MiB is reported as a coverage gap of that host, never decoded further.
+      - Set to C(false) to read the material as plain JSON when debugging a host.
+      - Uses C(System.IO.Compression.DeflateStream) with C(CompressionLevel), present in .NET Framework 4.5 and
+        later (PowerShell 5.1, which Ansible requires on Windows, needs .NET Framework 4.5.2 or later).
+    type: bool
+    default: true
   event_ids:
     description: Task event ids to gather.
     type: list
@@ -79,27 +90,38 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+material:
+  description:
+    - With O(compress=true) (the default) the material - C({"tasks", "events", "admin_surface"}), each as
+      described below - as C({encoding, raw_bytes, data}) - C(encoding) is C(deflate), C(raw_bytes) the length
+      of the UTF-8 JSON before compression, C(data) the raw deflate stream (RFC 1951, no zlib header) in base64.
+    - RV(tasks), RV(events) and RV(admin_surface) are then not returned beside it.
+    - Shape pinned by tests/unit/fixtures/collect/ (C(live_compressed.json) is C(live_plain.json) compressed).
+  returned: when O(compress=true)
+  type: dict
+  sample: {"encoding": "deflate", "raw_bytes": 821204, "data": "7b0HYBxJliUmL23Ke39K9UrX4HS..."}
 tasks:
   description: Raw task material as returned by C(TaskMaterial.psm1); normalized on the controller by
     C(task_collection.normalize_live_tasks). C(null) when gathering failed (see RV(errors)).
+    Inside RV(material) unless O(compress=false).
     With O(known_task_hashes), C(api.known_hashes) is their count and every C(api.tasks) item carries
     C(xml_sha256) and C(xml_omitted) (shape pinned by tests/unit/fixtures/steady_state/).
     C(job_files) holds the raw bytes of C(%WINDIR%\Tasks\*.job) - C({read, error, root, max_content_bytes,
     entries [{name, size, content (base64), error}], errors, truncated}) (shape pinned by
     tests/unit/fixtures/task_info/live_job_files.json).
-  returned: always
+  returned: always (inside RV(material) unless O(compress=false))
   type: dict
 events:
   description: Raw event material as returned by C(EventMaterial.psm1) C(Get-TgTaskEventMaterial); normalized
     by C(event_collection.normalize_live_events). C(null) when gathering failed.
-  returned: always
+  returned: always (inside RV(material) unless O(compress=false))
   type: dict
 admin_surface:
   description:
     - Raw admin-surface material as returned by C(AdminMaterial.psm1) C(Get-TgAdminSurfaceMaterial)
       (C(administrators), C(laps), C(sysvol)); normalized by C(admin_surface.normalize_live_admin_surface).
       Shape pinned by tests/unit/fixtures/admin_surface/live_*.json. C(null) when gathering failed.
-  returned: when O(admin_surface=true)
+  returned: when O(admin_surface=true) (inside RV(material) unless O(compress=false))
   type: dict
 errors:
   description: Per half (C(tasks), C(events), C(admin_surface)) the exception type and message when gathering failed.

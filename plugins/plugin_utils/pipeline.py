@@ -20,7 +20,7 @@ import collections
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_findings, admin_surface, audit_support
 from ansible_collections.taskguard.windows.plugins.plugin_utils import definition_cache
-from ansible_collections.taskguard.windows.plugins.plugin_utils import definition_store, inventory_admins
+from ansible_collections.taskguard.windows.plugins.plugin_utils import definition_store, inventory_admins, wire
 from ansible_collections.taskguard.windows.plugins.plugin_utils import findings as fnd
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import Judges, Material, audit_host
 
@@ -160,8 +160,12 @@ def audit_live(ctx, name, hints, module_result, cache=None, window=None):
     """(result, definition_cache section or None) from the collect module's output."""
     cache = cache or LiveCache(None, name, enabled=False)
     window = window or Window()
+    # The material travels deflated (collect.ps1, option compress): bounded inflate first.
+    module_result, wire_problem = wire.decode_result(module_result)
     tasks, events, problems = audit_support.normalize_live(module_result, since=window.since, parsed=cache.parsed(),
                                                            store=cache.store)
+    if wire_problem is not None:
+        problems.append(wire_problem)
     section = cache.keep(tasks, module_result)
     admin = None
     if "admin_surface" in module_result:
