@@ -35,9 +35,12 @@ as ``\\GPO\\{GUID}\\Machine\\<name>`` or ``\\GPO\\{GUID}\\User\\<name>`` (GUID
 upper case; matching is case-insensitive). The scope is part of the path
 because the same name may be used in both halves of one GPO.
 
-Everything here is hostile input: sizes and counts are capped, XML goes
-through ``safe_xml``, symlinks leading outside the root are not followed, and
-every file that could not be read or parsed is reported, never skipped.
+Everything here is hostile input: sizes and counts are capped (per file, per
+folder listing, files and bytes per read), XML goes through ``safe_xml``, links
+and junctions inside a Policies folder are never followed (offline), and every
+folder that could not be listed and every file that could not be read or
+parsed is reported (``errors``/``unparseable``), never skipped. Only a read
+with neither (``fully_read``) lets a GPO task's absence mean it was removed.
 The stored password of a preference item (``cpassword``, decryptable with
 the key Microsoft published, MS14-025) is never copied: only its presence.
 """
@@ -46,6 +49,7 @@ __metaclass__ = type
 
 import base64
 import codecs
+import collections
 import os
 import re
 import stat
@@ -70,6 +74,11 @@ MAX_GPT_INI_BYTES = 64 * 1024
 MAX_GPO_FOLDERS = 5000
 MAX_ITEMS_PER_FILE = 2000
 MAX_NAME_CHARS = 256
+# Offline SYSVOL read as a whole: GPT.INI and two ScheduledTasks.xml per GPO at most,
+# a total byte budget, and a cap on the entries listed per folder.
+MAX_FILES = 3 * MAX_GPO_FOLDERS
+MAX_TOTAL_BYTES = 64 * 1024 * 1024
+MAX_FOLDER_ENTRIES = 4 * MAX_GPO_FOLDERS
 _GUID = re.compile(r"\A\{[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}\Z")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _FILTER_ATTRS = ("name", "sid", "userContext", "primaryGroup", "localGroup", "value", "type", "hive", "key",
@@ -192,8 +201,12 @@ def _v2_definition(props, path, what):
     return parse_task_definition(blob, path=path)
 
 
-def _item(elem, item_type, *, gpo_guid, gpo_name, scope, source_path, index):
-    what = "%s item %d (%s)" % (source_path, index, item_type)
+# Where a preference item comes from: its GPO, the half of the GPO, the file it was read from.
+_Source = collections.namedtuple("_Source", "gpo_guid gpo_name scope source_path")
+
+
+def _item(elem, item_type, source, index):
+    what = "%s item %d (%s)" % (source.source_path, index, item_type)
     props = None
     for child in elem:
         if local_name(child.tag) == "Properties":
@@ -205,24 +218,26 @@ def _item(elem, item_type, *, gpo_guid, gpo_name, scope, source_path, index):
     if not name:
         raise GpoFileError("%s: item without a name" % what)
     action = (props.get("action") or "U").strip().upper()
-    path = gpo_task_path(gpo_guid, scope, name)
+    path = gpo_task_path(source.gpo_guid, source.scope, name)
     if item_type.endswith("V2"):
         definition = _v2_definition(props, path, what)
     else:
-        definition = _v1_definition(props, path, scope)
+        definition = _v1_definition(props, path, source.scope)
     principal = definition.get("principal") or {}
     run_as = _clean(props.get("runAs")) or _clean(principal.get("user_id")) or _clean(principal.get("group_id"))
     filters = _filters(elem)
     return {
-        "gpo_guid": gpo_guid.upper(), "gpo_name": gpo_name, "scope": scope, "item_type": item_type,
-        "immediate": item_type.startswith("Immediate"), "action": action if action in ACTIONS else action[:8],
-        "action_valid": action in ACTIONS, "name": name, "path": path,
+        "gpo_guid": source.gpo_guid.upper(), "gpo_name": source.gpo_name, "scope": source.scope,
+        "item_type": item_type, "immediate": item_type.startswith("Immediate"),
+        "action": action if action in ACTIONS else action[:8], "action_valid": action in ACTIONS,
+        "name": name, "path": path,
         "actions": [{"type": a.get("type"), "command": a.get("command"), "arguments": a.get("arguments"),
                      "working_directory": a.get("working_directory")} for a in definition.get("actions") or []],
         "run_as": run_as, "run_as_default": run_as is None,
         "logon_type": _clean(props.get("logonType")) or _clean(principal.get("logon_type")),
         "run_level": _clean(principal.get("run_level")),
-        "source_path": source_path, "changed": _clean(elem.get("changed"), 40), "uid": _clean(elem.get("uid"), 80),
+        "source_path": source.source_path, "changed": _clean(elem.get("changed"), 40),
+        "uid": _clean(elem.get("uid"), 80),
         "disabled": elem.get("disabled") == "1", "remove_policy": elem.get("removePolicy") == "1",
         "user_context": elem.get("userContext") == "1",
         "run_once": elem.get("runOnce") == "1" or any(f["type"] == "FilterRunOnce" for f in filters),
@@ -241,6 +256,7 @@ def parse_scheduled_tasks_xml(data, *, gpo_guid, gpo_name=None, scope="machine",
     root = parse_xml(data, max_bytes=MAX_FILE_BYTES, what=source_path or "ScheduledTasks.xml")
     if local_name(root.tag) != "ScheduledTasks":
         raise GpoFileError("%s: root element is <%s>, not <ScheduledTasks>" % (source_path, local_name(root.tag)[:60]))
+    source = _Source(gpo_guid, gpo_name, scope, source_path)
     tasks, bad = [], []
     for index, elem in enumerate(root):
         kind = local_name(elem.tag)
@@ -255,8 +271,7 @@ def parse_scheduled_tasks_xml(data, *, gpo_guid, gpo_name=None, scope="machine",
                         "error": "unknown preference item <%s>" % kind[:60]})
             continue
         try:
-            tasks.append(_item(elem, kind, gpo_guid=gpo_guid, gpo_name=gpo_name, scope=scope,
-                               source_path=source_path, index=index))
+            tasks.append(_item(elem, kind, source, index))
         except TaskGuardInputError as exc:
             bad.append({"source": source_path, "gpo_guid": gpo_guid, "index": index, "item_type": kind,
                         "name": _clean(elem.get("name")), "error": str(exc)[:500]})
@@ -268,16 +283,27 @@ def empty_result(sysvol_found=False, roots=None):
     return {"tasks": [], "errors": [], "unparseable": [],
             "coverage": {"sysvol_found": bool(sysvol_found), "policy_roots": list(roots or []),
                          "gpo_folders": 0, "gpo_folders_read": 0, "files_found": 0, "files_parsed": 0,
-                         "duplicates_skipped": 0}}
+                         "duplicates_skipped": 0, "bytes_read": 0}}
 
 
-def _add_file(result, data, *, gpo_guid, gpo_name, scope, source_path):
+def fully_read(result):
+    """True when SYSVOL was found and every folder and file of it was listed, read and parsed.
+
+    Only then does a GPO task missing from ``result`` mean it is gone from SYSVOL
+    (admin_findings reports a task of the previous audit as removed only then)."""
+    if not isinstance(result, dict) or not (result.get("coverage") or {}).get("sysvol_found"):
+        return False
+    return not result.get("errors") and not result.get("unparseable")
+
+
+def _add_file(result, data, source):
     result["coverage"]["files_found"] += 1
     try:
-        tasks, bad = parse_scheduled_tasks_xml(data, gpo_guid=gpo_guid, gpo_name=gpo_name, scope=scope,
-                                               source_path=source_path)
+        tasks, bad = parse_scheduled_tasks_xml(data, gpo_guid=source.gpo_guid, gpo_name=source.gpo_name,
+                                               scope=source.scope, source_path=source.source_path)
     except TaskGuardInputError as exc:
-        result["unparseable"].append({"source": source_path, "gpo_guid": gpo_guid, "error": str(exc)[:500]})
+        result["unparseable"].append({"source": source.source_path, "gpo_guid": source.gpo_guid,
+                                      "error": str(exc)[:500]})
         return
     result["coverage"]["files_parsed"] += 1
     result["tasks"].extend(tasks)
@@ -285,21 +311,9 @@ def _add_file(result, data, *, gpo_guid, gpo_name, scope, source_path):
 
 
 # ------------------------------------------------------------ offline walk
-def _entries(folder):
-    try:
-        with os.scandir(folder) as it:
-            return sorted(it, key=lambda e: e.name)
-    except OSError:
-        return []
-
-
-def _child(folder, name):
-    """Case-insensitive child of a folder (evidence copies keep or lose Windows' case)."""
-    wanted = name.casefold()
-    for entry in _entries(folder):
-        if entry.name.casefold() == wanted:
-            return entry.path
-    return None
+# FILE_ATTRIBUTE_REPARSE_POINT: a junction or mount point read on Windows (os.stat's st_file_attributes).
+_REPARSE_POINT = 0x400
+_BUDGET_SPENT = object()   # what _Read.file returns once a budget of the whole read ran out
 
 
 def _inside(path, root):
@@ -307,37 +321,124 @@ def _inside(path, root):
     return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
 
 
-def find_policy_roots(root=None, sysvol_root=None):
-    """Policies folders to read: (path, base) pairs, base being the folder paths are reported against."""
+def _is_link(entry):
+    """A symlink, or a reparse point (junction) when the platform says so."""
+    try:
+        if entry.is_symlink():
+            return True
+        return bool(getattr(entry.stat(follow_symlinks=False), "st_file_attributes", 0) & _REPARSE_POINT)
+    except OSError:
+        return False
+
+
+class _Read(object):
+    """One offline read of SYSVOL: the result it fills, the folder reported paths are
+    relative to (``base``: the evidence root or the copied SYSVOL), and the file and
+    byte budgets shared by every Policies folder read. Nothing is skipped without an
+    entry in ``result["errors"]`` (TG-G011): a folder that cannot be listed, a link
+    or junction (never followed inside a Policies folder), a file over its cap, a
+    budget spent."""
+
+    def __init__(self):
+        self.result, self.base, self.files = empty_result(), None, 0
+
+    def rel(self, path):
+        return os.path.relpath(path, self.base).replace(os.sep, "/") if self.base else str(path)
+
+    def error(self, path, text, guid=None):
+        entry = {"source": self.rel(path), "error": text}
+        if guid:
+            entry["gpo_guid"] = guid
+        self.result["errors"].append(entry)
+
+    def listing(self, folder, guid=None):
+        """The entries of ``folder`` sorted by name (at most MAX_FOLDER_ENTRIES); [] when it cannot be listed."""
+        entries = []
+        try:
+            with os.scandir(folder) as it:
+                for entry in it:
+                    if len(entries) >= MAX_FOLDER_ENTRIES:
+                        self.error(folder, "more than %d entries: the rest was not listed" % MAX_FOLDER_ENTRIES, guid)
+                        break
+                    entries.append(entry)
+        except OSError as exc:
+            self.error(folder, "cannot list folder: %s" % (exc.strerror or exc), guid)
+            return []
+        return sorted(entries, key=lambda e: e.name)
+
+    def find(self, folder, names, guid=None, links_inside=False):
+        """``folder/names[0]/names[1]/...`` matched case-insensitively (evidence copies keep or lose
+        Windows' case), or None. A link on the way is refused and reported, unless ``links_inside``
+        and it stays inside ``base`` (the ``sysvol/<domain>`` junction of a real DC)."""
+        path = folder
+        for name in names:
+            if path is None or not os.path.isdir(path):
+                return None
+            wanted, found = name.casefold(), None
+            for entry in self.listing(path, guid):
+                if entry.name.casefold() == wanted:
+                    found = entry
+                    break
+            if found is not None and _is_link(found) and not (links_inside and _inside(found.path, self.base)):
+                self.error(found.path, self.link_refusal(found.path), guid)
+                found = None
+            path = found.path if found is not None else None
+        return path
+
+    def link_refusal(self, path):
+        if not _inside(path, self.base):
+            return "links outside the evidence: not followed"
+        return "symbolic link or junction (reparse point): not followed"
+
+    def file(self, path, limit, guid, what):
+        """Bytes of a regular file of at most ``limit`` bytes; None when not read (reported);
+        _BUDGET_SPENT when the file or byte budget of the whole read ran out (reported)."""
+        coverage = self.result["coverage"]
+        if self.files >= MAX_FILES or coverage["bytes_read"] >= MAX_TOTAL_BYTES:
+            self.error(path, "%d files or %d bytes read from SYSVOL: this file and the rest were not read"
+                       % (MAX_FILES, MAX_TOTAL_BYTES), guid)
+            return _BUDGET_SPENT
+        self.files += 1
+        try:
+            data = _read_capped(path, limit)
+        except (OSError, TaskGuardInputError) as exc:
+            self.error(path, "%s: %s" % (what, getattr(exc, "strerror", None) or exc), guid)
+            return None
+        coverage["bytes_read"] += len(data)
+        return data
+
+
+def find_policy_roots(root=None, sysvol_root=None, read=None):
+    """Policies folders to read: (path, base) pairs, base being the folder paths are reported against.
+    Folders that could not be listed on the way are reported in ``read`` (a ``_Read``)."""
+    read = read or _Read()
     found = []
 
     def add(path, base):
-        if path and os.path.isdir(path) and _inside(path, base) and \
+        if path and os.path.isdir(path) and \
                 os.path.realpath(path) not in [os.path.realpath(p) for p, _b in found]:
             found.append((path, base))
 
     if sysvol_root:
+        read.base = sysvol_root
         if os.path.basename(os.path.normpath(sysvol_root)).casefold() == "policies":
             add(sysvol_root, sysvol_root)
-        add(_child(sysvol_root, "Policies"), sysvol_root)
-        domain = _child(sysvol_root, "domain")
-        if domain:
-            add(_child(domain, "Policies"), sysvol_root)
-        for parent in (_child(sysvol_root, "sysvol"), sysvol_root):
-            for entry in _entries(parent) if parent else []:
-                if entry.is_dir():
-                    add(_child(entry.path, "Policies"), sysvol_root)
+        else:
+            add(read.find(sysvol_root, ("Policies",), links_inside=True), sysvol_root)
+            add(read.find(sysvol_root, ("domain", "Policies"), links_inside=True), sysvol_root)
+            for parent in (read.find(sysvol_root, ("sysvol",), links_inside=True), sysvol_root):
+                for entry in read.listing(parent) if parent else []:
+                    if entry.is_dir() and entry.name.casefold() not in ("policies", "sysvol"):
+                        add(read.find(entry.path, ("Policies",), links_inside=True), sysvol_root)
     if root:
-        windows = _child(root, "Windows")
-        sysvol = _child(windows, "SYSVOL") if windows else None
+        read.base = root
+        sysvol = read.find(root, ("Windows", "SYSVOL"), links_inside=True)
         if sysvol:
-            domain = _child(sysvol, "domain")
-            if domain:
-                add(_child(domain, "Policies"), root)
-            inner = _child(sysvol, "sysvol")
-            for entry in _entries(inner) if inner else []:
+            add(read.find(sysvol, ("domain", "Policies"), links_inside=True), root)
+            inner = read.find(sysvol, ("sysvol",), links_inside=True)
+            for entry in read.listing(inner) if inner else []:
                 if entry.is_dir():
-                    add(_child(entry.path, "Policies"), root)
+                    add(read.find(entry.path, ("Policies",), links_inside=True), root)
     return found
 
 
@@ -364,60 +465,64 @@ def _read_capped(path, limit):
 
 def collect_offline(root=None, sysvol_root=None):
     """GPO tasks of an evidence root and/or a copied SYSVOL; see the module docstring for the shape."""
-    roots = find_policy_roots(root, sysvol_root)
-    result = empty_result(bool(roots), [os.path.relpath(p, b).replace(os.sep, "/") for p, b in roots])
+    read = _Read()
+    roots = find_policy_roots(root, sysvol_root, read)
+    coverage = read.result["coverage"]
+    coverage["sysvol_found"] = bool(roots)
+    coverage["policy_roots"] = [os.path.relpath(p, b).replace(os.sep, "/") for p, b in roots]
     seen = set()
     for policies, base in roots:
-        for entry in _entries(policies):
-            if not _GUID.match(entry.name) or not entry.is_dir():
-                continue
-            guid = entry.name.upper()
-            if guid in seen:
-                result["coverage"]["duplicates_skipped"] += 1
-                continue
-            seen.add(guid)
-            result["coverage"]["gpo_folders"] += 1
-            if result["coverage"]["gpo_folders"] > MAX_GPO_FOLDERS:
-                result["errors"].append({"source": os.path.relpath(policies, base),
-                                         "error": "more than %d GPO folders: the rest was not read" % MAX_GPO_FOLDERS})
-                return result
-            if not _inside(entry.path, base):
-                result["errors"].append({"source": os.path.relpath(entry.path, base).replace(os.sep, "/"),
-                                         "gpo_guid": guid, "error": "GPO folder links outside the evidence: not followed"})
-                continue
-            _read_gpo(result, entry.path, guid, base)
-    return result
+        read.base = base
+        if not _read_policies(read, policies, seen):
+            break
+    return read.result
 
 
-def _read_gpo(result, folder, guid, base):
+def _read_policies(read, policies, seen):
+    """The GPO folders of one Policies folder; False when a budget ran out (the rest is not read)."""
+    coverage = read.result["coverage"]
+    for entry in read.listing(policies):
+        if not _GUID.match(entry.name):
+            continue   # PolicyDefinitions (the central store) and other non-GPO folders
+        guid = entry.name.upper()
+        if _is_link(entry):
+            read.error(entry.path, "GPO folder %s" % read.link_refusal(entry.path), guid)
+            continue
+        if not entry.is_dir(follow_symlinks=False):
+            continue
+        if guid in seen:
+            coverage["duplicates_skipped"] += 1
+            continue
+        seen.add(guid)
+        if coverage["gpo_folders"] >= MAX_GPO_FOLDERS:
+            read.error(policies, "more than %d GPO folders: the rest was not read" % MAX_GPO_FOLDERS)
+            return False
+        coverage["gpo_folders"] += 1
+        if not _read_gpo(read, entry.path, guid):
+            return False
+    return True
+
+
+def _read_gpo(read, folder, guid):
+    """GPT.INI and the two ScheduledTasks.xml of one GPO folder; False when a budget ran out."""
     name = None
-    gpt = _child(folder, "GPT.INI")
-    if gpt and not _inside(gpt, base):
-        result["errors"].append({"source": os.path.relpath(gpt, base).replace(os.sep, "/"), "gpo_guid": guid,
-                                 "error": "GPT.INI links outside the evidence: not followed"})
-    elif gpt:
-        try:
-            name = parse_gpt_ini(_read_capped(gpt, MAX_GPT_INI_BYTES))
-        except (OSError, TaskGuardInputError) as exc:
-            result["errors"].append({"source": os.path.relpath(gpt, base).replace(os.sep, "/"), "gpo_guid": guid,
-                                     "error": "GPT.INI not readable: %s" % exc})
-    result["coverage"]["gpo_folders_read"] += 1
+    gpt = read.find(folder, ("GPT.INI",), guid)
+    if gpt:
+        data = read.file(gpt, MAX_GPT_INI_BYTES, guid, "GPT.INI not readable")
+        if data is _BUDGET_SPENT:
+            return False
+        name = parse_gpt_ini(data)
+    read.result["coverage"]["gpo_folders_read"] += 1
     for part, scope in SCOPES:
-        path = folder
-        for step in (part, "Preferences", "ScheduledTasks", "ScheduledTasks.xml"):
-            path = _child(path, step) if path else None
+        path = read.find(folder, (part, "Preferences", "ScheduledTasks", "ScheduledTasks.xml"), guid)
         if not path:
             continue
-        rel = os.path.relpath(path, base).replace(os.sep, "/")
-        if not _inside(path, base) or not os.path.isfile(path):
-            result["errors"].append({"source": rel, "gpo_guid": guid, "error": "not a regular file inside the evidence"})
-            continue
-        try:
-            data = _read_capped(path, MAX_FILE_BYTES)
-        except (OSError, TaskGuardInputError) as exc:
-            result["errors"].append({"source": rel, "gpo_guid": guid, "error": "not readable: %s" % exc})
-            continue
-        _add_file(result, data, gpo_guid=guid, gpo_name=name, scope=scope, source_path=rel)
+        data = read.file(path, MAX_FILE_BYTES, guid, "not readable")
+        if data is _BUDGET_SPENT:
+            return False
+        if data is not None:
+            _add_file(read.result, data, _Source(guid, name, scope, read.rel(path)))
+    return True
 
 
 # ------------------------------------------------------------------- live
@@ -436,7 +541,8 @@ def parse_live_material(material):
     """GPO tasks from the ``sysvol`` part of AdminMaterial.psm1 (contract: tests/unit/fixtures/admin_surface/).
 
     ``{"found": bool, "root": str, "gpo_folders": int, "gpos": [{"guid", "gpt_ini_b64"|None,
-    "files": [{"scope": "machine"|"user", "path", "content_b64"|None, "error"|None}]}], "errors": [str]}``.
+    "files": [{"scope": "machine"|"user", "path", "content_b64"|None, "error"|None}],
+    "errors": [str] (optional: folders of the GPO not listed)}], "errors": [str]}``.
     """
     if not isinstance(material, dict):
         result = empty_result(False)
@@ -458,6 +564,9 @@ def parse_live_material(material):
                 name = parse_gpt_ini(_b64(gpo["gpt_ini_b64"], MAX_GPT_INI_BYTES))
             except TaskGuardInputError as exc:
                 result["errors"].append({"source": "%s/GPT.INI" % guid, "gpo_guid": guid, "error": str(exc)})
+        # folders of this GPO the collector could not list (access denied, a reparse point it did not follow)
+        for err in (gpo.get("errors") if isinstance(gpo.get("errors"), list) else [])[:20]:
+            result["errors"].append({"source": "%s" % guid, "gpo_guid": guid, "error": str(err)[:500]})
         result["coverage"]["gpo_folders_read"] += 1
         for item in (gpo.get("files") or [])[:4]:
             if not isinstance(item, dict):
@@ -473,7 +582,7 @@ def parse_live_material(material):
             except TaskGuardInputError as exc:
                 result["unparseable"].append({"source": source, "gpo_guid": guid, "error": str(exc)})
                 continue
-            _add_file(result, data, gpo_guid=guid, gpo_name=name, scope=scope, source_path=source)
+            _add_file(result, data, _Source(guid, name, scope, source))
     if isinstance(material.get("gpo_folders"), int) and material["gpo_folders"] > len(gpos):
         result["errors"].append({"source": "sysvol", "error": "%d GPO folders on the host, %d returned"
                                  % (material["gpo_folders"], len(gpos))})
