@@ -27,8 +27,45 @@ description:
     scheduler (Tarrask, GhostTask) is not proposed but listed for investigation.
   - When no host in O(hosts) could be learned, the task fails and writes nothing (an empty learned file would
     read as "these hosts run no task").
+  - With O(kind=baseline) the file is a built-in Windows baseline (C(owner.kind=baseline)) learned from one
+    golden host per Windows version, in the layout of C(task_inventory/baselines/*.yml) - C(defaults.scope.os_family)
+    set to the version, one entry per Windows task with C(provenance) (golden host, build, date, method learned).
+    The version must come from the host itself (live, SOFTWARE hive, reg export) or from the operator
+    (C(taskguard_os_family)). A host with a concealed task or a task scoring high or above is refused unless
+    O(allow_findings) is set; a task matching a risk rule at medium or above and third-party tasks are never
+    learned (listed in the file header with the reason). Any host that could not be learned fails the write
+    step and nothing is written.
   - Why our own code - nothing in the Ansible ecosystem writes a reviewed allow list of scheduled tasks.
 options:
+  kind:
+    description:
+      - C(learned) - one inventory file for the targeted hosts, every task proposed, to be reviewed (C(owner.kind=learned)).
+      - C(baseline) - a built-in Windows baseline per version from golden hosts (see the description).
+      - Give the same value to both steps.
+    type: str
+    choices: [learned, baseline]
+    default: learned
+  allow_findings:
+    description:
+      - O(kind=baseline), per-host step - learn from a host that has a concealed task or a task scoring high or
+        above (those tasks are still left out). The playbook passes C(taskguard_baseline_allow_findings).
+    type: bool
+    default: false
+  extra_rule_files:
+    description: O(kind=baseline), per-host step - risk rule files used besides the built-in ones.
+    type: list
+    elements: path
+    default: []
+  output_dir:
+    description:
+      - O(kind=baseline), write step, when O(output) is not set - folder in which each version's baseline is
+        written as C(<os_family>.yml) (C(windows_server_2025.yml), ...).
+    type: path
+  approver:
+    description:
+      - O(kind=baseline) - C(defaults.approval.approver) of the baseline; default a C(CONFIRM) placeholder, which
+        leaves every entry unconfirmed until a human approves the file.
+    type: str
   offline_root:
     description: Evidence folder of this host; default - the host variable C(taskguard_offline_root).
     type: path
@@ -50,7 +87,8 @@ options:
     description: Override of the host's domain role (default - host variable C(taskguard_domain_role), then what was collected).
     type: str
   output:
-    description: File to write. Set it only in the single controller-side step.
+    description:
+      - File to write. Set it (or O(output_dir) with O(kind=baseline)) only in the single controller-side step.
     type: path
   hosts:
     description: Hosts whose registered results are merged (write step).
@@ -62,13 +100,13 @@ options:
     type: str
     default: taskguard_learned
   owner_name:
-    description: C(owner.name) of the written file.
+    description:
+      - "C(owner.name) of the written file; default C(CONFIRM: owner of the learned tasks), with O(kind=baseline)
+        C(Microsoft Windows (<os_family> baseline))."
     type: str
-    default: "CONFIRM: owner of the learned tasks"
   contact:
-    description: C(owner.contact) of the written file.
+    description: "C(owner.contact) of the written file; default C(CONFIRM: contact)."
     type: str
-    default: "CONFIRM: contact"
 author:
   - taskguard contributors (!UNKNOWN)
 seealso:
@@ -88,6 +126,21 @@ EXAMPLES = r"""
   run_once: true
 """
 
+EXAMPLES += r"""
+- name: Learn a built-in baseline from a golden host
+  taskguard.windows.inventory_learn:
+    kind: baseline
+  register: taskguard_learned
+
+- name: Write task_inventory/baselines-style files, one per version (windows_server_2025.yml, ...)
+  taskguard.windows.inventory_learn:
+    kind: baseline
+    output_dir: learned
+    hosts: "{{ ansible_play_hosts_all }}"
+  delegate_to: localhost
+  run_once: true
+"""
+
 RETURN = r"""
 learned:
   description: Per-host step - the host, the proposed entries and what could not be learned.
@@ -102,10 +155,19 @@ learned:
     unparseable: {description: Definitions that could not be parsed (not documented)., type: list, elements: dict}
     problems: {description: Tasks for which no entry could be proposed., type: list, elements: dict}
     errors: {description: Collection errors reported by the task collector., type: list, elements: dict}
+    kind: {description: learned or baseline., type: str}
+    os_family: {description: "O(kind=baseline) - the version the baseline is for.", type: str}
+    build: {description: "O(kind=baseline) - the build and where the version came from, as the provenance says.", type: str}
+    left_out: {description: "O(kind=baseline) - [path, reason] of each task not learned.", type: list, elements: list}
 path:
-  description: File written.
+  description: File written (with O(kind=baseline) and several versions, the first; see RV(paths)).
   returned: write step
   type: str
+paths:
+  description: Every file written.
+  returned: write step
+  type: list
+  elements: str
 entry_count:
   description: Entries written.
   returned: write step
