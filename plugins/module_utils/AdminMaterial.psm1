@@ -2,10 +2,14 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 # Gathers raw admin-surface material on a Windows host: the SIDs in the local
-# Administrators group, the LAPS registry values and events, and (on a domain
-# controller) the raw ScheduledTasks.xml / GPT.INI bytes of the local SYSVOL.
-# No interpretation here: plugins/plugin_utils/{local_admins,laps,gpo_tasks}.py
-# parse and judge on the controller. The shape is pinned by
+# Administrators group, the SIDs holding "Log on as a batch job" (and its deny
+# right), the LAPS registry values and events, and (where a SYSVOL share is
+# configured, i.e. on a domain controller) the raw ScheduledTasks.xml / GPT.INI
+# bytes of the local SYSVOL. No interpretation here:
+# plugins/plugin_utils/{local_admins,user_rights,laps,gpo_tasks}.py parse and
+# judge on the controller (the domain role from the raw DomainRole number, the
+# machine SID from the raw RID-500 SID, orphaned vs unresolved from the raw
+# lookup error type). The shape is pinned by
 # tests/unit/fixtures/admin_surface/live_*.json. Every failure is returned as
 # data (error strings), never swallowed.
 #
@@ -13,6 +17,15 @@
 # S-1-5-32-544 and its members are returned as SIDs; names are only a bonus
 # (Entra ID S-1-12-1-... and orphaned SIDs do not resolve, which is why the
 # Net API is used rather than Get-LocalGroupMember, which throws on them).
+#
+# User rights: LsaEnumerateAccountsWithUserRight on a policy handle opened with
+# POLICY_LOOKUP_NAMES | POLICY_VIEW_LOCAL_INFORMATION only (read access, the
+# least the API documents), returning raw SIDs. Chosen over
+# 'secedit /export /areas USER_RIGHTS': secedit writes a temporary file, needs
+# the same administrator token, and writes resolvable accounts by their
+# (localized) names instead of SIDs. The same API is what ansible.windows
+# win_user_right uses to read rights; that module changes rights, so it is not
+# called here.
 
 Set-StrictMode -Version 2.0
 
@@ -22,6 +35,8 @@ $script:MaxGpoFolders = 5000
 $script:MaxXmlBytes = 4194304
 $script:MaxIniBytes = 65536
 $script:MaxLapsEvents = 20
+$script:MaxRightHolders = 5000
+$script:BatchRights = @('SeBatchLogonRight', 'SeDenyBatchLogonRight')
 
 $script:NetApiSource = @'
 using System;
@@ -66,6 +81,99 @@ namespace TaskGuard
             return sids.ToArray();
         }
     }
+
+    public static class AccountRights
+    {
+        [StructLayout(LayoutKind.Sequential)]
+        private struct LsaObjectAttributes
+        {
+            public int Length;
+            public IntPtr RootDirectory;
+            public IntPtr ObjectName;
+            public uint Attributes;
+            public IntPtr SecurityDescriptor;
+            public IntPtr SecurityQualityOfService;
+        }
+
+        [StructLayout(LayoutKind.Sequential, CharSet = CharSet.Unicode)]
+        private struct LsaUnicodeString
+        {
+            public ushort Length;
+            public ushort MaximumLength;
+            [MarshalAs(UnmanagedType.LPWStr)] public string Buffer;
+        }
+
+        [DllImport("advapi32.dll")]
+        private static extern uint LsaOpenPolicy(IntPtr system, ref LsaObjectAttributes attributes, uint access,
+            out IntPtr policy);
+
+        [DllImport("advapi32.dll")]
+        private static extern uint LsaEnumerateAccountsWithUserRight(IntPtr policy, ref LsaUnicodeString right,
+            out IntPtr buffer, out uint count);
+
+        [DllImport("advapi32.dll")]
+        private static extern int LsaNtStatusToWinError(uint status);
+
+        [DllImport("advapi32.dll")]
+        private static extern uint LsaFreeMemory(IntPtr buffer);
+
+        [DllImport("advapi32.dll")]
+        private static extern uint LsaClose(IntPtr policy);
+
+        // Read-only access: POLICY_VIEW_LOCAL_INFORMATION (0x1) | POLICY_LOOKUP_NAMES (0x800).
+        private const uint PolicyReadAccess = 0x00000801;
+        // "No account holds the right": an answer, not a failure ([MS-LSAD] 3.1.4.5.9).
+        private const uint StatusNoMoreEntries = 0x8000001A;
+
+        // SIDs holding one right directly (LSA_ENUMERATION_INFORMATION is one PSID per entry).
+        public static string[] GetSids(string right)
+        {
+            LsaObjectAttributes attributes = new LsaObjectAttributes();
+            attributes.Length = Marshal.SizeOf(typeof(LsaObjectAttributes));
+            IntPtr policy;
+            uint status = LsaOpenPolicy(IntPtr.Zero, ref attributes, PolicyReadAccess, out policy);
+            if (status != 0)
+            {
+                throw new System.ComponentModel.Win32Exception(LsaNtStatusToWinError(status));
+            }
+            try
+            {
+                LsaUnicodeString name = new LsaUnicodeString();
+                name.Buffer = right;
+                name.Length = (ushort)(right.Length * 2);
+                name.MaximumLength = (ushort)(name.Length + 2);
+                IntPtr buffer;
+                uint count;
+                status = LsaEnumerateAccountsWithUserRight(policy, ref name, out buffer, out count);
+                if (status == StatusNoMoreEntries)
+                {
+                    return new string[0];
+                }
+                if (status != 0)
+                {
+                    throw new System.ComponentModel.Win32Exception(LsaNtStatusToWinError(status));
+                }
+                List<string> sids = new List<string>();
+                try
+                {
+                    for (int i = 0; i < count; i++)
+                    {
+                        IntPtr psid = Marshal.ReadIntPtr(buffer, i * IntPtr.Size);
+                        sids.Add(new System.Security.Principal.SecurityIdentifier(psid).Value);
+                    }
+                }
+                finally
+                {
+                    LsaFreeMemory(buffer);
+                }
+                return sids.ToArray();
+            }
+            finally
+            {
+                LsaClose(policy);
+            }
+        }
+    }
 }
 '@
 
@@ -79,44 +187,61 @@ Function Get-TgErrorMessage {
 }
 
 Function Get-TgSidName {
-    # Name of a SID when it resolves, else $null (orphaned, Entra ID, domain unreachable).
+    # @{ sid; name; lookup_error } for one SID. When it does not resolve, the raw
+    # error's type and HResult are returned: IdentityNotMappedException ("not
+    # mapped") and a domain that could not be asked are told apart in Python.
     param([string]$Sid)
+    $entry = @{ sid = $Sid; name = $null; lookup_error = $null }
     try {
         $id = New-Object -TypeName System.Security.Principal.SecurityIdentifier -ArgumentList $Sid
-        return $id.Translate([System.Security.Principal.NTAccount]).Value
+        $entry.name = $id.Translate([System.Security.Principal.NTAccount]).Value
     }
     catch {
-        return $null
+        $ex = $_.Exception
+        while ($null -ne $ex.InnerException) {
+            $ex = $ex.InnerException
+        }
+        $entry.lookup_error = @{ type = $ex.GetType().FullName; hresult = $ex.HResult; message = $ex.Message }
     }
+    return $entry
+}
+
+Function Get-TgSidArrayName {
+    # Get-TgSidName for at most $Max SIDs; .truncated says whether more were given.
+    param([string[]]$Sids, [int]$Max)
+    $entries = @()
+    foreach ($sid in @($Sids | Select-Object -First $Max)) {
+        $entries += Get-TgSidName -Sid $sid
+    }
+    return @{ entries = $entries; truncated = (@($Sids).Count -gt $Max) }
 }
 
 Function Get-TgAdministratorsMaterial {
     $result = @{
         method = $null
         group_sid = $script:AdminsSid
-        is_domain_controller = $false
-        machine_sid = $null
+        domain_role = $null
         builtin_administrator = $null
         members = @()
+        truncated = $false
         error = $null
         errors = @()
     }
     try {
-        $cs = Get-CimInstance -ClassName Win32_ComputerSystem -ErrorAction Stop
-        $result.is_domain_controller = ($cs.DomainRole -ge 4)
+        $result.domain_role = [int](Get-CimInstance -ClassName Win32_ComputerSystem -ErrorAction Stop).DomainRole
     }
     catch {
         $result.errors += "domain role: $(Get-TgErrorMessage $_)"
     }
-    if (-not $result.is_domain_controller) {
+    # Gathering decision only (the role is judged in Python): a domain controller has
+    # no local accounts, and Win32_UserAccount there would enumerate the domain.
+    if ($null -eq $result.domain_role -or $result.domain_role -lt 4) {
         try {
-            # The built-in Administrator is RID 500 of the machine's account domain; its
-            # SID also gives the machine SID (local accounts only, so not on a DC).
+            # The built-in Administrator is RID 500 of the machine's account domain, raw.
             $admin = Get-CimInstance -ClassName Win32_UserAccount -Filter "LocalAccount=True AND SID LIKE 'S-1-5-21-%-500'" -ErrorAction Stop |
                 Select-Object -First 1
             if ($null -ne $admin) {
-                $result.machine_sid = $admin.SID.Substring(0, $admin.SID.LastIndexOf('-'))
-                $result.builtin_administrator = @{ sid = $admin.SID; enabled = (-not $admin.Disabled) }
+                $result.builtin_administrator = @{ sid = $admin.SID; disabled = [bool]$admin.Disabled }
             }
         }
         catch {
@@ -124,12 +249,12 @@ Function Get-TgAdministratorsMaterial {
         }
     }
     # The group's own name is localized; it is only used to call the APIs, found through its SID.
-    $groupName = Get-TgSidName -Sid $script:AdminsSid
-    if ($null -eq $groupName) {
-        $result.error = "cannot resolve $($script:AdminsSid) to the local group name"
+    $group = Get-TgSidName -Sid $script:AdminsSid
+    if ($null -eq $group.name) {
+        $result.error = "cannot resolve $($script:AdminsSid) to the local group name: $($group.lookup_error.type): $($group.lookup_error.message)"
         return $result
     }
-    $groupName = $groupName.Substring($groupName.IndexOf('\') + 1)
+    $groupName = $group.name.Substring($group.name.IndexOf('\') + 1)
     $sids = $null
     try {
         if (-not ('TaskGuard.LocalGroupMembers' -as [type])) {
@@ -144,9 +269,9 @@ Function Get-TgAdministratorsMaterial {
     if ($null -eq $sids) {
         try {
             # Fallback when Add-Type is not allowed: the WinNT ADSI provider, objectSid bytes only.
-            $group = [ADSI]"WinNT://./$groupName,group"
+            $adsi = [ADSI]"WinNT://./$groupName,group"
             $sids = @()
-            foreach ($member in @($group.psbase.Invoke('Members'))) {
+            foreach ($member in @($adsi.psbase.Invoke('Members'))) {
                 $bytes = $member.GetType().InvokeMember('objectSid', 'GetProperty', $null, $member, $null)
                 $sids += (New-Object -TypeName System.Security.Principal.SecurityIdentifier -ArgumentList @([byte[]]$bytes, 0)).Value
             }
@@ -157,15 +282,37 @@ Function Get-TgAdministratorsMaterial {
             return $result
         }
     }
-    $members = @()
-    foreach ($sid in @($sids | Select-Object -First $script:MaxMembers)) {
-        $name = Get-TgSidName -Sid $sid
-        $members += @{ sid = $sid; name = $name; class = $null; resolved = ($null -ne $name) }
+    $named = Get-TgSidArrayName -Sids $sids -Max $script:MaxMembers
+    $result.members = $named.entries
+    $result.truncated = $named.truncated
+    return $result
+}
+
+Function Get-TgUserRightsMaterial {
+    # Raw SIDs holding the batch logon rights, each right on its own: a right that
+    # cannot be read carries its error, never an empty list.
+    $result = @{ method = 'lsa_api'; rights = @{}; error = $null }
+    try {
+        if (-not ('TaskGuard.AccountRights' -as [type])) {
+            Add-Type -TypeDefinition $script:NetApiSource -ErrorAction Stop
+        }
     }
-    if (@($sids).Count -gt $script:MaxMembers) {
-        $result.errors += "more than $($script:MaxMembers) members: the rest was not returned"
+    catch {
+        $result.error = "LSA API not available: $(Get-TgErrorMessage $_)"
+        return $result
     }
-    $result.members = $members
+    foreach ($right in $script:BatchRights) {
+        $entry = @{ holders = $null; truncated = $false; error = $null }
+        try {
+            $named = Get-TgSidArrayName -Sids ([TaskGuard.AccountRights]::GetSids($right)) -Max $script:MaxRightHolders
+            $entry.holders = $named.entries
+            $entry.truncated = $named.truncated
+        }
+        catch {
+            $entry.error = Get-TgErrorMessage $_
+        }
+        $result.rights[$right] = $entry
+    }
     return $result
 }
 
@@ -193,7 +340,7 @@ Function Get-TgRegistryValues {
 }
 
 Function Get-TgLapsMaterial {
-    $result = @{ keys = @{}; events = @(); events_error = $null; errors = @() }
+    $result = @{ keys = @{}; events = @(); events_error = $null; events_error_id = $null; errors = @() }
     $keys = @(
         'SOFTWARE\Microsoft\Policies\LAPS',
         'SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\LAPS',
@@ -216,8 +363,10 @@ Function Get-TgLapsMaterial {
         $result.events = @($events | ForEach-Object { $_.ToXml() })
     }
     catch {
-        # "No events were found" is an answer, not a failure: the controller tells them apart by the exception type.
+        # "No events were found" is an answer, not a failure: the controller tells it
+        # apart by FullyQualifiedErrorId (NoMatchingEventsFound,...), never by the localized message.
         $result.events_error = Get-TgErrorMessage $_
+        $result.events_error_id = $_.FullyQualifiedErrorId
     }
     return $result
 }
@@ -239,8 +388,12 @@ Function Get-TgSysvolMaterial {
         if ($null -ne $params -and $params.ContainsKey('SysVol')) {
             $sysvol = [Environment]::ExpandEnvironmentVariables([string]$params['SysVol'])
         }
-        if (-not $sysvol -or -not (Test-Path -LiteralPath $sysvol)) {
-            $result.errors += 'no SYSVOL share path in Netlogon\Parameters (not a domain controller?)'
+        if (-not $sysvol) {
+            # No SYSVOL share configured: not a domain controller, nothing to gather.
+            return $null
+        }
+        if (-not (Test-Path -LiteralPath $sysvol)) {
+            $result.errors += "SYSVOL share path $sysvol (Netlogon\Parameters) does not exist"
             return $result
         }
         $policies = @(Get-ChildItem -LiteralPath $sysvol -Directory -ErrorAction Stop |
@@ -291,7 +444,7 @@ Function Get-TgSysvolMaterial {
 
 Function Get-TgAdminSurfaceMaterial {
     # One call for the collect module; each part fails on its own.
-    $result = @{ administrators = $null; laps = $null; sysvol = $null; error = $null }
+    $result = @{ administrators = $null; user_rights = $null; laps = $null; sysvol = $null; error = $null }
     try {
         $result.administrators = Get-TgAdministratorsMaterial
     }
@@ -299,20 +452,25 @@ Function Get-TgAdminSurfaceMaterial {
         $result.administrators = @{ group_sid = $script:AdminsSid; members = @(); error = Get-TgErrorMessage $_ }
     }
     try {
+        $result.user_rights = Get-TgUserRightsMaterial
+    }
+    catch {
+        $result.user_rights = @{ method = 'lsa_api'; rights = @{}; error = Get-TgErrorMessage $_ }
+    }
+    try {
         $result.laps = Get-TgLapsMaterial
     }
     catch {
-        $result.laps = @{ keys = @{}; events = @(); events_error = $null; errors = @(Get-TgErrorMessage $_) }
+        $result.laps = @{ keys = @{}; events = @(); events_error = $null; events_error_id = $null; errors = @(Get-TgErrorMessage $_) }
     }
-    if ($result.administrators.is_domain_controller) {
-        try {
-            $result.sysvol = Get-TgSysvolMaterial
-        }
-        catch {
-            $result.sysvol = @{ found = $false; root = $null; gpo_folders = 0; gpos = @(); errors = @(Get-TgErrorMessage $_) }
-        }
+    try {
+        # $null where no SYSVOL share is configured (not a domain controller).
+        $result.sysvol = Get-TgSysvolMaterial
+    }
+    catch {
+        $result.sysvol = @{ found = $false; root = $null; gpo_folders = 0; gpos = @(); errors = @(Get-TgErrorMessage $_) }
     }
     return $result
 }
 
-Export-ModuleMember -Function 'Get-TgAdminSurfaceMaterial', 'Get-TgAdministratorsMaterial', 'Get-TgLapsMaterial', 'Get-TgSysvolMaterial'
+Export-ModuleMember -Function 'Get-TgAdminSurfaceMaterial', 'Get-TgAdministratorsMaterial', 'Get-TgUserRightsMaterial', 'Get-TgLapsMaterial', 'Get-TgSysvolMaterial'

@@ -6,8 +6,11 @@
 Model::
 
     {"members": [{"sid", "name"|None, "kind": "user"|"group"|"unknown", "source",
-                  "resolved": bool, "entra": bool, "orphaned": bool|None, "rid": int|None}],
+                  "resolved": bool, "entra": bool, "orphaned": bool|None, "rid": int|None,
+                  "domain": "local"|"domain"|"entra"|"builtin"|"well_known",
+                  "lookup": "resolved"|"not_mapped"|"unresolved"|"not_looked_up"}],
      "method": "net_api"|"winnt_adsi"|"sam_hive"|None, "read": bool,
+     "complete": bool,            # every member was read (a required member may be called missing)
      "is_domain_controller_builtin": bool, "machine_sid": str|None,
      "builtin_administrator": {"sid", "enabled": bool}|None, "errors": [...]}
 
@@ -15,7 +18,10 @@ The group is found by its SID, never by its localized name. Entra ID (Azure
 AD) SIDs ``S-1-12-1-...`` and SIDs that no longer resolve are kept as raw SIDs
 (``Get-LocalGroupMember`` throws on both, which is why the collector uses the
 Net API / WinNT provider). ``orphaned`` is only claimed where the source can
-tell: live, a domain or local SID that the host could not translate; offline
+tell: live, a local SID the host reports as not mapped, or a domain SID reported
+as not mapped while no other lookup of the same read failed for another reason
+(``lookup: "unresolved"``, e.g. the domain controller was unreachable: then no
+domain SID is called orphaned, its name is merely unknown); offline
 (SAM hive) names are not resolvable except for local accounts, so
 ``orphaned`` is None ("unknown") for domain SIDs and True only for a local
 SID whose account is gone from the SAM.
@@ -36,11 +42,12 @@ little-endian, offsets into the data area are relative to 0x34::
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import re
 import struct
+from collections import namedtuple
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import HiveError, TaskGuardInputError
-from ansible_collections.taskguard.windows.plugins.plugin_utils.offline_tasks import find_case_insensitive
-from ansible_collections.taskguard.windows.plugins.plugin_utils.taskcache import open_hive
+from ansible_collections.taskguard.windows.plugins.plugin_utils.evidence_hives import open_config_hive
 
 ADMINISTRATORS_SID = "S-1-5-32-544"
 ALIAS_KEY = "\\SAM\\Domains\\Builtin\\Aliases\\00000220"
@@ -169,15 +176,15 @@ def _builtin_admin_enabled(hive):
     return not (struct.unpack_from("<H", data, 0x38)[0] & 0x0001)
 
 
-def read_sam_hive(path):
-    """Administrators membership from an offline SAM hive (regipy). Raises HiveError when unreadable."""
-    hive = open_hive(path)   # regular file, size cap, sane first cell (taskcache: issue 9)
+def read_sam_hive(hive):
+    """Administrators membership from an offline SAM hive (a regipy hive:
+    ``evidence_hives.open_config_hive``). Raises HiveError when unreadable."""
     try:
         c_value = getattr(_values(hive.get_key(ALIAS_KEY)).get("C"), "value", None)
     except Exception as exc:  # regipy raises many types on damaged hives
-        raise HiveError("SAM hive %s: cannot read %s: %s" % (path, ALIAS_KEY, exc))
+        raise HiveError("SAM hive: cannot read %s: %s" % (ALIAS_KEY, exc))
     if not isinstance(c_value, (bytes, bytearray)):
-        raise HiveError("SAM hive %s: %s has no binary C value" % (path, ALIAS_KEY))
+        raise HiveError("SAM hive: %s has no binary C value" % ALIAS_KEY)
     machine_sid, local_rids, names = None, set(), {}
     try:
         machine_sid = _account_domain_sid(getattr(_values(hive.get_key(ACCOUNT_KEY)).get("V"), "value", None))
@@ -201,15 +208,26 @@ def read_sam_hive(path):
 
 
 # ---------------------------------------------------------------- models
-def _member(sid, *, name=None, kind=None, source, resolved, orphaned, machine_sid=None):
+class MemberFacts(namedtuple("MemberFacts", "name kind lookup orphaned")):
+    """What a source tells about one member besides its SID (``lookup``: see the model)."""
+
+    __slots__ = ()
+
+    def __new__(cls, name=None, kind=None, lookup="not_looked_up", orphaned=None):
+        return super(MemberFacts, cls).__new__(cls, name, kind, lookup, orphaned)
+
+
+def _member(sid, facts, source, machine_sid=None):
     sid = str(sid).upper()
-    return {"sid": sid, "name": name, "kind": kind or ("group" if sid in _WELL_KNOWN_GROUPS else "unknown"),
-            "source": source, "resolved": bool(resolved), "entra": is_entra(sid), "orphaned": orphaned,
-            "rid": rid_of(sid), "domain": classify_sid(sid, machine_sid)}
+    return {"sid": sid, "name": facts.name,
+            "kind": facts.kind or ("group" if sid in _WELL_KNOWN_GROUPS else "unknown"),
+            "source": source, "resolved": facts.name is not None, "entra": is_entra(sid),
+            "orphaned": facts.orphaned, "rid": rid_of(sid), "domain": classify_sid(sid, machine_sid),
+            "lookup": facts.lookup}
 
 
 def empty_model(error=None, method=None):
-    return {"members": [], "method": method, "read": False, "is_domain_controller_builtin": False,
+    return {"members": [], "method": method, "read": False, "complete": False, "is_domain_controller_builtin": False,
             "machine_sid": None, "builtin_administrator": None, "errors": [error] if error else []}
 
 
@@ -231,32 +249,101 @@ def from_sam(sam, *, source="sam_hive"):
         if domain == "local" and sam.get("local_rids"):
             # only when the account list was read: an unreadable list proves nothing
             orphaned = rid not in sam["local_rids"]
-        members.append(_member(sid, name=name, kind="user" if name else None, source=source,
-                               resolved=name is not None, orphaned=orphaned, machine_sid=machine_sid))
-    return {"members": members, "method": "sam_hive", "read": True, "is_domain_controller_builtin": False,
+        facts = MemberFacts(name=name, kind="user" if name else None,
+                            lookup="resolved" if name else "not_looked_up", orphaned=orphaned)
+        members.append(_member(sid, facts, source, machine_sid))
+    return {"members": members, "method": "sam_hive", "read": True, "complete": True,
+            "is_domain_controller_builtin": False,
             "machine_sid": machine_sid, "builtin_administrator": _builtin(machine_sid, sam.get("builtin_admin_enabled")),
             "errors": []}
 
 
 def collect_offline(root):
     """Model from ``Windows/System32/config/SAM`` under an evidence root (coverage error when absent)."""
-    errors = []
-    path = find_case_insensitive(root, ("Windows", "System32", "config", "SAM"), errors)
-    if path is None:
-        reason = errors[-1]["error"] if errors else "no SAM hive in the evidence"
-        return empty_model("%s (Windows/System32/config/SAM)" % reason, "sam_hive")
     try:
-        return from_sam(read_sam_hive(path))
+        return from_sam(read_sam_hive(open_config_hive(root, "SAM")))
     except TaskGuardInputError as exc:
         return empty_model(str(exc)[:500], "sam_hive")
+
+
+# ------------------------------------------------------------------ live
+# .NET's IdentityReference.Translate throws this type when LSA answers "not mapped";
+# any other failure (no logon servers, RPC unavailable, broken trust) says nothing
+# about whether the account still exists. The type name is not localized.
+NOT_MAPPED_TYPE = "System.Security.Principal.IdentityNotMappedException"
+DC_ROLES = (4, 5)   # Win32_ComputerSystem.DomainRole: 4 backup, 5 primary domain controller
+_BUILTIN_ADMIN = re.compile(r"\A(S-1-5-21-\d+-\d+-\d+)-500\Z", re.IGNORECASE)
+
+
+def lookup_outcome(item):
+    """(name or None, lookup) of one live SID as AdminMaterial.psm1 returns it:
+    ``{"sid", "name"|null, "lookup_error": {"type", "hresult", "message"}|null}``."""
+    name = item.get("name")
+    if isinstance(name, str) and name:
+        return name[:256], "resolved"
+    error = item.get("lookup_error")
+    if isinstance(error, dict) and str(error.get("type") or "") == NOT_MAPPED_TYPE:
+        return None, "not_mapped"
+    return None, "unresolved"
+
+
+def domain_role_facts(domain_role):
+    """(is a domain controller, error or None) from the raw Win32_ComputerSystem.DomainRole (0..5)."""
+    if domain_role is None:
+        return False, None   # not read: the collector's own error says why
+    if isinstance(domain_role, bool) or not isinstance(domain_role, int) or not 0 <= domain_role <= 5:
+        return False, "DomainRole %r is not a Win32_ComputerSystem role (0-5): not taken as a domain controller" % (
+            str(domain_role)[:40],)
+    return domain_role in DC_ROLES, None
+
+
+def builtin_from_account(account):
+    """(machine SID, {"sid", "enabled"}) from the raw local RID-500 account
+    ``{"sid", "disabled": bool}``; (None, None) when it is not one."""
+    if not isinstance(account, dict):
+        return None, None
+    match = _BUILTIN_ADMIN.match(str(account.get("sid") or ""))
+    if match is None:
+        return None, None
+    disabled = account.get("disabled")
+    enabled = None if not isinstance(disabled, bool) else not disabled
+    return match.group(1).upper(), _builtin(match.group(1).upper(), enabled)
+
+
+def _orphaned(sid, lookup, machine_sid, domain_lookups_failed):
+    if is_entra(sid):
+        return False   # Entra ID SIDs never resolve through LSA on the host: that says nothing
+    domain = classify_sid(sid, machine_sid)
+    if lookup != "not_mapped" or domain not in ("local", "domain"):
+        return None if lookup == "unresolved" and domain in ("local", "domain") else False
+    if domain == "domain" and domain_lookups_failed:
+        return None    # the domain could not be asked about some SIDs: "not mapped" is not proof
+    return True
+
+
+def _live_members(raw, machine_sid, method):
+    members, errors, looked = [], [], []
+    for item in raw[:MAX_MEMBERS]:
+        sid = item.get("sid") if isinstance(item, dict) else None
+        if not isinstance(sid, str) or not sid.upper().startswith("S-1-"):
+            errors.append("member without a SID: %r" % (str(item)[:200],))
+            continue
+        looked.append((sid, lookup_outcome(item)))
+    failed = any(lookup == "unresolved" for _sid, (_name, lookup) in looked)
+    for sid, (name, lookup) in looked:
+        facts = MemberFacts(name=name, lookup=lookup, orphaned=_orphaned(sid, lookup, machine_sid, failed))
+        members.append(_member(sid, facts, method, machine_sid))
+    return members, errors
 
 
 def parse_live_material(material):
     """Model from the ``administrators`` part of AdminMaterial.psm1 (contract: tests/unit/fixtures/admin_surface/).
 
-    ``{"method": "net_api"|"winnt_adsi", "group_sid": "S-1-5-32-544", "is_domain_controller": bool,
-    "machine_sid": str|null, "members": [{"sid", "name"|null, "class": "user"|"group"|null,
-    "resolved": bool}], "error": str|null}``
+    ``{"method": "net_api"|"winnt_adsi", "group_sid": "S-1-5-32-544", "domain_role": int|null,
+    "builtin_administrator": {"sid", "disabled": bool}|null,
+    "members": [{"sid", "name"|null, "lookup_error": {"type", "hresult", "message"}|null}],
+    "error": str|null, "errors": [str]}``: raw facts only; the domain role, the machine
+    SID and orphaned/unresolved are decided here.
     """
     if not isinstance(material, dict):
         return empty_model("no Administrators material returned")
@@ -266,24 +353,18 @@ def parse_live_material(material):
     if str(material.get("group_sid") or "").upper() != ADMINISTRATORS_SID:
         return empty_model("material is not about %s (got %r)" % (ADMINISTRATORS_SID, material.get("group_sid")),
                            method)
-    machine_sid = material.get("machine_sid") if isinstance(material.get("machine_sid"), str) else None
-    members, errors = [], [str(e)[:500] for e in (material.get("errors") or [])[:50]]
-    builtin = material.get("builtin_administrator")
-    builtin = _builtin(machine_sid, builtin.get("enabled")) if isinstance(builtin, dict) else None
+    errors = [str(e)[:500] for e in (material.get("errors") or [])[:50]]
+    is_dc, role_error = domain_role_facts(material.get("domain_role"))
+    if role_error:
+        errors.append(role_error)
+    machine_sid, builtin = builtin_from_account(material.get("builtin_administrator"))
     raw = material.get("members") if isinstance(material.get("members"), list) else []
-    for item in raw[:MAX_MEMBERS]:
-        sid = item.get("sid") if isinstance(item, dict) else None
-        if not isinstance(sid, str) or not sid.upper().startswith("S-1-"):
-            errors.append("member without a SID: %r" % (str(item)[:200],))
-            continue
-        resolved = bool(item.get("resolved")) and bool(item.get("name"))
-        kind = item.get("class") if item.get("class") in ("user", "group") else None
-        # Entra SIDs never resolve through LSA on the host: unresolved is not orphaned for them.
-        orphaned = (not resolved) and not is_entra(sid) and classify_sid(sid, machine_sid) in ("local", "domain")
-        members.append(_member(sid, name=str(item["name"])[:256] if resolved else None, kind=kind, source=method,
-                               resolved=resolved, orphaned=orphaned, machine_sid=machine_sid))
-    if len(raw) > MAX_MEMBERS:
+    members, member_errors = _live_members(raw, machine_sid, method)
+    errors.extend(member_errors)
+    if len(raw) > MAX_MEMBERS or material.get("truncated"):
         errors.append("more than %d members: the rest was not read" % MAX_MEMBERS)
-    return {"members": members, "method": method, "read": True,
-            "is_domain_controller_builtin": bool(material.get("is_domain_controller")),
-            "machine_sid": machine_sid, "builtin_administrator": builtin, "errors": errors}
+    complete = not member_errors and len(raw) <= MAX_MEMBERS and not material.get("truncated")
+    return {"members": members, "method": method, "read": True, "complete": complete,
+            "is_domain_controller_builtin": is_dc,
+            "machine_sid": None if is_dc else machine_sid, "builtin_administrator": None if is_dc else builtin,
+            "errors": errors}

@@ -89,7 +89,7 @@ def test_live_workstation_keeps_raw_entra_and_orphaned_sids():
     assert model["method"] == "winnt_adsi" and model["read"] is True
     assert by_sid[ENTRA] == {"sid": ENTRA, "name": None, "kind": "unknown", "source": "winnt_adsi",
                              "resolved": False, "entra": True, "orphaned": False, "rid": 1455667788,
-                             "domain": "entra"}
+                             "domain": "entra", "lookup": "not_mapped"}
     assert by_sid[DOM + "-6102"]["orphaned"] is True and by_sid[DOM + "-6102"]["domain"] == "domain"
     assert by_sid[MACH + "-1004"]["orphaned"] is True and by_sid[MACH + "-1004"]["domain"] == "local"
     assert by_sid[DOM + "-512"]["name"] == "CORP\\Domain Admins" and by_sid[DOM + "-512"]["orphaned"] is False
@@ -100,6 +100,71 @@ def test_live_workstation_keeps_raw_entra_and_orphaned_sids():
 def test_live_dc_says_it_is_the_domain_builtin_group():
     model = local_admins.parse_live_material(_live("live_dc.json")["administrators"])
     assert model["is_domain_controller_builtin"] is True and model["method"] == "net_api"
+    assert model["machine_sid"] is None and model["builtin_administrator"] is None
+
+
+@pytest.mark.parametrize("role, is_dc", [(0, False), (1, False), (2, False), (3, False), (4, True), (5, True)])
+def test_domain_role_is_judged_from_the_raw_win32_number(role, is_dc):
+    material = dict(_live("live_workstation.json")["administrators"], domain_role=role)
+    model = local_admins.parse_live_material(material)
+    assert model["is_domain_controller_builtin"] is is_dc
+    assert (model["machine_sid"] is None) is is_dc
+
+
+@pytest.mark.parametrize("role", ["5", True, 9, -1, [4]])
+def test_a_domain_role_that_is_not_a_role_is_an_error_not_a_dc(role):
+    material = dict(_live("live_workstation.json")["administrators"], domain_role=role)
+    model = local_admins.parse_live_material(material)
+    assert model["is_domain_controller_builtin"] is False
+    assert any("DomainRole" in e for e in model["errors"])
+
+
+@pytest.mark.parametrize("account, machine_sid, builtin", [
+    ({"sid": MACH + "-500", "disabled": True}, MACH, {"sid": MACH + "-500", "enabled": False}),
+    ({"sid": MACH + "-500", "disabled": "no"}, MACH, None),          # enabled state unknown: not guessed
+    ({"sid": MACH + "-501", "disabled": False}, None, None),          # not RID 500
+    ({"sid": "S-1-5-32-544", "disabled": False}, None, None),         # not a machine account domain
+    (None, None, None),
+])
+def test_machine_sid_and_builtin_state_are_derived_from_the_raw_rid_500_account(account, machine_sid, builtin):
+    material = dict(_live("live_workstation.json")["administrators"], builtin_administrator=account)
+    model = local_admins.parse_live_material(material)
+    assert model["machine_sid"] == machine_sid and model["builtin_administrator"] == builtin
+
+
+def test_unreachable_domain_makes_domain_sids_unresolved_not_orphaned():
+    model = local_admins.parse_live_material(_live("live_member_server_dc_unreachable.json")["administrators"])
+    srv = "S-1-5-21-2870120016-2263418370-3012309931"
+    by_sid = {m["sid"]: m for m in model["members"]}
+    # the lookup failed for another reason than "not mapped": nothing known
+    assert by_sid[DOM + "-512"]["lookup"] == "unresolved" and by_sid[DOM + "-512"]["orphaned"] is None
+    # "not mapped" for a domain SID while the domain could not be asked about others: not proof
+    assert by_sid[DOM + "-3301"]["lookup"] == "not_mapped" and by_sid[DOM + "-3301"]["orphaned"] is None
+    # a local SID is looked up locally: "not mapped" is proof
+    assert by_sid[srv + "-1009"]["orphaned"] is True
+    assert model["builtin_administrator"] == {"sid": srv + "-500", "enabled": False}
+
+
+def test_not_mapped_domain_sid_is_orphaned_when_no_lookup_failed():
+    material = _live("live_member_server_dc_unreachable.json")["administrators"]
+    material["members"] = [m for m in material["members"] if m["sid"] != DOM + "-512"]
+    by_sid = {m["sid"]: m for m in local_admins.parse_live_material(material)["members"]}
+    assert by_sid[DOM + "-3301"]["orphaned"] is True
+
+
+@pytest.mark.parametrize("error", [None, {"type": "System.SystemException", "hresult": -2146233087},
+                                   {"type": "System.Security.Principal.IdentityNotMappedException"}])
+def test_lookup_outcome_follows_the_error_type_never_the_message(error):
+    name, lookup = local_admins.lookup_outcome({"sid": DOM + "-9", "name": None, "lookup_error": error})
+    expected = "not_mapped" if error and error["type"].endswith("IdentityNotMappedException") else "unresolved"
+    assert name is None and lookup == expected
+
+
+def test_truncated_membership_is_incomplete():
+    material = dict(_live("live_workstation.json")["administrators"], truncated=True)
+    model = local_admins.parse_live_material(material)
+    assert model["complete"] is False and any("rest was not read" in e for e in model["errors"])
+    assert local_admins.parse_live_material(_live("live_workstation.json")["administrators"])["complete"] is True
 
 
 @pytest.mark.parametrize("material, error", [
@@ -116,7 +181,7 @@ def test_live_members_without_sid_are_reported():
     model = local_admins.parse_live_material({"group_sid": "S-1-5-32-544", "method": "net_api",
                                               "members": [{"name": "x"}, "junk", {"sid": "S-1-5-32-545"}]})
     assert [m["sid"] for m in model["members"]] == ["S-1-5-32-545"]
-    assert len(model["errors"]) == 2
+    assert len(model["errors"]) == 2 and model["complete"] is False
 
 
 # ------------------------------------------------------------ administrators table

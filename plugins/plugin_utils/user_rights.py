@@ -1,0 +1,285 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Holders of "Log on as a batch job" (``SeBatchLogonRight``) on one host, by SID (issue 19 point 4).
+
+A scheduled task that runs whether the user is logged on or not logs its
+account on as a batch job: holding this right is what lets an account run
+tasks unattended, so an ordinary account that holds it and is documented
+nowhere is a least-privilege finding (TG-A023). ``SeDenyBatchLogonRight``
+is read too: a deny right wins over the allow right it meets.
+
+Model (live and offline alike)::
+
+    {"read": bool,                       # the allow right was read
+     "method": "lsa_api"|"security_hive"|None,
+     "rights": {"SeBatchLogonRight"|"SeDenyBatchLogonRight":
+                {"read": bool, "error": str|None,
+                 "holders": [{"sid", "name"|None, "domain", "lookup": "resolved"|"not_mapped"|
+                              "unresolved"|"not_looked_up"}]}},
+     "errors": [str]}
+
+A right that could not be read has ``read: False`` and its error; it is never
+an empty holder list (which would read as "nobody holds it").
+
+Offline: the LSA policy database in the SECURITY hive
+(``Windows/System32/config/SECURITY``). Each account that holds a right or a
+privilege has a key ``Policy\\Accounts\\<SID>``; its logon rights are a 4-byte
+little-endian mask in the default value of the *subkey* ``ActSysAc`` (the LSA
+attribute written by ``LsarSetSystemAccessAccount``: ReactOS
+``dll/win32/lsasrv/lsarpc.c``), the account's binary SID in the default value
+of the subkey ``Sid``. The mask bits are the ``POLICY_MODE_*`` /
+``SECURITY_ACCESS_*`` constants of ``ntsecapi.h``/``winnt.h`` (Samba
+``librpc/idl/lsa.idl`` ``lsa_AccountAccessMask`` gives the same values):
+``POLICY_MODE_BATCH`` = 0x4 and ``POLICY_MODE_DENY_BATCH`` = 0x100 (not 0x40,
+which is ``POLICY_MODE_DENY_INTERACTIVE``). No names are in that database:
+offline holders are SIDs only.
+
+Live: ``AdminMaterial.psm1`` calls ``LsaEnumerateAccountsWithUserRight``
+(the same LSA database, through the API; contract in
+tests/unit/fixtures/admin_surface/live_*.json).
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import re
+import struct
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils import local_admins
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import HiveError, TaskGuardInputError
+
+BATCH = "SeBatchLogonRight"
+DENY_BATCH = "SeDenyBatchLogonRight"
+RIGHTS = (BATCH, DENY_BATCH)
+# ntsecapi.h POLICY_MODE_BATCH / POLICY_MODE_DENY_BATCH (see the module docstring for the sources)
+MODE_BITS = {BATCH: 0x00000004, DENY_BATCH: 0x00000100}
+ACCOUNTS_KEY = "\\Policy\\Accounts"
+MAX_ACCOUNTS = 5000
+METHODS = ("lsa_api", "security_hive")
+_SID_TEXT = re.compile(r"\AS-1-\d+(?:-\d+){1,15}\Z", re.IGNORECASE)
+
+
+def empty_model(error=None, method=None):
+    rights = {right: {"read": False, "error": error, "holders": []} for right in RIGHTS}
+    return {"read": False, "method": method, "rights": rights, "errors": [error] if error else []}
+
+
+def _holder(sid, name=None, lookup="not_looked_up", machine_sid=None):
+    sid = str(sid).upper()
+    return {"sid": sid, "name": name, "domain": local_admins.classify_sid(sid, machine_sid), "lookup": lookup}
+
+
+# ------------------------------------------------------------ offline: SECURITY hive
+def _default_value(key):
+    """Bytes of a key's default value, or None when it has none."""
+    for value in key.iter_values(as_json=False, trim_values=False):
+        if value.name in ("(default)", "(Default)", "", None):
+            data = value.value
+            return bytes(data) if isinstance(data, (bytes, bytearray)) else None
+    return None
+
+
+def _account(key):
+    """(SID, logon-rights mask or None) of one ``Policy\\Accounts\\<SID>`` key; raises TaskGuardInputError."""
+    subkeys = {sub.name.casefold(): sub for sub in key.iter_subkeys()}
+    sid = None
+    if "sid" in subkeys:
+        data = _default_value(subkeys["sid"])
+        if data:
+            sid = local_admins.sid_from_bytes(data)[0]
+    if sid is None:
+        # the key name is the SID as text; only a well-formed one is trusted
+        if not _SID_TEXT.match(key.name or ""):
+            raise TaskGuardInputError("account key %r holds no SID" % str(key.name)[:80])
+        sid = key.name
+    if "actsysac" not in subkeys:
+        return sid.upper(), None          # privileges only, no logon right: a normal shape
+    data = _default_value(subkeys["actsysac"])
+    if data is None or len(data) < 4:
+        raise TaskGuardInputError("account %s: ActSysAc is not a 4-byte mask" % sid)
+    return sid.upper(), struct.unpack_from("<I", data, 0)[0]
+
+
+def read_security_hive(hive):
+    """{SID: logon-rights mask} of every account of an offline SECURITY hive (a regipy hive).
+
+    Raises HiveError when the accounts cannot be listed; an account that cannot
+    be read is returned in the second item as an error text, never dropped silently.
+    """
+    from regipy.exceptions import RegistryKeyNotFoundException
+    try:
+        accounts = hive.get_key(ACCOUNTS_KEY)
+        subkeys = []
+        for sub in accounts.iter_subkeys():
+            subkeys.append(sub)
+            if len(subkeys) > MAX_ACCOUNTS:
+                raise HiveError("SECURITY hive: more than %d accounts under %s" % (MAX_ACCOUNTS, ACCOUNTS_KEY))
+    except RegistryKeyNotFoundException:
+        raise HiveError("SECURITY hive: no %s key (not an LSA policy database?)" % ACCOUNTS_KEY)
+    except HiveError:
+        raise
+    except Exception as exc:   # regipy raises many types on damaged hives
+        raise HiveError("SECURITY hive: cannot list %s: %s: %s" % (ACCOUNTS_KEY, type(exc).__name__, exc))
+    masks, errors = {}, []
+    for sub in subkeys:
+        try:
+            sid, mask = _account(sub)
+        except Exception as exc:
+            errors.append("SECURITY hive: %s\\%s not read: %s" % (ACCOUNTS_KEY, str(sub.name)[:80], str(exc)[:200]))
+            continue
+        if mask is not None:
+            masks[sid] = mask
+    return masks, errors
+
+
+def from_masks(masks, errors=(), machine_sid=None):
+    """Model from ``read_security_hive`` output. An account not read is an error of every right
+    (it may hold them): the rights stay read, the errors say what is missing."""
+    model = empty_model(None, "security_hive")
+    for right in RIGHTS:
+        holders = [_holder(sid, machine_sid=machine_sid) for sid, mask in sorted(masks.items())
+                   if mask & MODE_BITS[right]]
+        model["rights"][right] = {"read": True, "error": None, "holders": holders}
+    model["read"] = True
+    model["errors"] = [str(e)[:500] for e in errors][:50]
+    return model
+
+
+def collect_offline(root, machine_sid=None):
+    """Model from ``Windows/System32/config/SECURITY`` under an evidence root (unread, with the reason, when absent)."""
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.evidence_hives import open_config_hive
+    try:
+        masks, errors = read_security_hive(open_config_hive(root, "SECURITY"))
+    except TaskGuardInputError as exc:
+        return empty_model(str(exc)[:500], "security_hive")
+    return from_masks(masks, errors, machine_sid)
+
+
+# ------------------------------------------------------------------- live
+def _live_right(raw, machine_sid):
+    """One right of the live material: ``{"sids": [...], "error": str|null, "holders": [member]}``."""
+    if not isinstance(raw, dict):
+        return {"read": False, "error": "not returned by the collector", "holders": []}, []
+    if raw.get("error"):
+        return {"read": False, "error": str(raw["error"])[:500], "holders": []}, []
+    items = raw.get("holders")
+    if not isinstance(items, list):
+        return {"read": False, "error": "no holder list returned", "holders": []}, []
+    holders, errors = [], []
+    for item in items[:MAX_ACCOUNTS]:
+        sid = item.get("sid") if isinstance(item, dict) else None
+        if not isinstance(sid, str) or not _SID_TEXT.match(sid):
+            errors.append("holder without a SID: %r" % (str(item)[:200],))
+            continue
+        name, lookup = local_admins.lookup_outcome(item)
+        holders.append(_holder(sid, name=name, lookup=lookup, machine_sid=machine_sid))
+    if len(items) > MAX_ACCOUNTS or raw.get("truncated"):
+        errors.append("more than %d holders: the rest was not read" % MAX_ACCOUNTS)
+    return {"read": True, "error": None, "holders": holders}, errors
+
+
+def parse_live_material(material, machine_sid=None):
+    """Model from the ``user_rights`` part of AdminMaterial.psm1 (contract: tests/unit/fixtures/admin_surface/).
+
+    ``{"method": "lsa_api", "rights": {"SeBatchLogonRight": {"error": str|null,
+    "holders": [{"sid", "name"|null, "lookup_error": {"type", "hresult", "message"}|null}]}, ...},
+    "error": str|null}``
+    """
+    if not isinstance(material, dict):
+        return empty_model("no user-rights material returned")
+    method = material.get("method") if material.get("method") in METHODS else None
+    if material.get("error"):
+        return empty_model(str(material["error"])[:500], method)
+    rights = material.get("rights") if isinstance(material.get("rights"), dict) else {}
+    model = empty_model(None, method)
+    for right in RIGHTS:
+        model["rights"][right], errors = _live_right(rights.get(right), machine_sid)
+        model["errors"].extend(errors)
+        if model["rights"][right]["error"]:
+            model["errors"].append("%s: %s" % (right, model["rights"][right]["error"]))
+    model["read"] = model["rights"][BATCH]["read"]
+    return model
+
+
+# ------------------------------------------------------------------ judging
+HIGH_TIERS = ("domain_controller", "admin_workstation")
+
+
+def _documenting_entry(admin_view, holder, machine_sid):
+    """The administrators / task_accounts entry in scope naming the holder (by SID, or by its name when resolved)."""
+    if admin_view is None:
+        return None
+    found = [admin_view.run_as_entry(account, machine_sid) for account in (holder["sid"], holder.get("name"))
+             if account]
+    found = [entry for entry in found if entry is not None]
+    return next((e for e in found if not e.expired), found[0] if found else None)
+
+
+def _name_only_entries(admin_view):
+    """Entries written by name only: an unresolved SID can never be matched against them."""
+    entries = list(getattr(admin_view, "entries", None) or []) + list(getattr(admin_view, "task_accounts", None) or [])
+    return any(e.sid is None and e.machine_suffix is None for e in entries)
+
+
+def _judge_coverage(out, model):
+    for right in RIGHTS:
+        state = model["rights"].get(right) or {}
+        if not state.get("read"):
+            # the allow right unread: who may run tasks unattended is unknown (medium);
+            # the deny right unread: only the "deny wins" note is lost (low)
+            out.add("TG-A015", None, {"right": right, "error": state.get("error") or "unknown error"},
+                    evidence={"method": model.get("method"), "errors": model.get("errors")},
+                    severity="medium" if right == BATCH else "low", key="unreadable:%s" % right)
+    read_errors = [e for e in model.get("errors") or [] if not any(e.startswith(r + ":") for r in RIGHTS)]
+    if read_errors and any((model["rights"].get(r) or {}).get("read") for r in RIGHTS):
+        # part of a right that was read is missing (an account key not read, a list cut short)
+        out.add("TG-A016", None, {"count": len(read_errors)}, evidence={"errors": read_errors}, key="errors")
+
+
+def judge(out, model, host, admin_view, machine_sid=None):
+    """TG-A015/A016/A023 of one host's user-rights model into ``out`` (an ``admin_findings.Findings``).
+
+    A holder of SeBatchLogonRight that Windows does not define itself and that no
+    ``administrators`` or ``task_accounts`` entry in the host's scope names is a
+    TG-A023 (medium; high on domain controllers and admin workstations; low when
+    the same SID also holds SeDenyBatchLogonRight, since the deny right wins).
+    """
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_findings, task_run_as
+    if not isinstance(model, dict):
+        return
+    _judge_coverage(out, model)
+    batch = model["rights"].get(BATCH) or {}
+    if not batch.get("read"):
+        return
+    deny = model["rights"].get(DENY_BATCH) or {}
+    denied = {h["sid"] for h in deny.get("holders") or []} if deny.get("read") else set()
+    tier = admin_findings.host_tier(host or {})
+    for holder in batch.get("holders") or []:
+        if task_run_as.is_built_in(holder["sid"]):
+            continue
+        entry = _documenting_entry(admin_view, holder, machine_sid)
+        if entry is not None and not entry.expired:
+            continue
+        severity = "high" if tier in HIGH_TIERS else "medium"
+        evidence = {"holder": holder, "method": model.get("method"), "tier": tier,
+                    "expired_entry": entry.source if entry is not None else None}
+        if holder["sid"] in denied:
+            severity = "low"
+            evidence["note"] = "the account also holds SeDenyBatchLogonRight, which wins over the allow right"
+        elif holder.get("name") is None and _name_only_entries(admin_view):
+            severity = "low"
+            evidence["note"] = ("the SID could not be resolved to a name, and entries written by name "
+                                "could not be compared with it")
+        label = "%s (%s)" % (holder["name"], holder["sid"]) if holder.get("name") else holder["sid"]
+        out.add("TG-A023", "%s/%s" % (BATCH, holder["sid"]), {"account": label, "sid": holder["sid"]},
+                evidence=evidence, severity=severity, key="batch",
+                entry=entry.source if entry is not None else None)
+
+
+# ------------------------------------------------------------------ report
+def for_report(model):
+    """The holders as drift.json lists them per host (None when not collected)."""
+    if not isinstance(model, dict):
+        return None
+    return {"method": model.get("method"), "errors": list(model.get("errors") or [])[:50],
+            "rights": {right: dict(model["rights"][right]) for right in RIGHTS if right in (model.get("rights") or {})}}
