@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import codecs
 import os
+import re
 import stat
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import (
@@ -37,6 +38,9 @@ TYPE_NAMES = {
     REG_LINK: 'REG_LINK', REG_MULTI_SZ: 'REG_MULTI_SZ', REG_QWORD: 'REG_QWORD',
 }
 _HEADERS = ('Windows Registry Editor Version 5.00', 'REGEDIT4')
+# A quoted string with escapes, and one escape.
+_QUOTED_RE = re.compile(r'"((?:[^"\\]|\\.)*)"', re.DOTALL)
+_ESCAPE_RE = re.compile(r'\\(.)', re.DOTALL)
 
 
 class RegValue(object):
@@ -119,26 +123,37 @@ def decode_reg_bytes(data):
 
 def _parse_quoted(text, pos):
     """Parse a "..." string starting at text[pos] == '"'; return (value, next_pos)."""
-    out = []
-    i = pos + 1
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if c == '\\' and i + 1 < n:
-            out.append(text[i + 1])
-            i += 2
-            continue
-        if c == '"':
-            return ''.join(out), i + 1
-        out.append(c)
-        i += 1
-    raise ValueError('unterminated quoted string')
+    # Most names and strings hold no escape: one find() instead of a loop per character.
+    end = text.find('"', pos + 1)
+    if end >= 0 and text.find('\\', pos + 1, end) < 0:
+        return text[pos + 1:end], end + 1
+    return _parse_escaped(text, pos)
+
+
+def _parse_escaped(text, pos):
+    """``_parse_quoted`` for a string holding backslash escapes (``\\x`` stands for ``x``).
+    The two alternatives of the pattern never match the same character, so it
+    runs in linear time on any input."""
+    match = _QUOTED_RE.match(text, pos)
+    if match is None:
+        raise ValueError('unterminated quoted string')
+    return _ESCAPE_RE.sub(r'\1', match.group(1)), match.end()
 
 
 def _hex_bytes(text):
     text = text.replace(' ', '').replace('\t', '').rstrip(',')
     if not text:
         return b''
+    # What regedit writes: two hex digits per byte, comma-separated. Checked by
+    # position, then decoded in C; anything else takes the general path below.
+    count = (len(text) + 1) // 3
+    if len(text) == 3 * count - 1 and text[2::3] == ',' * (count - 1):
+        try:
+            data = bytes.fromhex(text.replace(',', ''))
+        except ValueError:
+            data = None
+        if data is not None and len(data) == count:
+            return data
     try:
         return bytes(int(part, 16) for part in text.split(','))
     except ValueError:
@@ -234,19 +249,59 @@ def _logical_lines(text):
         yield start, ''.join(pending)
 
 
-def parse_reg_export(data, *, max_bytes=MAX_REG_BYTES):
-    """Parse a ``.reg`` file's bytes (or text). Malformed lines land in ``errors``."""
+def _decode_input(data, max_bytes):
+    """The export's text, its size checked first."""
     if isinstance(data, (bytes, bytearray)):
         if len(data) > max_bytes:
             raise InputTooLargeError('registry export of %d bytes exceeds the limit of %d' % (len(data), max_bytes))
-        text = decode_reg_bytes(bytes(data))
-    elif isinstance(data, str):
+        return decode_reg_bytes(bytes(data))
+    if isinstance(data, str):
         if len(data) > max_bytes:
             raise InputTooLargeError('registry export of %d characters exceeds the limit of %d' % (len(data), max_bytes))
-        text = data.lstrip('\ufeff')
-    else:
-        raise RegExportError('expected bytes or str, got %s' % type(data).__name__)
+        return data.lstrip('\ufeff')
+    raise RegExportError('expected bytes or str, got %s' % type(data).__name__)
 
+
+def _key_line(result, number, stripped):
+    """A ``[key]`` line: the key values that follow go to (None after a malformed or deleting line)."""
+    if not stripped.endswith(']'):
+        result.add_error(number, 'malformed key line')
+        return None
+    path = stripped[1:-1]
+    if path.startswith('-'):
+        result.deleted_keys.append(path[1:])
+        return None
+    low = path.lower()
+    current = result.keys.get(low)
+    if current is None:
+        current = RegKey(path)
+        result.keys[low] = current
+        result.order.append(low)
+    return current
+
+
+def _value_line(current, stripped):
+    """A ``"name"=value`` or ``@=value`` line applied to ``current``; ValueError when malformed."""
+    if stripped.startswith('@='):
+        name, rest = '', stripped[2:]
+    elif stripped.startswith('"'):
+        name, end = _parse_quoted(stripped, 0)
+        if stripped[end:end + 1] != '=':
+            raise ValueError('expected = after value name')
+        rest = stripped[end + 1:]
+    else:
+        raise ValueError('unrecognised line')
+    parsed = _parse_value(rest.strip())
+    if parsed is None:
+        current.values.pop(name.lower(), None)
+        return
+    type_, value, raw = parsed
+    current.values[name.lower()] = RegValue(name, type_, value, raw)
+
+
+def parse_reg_export(data, *, max_bytes=MAX_REG_BYTES):
+    """Parse a ``.reg`` file's bytes (or text). Malformed lines land in ``errors``."""
+    text = _decode_input(data, max_bytes)
     result = RegExport()
     current = None
     header_seen = False
@@ -258,46 +313,15 @@ def parse_reg_export(data, *, max_bytes=MAX_REG_BYTES):
             if stripped not in _HEADERS:
                 raise RegExportError('not a registry export: first line is %r' % stripped[:60])
             header_seen = True
-            continue
-        if stripped.startswith('['):
-            if not stripped.endswith(']'):
-                result.add_error(number, 'malformed key line')
-                current = None
-                continue
-            path = stripped[1:-1]
-            if path.startswith('-'):
-                result.deleted_keys.append(path[1:])
-                current = None
-                continue
-            low = path.lower()
-            current = result.keys.get(low)
-            if current is None:
-                current = RegKey(path)
-                result.keys[low] = current
-                result.order.append(low)
-            continue
-        if current is None:
+        elif stripped.startswith('['):
+            current = _key_line(result, number, stripped)
+        elif current is None:
             result.add_error(number, 'value outside of a key')
-            continue
-        try:
-            if stripped.startswith('@='):
-                name, rest = '', stripped[2:]
-            elif stripped.startswith('"'):
-                name, end = _parse_quoted(stripped, 0)
-                if stripped[end:end + 1] != '=':
-                    raise ValueError('expected = after value name')
-                rest = stripped[end + 1:]
-            else:
-                raise ValueError('unrecognised line')
-            parsed = _parse_value(rest.strip())
-        except ValueError as exc:
-            result.add_error(number, str(exc))
-            continue
-        if parsed is None:
-            current.values.pop(name.lower(), None)
-            continue
-        type_, value, raw = parsed
-        current.values[name.lower()] = RegValue(name, type_, value, raw)
+        else:
+            try:
+                _value_line(current, stripped)
+            except ValueError as exc:
+                result.add_error(number, str(exc))
     if not header_seen:
         raise RegExportError('empty registry export')
     if result.error_count > len(result.errors):

@@ -210,48 +210,63 @@ def from_hive(hive):
         return cache, False
     except Exception as exc:
         raise HiveError('cannot read TaskCache from hive %s: %s' % (path, exc))
+    walk = _HiveWalk(cache)
+    for top in walk.children(base, 'TaskCache'):
+        name = top.name.lower()
+        if name == 'tasks':
+            walk.tasks(top)
+        elif name == 'tree':
+            walk.tree(top)
+    return cache, True
 
-    seen = [0]
 
-    def children(key, where):
+class _HiveWalk(object):
+    """The TaskCache keys of a hive read into ``cache``: a key or value that
+    cannot be read is an error of the cache, and the walk goes on; the number
+    of keys and the depth are bounded (a crafted hive can loop)."""
+
+    def __init__(self, cache):
+        self.cache = cache
+        self.seen = 0
+
+    def _error(self, where, message):
+        self.cache['errors'].append({'source': 'registry', 'path': where, 'error': message})
+
+    def children(self, key, where):
         try:
             return list(key.iter_subkeys() or ())
         except Exception as exc:
-            cache['errors'].append({'source': 'registry', 'path': where, 'error': 'cannot list subkeys: %s' % exc})
+            self._error(where, 'cannot list subkeys: %s' % exc)
             return []
 
-    def values(key, where):
+    def values(self, key, where):
         try:
-            return _hive_values(key)
+            return _convert(_hive_values(key))
         except Exception as exc:
-            cache['errors'].append({'source': 'registry', 'path': where, 'error': 'cannot read values: %s' % exc})
+            self._error(where, 'cannot read values: %s' % exc)
             return {}
 
-    for top in children(base, 'TaskCache'):
-        name = top.name.lower()
-        if name == 'tasks':
-            for task_key in children(top, 'Tasks'):
-                seen[0] += 1
-                _add_task(cache, task_key.name, _convert(values(task_key, 'Tasks\\' + task_key.name)))
-        elif name == 'tree':
-            # Iterative walk with a depth and key budget (crafted hives can loop).
-            stack = [(top, '', 0)]
-            while stack:
-                key, rel, depth = stack.pop()
-                seen[0] += 1
-                if seen[0] > MAX_KEYS:
-                    cache['errors'].append({'source': 'registry', 'path': 'Tree',
-                                            'error': 'more than %d keys: walk stopped' % MAX_KEYS})
-                    break
-                if rel:
-                    _add_tree(cache, rel, _convert(values(key, 'Tree' + rel)))
-                if depth >= MAX_DEPTH:
-                    cache['errors'].append({'source': 'registry', 'path': 'Tree' + rel,
-                                            'error': 'deeper than %d levels: not walked' % MAX_DEPTH})
-                    continue
-                for sub in reversed(children(key, 'Tree' + rel)):
-                    stack.append((sub, rel + '\\' + sub.name, depth + 1))
-    return cache, True
+    def tasks(self, top):
+        for task_key in self.children(top, 'Tasks'):
+            self.seen += 1
+            _add_task(self.cache, task_key.name, self.values(task_key, 'Tasks\\' + task_key.name))
+
+    def tree(self, top):
+        """Iterative walk of ``Tree`` with a depth and key budget."""
+        stack = [(top, '', 0)]
+        while stack:
+            key, rel, depth = stack.pop()
+            self.seen += 1
+            if self.seen > MAX_KEYS:
+                self._error('Tree', 'more than %d keys: walk stopped' % MAX_KEYS)
+                return
+            if rel:
+                _add_tree(self.cache, rel, self.values(key, 'Tree' + rel))
+            if depth >= MAX_DEPTH:
+                self._error('Tree' + rel, 'deeper than %d levels: not walked' % MAX_DEPTH)
+                continue
+            for sub in reversed(self.children(key, 'Tree' + rel)):
+                stack.append((sub, rel + '\\' + sub.name, depth + 1))
 
 
 _HIVE_TYPES = {'REG_SZ': REG_SZ, 'REG_EXPAND_SZ': REG_EXPAND_SZ, 'REG_DWORD': REG_DWORD, 'REG_BINARY': REG_BINARY}
