@@ -14,6 +14,14 @@ round trip as the tasks), ``hive`` (SOFTWARE hive of the evidence),
 (os_inference.py, with ``host['os_inference']`` giving confidence and markers),
 or None when it stayed ``unknown`` (then every built-in baseline applies). The
 audit sets ``hint`` when the operator named the version.
+
+Offline precedence, fixed: the SOFTWARE hive (with the SYSTEM hive's product
+type), then a ``reg export`` (the CurrentVersion values of a TaskCache.reg that
+exports all of SOFTWARE, then ``CurrentVersion.reg``), then the task folder.
+When the hive answered and a reg export in the same evidence names another
+version or build, the hive is still used and ``host['os_conflict']`` plus a
+``source: host`` error say so: two sources of one host disagreeing means the
+evidence was mixed up (or tampered with), which a reader must see.
 """
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
@@ -132,18 +140,9 @@ def current_version_from_reg_export(export):
     return {}
 
 
-def complete_offline_host(host, root, *, reg_values=None, task_paths=(), find=None, read_reg=None):
-    """Offline version facts when the SOFTWARE hive gave none: ``(host, errors)``.
-
-    Order: the hive's answer (kept), ``reg_values`` (CurrentVersion values of a
-    reg export the caller already read: TaskCache.reg may be an export of all of
-    SOFTWARE), ``<root>/CurrentVersion.reg``, then the inference from the task
-    folder's paths. ``find(root, names)`` and ``read_reg(path)`` are the caller's
-    bounded, case-insensitive helpers (offline_tasks, reg_export).
-    """
+def _reg_export_candidates(root, reg_values, find, read_reg):
+    """([CurrentVersion values of each reg export, in precedence order], errors)."""
     errors = []
-    if host.get('os_family') not in (None, 'unknown'):
-        return host, errors
     candidates = [reg_values] if reg_values else []
     if find is not None and read_reg is not None:
         path = find(root, (OS_REG_EXPORT_NAME,))
@@ -156,6 +155,41 @@ def complete_offline_host(host, root, *, reg_values=None, task_paths=(), find=No
                 if not candidates[-1]:
                     errors.append({'source': 'host', 'path': path,
                                    'error': 'version export has no ...\\Windows NT\\CurrentVersion key'})
+    return candidates, errors
+
+
+def _compare_with_reg_export(host, candidates):
+    """(host, errors): the hive's answer kept; a reg export that disagrees is noted."""
+    for values in candidates:
+        if not values:
+            continue
+        other = host_from_current_version(values, name=host.get('name'), source='reg_export')
+        if other['os_family'] == 'unknown' and other['os_build'] is None:
+            continue
+        if (other['os_family'], other['os_build']) == (host.get('os_family'), host.get('os_build')):
+            continue
+        text = ('version sources disagree: the SOFTWARE hive says %s (build %s), a reg export says %s (build %s); '
+                'the hive is used' % (host.get('os_family'), host.get('os_build') or '?',
+                                      other['os_family'], other['os_build'] or '?'))
+        host = dict(host, os_conflict=text)
+        return host, [{'source': 'host', 'path': None, 'error': text}]
+    return host, []
+
+
+def complete_offline_host(host, root, *, reg_values=None, task_paths=(), find=None, read_reg=None):
+    """Offline version facts after the SOFTWARE hive: ``(host, errors)``.
+
+    Order: the hive's answer (kept; a reg export that disagrees with it is
+    noted in ``os_conflict`` and *errors*), ``reg_values`` (CurrentVersion values of a
+    reg export the caller already read: TaskCache.reg may be an export of all of
+    SOFTWARE), ``<root>/CurrentVersion.reg``, then the inference from the task
+    folder's paths. ``find(root, names)`` and ``read_reg(path)`` are the caller's
+    bounded, case-insensitive helpers (offline_tasks, reg_export).
+    """
+    candidates, errors = _reg_export_candidates(root, reg_values, find, read_reg)
+    if host.get('os_family') not in (None, 'unknown'):
+        host, conflict = _compare_with_reg_export(host, candidates)
+        return host, errors + conflict
     for values in candidates:
         if values:
             found = host_from_current_version(values, name=host.get('name'), source='reg_export')
