@@ -159,43 +159,143 @@ def _has_invisible(task):
     return any(_INVISIBLE.search(str(t)) is not None for t in texts)
 
 
-# What a task of Windows itself looks like (``task.windows_component``): in a
-# \Microsoft\Windows\ folder, every action a COM handler or a program of
-# C:\Windows\System32 / SysWOW64 (or a bare name resolved there) or of Windows
-# Defender / Media Player (Windows components outside System32), with arguments
-# that point nowhere else. Windows' own tasks run rundll32 and start SYSTEM at
-# boot; a built-in of a build without a baseline must not look like an attack
-# for that alone. A task that also runs a script, a URL, a UNC path or anything
-# outside C:\Windows does not qualify; masquerade with Windows' own programs is
-# what the baselines (TG-R022, TG-D001) are for.
-_WINDOWS_PROGRAM = re.compile(
-    r"\A(?:c:\\windows\\(?:system32|syswow64)\\[^\\]+|[a-z0-9_.-]+\.exe"
-    r"|c:\\program files(?: \(x86\))?\\(?:windows defender|windows media player)\\[^\\]+"
+# What a task of Windows itself looks like (``task.windows_component``), judged
+# from the evidence in the definition, not from a list of names (a built-in of a
+# build or role without a baseline must not look like an attack for running
+# rundll32 or a System32 script as SYSTEM at boot; issue 16):
+#
+# * the task lives in a \Microsoft\Windows\ folder (or \Microsoft\XblGameSave\, below);
+# * every action is a COM handler, or runs a program of Windows: a file under
+#   C:\Windows outside the folders a standard user can write to, a bare program
+#   name (resolved in System32), or a program of Windows Defender / Media Player;
+# * a script host or proxy that Windows' own tasks use (cmd, cscript, wscript,
+#   rundll32, powershell) qualifies only in the one shape Windows uses: its
+#   payload is a script or DLL of Windows itself (``cmd /d /c
+#   %systemroot%\system32\silcollector.cmd publish``, ``cscript /B /nologo
+#   %systemroot%\system32\calluxxprovider.vbs $(Arg0)``, ``rundll32
+#   pla.dll,PlaHost "..."``) followed by plain words; inline commands, chains,
+#   redirections or a payload anywhere else do not qualify;
+# * proxies no Windows task uses (mshta, regsvr32, wmic, certutil, ...) never do;
+# * no argument or working directory points outside C:\Windows (URL, UNC path,
+#   another drive or folder, encoded or downloaded code).
+#
+# Masquerade with Windows' own files is what the baselines (TG-R022, TG-D001)
+# are for; a task that fails any point above is judged by every rule.
+_WINDOWS_DIR = "c:\\windows\\"
+# \Microsoft\XblGameSave\ is a folder of Windows' own outside \Microsoft\Windows\:
+# Microsoft's guidance on disabling system services lists its tasks on Windows
+# Server 2016 with Desktop Experience (XblGameSaveTask, XblGameSaveTaskLogon).
+_WINDOWS_TASK_FOLDERS = ("microsoft\\windows\\", "microsoft\\xblgamesave\\")
+# Folders under C:\Windows that a standard user can write to (or create files
+# in): a program or script there is not Windows'.
+_USER_WRITABLE_WINDOWS = re.compile(
+    r"\Ac:\\windows\\(?:temp|tasks|tracing|debug|registration\\crmlog|servicing\\(?:packages|sessions)"
+    r"|system32\\(?:tasks|tasks_migrated|spool\\(?:drivers\\color|printers|servers)|com\\dmp|fxstmp"
+    r"|microsoft\\crypto\\rsa\\machinekeys|logfiles|wdi|wbem\\(?:tmp|logs))"
+    r"|syswow64\\(?:tasks|com\\dmp|fxstmp|wbem\\(?:tmp|logs))|pla|serviceprofiles|logs|prefetch)(?:\\|\Z)")
+_OTHER_WINDOWS_PROGRAM = re.compile(
+    r"\A(?:c:\\program files(?: \(x86\))?\\(?:windows defender|windows media player)\\[^\\]+"
     r"|c:\\programdata\\microsoft\\windows defender\\platform\\[0-9][0-9.-]*\\[^\\]+)\Z")
+_BARE_PROGRAM = re.compile(r"\A[a-z0-9_.-]+\.exe\Z")
 _FOREIGN_ARGUMENT = re.compile(
     r"https?:|ftp:|\\\\|javascript:|vbscript:|mshtml|\\(?:users|temp|tmp|programdata|appdata|perflogs)\\"
     r"|\.(?:ps1|psm1|vbs|vbe|js|jse|hta|bat|cmd|wsf|wsh|sct|scr|lnk)\b|(?:^|\s)[-/]e(?:nc|ncodedcommand)?\s"
     r"|frombase64|iex\b|invoke-expression|downloadstring|downloadfile|(?:^|[\s\"'=,])[a-z]:\\(?!windows(?:\\|\s|$))")
+# Plain words after a payload: switches, $(ArgN), names; or a quoted phrase of them.
+_PLAIN_WORDS = r"(?:\s+(?:[a-z0-9_$().:=,{}#@/+-]+|\"[a-z0-9_$().:=,{}#@/+ -]*\"))*\s*"
+_SCRIPT_HOSTS = {
+    # basename: the whole argument line, with the payload in group "payload"
+    "cmd.exe": re.compile(r"\A(?:/[adqsv](?::\w+)?\s+)*/[ck]\s+(?P<payload>\"[^\"]+\"|\S+)" + _PLAIN_WORDS + r"\Z"),
+    "cscript.exe": re.compile(r"\A(?:/{1,2}[a-z]+(?::\w+)?\s+)*(?P<payload>\"[^\"]+\"|\S+)" + _PLAIN_WORDS + r"\Z"),
+    "rundll32.exe": re.compile(r"\A(?:/d\s+)?(?P<payload>\"[^\"]+\"|[^\s,\"]+),\s*(?P<entry>[a-z0-9_#@]+)"
+                               + _PLAIN_WORDS + r"\Z"),
+    "powershell.exe": re.compile(r"\A(?:-(?:noprofile|nologo|noninteractive|executionpolicy\s+(?:restricted|allsigned"
+                                 r"|remotesigned))\s+)*-f(?:ile)?\s+(?P<payload>\"[^\"]+\"|\S+)" + _PLAIN_WORDS + r"\Z"),
+}
+# After the payload no other program may be named, and rundll32 must not call an
+# entry point that proxies to something else (LOLBAS: shell32 ShellExec_RunDLL,
+# url.dll OpenURL, advpack LaunchINFSection, comsvcs MiniDump, ...).
+_PROGRAM_IN_WORDS = re.compile(r"\.(?:exe|com|dll|cpl|ocx|scr|msi|sys|inf|hta|sct|url)\b")
+_PROXY_ENTRY_POINTS = re.compile(
+    r"\A(?:shellexec_rundll|openurl[a-z]*|fileprotocolhandler|launchinfsection[a-z]*|registerocx|runhtmlapplication"
+    r"|control_rundll|dllregisterserver|dllunregisterserver|dllinstall|minidump|#24|installhinfsection[a-z]*"
+    r"|setupinfobjectinstallaction|printuientry|openas_rundll|imageview_fullscreen|routethecall|zxfunction)\Z")
+_SCRIPT_HOSTS["wscript.exe"] = _SCRIPT_HOSTS["cscript.exe"]
+_SCRIPT_HOSTS["pwsh.exe"] = _SCRIPT_HOSTS["powershell.exe"]
+_PAYLOAD_TYPES = {"cmd.exe": (".cmd", ".bat"), "cscript.exe": (".vbs", ".js", ".wsf", ".vbe", ".jse"),
+                  "wscript.exe": (".vbs", ".js", ".wsf", ".vbe", ".jse"), "rundll32.exe": (".dll",),
+                  "powershell.exe": (".ps1",), "pwsh.exe": (".ps1",)}
+# Proxies of arbitrary code that no Windows task runs (LOLBAS): never a component.
+_NEVER_WINDOWS_TASK = frozenset((
+    "mshta.exe", "regsvr32.exe", "wmic.exe", "certutil.exe", "bitsadmin.exe", "msbuild.exe", "installutil.exe",
+    "regasm.exe", "regsvcs.exe", "odbcconf.exe", "forfiles.exe", "pcalua.exe", "hh.exe", "cmstp.exe", "curl.exe",
+    "ftp.exe", "finger.exe", "scriptrunner.exe", "syncappvpublishingserver.exe", "wsl.exe", "bash.exe",
+    "powershell_ise.exe", "msxsl.exe", "ieexec.exe", "presentationhost.exe", "control.exe", "mavinject.exe",
+    "conhost.exe",
+))
+
+
+def windows_file(path):
+    """True for a file of Windows itself: under C:\\Windows, outside the folders a
+    standard user can write to, no ``..``, no stream name."""
+    if not path.startswith(_WINDOWS_DIR) or len(path) <= len(_WINDOWS_DIR):
+        return False
+    rest = path[len(_WINDOWS_DIR):]
+    if ":" in rest or "\\.\\" in "\\" + rest + "\\" or "\\..\\" in "\\" + rest + "\\" or rest.endswith("\\"):
+        return False
+    return _USER_WRITABLE_WINDOWS.match(path) is None
+
+
+def _windows_program(command):
+    return windows_file(command) or bool(_BARE_PROGRAM.match(command) or _OTHER_WINDOWS_PROGRAM.match(command))
+
+
+def _script_host_shape(host, arguments):
+    """True when a script host runs a script / DLL of Windows followed by plain words."""
+    match = _SCRIPT_HOSTS[host].match(arguments.strip())
+    if match is None:
+        return False
+    payload = normalize_path_text(match.group("payload"))
+    if not payload.endswith(_PAYLOAD_TYPES[host]):
+        return False
+    if host == "rundll32.exe" and re.match(r"\A[a-z0-9_.-]+\.dll\Z", payload):
+        payload = _WINDOWS_DIR + "system32\\" + payload       # a bare DLL name loads from System32
+    if host == "rundll32.exe" and _PROXY_ENTRY_POINTS.match(match.group("entry")):
+        return False
+    rest = arguments[match.end("payload"):]
+    if host == "rundll32.exe":
+        rest = arguments[match.end("entry"):]
+    return windows_file(payload) and not (_FOREIGN_ARGUMENT.search(rest) or _PROGRAM_IN_WORDS.search(rest))
+
+
+def _windows_action(action):
+    kind = normalize_text(action.get("type") or "")
+    if kind == "com_handler":
+        return True
+    if kind != "exec":
+        return False
+    command = normalize_path_text(action.get("command") or "")
+    if not _windows_program(command):
+        return False
+    host = command.rsplit("\\", 1)[-1]
+    host = host if host.endswith(".exe") else host + ".exe"
+    working = normalize_path_text(action.get("working_directory") or "").rstrip("\\")
+    if working and working != _WINDOWS_DIR[:-1] and (_FOREIGN_ARGUMENT.search(working) or not windows_file(working)):
+        return False
+    arguments = normalize_arg_text(action.get("arguments") or "")
+    if host in _NEVER_WINDOWS_TASK:
+        return False
+    if host in _SCRIPT_HOSTS:
+        return _script_host_shape(host, arguments) if arguments.strip() else host != "cmd.exe"
+    return not (arguments and _FOREIGN_ARGUMENT.search(arguments))
 
 
 def windows_component(task):
     """True when the task looks like one of Windows' own (see above)."""
-    if not _norm_task_path(task.get("path")).startswith("microsoft\\windows\\"):
+    if not _norm_task_path(task.get("path")).startswith(_WINDOWS_TASK_FOLDERS):
         return False
     actions = _actions(task)
-    if not actions:
-        return False
-    for action in actions:
-        kind = normalize_text(action.get("type") or "")
-        if kind == "com_handler":
-            continue
-        if kind != "exec" or not _WINDOWS_PROGRAM.match(normalize_path_text(action.get("command") or "")):
-            return False
-        texts = (normalize_arg_text(action.get("arguments") or ""),
-                 normalize_path_text(action.get("working_directory") or ""))
-        if any(_FOREIGN_ARGUMENT.search(text) for text in texts if text):
-            return False
-    return True
+    return bool(actions) and all(_windows_action(action) for action in actions)
 
 
 def _commandline(action):
