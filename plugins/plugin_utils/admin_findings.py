@@ -19,6 +19,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import CATALOGUE, finding_id, trim
+from ansible_collections.taskguard.windows.plugins.plugin_utils.gpo_state import Previous
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_compare import (
     is_system, is_user_account, normalize_account,
 )
@@ -125,7 +126,7 @@ def where_it_runs_from(action):
     return None
 
 
-def _command_text(task):
+def command_text(task):
     parts = []
     for action in task.get("actions") or []:
         parts.append(" ".join(p for p in (action.get("command"), action.get("arguments")) if p))
@@ -141,23 +142,42 @@ def _runs_as_system(task):
 
 
 def _previous_index(previous):
-    """{(guid, scope, item_type, name): fingerprint} from the previous audit's material or GPO task list."""
-    if previous is None:
-        return None
-    tasks = previous
-    if isinstance(previous, dict):
-        gpo = previous.get("gpo_tasks")
-        if isinstance(gpo, dict) and (gpo.get("coverage") or {}).get("sysvol_found") is False:
-            return None   # the last audit did not see SYSVOL: "new since then" cannot be told
-        tasks = gpo.get("tasks") if isinstance(gpo, dict) else previous.get("tasks")
+    """{(guid, scope, item_type, name): task entry} of the previous audit, with the GUIDs of the
+    GPOs that audit could not read whole (``"*"``: any); None when there is nothing to compare with.
+
+    ``previous``: a ``gpo_state.Previous``, a state document (``{"tasks": [...]}``), or
+    the previous audit's material (``{"gpo_tasks": result}``)."""
+    if previous is None or isinstance(previous, Previous):
+        previous = previous.state if previous is not None and previous.status == "found" else None
+        if previous is None:
+            return None, None
+    if not isinstance(previous, dict):
+        return None, None
+    gpo = previous.get("gpo_tasks")
+    if isinstance(gpo, dict):
+        if (gpo.get("coverage") or {}).get("sysvol_found") is False:
+            return None, None   # the last audit did not see SYSVOL: "new since then" cannot be told
+        tasks, unread = gpo.get("tasks"), unread_gpos(gpo)
+    else:
+        tasks, unread = previous.get("tasks"), set(previous.get("unread_gpos") or ())
     index = {}
     for task in tasks or []:
         if isinstance(task, dict):
-            index[_task_key(task)] = task.get("fingerprint")
-    return index
+            index[task_key(task)] = task
+    return index, unread
 
 
-def _task_key(task):
+def unread_gpos(gpo):
+    """GUIDs of the GPOs of a gpo_tasks result not read whole; ``"*"`` when a problem
+    concerns no single GPO (a Policies folder not listed, a budget spent)."""
+    unread = set()
+    for problem in list(gpo.get("errors") or []) + list(gpo.get("unparseable") or []):
+        if isinstance(problem, dict):
+            unread.add(str(problem.get("gpo_guid") or "*").upper())
+    return unread
+
+
+def task_key(task):
     return (str(task.get("gpo_guid") or "").upper(), task.get("scope"), task.get("item_type"),
             str(task.get("name") or "").casefold())
 
@@ -172,7 +192,10 @@ def _match(host_view, path):
 
 
 def judge_gpo_tasks(out, gpo, host, host_view, previous=None, rules=None):
-    """Add the TG-G findings of one host's GPO task collection (``gpo_tasks`` result) to ``out``."""
+    """Add the TG-G findings of one host's GPO task collection (``gpo_tasks`` result) to ``out``.
+
+    ``previous``: see ``_previous_index``; a ``gpo_state.Previous`` without a state says
+    so (TG-G013 first audit, TG-G014 unreadable) and nothing is claimed new or removed."""
     if gpo is None:
         if is_domain_controller(host):
             out.add("TG-G010", None, {}, evidence={"reason": "SYSVOL was not collected"}, key="not-collected")
@@ -188,75 +211,139 @@ def judge_gpo_tasks(out, gpo, host, host_view, previous=None, rules=None):
         if isinstance(item, dict):
             out.add("TG-G012", item.get("source"), {"source": item.get("source"), "error": item.get("error")},
                     evidence=item, key="%s:%s" % (item.get("source"), item.get("index")))
-    before = _previous_index(previous)
+    if coverage.get("sysvol_found"):
+        _previous_state_notes(out, previous)
+    before, unread_before = _previous_index(previous)
+    seen = set()
     for task in gpo.get("tasks") or []:
         if isinstance(task, dict):
-            _judge_one(out, task, host, host_view, before, rules)
+            seen.add(task_key(task))
+            _judge_one(out, task, host, host_view, _since_last_audit(task, before, unread_before), rules)
+    if before:
+        _judge_removed(out, gpo, before, seen)
 
 
-def _judge_one(out, task, host, host_view, before, rules):
-    definition = task.get("definition") or {}
-    path = task.get("path")
-    params = {"gpo_guid": task.get("gpo_guid"), "gpo_name": task.get("gpo_name"), "name": task.get("name"),
-              "command": _command_text(task), "run_as": task.get("run_as") or "(default account)",
-              "scope": task.get("scope"), "item_type": task.get("item_type"), "action": task.get("action")}
-    evidence = {"gpo_task": {k: v for k, v in task.items() if k != "definition"}}
+def _previous_state_notes(out, previous):
+    if not isinstance(previous, Previous) or previous.status == "found":
+        return
+    if previous.status == "unreadable":
+        out.add("TG-G014", None, {"error": previous.error or "unknown error"},
+                evidence={"error": previous.error}, key="previous-state")
+    else:
+        out.add("TG-G013", None, {}, evidence={"note": "no previous GPO task state: first audit of this host "
+                                                       "with this state dir; nothing is claimed new"},
+                key="previous-state")
+
+
+def _since_last_audit(task, before, unread_before):
+    """(code, previous entry) for a task: TG-G005 not seen at the last audit (which read its GPO
+    whole), TG-G006 seen with another definition; (None, None) when nothing can be told."""
+    if before is None:
+        return None, None
+    key = task_key(task)
+    if key not in before:
+        if "*" in unread_before or key[0] in unread_before:
+            return None, None   # it may have been there, in what the last audit could not read
+        return "TG-G005", None
+    if before[key].get("fingerprint") != task.get("fingerprint"):
+        return "TG-G006", before[key]
+    return None, before[key]
+
+
+MAX_REMOVED = 200
+
+
+def _judge_removed(out, gpo, before, seen):
+    """TG-G009 for each task of the previous audit that is gone, only when SYSVOL was read whole now."""
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.gpo_tasks import fully_read, gpo_task_path
+    gone = [before[k] for k in sorted(before, key=lambda k: tuple(str(p) for p in k)) if k not in seen]
+    if not gone or not fully_read(gpo):
+        return
+    for task in gone[:MAX_REMOVED]:
+        path = gpo_task_path(task.get("gpo_guid"), task.get("scope"), task.get("name"))
+        params = {"gpo_guid": task.get("gpo_guid"), "name": task.get("name"), "scope": task.get("scope"),
+                  "item_type": task.get("item_type"), "command": task.get("command") or "(not recorded)",
+                  "run_as": task.get("run_as") or "(default account)"}
+        out.add("TG-G009", path, params, evidence={"previous": task}, key="removed:%s" % task.get("item_type"))
+    if len(gone) > MAX_REMOVED:
+        out.add("TG-G009", None, {"gpo_guid": "*", "name": "%d more" % (len(gone) - MAX_REMOVED), "command": "?",
+                                  "run_as": "?"}, evidence={"count": len(gone) - MAX_REMOVED}, key="removed-more")
+
+
+def _problems(task, host_view, since):
+    """The (code, extra params) problems of one GPO task, the inventory entry and its diff."""
     runs = task.get("action") != "D"   # a Delete item removes a task; it runs nothing
-    problems = []   # (code, extra params)
+    problems = []
     if runs and task.get("immediate"):
         problems.append(("TG-G003", {}))
-    system = runs and _runs_as_system(task)
-    if system:
+    if runs and _runs_as_system(task):
         where = next((w for w in map(where_it_runs_from, task.get("actions") or []) if w), None)
         if where:
             problems.append(("TG-G004", {"where": where}))
     if task.get("stored_password"):
         problems.append(("TG-G007", {}))
-    if before is not None:
-        key = _task_key(task)
-        if key not in before:
-            problems.append(("TG-G005", {}))
-        elif before[key] != task.get("fingerprint"):
-            problems.append(("TG-G006", {}))
-    entry = _match(host_view, path)
+    if since[0]:
+        problems.append((since[0], {}))
+    entry = _match(host_view, task.get("path"))
     diff = None
     if entry is None:
         problems.append(("TG-G001", {}))
     else:
         try:
-            diff = entry.compare(definition) or []
+            diff = entry.compare(task.get("definition") or {}) or []
         except Exception as exc:
             diff = [{"field": "<compare error>", "expected": None, "actual": str(exc)}]
         if diff:
             problems.append(("TG-G002", {"fields": ", ".join(sorted({str(d.get("field")) for d in diff}))}))
         if getattr(entry, "expired", False):
             problems.append(("TG-G008", {}))
+    return problems, entry, diff
+
+
+def _score(task, definition, entry, diff, rules):
+    if rules is None or not hasattr(rules, "evaluate") or task.get("action") == "D":
+        return {"severity": None, "reasons": [], "escalations": []}
+    try:
+        return rules.evaluate(definition, {"documented": entry is not None and not diff})
+    except Exception as exc:  # scoring must never hide the finding
+        return {"severity": None, "reasons": [], "escalations": ["risk rules failed: %s" % exc]}
+
+
+def _judge_one(out, task, host, host_view, since, rules):
+    definition = task.get("definition") or {}
+    path = task.get("path")
+    params = {"gpo_guid": task.get("gpo_guid"), "gpo_name": task.get("gpo_name"), "name": task.get("name"),
+              "command": command_text(task), "run_as": task.get("run_as") or "(default account)",
+              "scope": task.get("scope"), "item_type": task.get("item_type"), "action": task.get("action")}
+    evidence = {"gpo_task": {k: v for k, v in task.items() if k != "definition"}}
+    problems, entry, diff = _problems(task, host_view, since)
     if not problems:
         return
-    risk = {"severity": None, "reasons": [], "escalations": []}
-    if rules is not None and hasattr(rules, "evaluate") and runs:
-        try:
-            risk = rules.evaluate(definition, {"documented": entry is not None and not diff})
-        except Exception as exc:  # scoring must never hide the finding
-            risk = {"severity": None, "reasons": [], "escalations": ["risk rules failed: %s" % exc]}
+    risk = _score(task, definition, entry, diff, rules)
+    if rules is not None and hasattr(rules, "evaluate") and task.get("action") != "D":
         evidence["escalations"] = risk.get("escalations") or []
+    if since[0] == "TG-G006":
+        evidence["previous"] = since[1]
     problems.sort(key=lambda p: -SEVERITY_RANK[CODES[p[0]]["severity"]])
-    code = problems[0][0]
+    codes = [c for c, _e in problems]
     for _code, extra in problems:
         params.update(extra)
-    severity = max_severity(risk.get("severity"), *[CODES[c]["severity"] for c, _e in problems])
-    if task.get("immediate") and system and any(c == "TG-G004" for c, _e in problems):
+    severity = max_severity(risk.get("severity"), *[CODES[c]["severity"] for c in codes])
+    if task.get("immediate") and "TG-G004" in codes:
         severity = "critical"   # domain-wide SYSTEM code execution from a path others control
     if task.get("disabled"):
         # GPP does not apply a disabled item; it stays visible (it can be re-enabled in one click)
         severity = "low"
         evidence["note"] = "the preference item is disabled in the GPO (disabled=1): not applied while so"
-    reasons = [reason(c) for c, _e in problems] + list(risk.get("reasons") or [])
+    if "TG-G005" in codes:
+        # written to SYSVOL since the last audit: whoever did it holds GPO rights (disabled or not)
+        severity = max_severity(severity, "high")
+    reasons = [reason(c) for c in codes] + list(risk.get("reasons") or [])
     # One finding per preference item: two items of the same name (a disabled Task
     # and an ImmediateTask, say) must not share an id, or the second would be dropped.
     key = "gpo-task:%s:%s:%s" % (task.get("item_type"), task.get("source_path"), task.get("uid"))
     for attempt in range(MAX_SAME_KEY):
-        if out.add(code, path, params, reasons=reasons, evidence=evidence, diff=diff or None, severity=severity,
+        if out.add(codes[0], path, params, reasons=reasons, evidence=evidence, diff=diff or None, severity=severity,
                    entry=_entry_source(entry) if entry else None,
                    key=key if attempt == 0 else "%s:%d" % (key, attempt)) is not None:
             break
@@ -334,14 +421,31 @@ def judge_administrators(out, model, host, admin_view):
             params.update(entry.source)
             out.add("TG-A005", subject, params, evidence=evidence, entry=entry.source, key="member")
     if admin_view is not None:
+        unresolved = [m.get("sid") for m in model.get("members") or [] if not m.get("resolved")]
         for entry in admin_view.required_entries():
             if id(entry) in matched:
                 continue
             sid = entry.sid_for(machine_sid)
-            out.add("TG-A002", "Administrators/%s" % (sid or entry.key),
-                    {"member": entry.key if sid is None or sid == entry.key else "%s (%s)" % (entry.key, sid)},
+            label = entry.key if sid is None or sid == entry.key else "%s (%s)" % (entry.key, sid)
+            # "missing" only when the whole group was read and the entry could be compared
+            # with every member: an entry by name cannot be, while a member's name is unknown
+            why = _required_unverifiable(model, sid, unresolved)
+            if why:
+                out.add("TG-A017", "Administrators/%s" % (sid or entry.key), {"member": label, "reason": why},
+                        evidence=dict(context, unresolved=unresolved[:50]), entry=entry.source, key="required")
+                continue
+            out.add("TG-A002", "Administrators/%s" % (sid or entry.key), {"member": label},
                     evidence=context, entry=entry.source, key="required")
         _judge_builtin(out, model, admin_view)
+
+
+def _required_unverifiable(model, entry_sid, unresolved):
+    """Why a required entry not matched may still be present (None: it is missing)."""
+    if model.get("complete") is False:
+        return "the group was read only in part (%s)" % ("; ".join(model.get("errors") or []) or "incomplete")[:300]
+    if entry_sid is None and unresolved:
+        return "the entry is written by name and %d member(s) could not be resolved to a name" % len(unresolved)
+    return None
 
 
 def _judge_builtin(out, model, admin_view):

@@ -8,11 +8,14 @@
 ``normalize_live_admin_surface(raw) -> material``
     turns the ``admin_surface`` part of the collect module's result
     (AdminMaterial.psm1, contract in tests/unit/fixtures/admin_surface/) into the same material.
-``state_for_next_audit(material) -> dict|None``
-    what to keep in the state dir and pass as ``previous`` next time.
+``load_previous(state_dir, host, material) -> gpo_state.Previous|None``
+    the GPO task state the last audit of this host kept (gpo_state.py).
+``state_for_next_audit(material, previous=None) -> dict|None``
+    what to keep in the state dir (``save_state``, after the reports) for next time.
 ``audit(host, material, host_view, previous=None, *, rules=None, admin_view=None, now=None) -> [finding]``
-    judges it (admin_findings); ``previous`` is the previous audit's material of
-    this host (None: "added since the last audit" cannot be told and is not claimed);
+    judges it (admin_findings); ``previous`` is ``load_previous``'s answer (or a
+    state document, or the previous audit's material); None: "added since the
+    last audit" cannot be told and is not claimed;
     ``admin_view`` is ``inventory_admins.view(inventory, host)`` (None: no administrators
     table, a coverage finding says so and every member is undocumented);
     ``rules`` the risk rules (optional) applied to GPO task definitions.
@@ -30,6 +33,7 @@ __metaclass__ = type
 import datetime
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_findings, gpo_tasks, laps, local_admins
+from ansible_collections.taskguard.windows.plugins.plugin_utils import gpo_state
 
 
 def collect_offline_admin_surface(root, sysvol_root=None):
@@ -51,18 +55,52 @@ def normalize_live_admin_surface(raw):
     return {"mode": "live", "gpo_tasks": gpo, "administrators": admins, "laps": lapsm}
 
 
-def state_for_next_audit(material):
-    """The part of this audit's material the next audit needs as ``previous`` (small, JSON-safe).
+def load_previous(state_dir, host_name, material):
+    """The previous GPO task state of a host (a ``gpo_state.Previous``), or None when there is
+    nothing to compare: no state dir, or SYSVOL not found in this audit's material. Never raises."""
+    gpo = (material or {}).get("gpo_tasks") if isinstance(material, dict) else None
+    if not state_dir or not isinstance(gpo, dict) or not (gpo.get("coverage") or {}).get("sysvol_found"):
+        return None
+    return gpo_state.load(state_dir, host_name)
 
-    GPO tasks by (GUID, scope, item type, name) with their fingerprint; None when
-    SYSVOL was not read (the next audit then does not claim "added since the last audit").
+
+def state_for_next_audit(material, previous=None):
+    """The GPO task state the next audit compares with (JSON-safe, ``gpo_state`` shape), or None
+    when SYSVOL was not found (the stored state is then kept as it is).
+
+    SYSVOL read in part: the tasks of ``previous`` (a ``gpo_state.Previous``) this read did not
+    see are carried over, so a file that could not be read does not make its tasks "new" next time.
     """
-    gpo = (material or {}).get("gpo_tasks")
+    gpo = (material or {}).get("gpo_tasks") if isinstance(material, dict) else None
     if not isinstance(gpo, dict) or not (gpo.get("coverage") or {}).get("sysvol_found"):
         return None
-    keep = ("gpo_guid", "scope", "item_type", "name", "fingerprint")
-    return {"gpo_tasks": {"coverage": {"sysvol_found": True},
-                          "tasks": [{k: t.get(k) for k in keep} for t in gpo.get("tasks") or [] if isinstance(t, dict)]}}
+    tasks, keys = [], set()
+    for task in gpo.get("tasks") or []:
+        if isinstance(task, dict) and len(tasks) < gpo_state.MAX_STATE_TASKS:
+            keys.add(admin_findings.task_key(task))
+            tasks.append(_state_entry(task))
+    complete = gpo_tasks.fully_read(gpo)
+    unread = set(admin_findings.unread_gpos(gpo))
+    if not complete and isinstance(previous, gpo_state.Previous) and previous.status == "found":
+        unread.update(previous.state.get("unread_gpos") or ())
+        for task in previous.state["tasks"]:
+            if admin_findings.task_key(task) not in keys and len(tasks) < gpo_state.MAX_STATE_TASKS:
+                tasks.append(task)
+    return {"version": gpo_state.STATE_VERSION, "fully_read": complete, "unread_gpos": sorted(unread),
+            "tasks": tasks}
+
+
+def _state_entry(task):
+    entry = {k: task.get(k) for k in ("gpo_guid", "scope", "item_type", "name", "fingerprint", "run_as")}
+    entry["command"] = admin_findings.command_text(task)
+    return entry
+
+
+def save_state(state_dir, host_name, doc, *, durable=True):
+    """Store ``state_for_next_audit``'s answer for the host (after the reports: drift_report).
+    A None ``doc`` keeps the old state. Raises ``state.ReportWriteError`` (an OSError)."""
+    if doc is not None:
+        gpo_state.save(state_dir, host_name, doc, durable=durable)
 
 
 def audit(host, material, host_view, previous=None, **options):

@@ -153,12 +153,18 @@ CATALOGUE = {
                                        "(cpassword, MS14-025)", "gpo-delivered-tasks"),
     "TG-G008": _lp("gpo_task", "low", "GPO task {name!r} of GPO {gpo_guid} present but its inventory entry has "
                                       "expired", "gpo-delivered-tasks"),
+    "TG-G009": _lp("gpo_task", "medium", "GPO task {name!r} of GPO {gpo_guid} removed from SYSVOL since the last "
+                                         "audit (it ran {command} as {run_as})", "gpo-delivered-tasks"),
     "TG-G010": _lp("coverage_gap", "high", "SYSVOL not found on this domain controller: GPO tasks not audited",
                    "coverage"),
     "TG-G011": _lp("coverage_gap", "medium", "{count} SYSVOL file(s) could not be read: GPO tasks there not audited",
                    "coverage"),
     "TG-G012": _lp("unparseable", "medium", "GPO scheduled-task preference {source} could not be parsed: {error}",
                    "coverage"),
+    "TG-G013": _lp("note", "info", "No previous GPO task state for this host (first audit with this state dir): "
+                                   "tasks added or removed since the last audit are not told", "gpo-task-state"),
+    "TG-G014": _lp("coverage_gap", "medium", "Previous GPO task state could not be read ({error}): treated as no "
+                                             "previous state, nothing is claimed added or removed", "gpo-task-state"),
     # local Administrators (S-1-5-32-544) against the documented administrators table
     "TG-A001": _lp("local_admin", "medium", "Local Administrators member {member} not documented in the "
                                             "administrators table", "local-administrators"),

@@ -271,9 +271,13 @@ def test_fifos_in_the_sysvol_are_refused_not_waited_on(tmp_path):
 def test_state_for_next_audit_round_trip(dc_root, tmp_path):
     material = admin_surface.collect_offline_admin_surface(str(dc_root))
     state = json.loads(json.dumps(admin_surface.state_for_next_audit(material)))
-    assert set(state["gpo_tasks"]["tasks"][0]) == {"gpo_guid", "scope", "item_type", "name", "fingerprint"}
+    assert state["fully_read"] is True and state["unread_gpos"] == []
+    assert state["tasks"] == [{"gpo_guid": EVIL_GUID, "scope": "machine", "item_type": "ImmediateTaskV2",
+                               "name": "Install Updates", "fingerprint": material["gpo_tasks"]["tasks"][0]["fingerprint"],
+                               "run_as": "NT AUTHORITY\\System",
+                               "command": "cmd.exe /c \\\\fs02.corp.contoso.example\\software$\\pivot.exe"}]
     again = admin_surface.audit(DC, material, None, previous=state)
-    assert not any(r["rule"] in ("TG-G005", "TG-G006") for f in again for r in f["reasons"])
+    assert not any(r["rule"] in ("TG-G005", "TG-G006", "TG-G009") for f in again for r in f["reasons"])
     # a previous audit that could not see SYSVOL proves nothing about "new"
     blind = admin_surface.collect_offline_admin_surface(str(tmp_path))
     assert admin_surface.state_for_next_audit(blind) is None
