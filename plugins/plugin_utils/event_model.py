@@ -253,68 +253,75 @@ def normalize_event_xml(xml, *, source, parse_definition=None):
     return normalize_event_element(root, source=source, parse_definition=parse_definition)
 
 
-def normalize_event_element(root, *, source, parse_definition=None):
-    if local_name(root.tag) != "Event":
-        raise EventNormalizeError("root element is <%s>, not <Event>" % local_name(root.tag)[:40])
+def _system(root):
+    """The fields of ``<System>`` a normalized event keeps, as a dict."""
     system = _child(root, "System")
     if system is None:
         raise EventNormalizeError("event without <System>")
     fields = _children(system)
+    # Checked in this order (the first bad field names the error).
     event_id = _int(_text(fields.get("EventID")), "EventID")
     record_id = _int(_text(fields.get("EventRecordID")), "EventRecordID")
     time_el = fields.get("TimeCreated")
     time = normalize_time(time_el.get("SystemTime") if time_el is not None else None)
-    provider_el = fields.get("Provider")
-    provider = provider_el.get("Name") if provider_el is not None else None
-    channel = _none_if_blank(_text(fields.get("Channel")))
-    computer = _none_if_blank(_text(fields.get("Computer")))
     version_el = fields.get("Version")
     version = None
     if version_el is not None and _none_if_blank(_text(version_el)):
         version = _int(_text(version_el), "Version")
+    provider_el = fields.get("Provider")
     security = fields.get("Security")
-    system_sid = _none_if_blank(security.get("UserID")) if security is not None else None
+    return {
+        "event_id": event_id, "record_id": record_id, "time": time, "version": version,
+        "provider": provider_el.get("Name") if provider_el is not None else None,
+        "channel": _none_if_blank(_text(fields.get("Channel"))),
+        "computer": _none_if_blank(_text(fields.get("Computer"))),
+        "system_sid": _none_if_blank(security.get("UserID")) if security is not None else None,
+    }
 
+
+def _task_channel(event_id, channel):
+    """(channel, action) of a task event; NotATaskEvent for any other event."""
     entry = EVENTS.get(event_id)
     if entry is None:
         raise NotATaskEvent("event id %d is not a task event" % event_id)
     expected_channel, action = entry
-    if channel is None:
-        channel = expected_channel
-    elif channel.casefold() != expected_channel.casefold():
+    if channel is not None and channel.casefold() != expected_channel.casefold():
         # Same number, other log (e.g. 106 of another provider): not ours.
         raise NotATaskEvent("event id %d in channel %r is not a task event" % (event_id, channel[:80]))
-    else:
-        channel = expected_channel
+    return expected_channel, action
+
+
+def _extra_data(data):
+    """EventData fields not reported under a name of their own, each bounded."""
+    return {key: value[:MAX_DATA_VALUE_CHARS] for key, value in data.items()
+            if key not in _CONTENT_FIELDS and not key.startswith("Subject") and key != "TaskName"
+            and key not in _CLIENT_SOURCES}
+
+
+def normalize_event_element(root, *, source, parse_definition=None):
+    if local_name(root.tag) != "Event":
+        raise EventNormalizeError("root element is <%s>, not <Event>" % local_name(root.tag)[:40])
+    system = _system(root)
+    event_id = system["event_id"]
+    channel, action = _task_channel(event_id, system["channel"])
     data = _event_data(root)
     task = _none_if_blank(data.get("TaskName"))
     definition, definition_error = _definition(data, task, parse_definition)
-    extra = {}
-    for key, value in data.items():
-        if key in _CONTENT_FIELDS or key.startswith("Subject") or key == "TaskName":
-            continue
-        if key in _CLIENT_SOURCES:
-            continue
-        extra[key] = value[:MAX_DATA_VALUE_CHARS]
-    if event_id >= 4698:
-        subject_sid = _none_if_blank(data.get("SubjectUserSid"))
-    else:
-        subject_sid = system_sid
     return {
-        "record_id": record_id,
-        "time": time,
+        "record_id": system["record_id"],
+        "time": system["time"],
         "event_id": event_id,
-        "version": version,
+        "version": system["version"],
         "channel": channel,
-        "provider": provider,
-        "computer": computer,
+        "provider": system["provider"],
+        "computer": system["computer"],
         "action": action,
         "task": task,
         "user": _user(event_id, data),
-        "subject_sid": subject_sid,
+        "subject_sid": _none_if_blank(data.get("SubjectUserSid")) if event_id >= 4698 else system["system_sid"],
         "logon_id": _none_if_blank(data.get("SubjectLogonId")),
         "client": _client(data),
-        "data": extra,
+        "data": _extra_data(data),
         "definition": definition,
         "definition_error": definition_error,
         "source": source,

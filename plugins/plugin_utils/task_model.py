@@ -304,25 +304,23 @@ def place_definition(task, path):
     return task
 
 
-def parse_task_definition(data, *, path=None, max_bytes=MAX_TASK_BYTES, sha256=None):
-    """Parse one task definition (bytes or already-decoded str) into its fields.
-
-    ``path`` is where the task lives (scheduler path, file path under ``Tasks``);
-    when None (e.g. an event without TaskName) the declared URI is used.
-    ``sha256``: ``definition_sha256(data)`` when the caller computed it already.
-    Raises ``TaskGuardInputError`` subclasses for unsafe, malformed or non-task XML.
-    """
-    what = 'task definition %s' % path if path else 'task definition'
-    root = parse_xml(data, max_bytes=max_bytes, what=what)
+def _root_tables(root, what):
+    """The tag tables of the root's namespace; TaskDefinitionError when it is not <Task>."""
     root_tag = root.tag
     tables = _TABLES.get(root_tag)
     if tables is None:
         if local_name(root_tag) != 'Task':
             raise TaskDefinitionError('%s: root element is <%s>, not <Task>' % (what, local_name(root_tag)[:60]))
         tables = _tables_for(root_tag)
+    return tables
 
-    # Fields stay locals until the end (cheaper than item assignment per field);
-    # the section order of the schema is not required, unknown sections are skipped.
+
+def _sections(root, tables):
+    """The definition fields of the root's sections, as a dict of the task's keys.
+
+    Fields stay locals until the end (cheaper than item assignment per field); the
+    section order of the schema is not required, unknown sections are skipped.
+    """
     enabled, hidden = True, False
     actions, triggers, actions_context = [], [], None
     principals_elem = None
@@ -352,18 +350,35 @@ def parse_task_definition(data, *, path=None, max_bytes=MAX_TASK_BYTES, sha256=N
             triggers = _triggers(section, tables)
         elif stag == tables.principals_tag:
             principals_elem = section
+    return {
+        'enabled': enabled, 'hidden': hidden, 'actions': actions, 'actions_context': actions_context,
+        'triggers': triggers, 'reg': reg,
+        'principal': _principal(principals_elem, actions_context, tables) if principals_elem is not None else None,
+    }
 
+
+def parse_task_definition(data, *, path=None, max_bytes=MAX_TASK_BYTES, sha256=None):
+    """Parse one task definition (bytes or already-decoded str) into its fields.
+
+    ``path`` is where the task lives (scheduler path, file path under ``Tasks``);
+    when None (e.g. an event without TaskName) the declared URI is used.
+    ``sha256``: ``definition_sha256(data)`` when the caller computed it already.
+    Raises ``TaskGuardInputError`` subclasses for unsafe, malformed or non-task XML.
+    """
+    what = 'task definition %s' % path if path else 'task definition'
+    root = parse_xml(data, max_bytes=max_bytes, what=what)
+    found = _sections(root, _root_tables(root, what))
     task = {
         'path': None, 'name': None, 'folder': None, 'uri': None,
-        'enabled': enabled, 'hidden': hidden, 'author': None, 'description': None,
+        'enabled': found['enabled'], 'hidden': found['hidden'], 'author': None, 'description': None,
         'registration_date': None, 'schema_version': root.get('version'),
         'security_descriptor': None, 'source': None,
-        'principal': _principal(principals_elem, actions_context, tables) if principals_elem is not None else None,
-        'actions': actions, 'actions_context': actions_context, 'triggers': triggers,
+        'principal': found['principal'],
+        'actions': found['actions'], 'actions_context': found['actions_context'], 'triggers': found['triggers'],
         'sha256': None, 'fingerprint': None, 'is_at_job': False,
     }
-    if reg:
-        task.update(reg)
+    if found['reg']:
+        task.update(found['reg'])
     place_definition(task, path)
     task['sha256'] = sha256 or definition_sha256(data)
     task['fingerprint'] = fingerprint(task)
