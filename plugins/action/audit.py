@@ -60,7 +60,8 @@ class ActionModule(ActionBase):
                  "domain_role": args.get("domain_role") or self._hostvar(task_vars, "taskguard_domain_role"),
                  "tier": self._hostvar(task_vars, "taskguard_tier"),
                  "admin_surface": args["admin_surface"],
-                 "sysvol_root": args.get("sysvol_root") or self._hostvar(task_vars, "taskguard_sysvol_root")}
+                 "sysvol_root": args.get("sysvol_root") or self._hostvar(task_vars, "taskguard_sysvol_root"),
+                 "state_dir": args.get("state_dir")}   # the GPO task state of the last audit is read there
         since, bookmark_error = args.get("since"), None
         if since is None and args.get("state_dir"):
             since, bookmark_error = audit_support.read_bookmark(args["state_dir"], name)

@@ -19,7 +19,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.taskguard.windows.plugins.modules.drift_report import DOCUMENTATION
-from ansible_collections.taskguard.windows.plugins.plugin_utils import argspec
+from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_surface, argspec
 from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
 from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import (
     build_run_report, fail_on_reached,
@@ -82,6 +82,12 @@ class ActionModule(ActionBase):
             for host, res in sorted(results.items()):
                 if not isinstance(res, dict) or res.get("failed") or res.get("unreachable"):
                     continue
+                try:
+                    # what SYSVOL held, for "added since the last audit" next run (docs/least-privilege.md)
+                    admin_surface.save_state(args["state_dir"], host, res.get("gpo_state"))
+                except Exception as exc:
+                    self._display.warning("%s: GPO task state not kept (the next run compares with the older one): %s"
+                                          % (host, exc))
                 bookmark = res.get("bookmark")
                 if not bookmark:
                     continue

@@ -83,7 +83,9 @@ def judge(ctx, name, hints, collected, bookmark_error=None):
     audit = audit_host(Material(name, host, tasks, events), Judges(view, ctx.rules, ctx.propose))
     admin_view = inventory_admins.view(ctx.inventory, host) if ctx.inventory is not None else None
     extra = problem_findings(name, collected.problems, ctx.inventory_errors, bookmark_error)
-    extra += judge_admin_surface(host, collected, ctx.rules, view, admin_view)
+    # the GPO task state the last audit kept (docs/least-privilege.md#gpo-task-state)
+    previous = admin_surface.load_previous((hints or {}).get("state_dir"), name, collected.admin)
+    extra += judge_admin_surface(host, collected, ctx.rules, view, admin_view, previous)
     if extra:
         audit = add_findings(audit, extra, task_sources_read=audit["verdict"]["task_sources_read"])
     return {
@@ -95,6 +97,8 @@ def judge(ctx, name, hints, collected, bookmark_error=None):
         "os_family": host["os_family"], "os_source": host["os_source"], "domain_role": host["domain_role"],
         "administrators": _administrators_for_report(admin_view, collected.admin),
         "task_accounts": _task_accounts(tasks),
+        # written by the report step after the reports (drift_report), like the bookmark
+        "gpo_state": admin_surface.state_for_next_audit(collected.admin, previous) if previous is not None else None,
         "counts": {"tasks": len((tasks or {}).get("tasks") or []) if isinstance(tasks, dict) else 0,
                    "events": len((events or {}).get("events") or []) if isinstance(events, dict) else 0},
     }
@@ -215,15 +219,16 @@ def _administrators_for_report(admin_view, admin):
     return fnd.trim(model)
 
 
-def judge_admin_surface(host, collected, rules, host_view, admin_view):
+def judge_admin_surface(host, collected, rules, host_view, admin_view, previous=None):
     """Findings of the admin surface (docs/least-privilege.md), as rows like the task findings.
     ``host_view``: the host's task inventory view (GPO tasks are matched in it);
-    ``admin_view``: its administrators table. Not collected (option off, or an old
+    ``admin_view``: its administrators table; ``previous``: the GPO task state of the
+    last audit (``admin_surface.load_previous``). Not collected (option off, or an old
     collector): nothing is claimed about it."""
     if collected.admin is None:
         return []
     try:
-        found = admin_surface.audit(host, collected.admin, host_view, None, rules=rules, admin_view=admin_view)
+        found = admin_surface.audit(host, collected.admin, host_view, previous, rules=rules, admin_view=admin_view)
     except Exception as exc:
         out = fnd.Findings(host["name"])
         error = "admin surface could not be judged: %s: %s" % (type(exc).__name__, exc)
