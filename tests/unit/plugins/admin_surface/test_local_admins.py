@@ -280,3 +280,67 @@ def test_dc_members_are_judged_and_unreadable_membership_is_high(inventory):
                                                                             "error": "Access is denied"}})
     [gap] = [f for f in admin_surface.audit(SRV, broken, None, admin_view=None) if f["code"] == "TG-A010"]
     assert gap["severity"] == "high" and "Access is denied" in gap["title"]
+
+
+# ------------------------------------------------------------ required members, unresolved members
+REQUIRED = """\
+inventory_version: 1
+owner: {name: Contoso IT, kind: internal, contact: it@contoso.example}
+defaults:
+  approval: {ticket: CHG-7, approver: CISO, date: '2026-01-10'}
+tasks: []
+administrators:
+- name: 'CORP\\Domain Admins'
+  justification: Domain Admins, written by name
+  required: true
+- sid: %(dom)s-512
+  justification: Domain Admins by SID
+  required: true
+- sid: %(dom)s-9999
+  justification: break-glass group
+  required: true
+"""
+
+
+@pytest.fixture
+def required_view(tmp_path):
+    folder = tmp_path / "inv"
+    folder.mkdir()
+    (folder / "admins.yml").write_text(REQUIRED % {"dom": DOM})
+    inventory = load_inventory([str(folder)], today="2026-12-03")
+    assert inventory.errors == []
+    return inventory_admins.view(inventory, SRV)
+
+
+def _required_findings(material, view):
+    found = admin_surface.audit(SRV, {"administrators": local_admins.parse_live_material(material)}, None,
+                                admin_view=view)
+    return {(f["code"], f["params"].get("member") or f["params"].get("sid")) for f in found}
+
+
+def test_unreachable_domain_is_neither_orphaned_nor_missing(required_view):
+    material = _live("live_member_server_dc_unreachable.json")["administrators"]
+    codes = _required_findings(material, required_view)
+    # a name entry cannot be compared while a member's name is unknown: not "missing"
+    assert ("TG-A017", "CORP\\Domain Admins") in codes and ("TG-A002", "CORP\\Domain Admins") not in codes
+    # a SID entry can be compared with every member: the SID is there, no finding; this one is missing
+    assert not {c for c in codes if c[1] == DOM + "-512" and c[0] in ("TG-A002", "TG-A017")}
+    assert ("TG-A002", DOM + "-9999") in codes
+    # the member whose lookup failed is not called orphaned
+    assert ("TG-A003", DOM + "-512") not in codes and ("TG-A003", DOM + "-3301") not in codes
+    srv = "S-1-5-21-2870120016-2263418370-3012309931"
+    assert ("TG-A003", srv + "-1009") in codes
+
+
+def test_membership_read_in_part_claims_no_missing_member(required_view):
+    material = dict(_live("live_member_server_dc_unreachable.json")["administrators"], truncated=True)
+    codes = _required_findings(material, required_view)
+    assert ("TG-A017", DOM + "-9999") in codes and not {c for c in codes if c[0] == "TG-A002"}
+
+
+def test_whole_resolved_membership_still_reports_missing_members(required_view):
+    material = _live("live_workstation.json")["administrators"]
+    material["members"] = [m for m in material["members"] if m["name"]]
+    codes = _required_findings(material, required_view)
+    assert ("TG-A002", DOM + "-9999") in codes and not {c for c in codes if c[0] == "TG-A017"}
+    assert not {c for c in codes if c[1] in ("CORP\\Domain Admins", DOM + "-512")}
