@@ -46,7 +46,8 @@ options:
   admin_surface:
     description:
       - Also gather the admin-surface material (C(AdminMaterial.psm1)) in the same round trip - the SIDs in
-        the local Administrators group (C(S-1-5-32-544), Net API, WinNT ADSI as fallback), the LAPS policy
+        the local Administrators group (C(S-1-5-32-544), Net API, WinNT ADSI as fallback), the SIDs holding
+        C(SeBatchLogonRight) and C(SeDenyBatchLogonRight) (C(LsaEnumerateAccountsWithUserRight), read access), the LAPS policy
         registry values and the last C(Microsoft-Windows-LAPS/Operational) 10004/10005 events, and on a domain
         controller the raw C(ScheduledTasks.xml) and C(GPT.INI) bytes of the local SYSVOL.
       - Judged on the controller by C(admin_surface.audit); see docs/least-privilege.md.
@@ -119,7 +120,7 @@ events:
 admin_surface:
   description:
     - Raw admin-surface material as returned by C(AdminMaterial.psm1) C(Get-TgAdminSurfaceMaterial)
-      (C(administrators), C(laps), C(sysvol)); normalized by C(admin_surface.normalize_live_admin_surface).
+      (C(administrators), C(user_rights), C(laps), C(sysvol)); normalized by C(admin_surface.normalize_live_admin_surface).
       Shape pinned by tests/unit/fixtures/admin_surface/live_*.json. C(null) when gathering failed.
   returned: when O(admin_surface=true) (inside RV(material) unless O(compress=false))
   type: dict

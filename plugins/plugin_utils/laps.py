@@ -56,6 +56,8 @@ DEFAULT_AGE_DAYS = 30
 MAX_EVENT_BYTES = 64 * 1024
 MAX_EVENTS = 200
 # "No events were found" from Get-WinEvent is an answer (nothing processed yet), not a read failure.
+# Told by the error record's FullyQualifiedErrorId (``NoMatchingEventsFound,<command>``), never by
+# its localized message (AdminMaterial.psm1 returns it as ``events_error_id``).
 _NO_EVENTS = "NoMatchingEventsFound"
 
 
@@ -153,7 +155,7 @@ def parse_live_material(material):
     model["source"] = "live"
     model["errors"] = [str(e)[:500] for e in (material.get("errors") or [])[:20]]
     error = material.get("events_error")
-    if error and _NO_EVENTS not in str(error) and "No events were found" not in str(error):
+    if error and str(material.get("events_error_id") or "").split(",", 1)[0] != _NO_EVENTS:
         model["errors"].append("%s not read: %s" % (CHANNEL, str(error)[:300]))
     else:
         model["events_read"] = True
@@ -184,18 +186,14 @@ def _hive_keys(hive):
 
 def collect_offline(root):
     """Model from ``Windows/System32/config/SOFTWARE`` and the LAPS ``.evtx`` under an evidence root."""
-    from ansible_collections.taskguard.windows.plugins.plugin_utils.taskcache import open_hive
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.evidence_hives import open_config_hive
     from ansible_collections.taskguard.windows.plugins.plugin_utils.offline_tasks import find_case_insensitive
-    refused = []
-    hive_path = find_case_insensitive(root, ("Windows", "System32", "config", "SOFTWARE"), refused)
-    if hive_path is None:
-        reason = refused[-1]["error"] if refused else "no SOFTWARE hive in the evidence"
-        return empty_model("%s (Windows/System32/config/SOFTWARE)" % reason, "offline")
     try:
-        model = policy_from_keys(_hive_keys(open_hive(hive_path)))
+        model = policy_from_keys(_hive_keys(open_config_hive(root, "SOFTWARE")))
     except TaskGuardInputError as exc:
         return empty_model(str(exc)[:500], "offline")
     model["source"] = "offline"
+    refused = []
     evtx = find_case_insensitive(root, ("Windows", "System32", "winevt", "Logs", EVTX_NAME), refused)
     if evtx is None:
         reason = refused[-1]["error"] if refused else "not in the evidence"

@@ -22,6 +22,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_fin
 from ansible_collections.taskguard.windows.plugins.plugin_utils import definition_cache
 from ansible_collections.taskguard.windows.plugins.plugin_utils import definition_store, inventory_admins, wire
 from ansible_collections.taskguard.windows.plugins.plugin_utils import findings as fnd
+from ansible_collections.taskguard.windows.plugins.plugin_utils import user_rights
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import Judges, Material, audit_host
 
 # Host-independent inputs of an audit, prepared once per process.
@@ -96,6 +97,7 @@ def judge(ctx, name, hints, collected, bookmark_error=None):
         "bookmark": events.get("bookmark") if isinstance(events, dict) else None,
         "os_family": host["os_family"], "os_source": host["os_source"], "domain_role": host["domain_role"],
         "administrators": _administrators_for_report(admin_view, collected.admin),
+        "user_rights": user_rights.for_report((collected.admin or {}).get("user_rights")),
         "task_accounts": _task_accounts(tasks),
         # written by the report step after the reports (drift_report), like the bookmark
         "gpo_state": admin_surface.state_for_next_audit(collected.admin, previous) if previous is not None else None,

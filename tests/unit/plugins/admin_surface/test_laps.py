@@ -80,9 +80,23 @@ def test_channel_absent_is_coverage_not_silence():
 
 def test_no_events_is_an_answer():
     raw = {"keys": keys(gpo={"BackupDirectory": 2}), "events": [],
-           "events_error": "System.Exception: No events were found that match the specified selection criteria."}
+           "events_error": "System.Exception: No events were found that match the specified selection criteria.",
+           "events_error_id": "NoMatchingEventsFound,Microsoft.PowerShell.Commands.GetWinEventCommand"}
     codes = {f["code"] for f in admin_surface.audit(WS, {"laps": laps.parse_live_material(raw)}, None, now=NOW)}
     assert codes == {"TG-L004"}
+
+
+def test_no_events_is_told_by_the_error_id_not_by_the_localized_message():
+    # a German host: the message is localized, the FullyQualifiedErrorId is not
+    german = {"keys": keys(gpo={"BackupDirectory": 2}), "events": [],
+              "events_error": "System.Exception: Es wurden keine Ereignisse gefunden.",
+              "events_error_id": "NoMatchingEventsFound,Microsoft.PowerShell.Commands.GetWinEventCommand"}
+    assert laps.parse_live_material(german)["events_read"] is True
+    # the English message without the id (an old collector, or another error) is not an answer
+    english = dict(german, events_error="System.Exception: No events were found that match the specified "
+                                        "selection criteria.", events_error_id=None)
+    model = laps.parse_live_material(english)
+    assert model["events_read"] is False and "not read" in model["errors"][0]
 
 
 def test_hostile_event_xml_is_an_error_not_a_crash():
