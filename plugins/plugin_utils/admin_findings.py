@@ -404,14 +404,16 @@ def judge_administrators(out, model, host, admin_view):
         context["note"] = ("on a domain controller this is the domain's BUILTIN\\Administrators group, "
                            "shared by every domain controller of the domain")
     matched = set()
+    required = admin_view.required_entries() if admin_view is not None else []
     for member in model.get("members") or []:
         sid = member.get("sid")
         subject = "Administrators/%s" % sid
         params = {"member": _member_label(member), "sid": sid, "name": member.get("name")}
         evidence = dict(context, member=member)
         entry = admin_view.match(member, machine_sid) if admin_view is not None else None
-        if entry is not None:
-            matched.add(id(entry))
+        # every required entry naming this member is satisfied, not only the first match
+        # (one group written once by name and once by SID is one member)
+        matched.update(id(e) for e in required if e.matches(member, machine_sid))
         if member.get("orphaned"):
             out.add("TG-A003", subject, params, evidence=evidence,
                     entry=entry.source if entry is not None else None, key="orphaned")
@@ -422,7 +424,7 @@ def judge_administrators(out, model, host, admin_view):
             out.add("TG-A005", subject, params, evidence=evidence, entry=entry.source, key="member")
     if admin_view is not None:
         unresolved = [m.get("sid") for m in model.get("members") or [] if not m.get("resolved")]
-        for entry in admin_view.required_entries():
+        for entry in required:
             if id(entry) in matched:
                 continue
             sid = entry.sid_for(machine_sid)

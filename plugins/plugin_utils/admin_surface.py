@@ -25,6 +25,7 @@ Material::
     {"mode": "offline"|"live",
      "gpo_tasks": gpo_tasks result | None (not attempted),
      "administrators": local_admins model | None (not attempted),
+     "user_rights": user_rights model (SeBatchLogonRight holders) | None (not attempted),
      "laps": laps model | None (not attempted)}
 """
 from __future__ import (absolute_import, division, print_function)
@@ -32,14 +33,17 @@ __metaclass__ = type
 
 import datetime
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_findings, gpo_tasks, laps, local_admins
+from ansible_collections.taskguard.windows.plugins.plugin_utils import (
+    admin_findings, gpo_tasks, laps, local_admins, user_rights,
+)
 from ansible_collections.taskguard.windows.plugins.plugin_utils import gpo_state
 
 
 def collect_offline_admin_surface(root, sysvol_root=None):
     gpo = gpo_tasks.collect_offline(root, sysvol_root)
-    return {"mode": "offline", "gpo_tasks": gpo,
-            "administrators": local_admins.collect_offline(root) if root else None,
+    admins = local_admins.collect_offline(root) if root else None
+    return {"mode": "offline", "gpo_tasks": gpo, "administrators": admins,
+            "user_rights": user_rights.collect_offline(root, (admins or {}).get("machine_sid")) if root else None,
             "laps": laps.collect_offline(root) if root else None}
 
 
@@ -52,7 +56,9 @@ def normalize_live_admin_surface(raw):
         admins["errors"].append(str(error)[:500])
     gpo = gpo_tasks.parse_live_material(raw["sysvol"]) if isinstance(raw.get("sysvol"), dict) else None
     lapsm = laps.parse_live_material(raw.get("laps")) if "laps" in raw or error else None
-    return {"mode": "live", "gpo_tasks": gpo, "administrators": admins, "laps": lapsm}
+    rights = user_rights.parse_live_material(raw.get("user_rights"), (admins or {}).get("machine_sid")) \
+        if "user_rights" in raw or error else None
+    return {"mode": "live", "gpo_tasks": gpo, "administrators": admins, "user_rights": rights, "laps": lapsm}
 
 
 def load_previous(state_dir, host_name, material):
@@ -118,6 +124,8 @@ def audit(host, material, host_view, previous=None, **options):
     material = material if isinstance(material, dict) else {}
     admin_findings.judge_gpo_tasks(out, material.get("gpo_tasks"), host, host_view, previous, rules)
     admin_findings.judge_administrators(out, material.get("administrators"), host, admin_view)
+    user_rights.judge(out, material.get("user_rights"), host, admin_view,
+                      ((material.get("administrators") or {}).get("machine_sid")))
     now = options.get("now") or datetime.datetime.now(datetime.timezone.utc)
     admin_findings.judge_laps(out, material.get("laps"), host, admin_view, now)
     return out.sorted()

@@ -186,6 +186,11 @@ CATALOGUE = {
     "TG-A014": _lp("coverage_gap", "high", "Domain controller: its Administrators group is the domain's (in NTDS.dit), "
                                            "not in the SAM hive of the evidence; membership not audited offline",
                    "coverage"),
+    "TG-A015": _lp("coverage_gap", "medium", "Holders of {right} could not be read: {error}", "coverage"),
+    "TG-A016": _lp("coverage_gap", "low", "{count} problem(s) while reading the holders of 'Log on as a batch job' "
+                                          "(part of the holders may be missing)", "coverage"),
+    "TG-A017": _lp("coverage_gap", "low", "Required administrator {member} could not be checked: {reason}",
+                   "coverage"),
     # task accounts: task principals joined with the Administrators models (fleet view)
     "TG-A020": _lp("task_account", "high", "Task {task} stores the password of {account} (logon type Password), a "
                                            "local administrator on {hosts}", "task-accounts"),
@@ -193,6 +198,9 @@ CATALOGUE = {
                    "task-accounts"),
     "TG-A022": _lp("task_account", "low", "Task {task} runs as {account} with RunLevel HighestAvailable (not a "
                                           "built-in service account)", "task-accounts"),
+    "TG-A023": _lp("task_account", "medium", "{account} holds 'Log on as a batch job' (SeBatchLogonRight) but no "
+                                             "administrators or task_accounts entry in scope names it",
+                   "log-on-as-a-batch-job"),
     # LAPS: is the local administrator password managed and rotated
     "TG-L001": _lp("laps", "medium", "Local administrator password not managed by LAPS ({detail})", "laps"),
     "TG-L002": _lp("laps", "high", "Last LAPS processing failed at {time}: {error}", "laps"),

@@ -56,6 +56,7 @@ def host_from_result(host, res, hints=None):
                        verdict=res.get("verdict"))
     entry["os_source"] = res.get("os_source")
     entry["administrators"] = res.get("administrators")
+    entry["user_rights"] = res.get("user_rights")   # SeBatchLogonRight holders (user_rights.for_report)
     entry["task_accounts"] = res.get("task_accounts") or []
     entry["unconfirmed_entries"] = res.get("unconfirmed_entries") or []
     return entry
