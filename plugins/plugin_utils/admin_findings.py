@@ -375,8 +375,8 @@ def _member_label(member):
 def judge_administrators(out, model, host, admin_view):
     """Add the TG-A findings of one host's Administrators model to ``out``."""
     if model is None:
-        if admin_view is not None and admin_view.entries:
-            out.add("TG-A010", None, {"error": "membership was not collected"}, key="not-collected")
+        # not collected: never an empty group that looks clean (with or without a table)
+        out.add("TG-A010", None, {"error": "membership was not collected"}, key="not-collected")
         return
     if model.get("method") == "sam_hive" and is_domain_controller(host):
         # A DC's SAM only holds the DSRM account database: judging it as the
@@ -468,9 +468,16 @@ def judge_laps(out, model, host, admin_view, now):
     """Add the TG-L findings of one host's LAPS model to ``out`` (``now``: aware UTC datetime)."""
     from ansible_collections.taskguard.windows.plugins.plugin_utils.laps import age_days
     required, policy = admin_view.policy("laps") if admin_view is not None else (None, None)
-    if model is None or required == "not_required":
+    if required == "not_required":
         return
     entry = policy.source if policy is not None else None
+    if model is None:
+        # not collected (an old collector, the option off): fail closed where it matters, i.e.
+        # where "not managed" would be a finding (a DC only when the table requires LAPS)
+        if required == "required" or not is_domain_controller(host):
+            out.add("TG-L010", None, {"error": "LAPS state was not collected"}, evidence={"laps": None},
+                    entry=entry, severity="high" if required == "required" else None, key="not-collected")
+        return
     if not model.get("read"):
         out.add("TG-L010", None, {"error": "; ".join(model.get("errors") or []) or "unknown error"},
                 evidence={"laps": model}, entry=entry, key="unreadable")

@@ -124,8 +124,9 @@ def audit(host, material, host_view, previous=None, **options):
     material = material if isinstance(material, dict) else {}
     admin_findings.judge_gpo_tasks(out, material.get("gpo_tasks"), host, host_view, previous, rules)
     admin_findings.judge_administrators(out, material.get("administrators"), host, admin_view)
-    user_rights.judge(out, material.get("user_rights"), host, admin_view,
-                      ((material.get("administrators") or {}).get("machine_sid")))
+    if "user_rights" in material:
+        user_rights.judge(out, material["user_rights"], host, admin_view,
+                          ((material.get("administrators") or {}).get("machine_sid")))
     now = options.get("now") or datetime.datetime.now(datetime.timezone.utc)
     admin_findings.judge_laps(out, material.get("laps"), host, admin_view, now)
     return out.sorted()

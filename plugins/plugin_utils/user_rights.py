@@ -237,7 +237,8 @@ def _judge_coverage(out, model):
 
 
 def judge(out, model, host, admin_view, machine_sid=None):
-    """TG-A015/A016/A023 of one host's user-rights model into ``out`` (an ``admin_findings.Findings``).
+    """TG-A015/A016/A023 of one host's user-rights model into ``out`` (an ``admin_findings.Findings``);
+    ``model`` None (not collected) gives TG-A015 for both rights.
 
     A holder of SeBatchLogonRight that Windows does not define itself and that no
     ``administrators`` or ``task_accounts`` entry in the host's scope names is a
@@ -246,7 +247,9 @@ def judge(out, model, host, admin_view, machine_sid=None):
     """
     from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_findings, task_run_as
     if not isinstance(model, dict):
-        return
+        # not collected (an old collector, offline without an evidence root): who may run
+        # tasks unattended is unknown, never "nobody"
+        model = empty_model("holders not collected")
     _judge_coverage(out, model)
     batch = model["rights"].get(BATCH) or {}
     if not batch.get("read"):
