@@ -20,9 +20,9 @@ from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.taskguard.windows.plugins.modules.drift_report import DOCUMENTATION
 from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_surface, argspec
-from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
+from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, inventory_loader
 from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import (
-    build_run_report, fail_on_reached,
+    build_run_report, fail_on_reached, run_as_views,
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.write import FORMATS, write_reports
 from ansible_collections.taskguard.windows.plugins.plugin_utils.report_merge import unaudited_hosts
@@ -49,6 +49,29 @@ class ActionModule(ActionBase):
                 out[host] = None
         return out
 
+    def _run_as_views(self, hosts, results, inventory_dirs, task_vars):
+        """Administrators views for TG-A024 (tasks running as an undocumented account).
+
+        The inventory is loaded here without the between-process cache (which holds
+        task entries only): once per run. Groups come from each host's
+        ``group_names``, as the audit action takes them. An inventory that cannot
+        be loaded gives no view: every ordinary account is undocumented."""
+        hostvars = task_vars.get("hostvars") or {}
+        hints = {}
+        for host in hosts:
+            try:
+                hv = hostvars[host]
+                hints[host] = {"groups": list(hv.get("group_names") or []) if hasattr(hv, "get") else []}
+            except Exception:
+                hints[host] = {"groups": []}
+        try:
+            inventory = inventory_loader.load_inventory(list(inventory_dirs or [audit_support.DEFAULT_INVENTORY_DIR]))
+        except Exception as exc:
+            self._display.warning("task inventory not loaded for the task-account check (every ordinary account "
+                                  "is reported as undocumented): %s" % exc)
+            inventory = None
+        return run_as_views(results, inventory, hints)
+
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super(ActionModule, self).run(tmp, task_vars)
@@ -66,9 +89,11 @@ class ActionModule(ActionBase):
         run = {"id": run_id, "slice": slice_id}
         if args.get("slice_number") is not None:
             run["slice_number"] = args["slice_number"]   # lets drift_merge name a missing slice
+        views = self._run_as_views(args["hosts"], results, args.get("inventory_dir"), task_vars)
         doc = build_run_report(results, run=dict(run, **{
             "inventory_dir": ",".join(args.get("inventory_dir") or []) or None,
-            "rule_files": list(args.get("rule_files") or [])}), compliance_dir=args.get("compliance_dir"))
+            "rule_files": list(args.get("rule_files") or [])}), compliance_dir=args.get("compliance_dir"),
+            run_as_views=views)
         try:
             paths = write_reports(doc, args["report_dir"], args["formats"], language=args["language"])
         except ReportWriteError as exc:

@@ -201,6 +201,9 @@ CATALOGUE = {
     "TG-A023": _lp("task_account", "medium", "{account} holds 'Log on as a batch job' (SeBatchLogonRight) but no "
                                              "administrators or task_accounts entry in scope names it",
                    "log-on-as-a-batch-job"),
+    "TG-A024": _lp("task_account", "medium", "Task {task} runs as {account}, an account not documented for this "
+                                             "host (no current task_accounts or administrators entry in scope)",
+                   "tasks-that-run-as-an-undocumented-account"),
     # LAPS: is the local administrator password managed and rotated
     "TG-L001": _lp("laps", "medium", "Local administrator password not managed by LAPS ({detail})", "laps"),
     "TG-L002": _lp("laps", "high", "Last LAPS processing failed at {time}: {error}", "laps"),

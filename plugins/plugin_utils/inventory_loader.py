@@ -578,8 +578,8 @@ def _load_file(file, inventory, today, strict, validator):
             entry = _load_entry(load, index, raw)
             if entry is not None:
                 entries.append(entry)
-    if data.get("administrators") or data.get("administrator_policies"):
-        # the administrators table (issue 19) lives in the same files: its own module
+    if data.get("administrators") or data.get("administrator_policies") or data.get("task_accounts"):
+        # the administrators table and task accounts (issue 19) live in the same files: their own module
         # (imported here: it builds on this module's Scope)
         from ansible_collections.taskguard.windows.plugins.plugin_utils import inventory_admins
         inventory_admins.load_section(file, doc, data, inventory, today, problems)

@@ -5,6 +5,8 @@
 
 A host that appears in several inputs (e.g. a slice re-run) keeps the entry
 from the report generated last; the merged run lists every input it came from.
+The fleet-joined task-account findings (TG-A020/A021/A022) and the table of who
+is admin where are built again over every slice.
 Inputs are size-capped and validated against schemas/drift_report.schema.json.
 """
 from __future__ import (absolute_import, division, print_function)
@@ -17,7 +19,9 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.do
     SCHEMA_VERSION, build_report, utc_now,
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
-from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import fleet_administrators
+from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import (
+    add_task_account_findings, fleet_administrators,
+)
 
 MAX_REPORT_BYTES = 512 * 1024 * 1024
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
@@ -136,6 +140,11 @@ def merge_reports(docs, run_id=None, expected_slices=None):
         run["expected_slices"] = expected
         run["missing_slices"] = None if not missing else {
             "expected": expected, "found": expected - missing, "missing": missing, "numbers": numbers}
+    # Task accounts are fleet state (an account used on hosts of several slices, a
+    # stored password of an account that is admin on a host of another slice):
+    # joined again over every slice. Copies: the inputs stay as they were read.
+    chosen = {host: dict(entry) for host, entry in chosen.items()}
+    add_task_account_findings(chosen, rejoin=True)
     merged = build_report(chosen, run)
     # the fleet table of who is admin where, across every slice
     merged["administrators"] = fleet_administrators(merged["hosts"])

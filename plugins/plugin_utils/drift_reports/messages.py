@@ -530,6 +530,7 @@ CODE_TITLES_JA = {
     "TG-A021": "アカウント {account} が {count} 台のホスト({hosts})でタスクを実行しています",
     "TG-A022": "タスク {task} が {account} として最上位の特権(HighestAvailable)で実行されます(組み込みのサービスアカウントではありません)",
     "TG-A023": "{account} が「バッチ ジョブとしてログオン」(SeBatchLogonRight)を保持していますが、適用される administrators または task_accounts のエントリがありません",
+    "TG-A024": "タスク {task} が、このホストで台帳に記載のないアカウント {account} として実行されます(適用される有効な task_accounts または administrators のエントリがありません)",
     "TG-L001": "ローカル管理者のパスワードが LAPS で管理されていません({detail})",
     "TG-L002": "直近の LAPS 処理が {time} に失敗しました: {error}",
     "TG-L003": "最後に LAPS 処理が成功したのは {days} 日前で、ポリシーのパスワード有効期間 {age} 日を超えています",

@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Tasks that run as an account not documented for their host (TG-A024, issue 19 point 4).
+
+Internal to taskguard.windows. "Documented for the host" is defined by the task
+inventory (docs/least-privilege.md#tasks-that-run-as-an-undocumented-account):
+a ``task_accounts`` or an ``administrators`` entry in the host's scope names the
+account (``inventory_admins.AdminView.run_as_entry``), by SID or by the name the
+task's principal is written with. Built-in principals (SYSTEM, LOCAL SERVICE,
+NETWORK SERVICE, BUILTIN groups, NT SERVICE virtual accounts...) never count:
+only accounts someone created are judged.
+
+Severity: the task itself undocumented (an ``undocumented`` or ``pending_review``
+row of the host names its path) is high on domain controllers and admin
+workstations, medium elsewhere; a documented task whose account is not listed
+is low (a review item: the task's entry was approved, its account was not).
+
+Judged in the report step (report_runner.py) from what each audit returned
+(``task_accounts``: path and principal of the tasks that run as an ordinary
+account; the host's findings), one host at a time.
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import re
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_findings
+from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import lower_path
+
+CODE = "TG-A024"
+HIGH_TIERS = ("domain_controller", "admin_workstation")
+# A task row of these kinds means the task matched no (confirmed) inventory entry.
+_UNDOCUMENTED_KINDS = frozenset(("undocumented", "pending_review"))
+# SIDs Windows defines itself: NT AUTHORITY well-known (S-1-5-1..20: SYSTEM,
+# LOCAL/NETWORK SERVICE, INTERACTIVE, BATCH, SERVICE...), BUILTIN aliases
+# (S-1-5-32-*), per-service, IIS app-pool, virtual-machine, window-manager and
+# font-driver virtual accounts (S-1-5-80/82/83/90/96-*), the world/local/creator
+# and integrity authorities (S-1-0..3-*, S-1-16-*). S-1-5-21 (local or domain),
+# S-1-12-1 (Entra ID) and anything unknown are accounts someone created: judged.
+_BUILT_IN_SID = re.compile(r"\AS-1-5-(?:[1-9]|1\d|20|32-\d+|(?:80|82|83|90|96)(?:-\d+)+)\Z"
+                           r"|\AS-1-[0-3]-\d+\Z|\AS-1-16-\d+\Z", re.IGNORECASE)
+# Names of the virtual accounts above as task XML writes them (authority names, not
+# translated; a localized spelling that is missing here is judged: fail closed).
+_BUILT_IN_PREFIX = ("nt service\\", "iis apppool\\", "nt virtual machine\\", "window manager\\",
+                    "font driver host\\")
+
+
+def is_built_in(account):
+    """True for a principal Windows defines itself (never a TG-A024 subject)."""
+    text = str(account or "").strip()
+    if _BUILT_IN_SID.match(text):
+        return True
+    folded = text.casefold()
+    if folded.startswith(_BUILT_IN_PREFIX):
+        return True
+    normalized, _written = admin_findings.task_account({"principal": {"user_id": text}})
+    return normalized is None   # SYSTEM, LOCAL SERVICE, Users, INTERACTIVE... in any known spelling
+
+
+def undocumented_task_paths(findings):
+    """Lower-cased paths of the host's tasks that matched no confirmed inventory entry."""
+    out = set()
+    for row in findings or []:
+        if not isinstance(row, dict) or not row.get("task"):
+            continue
+        kinds = set(row.get("kinds") or [row.get("kind")])
+        if kinds & _UNDOCUMENTED_KINDS:
+            out.add(lower_path(row["task"]))
+    return out
+
+
+def _severity(task_documented, tier):
+    if task_documented:
+        return "low"
+    return "high" if tier in HIGH_TIERS else "medium"
+
+
+def run_as_findings(host_name, entry, admin_view):
+    """TG-A024 findings of one report host entry (``task_accounts``, ``findings``,
+    ``tier``, ``administrators``). ``admin_view``: the host's
+    ``inventory_admins.view`` (None: the inventory documents no account at all,
+    so every ordinary account is undocumented)."""
+    out = admin_findings.Findings(host_name)
+    undocumented = undocumented_task_paths(entry.get("findings"))
+    model = entry.get("administrators") if isinstance(entry.get("administrators"), dict) else {}
+    machine_sid = model.get("machine_sid")
+    tier = entry.get("tier")
+    for task in entry.get("task_accounts") or []:
+        principal = (task or {}).get("principal") if isinstance(task, dict) else None
+        written = (principal or {}).get("user_id") if isinstance(principal, dict) else None
+        if not written or is_built_in(written):
+            continue
+        documented_by = admin_view.run_as_entry(written, machine_sid) if admin_view is not None else None
+        if documented_by is not None and not documented_by.expired:
+            continue
+        path = task.get("path")
+        task_documented = lower_path(path) not in undocumented
+        evidence = {"principal": principal, "task_documented": task_documented, "tier": tier,
+                    "expired_entry": documented_by.source if documented_by is not None else None}
+        out.add(CODE, path, {"task": path, "account": written}, evidence=evidence,
+                severity=_severity(task_documented, tier), key="run-as",
+                entry=documented_by.source if documented_by is not None else None)
+    return out.sorted()
