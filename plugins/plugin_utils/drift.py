@@ -317,12 +317,24 @@ class _Run(object):
         last = sorted(registrations, key=_event_order)[-1]
         params = {"actions": "/".join(sorted({str(e.get("action")) for e in registrations})),
                   "time": last.get("time"), "user": _user(last) or "an unknown account"}
-        routine = (not deletions and _machine_update(path, params["user"], registrations)
+        # transient only when the task ended deleted: servicing deletes a Windows
+        # task and registers its new definition (4699/141 then 4698/106)
+        transient = sorted(registrations + deletions, key=_event_order)[-1].get("action") == "deleted"
+        # a 106 carries no definition: judged by the 4698/4702 that does, when one does
+        judged = [e for e in registrations if definition is None or isinstance(e.get("definition"), dict)
+                  or e.get("action") != "registered"]
+        routine = (not transient and _machine_update(path, params["user"], judged)
                    and SEVERITY_RANK.get(risk["severity"], 0) <= SEVERITY_RANK["low"])
+        # 106/140 by SYSTEM in a Windows folder carry no definition: said, not alarmed on (issue 16)
+        system_undefined = not (routine or transient or definition or self.task_sources_read(sources)
+                                or any(e.get("definition_error") for e in registrations)) and _machine_update(
+            path, params["user"], [dict(e, action="updated") for e in registrations])
         if routine:
             code = "TG-T009"   # e.g. SvcRestartTask rescheduled by the DC's machine account
-        elif deletions:
+        elif transient:
             code = "TG-T001"
+        elif system_undefined:
+            code = "TG-T012"
         elif self.task_sources_read(sources):
             code = "TG-T002"
             params["sources"] = ", ".join(s for s in TASK_SOURCES if sources.get(s))

@@ -125,6 +125,10 @@ CATALOGUE = {
     "TG-T008": _c("author_mismatch", "medium", "Task author field is oversized ({length} characters)", "events"),
     "TG-T009": _c("registered", "info", "Windows task {actions} at {time} by the machine account {user}: "
                                         "routine maintenance by Windows itself", "events"),
+    "TG-T012": _c("registered", "low", "Windows task {actions} at {time} by the system account {user} (seen in "
+                                       "events); no event read carries its definition and the task sources were "
+                                       "not read, so whether it is one of Windows' own could not be checked",
+                  "events"),
     # concealment (Tarrask / GhostTask); codes were TG-H-<reason> before, which collided with hardening TG-Hn
     "TG-S001": _c("hidden", "high", "Task concealed: security descriptor (SD) removed from its TaskCache Tree key",
                   "concealment"),

@@ -377,20 +377,7 @@ def _compile_condition(node, where):
         raise where.error("a condition must be a mapping with all/any/not or field/op/values")
     keys = set(node)
     if keys & {"all", "any", "not"}:
-        if len(keys) != 1:
-            raise where.error("all/any/not must be the only key of its mapping (got %s)" % sorted(keys))
-        key = next(iter(keys))
-        if key == "not":
-            inner = _compile_condition(node["not"], where.child("not", ".not"))
-            return lambda fc: not inner(fc)
-        items, where = node[key], where.child(key, "." + key)
-        if not isinstance(items, list) or not items:
-            raise where.error("must be a non-empty list of conditions")
-        compiled = [_compile_condition(item, where.child(i, "[%d]" % i)) for i, item in enumerate(items)]
-        if key == "all":
-            return lambda fc: all(c(fc) for c in compiled)
-        return lambda fc: any(c(fc) for c in compiled)
-
+        return _compile_combination(node, keys, where)
     unknown = keys - {"field", "op", "values"}
     if unknown:
         raise where.error("unknown key(s) %s" % sorted(unknown))
@@ -402,18 +389,41 @@ def _compile_condition(node, where):
     where = where.child("values")
     if not isinstance(values, list) or not values:
         raise where.error("values must be a non-empty list")
+    if any(isinstance(v, bool) for v in values):
+        return _compile_boolean_test(field, op, values, where)
+    return _compile_text_test(field, op, values, where)
 
-    bools = [v for v in values if isinstance(v, bool)]
-    if bools:
-        if len(bools) != len(values) or op not in ("equals", "in"):
-            raise where.error("boolean values only work with op equals/in and cannot be mixed with strings")
-        wanted = frozenset(bools)
-        return lambda fc: any(v in wanted for v in fc.get(field) if isinstance(v, bool))
+
+def _compile_combination(node, keys, where):
+    """``all`` / ``any`` / ``not`` of nested conditions."""
+    if len(keys) != 1:
+        raise where.error("all/any/not must be the only key of its mapping (got %s)" % sorted(keys))
+    key = next(iter(keys))
+    if key == "not":
+        inner = _compile_condition(node["not"], where.child("not", ".not"))
+        return lambda fc: not inner(fc)
+    items, where = node[key], where.child(key, "." + key)
+    if not isinstance(items, list) or not items:
+        raise where.error("must be a non-empty list of conditions")
+    compiled = [_compile_condition(item, where.child(i, "[%d]" % i)) for i, item in enumerate(items)]
+    if key == "all":
+        return lambda fc: all(c(fc) for c in compiled)
+    return lambda fc: any(c(fc) for c in compiled)
+
+
+def _compile_boolean_test(field, op, values, where):
+    if not all(isinstance(v, bool) for v in values) or op not in ("equals", "in"):
+        raise where.error("boolean values only work with op equals/in and cannot be mixed with strings")
+    wanted = frozenset(values)
+    return lambda fc: any(v in wanted for v in fc.get(field) if isinstance(v, bool))
+
+
+def _compile_text_test(field, op, values, where):
+    """One ``{field, op, values}`` test on text values (pre-built sets, tuples, one regex)."""
     for index, value in enumerate(values):
         if not isinstance(value, (str, int, float)):
             raise where.child(index).error("values must be strings (got %r)" % type(value).__name__)
     texts = [str(v).lower() for v in values]
-
     if op in ("equals", "in"):
         wanted = frozenset(texts)
         return lambda fc: any(isinstance(v, str) and v in wanted for v in fc.get(field))
