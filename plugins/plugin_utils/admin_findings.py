@@ -397,14 +397,22 @@ def judge_administrators(out, model, host, admin_view):
                 evidence={"method": model.get("method"), "errors": model["errors"]}, key="errors")
     if admin_view is None:
         out.add("TG-A012", None, {}, key="no-table")
-    machine_sid = model.get("machine_sid")
-    undocumented_severity = "high" if host_tier(host) in ("domain_controller", "admin_workstation") else "medium"
     context = {"method": model.get("method"), "is_domain_controller_builtin": model.get("is_domain_controller_builtin")}
     if model.get("is_domain_controller_builtin"):
         context["note"] = ("on a domain controller this is the domain's BUILTIN\\Administrators group, "
                            "shared by every domain controller of the domain")
-    matched = set()
     required = admin_view.required_entries() if admin_view is not None else []
+    matched = _judge_members(out, model, host, admin_view, context, required)
+    if admin_view is not None:
+        _judge_required(out, model, context, required, matched)
+        _judge_builtin(out, model, admin_view)
+
+
+def _judge_members(out, model, host, admin_view, context, required):
+    """TG-A003/A001/A005 for each member; returns the ids of the required entries the members satisfy."""
+    machine_sid = model.get("machine_sid")
+    undocumented_severity = "high" if host_tier(host) in ("domain_controller", "admin_workstation") else "medium"
+    matched = set()
     for member in model.get("members") or []:
         sid = member.get("sid")
         subject = "Administrators/%s" % sid
@@ -422,23 +430,27 @@ def judge_administrators(out, model, host, admin_view):
         elif entry.expired:
             params.update(entry.source)
             out.add("TG-A005", subject, params, evidence=evidence, entry=entry.source, key="member")
-    if admin_view is not None:
-        unresolved = [m.get("sid") for m in model.get("members") or [] if not m.get("resolved")]
-        for entry in required:
-            if id(entry) in matched:
-                continue
-            sid = entry.sid_for(machine_sid)
-            label = entry.key if sid is None or sid == entry.key else "%s (%s)" % (entry.key, sid)
-            # "missing" only when the whole group was read and the entry could be compared
-            # with every member: an entry by name cannot be, while a member's name is unknown
-            why = _required_unverifiable(model, sid, unresolved)
-            if why:
-                out.add("TG-A017", "Administrators/%s" % (sid or entry.key), {"member": label, "reason": why},
-                        evidence=dict(context, unresolved=unresolved[:50]), entry=entry.source, key="required")
-                continue
-            out.add("TG-A002", "Administrators/%s" % (sid or entry.key), {"member": label},
-                    evidence=context, entry=entry.source, key="required")
-        _judge_builtin(out, model, admin_view)
+    return matched
+
+
+def _judge_required(out, model, context, required, matched):
+    """TG-A002 (missing) or TG-A017 (cannot be told) for each required entry no member satisfies."""
+    machine_sid = model.get("machine_sid")
+    unresolved = [m.get("sid") for m in model.get("members") or [] if not m.get("resolved")]
+    for entry in required:
+        if id(entry) in matched:
+            continue
+        sid = entry.sid_for(machine_sid)
+        label = entry.key if sid is None or sid == entry.key else "%s (%s)" % (entry.key, sid)
+        # "missing" only when the whole group was read and the entry could be compared
+        # with every member: an entry by name cannot be, while a member's name is unknown
+        why = _required_unverifiable(model, sid, unresolved)
+        if why:
+            out.add("TG-A017", "Administrators/%s" % (sid or entry.key), {"member": label, "reason": why},
+                    evidence=dict(context, unresolved=unresolved[:50]), entry=entry.source, key="required")
+            continue
+        out.add("TG-A002", "Administrators/%s" % (sid or entry.key), {"member": label},
+                evidence=context, entry=entry.source, key="required")
 
 
 def _required_unverifiable(model, entry_sid, unresolved):
