@@ -208,6 +208,9 @@ Function Get-TgTaskCacheMaterial {
     .SYNOPSIS
     Reads TaskCache Tree (Id, Index, SD presence) and Tasks (Path, Hash) values.
     The 64-bit registry view is used so a 32-bit host process sees the real key.
+    tree_unreadable lists the Tree paths (as in tree[].path) whose key, values or
+    subkeys could not be read: nothing at or below them is known, so the
+    controller does not take a Tasks entry there for one without its Tree key.
     #>
     $result = @{
         read = $false
@@ -215,6 +218,7 @@ Function Get-TgTaskCacheMaterial {
         tree = New-Object -TypeName System.Collections.ArrayList
         tasks = New-Object -TypeName System.Collections.ArrayList
         errors = New-Object -TypeName System.Collections.ArrayList
+        tree_unreadable = New-Object -TypeName System.Collections.ArrayList
     }
     try {
         $hklm = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
@@ -266,6 +270,7 @@ Function Get-TgTaskCacheMaterial {
                 }
                 catch {
                     [void]$result.errors.Add(@{ path = "Tree$($current.path)"; error = Get-TgErrorText $_ })
+                    [void]$result.tree_unreadable.Add($current.path)
                 }
                 [void]$result.tree.Add($entry)
             }
@@ -280,14 +285,23 @@ Function Get-TgTaskCacheMaterial {
                         if ($null -ne $sub) {
                             [void]$pending.Add(@{ key = $sub; path = "$($current.path)\$name" })
                         }
+                        else {
+                            # Listed, then gone (or not openable) when opened: not known, not absent.
+                            [void]$result.errors.Add(@{ path = "Tree$($current.path)\$name"; error = 'listed but could not be opened' })
+                            [void]$result.tree_unreadable.Add("$($current.path)\$name")
+                        }
                     }
                     catch {
                         [void]$result.errors.Add(@{ path = "Tree$($current.path)\$name"; error = Get-TgErrorText $_ })
+                        [void]$result.tree_unreadable.Add("$($current.path)\$name")
                     }
                 }
             }
             catch {
                 [void]$result.errors.Add(@{ path = "Tree$($current.path)"; error = "cannot list subkeys: $(Get-TgErrorText $_)" })
+                if ($current.path -ne '') {
+                    [void]$result.tree_unreadable.Add($current.path)
+                }
             }
             # A busy host has thousands of Tree keys: release each handle when done.
             $key.Close()
@@ -350,6 +364,29 @@ Function Get-TgTaskCacheMaterial {
     return $result
 }
 
+Function New-TgFileListResult {
+    <#
+    .SYNOPSIS
+    The result shape of a walk over files (task files, job files), also what a walk
+    that failed outright returns: {read, error, root, max_content_bytes, entries,
+    errors, truncated}. Pinned by tests/unit/fixtures/task_info/*.json.
+    #>
+    param(
+        $Root,
+        [int]$MaxContentBytes,
+        $ErrorText = $null
+    )
+    return @{
+        read = $false
+        error = $ErrorText
+        root = $Root
+        max_content_bytes = $MaxContentBytes
+        entries = New-Object -TypeName System.Collections.ArrayList
+        errors = New-Object -TypeName System.Collections.ArrayList
+        truncated = $false
+    }
+}
+
 Function Get-TgTaskFileMaterial {
     <#
     .SYNOPSIS
@@ -367,15 +404,7 @@ Function Get-TgTaskFileMaterial {
         $system = 'Sysnative'
     }
     $root = [System.IO.Path]::Combine($windir, $system, 'Tasks')
-    $result = @{
-        read = $false
-        error = $null
-        root = $root
-        max_content_bytes = $MaxContentBytes
-        entries = New-Object -TypeName System.Collections.ArrayList
-        errors = New-Object -TypeName System.Collections.ArrayList
-        truncated = $false
-    }
+    $result = New-TgFileListResult -Root $root -MaxContentBytes $MaxContentBytes
     if (-not [System.IO.Directory]::Exists($root)) {
         $result.error = "$root does not exist or cannot be accessed"
         return $result
@@ -471,15 +500,7 @@ Function Get-TgJobFileMaterial {
     )
     # %WINDIR%\Tasks is not under System32, so WOW64 does not redirect it.
     $root = [System.IO.Path]::Combine($env:WINDIR, 'Tasks')
-    $result = @{
-        read = $false
-        error = $null
-        root = $root
-        max_content_bytes = $MaxJobBytes
-        entries = New-Object -TypeName System.Collections.ArrayList
-        errors = New-Object -TypeName System.Collections.ArrayList
-        truncated = $false
-    }
+    $result = New-TgFileListResult -Root $root -MaxContentBytes $MaxJobBytes
     if (-not [System.IO.Directory]::Exists($root)) {
         $result.error = "$root does not exist or cannot be accessed"
         return $result
@@ -548,19 +569,19 @@ Function Get-TgTaskMaterial {
         $taskCache = Get-TgTaskCacheMaterial
     }
     catch {
-        $taskCache = @{ read = $false; error = "TaskCache read failed: $(Get-TgErrorText $_)"; tree = @(); tasks = @(); errors = @() }
+        $taskCache = @{ read = $false; error = "TaskCache read failed: $(Get-TgErrorText $_)"; tree = @(); tasks = @(); errors = @(); tree_unreadable = @() }
     }
     try {
         $files = Get-TgTaskFileMaterial -ApiPaths $apiPaths -MaxContentBytes $MaxContentBytes
     }
     catch {
-        $files = @{ read = $false; error = "task file walk failed: $(Get-TgErrorText $_)"; root = $null; max_content_bytes = $MaxContentBytes; entries = @(); errors = @(); truncated = $false }
+        $files = New-TgFileListResult -MaxContentBytes $MaxContentBytes -ErrorText "task file walk failed: $(Get-TgErrorText $_)"
     }
     try {
         $jobFiles = Get-TgJobFileMaterial
     }
     catch {
-        $jobFiles = @{ read = $false; error = "job file read failed: $(Get-TgErrorText $_)"; root = $null; max_content_bytes = 65536; entries = @(); errors = @(); truncated = $false }
+        $jobFiles = New-TgFileListResult -MaxContentBytes 65536 -ErrorText "job file read failed: $(Get-TgErrorText $_)"
     }
     return @{
         collector_version = 1

@@ -172,6 +172,8 @@ class _TaskCacheIndex:
         self.by_guid = cache['tasks'] if cache else {}
         self.by_path = {}
         self.key_of_entry = {}   # id(Tasks entry) -> its lower-cased normalized path (computed once)
+        # Tree paths the host could not read (taskcache.from_live): their subtree is unknown
+        self.tree_unreadable = tuple(cache.get('tree_unreadable') or ()) if cache else ()
         for guid_low, entry in self.by_guid.items():
             key = _lower(normalize_path(entry['path'])) if entry['path'] else '\\' + guid_low
             self.key_of_entry[id(entry)] = key
@@ -188,6 +190,10 @@ class _TaskCacheIndex:
             if path_entries:
                 tasks_entry = path_entries[0]
         return tree_entry, tasks_entry
+
+    def tree_unknown(self, key):
+        """True when ``key`` lies at or below a Tree key the host could not read."""
+        return any(key == path or key.startswith(path + '\\') for path in self.tree_unreadable)
 
 
 def _display_paths(material, index):
@@ -307,7 +313,7 @@ def _registry_reasons(task, key, index, file_item):
             reasons.append('tree_without_tasks_entry')
         elif tasks_entry['path'] and index.key_of_entry[id(tasks_entry)] != key:
             reasons.append('path_mismatch')
-    elif tasks_entry is not None:
+    elif tasks_entry is not None and not index.tree_unknown(key):
         reasons.append('tasks_entry_without_tree')
     if tasks_entry is not None and file_item is None:
         reasons.append('registry_without_file')

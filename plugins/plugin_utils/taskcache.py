@@ -294,6 +294,12 @@ def from_live(raw):
                                 'error': str(raw.get('error') or 'TaskCache not read')})
         return cache, False
     tree, errors = cache['tree'], cache['errors']
+    # Tree keys the host could not read (TaskMaterial.psm1): nothing at or below them
+    # is known, so a Tasks entry there is not one without its Tree key.
+    unreadable = [_tree_path(p).lower() for p in _as_list(raw.get('tree_unreadable'))[:MAX_KEYS]
+                  if isinstance(p, str) and p.strip('\\')]
+    if unreadable:
+        cache['tree_unreadable'] = unreadable
     for item in _as_list(raw.get('tree')):
         # What _add_tree makes of the same values read from a hive, built
         # directly (no registry-value tuples: this runs for every task of every

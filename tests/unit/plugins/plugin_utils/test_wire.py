@@ -138,7 +138,7 @@ def test_a_bomb_that_declares_its_true_size_is_refused_before_inflating():
 
 def test_a_bomb_under_the_default_limit_lying_about_its_size_is_refused():
     bomb = _raw_deflate(b"\0" * (wire.MAX_MATERIAL_BYTES + 1))
-    with pytest.raises(InputTooLargeError):
+    with pytest.raises(TaskGuardInputError, match="more than the 10 bytes the host declared"):
         wire.decode_material({"encoding": "deflate", "raw_bytes": 10,
                               "data": base64.b64encode(bomb).decode("ascii")})
     with pytest.raises(InputTooLargeError):
