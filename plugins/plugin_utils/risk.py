@@ -194,12 +194,13 @@ _USER_WRITABLE_WINDOWS = re.compile(
     r"|microsoft\\crypto\\rsa\\machinekeys|logfiles|wdi|wbem\\(?:tmp|logs))"
     r"|syswow64\\(?:tasks|com\\dmp|fxstmp|wbem\\(?:tmp|logs))|pla|serviceprofiles|logs|prefetch)(?:\\|\Z)")
 _OTHER_WINDOWS_PROGRAM = re.compile(
-    r"\A(?:c:\\program files(?: \(x86\))?\\(?:windows defender|windows media player)\\[^\\]+"
+    r"\A(?:c:\\program files(?: \(x86\))?\\(?:windows defender(?: advanced threat protection)?|windows media player)"
+    r"\\[^\\]+"
     r"|c:\\programdata\\microsoft\\windows defender\\platform\\[0-9][0-9.-]*\\[^\\]+)\Z")
 _BARE_PROGRAM = re.compile(r"\A[a-z0-9_.-]+\.exe\Z")
 _FOREIGN_ARGUMENT = re.compile(
     r"https?:|ftp:|\\\\|javascript:|vbscript:|mshtml|\\(?:users|temp|tmp|programdata|appdata|perflogs)\\"
-    r"|\.(?:ps1|psm1|vbs|vbe|js|jse|hta|bat|cmd|wsf|wsh|sct|scr|lnk)\b|(?:^|\s)[-/]e(?:nc|ncodedcommand)?\s"
+    r"|\.(?:ps1|psm1|vbs|vbe|js|jse|hta|bat|cmd|wsf|wsh|sct|scr|lnk)\b|(?:^|\s)[-/]e(?:nc|ncodedcommand)?\s+\S{16}"
     r"|frombase64|iex\b|invoke-expression|downloadstring|downloadfile|(?:^|[\s\"'=,])[a-z]:\\(?!windows(?:\\|\s|$))")
 # Plain words after a payload: switches, $(ArgN), names; or a quoted phrase of them.
 _PLAIN_WORDS = r"(?:\s+(?:[a-z0-9_$().:=,{}#@/+-]+|\"[a-z0-9_$().:=,{}#@/+ -]*\"))*\s*"
