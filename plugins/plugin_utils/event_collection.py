@@ -37,8 +37,9 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.event_model impo
     time_sort_key,
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils.evtx_reader import (
-    MAX_FOREIGN_CHANNELS,
+    OTHER_CHANNELS,
     EvtxScan,
+    count_channel,
     iter_task_records,
     record_channel,
 )
@@ -108,6 +109,21 @@ def _empty_channel():
 def _record_id_hint(text):
     m = _RECORD_ID_RE.search(text or "")
     return int(m.group(1)) if m else None
+
+
+def _home_channel(xml, file_channel):
+    """The channel a record that fails to parse is booked on: the task channel its
+    own ``System/Channel`` names; the channel the file was read for when it names
+    none; no channel when it names another log. A Security record in a copy named
+    after the Operational log is a lost Security event, not an Operational one."""
+    named = record_channel(xml or "")
+    if named is None:
+        return file_channel
+    folded = named.casefold()
+    for channel in CHANNELS:
+        if channel.casefold() == folded:
+            return channel
+    return None
 
 
 def _safe_time(value):
@@ -525,7 +541,8 @@ def _scan_evtx(root_real, channel, collector, info, state, errors):
         # their own Channel in event_model), never of this one.
         for file_record, xml in iter_task_records(handle, wanted_here, scan, channel=channel,
                                                   foreign_event_ids=collector.wanted - wanted_here):
-            collector.add_xml(xml, source, channel_hint=channel, record_hint=_record_id_hint(xml) or file_record)
+            collector.add_xml(xml, source, channel_hint=_home_channel(xml, channel),
+                              record_hint=_record_id_hint(xml) or file_record)
     info["record_count"] = scan.records_scanned
     info["oldest_record_id"] = scan.oldest_record_id
     info["oldest_time"] = _safe_time(scan.oldest_time)
@@ -563,12 +580,12 @@ def _foreign_records(channel, scan, info, state, rel):
     state["problems"].append("foreign_records" if scan.records_scanned else "evtx_wrong_channel")
     state["foreign_records"] = scan.foreign_records
     state["foreign_channels"] = dict(sorted(scan.foreign.items()))
-    named = ", ".join("%s (%d)" % (name, count) for name, count in sorted(scan.foreign.items()))
+    named = _counts_text(scan.foreign)
     text = "file named %s holds %d record(s) of channel %s" % (
         os.path.basename(rel), scan.foreign_records, named)
     if not scan.records_scanned:
         text += " and none of %s" % channel
-    state["foreign_detail_evtx"] = text
+    state["foreign_detail_evtx"] = _clip(text, MAX_FOREIGN_DETAIL_CHARS)
     info["error"] = "; ".join(t for t in (info.get("error"), text) if t)
 
 
@@ -584,28 +601,51 @@ def _channel_named_by(file_name):
     return None
 
 
-def _export_channels(xml, tally):
-    channel = record_channel(xml)
-    if channel is not None:
-        tally[channel] = tally.get(channel, 0) + 1
+# Exports named after one channel whose foreign records are described one by one
+# in the coverage detail (a hostile tree can hold hundreds of case spellings of
+# Security.xml); further ones are counted.
+MAX_FOREIGN_EXPORT_NOTES = 4
+MAX_FOREIGN_DETAIL_CHARS = 2048
+
+
+def _tally_foreign(tally, named, channel):
+    """Count a record of the export named after ``named`` whose Channel is another
+    (bounded like an .evtx file's foreign channels: evtx_reader.count_channel)."""
+    if channel is not None and channel.casefold() != named.casefold():
+        count_channel(tally, channel)
 
 
 def _note_foreign_export(rel, named, tally, states):
     """An export named after a channel that holds records of others: the same
     coverage problem as a misnamed .evtx (its task events are still routed by their
-    own Channel)."""
-    foreign = {name: count for name, count in tally.items() if name.casefold() != named.casefold()}
+    own Channel). Added to what earlier exports of the same channel noted."""
     state = states.get(named)
-    if not foreign or state is None:
+    if not tally or state is None:
         return
-    total = sum(foreign.values())
+    total = sum(tally.values())
     state["problems"].append("foreign_records")
     state["foreign_records"] = state.get("foreign_records", 0) + total
     kept = state.setdefault("foreign_channels", {})
-    for name, count in sorted(foreign.items())[:MAX_FOREIGN_CHANNELS]:
-        kept[name] = kept.get(name, 0) + count
-    state["foreign_detail"] = "export named %s holds %d record(s) of channel %s" % (
-        os.path.basename(rel), total, ", ".join("%s (%d)" % kv for kv in sorted(foreign.items())))
+    for name, count in sorted(tally.items()):
+        count_channel(kept, name, count)
+    notes = state.setdefault("foreign_export_notes", [])
+    state["foreign_exports"] = state.get("foreign_exports", 0) + 1
+    if len(notes) < MAX_FOREIGN_EXPORT_NOTES:
+        notes.append("export named %s holds %d record(s) of channel %s" % (
+            os.path.basename(rel), total, _counts_text(tally)))
+    more = state["foreign_exports"] - len(notes)
+    text = "; ".join(notes) + ("; %d more export(s) named after %s hold records of other channels" % (more, named)
+                               if more else "")
+    state["foreign_detail"] = _clip(text, MAX_FOREIGN_DETAIL_CHARS)
+
+
+def _counts_text(counts):
+    """``name (count), ...`` by name, the records of unnamed channels last."""
+    return ", ".join("%s (%d)" % kv for kv in sorted(counts.items(), key=lambda kv: (kv[0] == OTHER_CHANNELS, kv[0])))
+
+
+def _clip(text, limit):
+    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
 
 
 MAX_OTHER_EVTX_FILES = 64
@@ -665,7 +705,8 @@ def _scan_other_evtx(root_real, collector, errors):
             budget -= size
             for file_record, xml in iter_task_records(handle, (), scan, channel=_NO_CHANNEL,
                                                       foreign_event_ids=collector.wanted):
-                collector.add_xml(xml, source, record_hint=_record_id_hint(xml) or file_record)
+                collector.add_xml(xml, source, channel_hint=_home_channel(xml, None),
+                                  record_hint=_record_id_hint(xml) or file_record)
         if scan.fatal or scan.error_count:
             errors.append({"source": "offline", "path": rel,
                            "error": scan.fatal or "%d corrupt chunk(s)/record(s)" % scan.error_count})
@@ -702,10 +743,10 @@ def _scan_exports(root_real, collector, errors, states):
         tally = {}
         with handle:
             try:
-                for offset, xml in iter_export_events(handle, problems):
+                for _offset, xml in iter_export_events(handle, problems):
                     if named is not None:
-                        _export_channels(xml, tally)
-                    collector.add_xml(xml, source)
+                        _tally_foreign(tally, named, record_channel(xml))
+                    collector.add_xml(xml, source, channel_hint=_home_channel(xml, None))
             except OSError as exc:
                 problems.append({"offset": None, "error": "read error: %s" % exc})
         if named is not None:

@@ -56,6 +56,15 @@ def record_channel(text, start=0):
     return text[i:j].strip() or None
 
 
+def count_channel(counts, channel, records=1):
+    """Add ``records`` to ``counts[channel]``, keeping at most MAX_FOREIGN_CHANNELS
+    names: the records of further names are counted under OTHER_CHANNELS (a hostile
+    file can invent a channel name per record)."""
+    if channel not in counts and len(counts) - (OTHER_CHANNELS in counts) >= MAX_FOREIGN_CHANNELS:
+        channel = OTHER_CHANNELS
+    counts[channel] = counts.get(channel, 0) + records
+
+
 class EvtxScan:
     """What a scan saw, filled while iterating (also for records that were skipped)."""
 
@@ -89,9 +98,7 @@ class EvtxScan:
 
     def add_foreign(self, channel):
         self.foreign_records += 1
-        if channel not in self.foreign and len(self.foreign) >= MAX_FOREIGN_CHANNELS:
-            channel = OTHER_CHANNELS
-        self.foreign[channel] = self.foreign.get(channel, 0) + 1
+        count_channel(self.foreign, channel)
 
     def _track(self, file_record, data):
         # Only the file's record numbers are compared per record (cheap ints); the
