@@ -101,10 +101,10 @@ def _account(key):
 
 
 def read_security_hive(hive):
-    """{SID: logon-rights mask} of every account of an offline SECURITY hive (a regipy hive).
+    """({SID: logon-rights mask}, [error]) of the accounts of an offline SECURITY hive (a regipy hive).
 
     Raises HiveError when the accounts cannot be listed; an account that cannot
-    be read is returned in the second item as an error text, never dropped silently.
+    be read is an error text in the second item, never dropped silently.
     """
     from regipy.exceptions import RegistryKeyNotFoundException
     try:
@@ -128,7 +128,8 @@ def read_security_hive(hive):
             errors.append("SECURITY hive: %s\\%s not read: %s" % (ACCOUNTS_KEY, str(sub.name)[:80], str(exc)[:200]))
             continue
         if mask is not None:
-            masks[sid] = mask
+            # two keys naming one SID (a damaged or crafted hive): it holds what either grants
+            masks[sid] = masks.get(sid, 0) | mask
     return masks, errors
 
 
@@ -141,7 +142,8 @@ def from_masks(masks, errors=(), machine_sid=None):
                    if mask & MODE_BITS[right]]
         model["rights"][right] = {"read": True, "error": None, "holders": holders}
     model["read"] = True
-    model["errors"] = [str(e)[:500] for e in errors][:50]
+    errors = [str(e)[:500] for e in errors]
+    model["errors"] = errors[:50] + (["%d more account(s) not read" % (len(errors) - 50)] if len(errors) > 50 else [])
     return model
 
 
@@ -157,7 +159,8 @@ def collect_offline(root, machine_sid=None):
 
 # ------------------------------------------------------------------- live
 def _live_right(raw, machine_sid):
-    """One right of the live material: ``{"sids": [...], "error": str|null, "holders": [member]}``."""
+    """(model of one right, [error]) from ``{"holders": [{"sid", "name", "lookup_error"}]|null,
+    "truncated": bool, "error": str|null}``."""
     if not isinstance(raw, dict):
         return {"read": False, "error": "not returned by the collector", "holders": []}, []
     if raw.get("error"):
