@@ -72,6 +72,10 @@ def host_facts(name, hints, collected_host):
         host["os_source"] = "collected" if collected_host.get("os_family") not in (None, "unknown") else None
     host["product_type"] = collected_host.get("product_type")
     host["os_build"] = collected_host.get("os_build")
+    inference = collected_host.get("os_inference")
+    if host["os_source"] != "hint" and isinstance(inference, dict):
+        # the report says how sure an inferred version is, or why none was inferred
+        host["os_inference"] = {k: inference.get(k) for k in ("os_family", "confidence", "reason")}
     host["tier"] = fnd.tier(dict(host, tier=hints.get("tier")))
     return host
 
@@ -96,6 +100,7 @@ def judge(ctx, name, hints, collected, bookmark_error=None):
         "unconfirmed_entries": audit.get("unconfirmed_entries") or [],
         "bookmark": events.get("bookmark") if isinstance(events, dict) else None,
         "os_family": host["os_family"], "os_source": host["os_source"], "domain_role": host["domain_role"],
+        "os_build": host["os_build"], "os_inference": host.get("os_inference"),
         "administrators": _administrators_for_report(admin_view, collected.admin),
         "user_rights": user_rights.for_report((collected.admin or {}).get("user_rights")),
         "task_accounts": _task_accounts(tasks),

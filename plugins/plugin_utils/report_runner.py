@@ -58,6 +58,8 @@ def host_from_result(host, res, hints=None):
                        tier=res.get("tier") or fnd.tier(dict(hints, domain_role=res.get("domain_role"))),
                        verdict=res.get("verdict"))
     entry["os_source"] = res.get("os_source")
+    entry["os_build"] = res.get("os_build")
+    entry["os_inference"] = res.get("os_inference")
     entry["administrators"] = res.get("administrators")
     entry["user_rights"] = res.get("user_rights")   # SeBatchLogonRight holders (user_rights.for_report)
     entry["task_accounts"] = res.get("task_accounts") or []

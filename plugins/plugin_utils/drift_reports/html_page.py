@@ -26,6 +26,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.ca
     KIND_ORDER, VERDICT_ORDER, all_views, count_verdicts, fleet,
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.common import to_json, visible
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.host_version import os_version_text
 from ansible_collections.taskguard.windows.plugins.plugin_utils.severity import SEVERITY_RANK
 
 MAX_CARDS = 20000
@@ -270,6 +271,11 @@ def _controls(msg, kinds, total):
                 esc(msg("filter.shown")), total, esc(msg("filter.expand")), esc(msg("filter.collapse"))))
 
 
+def _os_version(view, msg):
+    text = os_version_text(view["entry"], msg)
+    return '<p class="muted">%s</p>' % esc(text, 400) if text else ""
+
+
 def render(doc, language=None):
     msg, groups = fleet(doc, language)
     views = all_views(groups)
@@ -300,10 +306,11 @@ def render(doc, language=None):
     budget = MAX_CARDS
     for v in views:
         out.append('<section class="host" id="h-%s" data-verdict="%s"><h2>%s %s <span class="muted">%s</span></h2>'
-                   '<ul class="reasons">%s</ul>' % (
+                   '<ul class="reasons">%s</ul>%s' % (
                        esc(v["anchor"]), esc(v["verdict"]), esc(v["host"]),
                        _badge("verdict v-" + esc(v["verdict"]), msg.label("verdict", v["verdict"])),
-                       esc(msg("tier." + v["tier"])), "".join("<li>%s</li>" % esc(r, 600) for r in v["reasons"][:10])))
+                       esc(msg("tier." + v["tier"])), "".join("<li>%s</li>" % esc(r, 600) for r in v["reasons"][:10]),
+                       _os_version(v, msg)))
         shown = v["cards"][:max(budget, 0)]
         budget -= len(shown)
         if shown:

@@ -21,6 +21,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.ca
     all_views, count_verdicts, fleet,
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.common import one_line, visible
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.host_version import os_version_text
 
 MAX_CARDS = 500
 MAX_STEPS = 4
@@ -146,6 +147,9 @@ def render(doc, language=None):
     shown = 0
     for v in views:
         lines += ["", "## %s: %s" % (cell(v["host"]), cell(msg.label("verdict", v["verdict"])))]
+        version = os_version_text(v["entry"], msg)
+        if version:
+            lines += ["", "_%s_" % cell(version, 400)]
         for card in v["cards"]:
             if shown >= MAX_CARDS:
                 break
