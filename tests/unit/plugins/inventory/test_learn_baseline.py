@@ -319,3 +319,14 @@ def test_playbook_preflight_refuses_operator_mistakes_before_any_host(tmp_path):
     assert "taskguard_baseline_kind='basline' is not one of: learned, baseline" in out
     assert "taskguard_os_family: 'windows_server_2052' is not one of" in out
     assert "Learn the scheduled tasks" not in out            # the learning play never started
+
+
+def test_learning_keeps_the_same_windows_tasks_as_the_generator():
+    """The generator of the shipped baselines and the learning path select the same
+    root-folder Microsoft components (one rule, kept in step by this test)."""
+    import build_inventory_baseline as generator
+    assert inventory_baseline.MICROSOFT_ROOT_PREFIXES == generator.MICROSOFT_ROOT_PREFIXES
+    paths = ["\\Microsoft\\Windows\\X", "\\MicrosoftEdgeUpdateTaskMachineUA", "\\OneDrive Reporting Task-S-1-5-21-1",
+             "\\GoogleUpdateTaskMachineUA", "\\Contoso\\Backup", "\\Microsoftish"]
+    kept, dummy = generator.select([{"path": p} for p in paths])
+    assert [t["path"] for t in kept] == [p for p in sorted(paths, key=str.casefold) if inventory_baseline.windows_task(p)]
