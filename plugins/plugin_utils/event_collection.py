@@ -19,7 +19,6 @@ __metaclass__ = type
 
 import os
 import re
-import stat
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.bookmarks import validate_bookmark
 from ansible_collections.taskguard.windows.plugins.plugin_utils.definition_store import parse_with_store
@@ -43,6 +42,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.evtx_reader impo
     iter_task_records,
     record_channel,
 )
+from ansible_collections.taskguard.windows.plugins.plugin_utils.offline_tasks import NotRegularFile, is_inside, open_regular_file
 
 DEFAULT_MAX_EVENTS = 5000
 MAX_UNPARSEABLE = 500
@@ -461,10 +461,6 @@ def _live_channel_events(entry, name, collector, errors):
 
 # --------------------------------------------------------------------------- offline
 
-def _inside(root_real, path_real):
-    return path_real == root_real or path_real.startswith(root_real.rstrip(os.sep) + os.sep)
-
-
 def find_ci(root_real, parts, errors):
     """Find ``root/parts...`` matching each name case-insensitively.
 
@@ -488,7 +484,7 @@ def find_ci(root_real, parts, errors):
             return None
         candidate = os.path.join(current, match)
         real = os.path.realpath(candidate)
-        if not _inside(root_real, real):
+        if not is_inside(real, root_real):
             errors.append({"source": "offline", "path": os.path.relpath(candidate, root_real),
                            "error": "refused: symbolic link points outside the evidence root"})
             return None
@@ -496,22 +492,16 @@ def find_ci(root_real, parts, errors):
     return current
 
 
-def _open_inside(root_real, real, errors, rel):
-    """Open a regular file that was resolved inside the root, without following links."""
+def _open_inside(real, errors, rel):
+    """Open a regular file that was resolved inside the root, without following
+    links (offline_tasks.open_regular_file: a planted FIFO is refused, not waited on)."""
     try:
-        # O_NONBLOCK: opening a FIFO planted in the evidence (Security.evtx,
-        # events/*.xml) for reading blocked the run forever (issue 9); with it the
-        # open returns at once and the S_ISREG check below refuses the FIFO.
-        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        return open_regular_file(real)
+    except NotRegularFile:
+        errors.append({"source": "offline", "path": rel, "error": "not a regular file"})
     except OSError as exc:
         errors.append({"source": "offline", "path": rel, "error": "cannot open: %s" % exc.strerror})
-        return None
-    st = os.fstat(fd)
-    if not stat.S_ISREG(st.st_mode):
-        os.close(fd)
-        errors.append({"source": "offline", "path": rel, "error": "not a regular file"})
-        return None
-    return os.fdopen(fd, "rb")
+    return None
 
 
 def _scan_evtx(root_real, channel, collector, info, state, errors):
@@ -526,7 +516,7 @@ def _scan_evtx(root_real, channel, collector, info, state, errors):
             state["problems"].append("evtx_missing")
             info["error"] = "%s not found in the evidence" % rel
         return
-    handle = _open_inside(root_real, real, errors, rel)
+    handle = _open_inside(real, errors, rel)
     if handle is None:
         state["problems"].append("evtx_unreadable")
         info["error"] = errors[-1]["error"]
@@ -688,10 +678,10 @@ def _scan_other_evtx(root_real, collector, errors):
     hundreds of unrelated logs."""
     budget = MAX_OTHER_EVTX_BYTES
     for rel, real in _other_evtx_files(root_real, errors):
-        if not _inside(root_real, real):
+        if not is_inside(real, root_real):
             errors.append({"source": "offline", "path": rel, "error": "refused: symbolic link points outside the evidence root"})
             continue
-        handle = _open_inside(root_real, real, errors, rel)
+        handle = _open_inside(real, errors, rel)
         if handle is None:
             continue
         source = "evtx:%s" % os.path.relpath(real, root_real)
@@ -730,11 +720,11 @@ def _scan_exports(root_real, collector, errors, states):
     for name in names:
         rel = os.path.join(os.path.basename(folder), name)
         real = os.path.realpath(os.path.join(folder, name))
-        if not _inside(root_real, real):
+        if not is_inside(real, root_real):
             errors.append({"source": "offline", "path": rel,
                            "error": "refused: symbolic link points outside the evidence root"})
             continue
-        handle = _open_inside(root_real, real, errors, rel)
+        handle = _open_inside(real, errors, rel)
         if handle is None:
             continue
         source = "export:%s" % rel

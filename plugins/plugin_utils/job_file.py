@@ -202,9 +202,10 @@ def parse_job(data, *, name):
     if len(data) < FIXED_LENGTH + 2:
         raise JobFileError('%s: %d bytes, shorter than the fixed-length section' % (name, len(data)))
     data = bytes(data)
+    fixed = _FIXED.unpack(data[:FIXED_LENGTH])
     (product, version, job_uuid, app_offset, trigger_offset, retry_count, retry_interval, idle_deadline,
-     idle_wait, priority, max_run_ms, exit_code, status, flags) = _FIXED.unpack(data[:FIXED_LENGTH])[:14]
-    last_run = _systemtime(_FIXED.unpack(data[:FIXED_LENGTH])[14:])
+     idle_wait, priority, max_run_ms, exit_code, status, flags) = fixed[:14]
+    last_run = _systemtime(fixed[14:])
     if version != 1:
         raise JobFileError('%s: file version %d (a job file has 1)' % (name, version))
     if not FIXED_LENGTH <= app_offset < len(data) or not FIXED_LENGTH <= trigger_offset < len(data):
@@ -240,6 +241,7 @@ def job_task(data, *, name, location):
     (``Windows\\Tasks``). Raises JobFileError."""
     fields, triggers = parse_job(data, name=name)
     stem = name[:-4] if name.lower().endswith('.job') else name
+    sha256 = hashlib.sha256(data).hexdigest()
     task = {
         'path': job_path(name), 'name': name, 'folder': '\\', 'uri': None,
         'enabled': not fields['flags'] & TASK_FLAG_DISABLED,
@@ -254,10 +256,10 @@ def job_task(data, *, name, location):
                      'arguments': fields['parameters'], 'working_directory': fields['working_directory'],
                      'class_id': None, 'data': None}],
         'actions_context': None, 'triggers': triggers,
-        'sha256': hashlib.sha256(data).hexdigest(), 'fingerprint': None,
+        'sha256': sha256, 'fingerprint': None,
         'is_at_job': stem.lower().startswith('at') and stem[2:].isdigit(),
         'seen_in': [SOURCE], 'hidden_reasons': [], 'registry': None,
-        'file': {'size': len(data), 'sha256': hashlib.sha256(data).hexdigest(), 'content_sha256': None},
+        'file': {'size': len(data), 'sha256': sha256, 'content_sha256': None},
         'state': 'disabled' if fields['flags'] & TASK_FLAG_DISABLED else None,
         'last_run_time': fields['last_run_time'], 'next_run_time': None,
         'last_result': fields['exit_code'] if fields['last_run_time'] else None,

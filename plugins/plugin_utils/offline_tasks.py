@@ -98,42 +98,115 @@ def content_sha256(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def _read_regular(path, max_bytes):
-    """Read a regular file without following a final symlink, bounded in size."""
-    flags = os.O_RDONLY | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_NONBLOCK', 0)
-    fd = os.open(path, flags)
+class NotRegularFile(OSError):
+    """A FIFO, device, socket or folder where a file was expected."""
+
+
+def open_regular_file(path):
+    """Open a regular file for binary reading without following a final symlink.
+
+    O_NONBLOCK: opening a FIFO planted in the evidence blocked the run forever
+    (issue 9); with it the open returns at once and the S_ISREG check refuses the
+    FIFO. Raises OSError (NotRegularFile for anything but a regular file).
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_NONBLOCK', 0))
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError('not a regular file')
-        if info.st_size > max_bytes:
-            return info.st_size, None
-        chunks = []
-        remaining = max_bytes + 1
-        while remaining > 0:
-            chunk = os.read(fd, min(remaining, 1024 * 1024))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        data = b''.join(chunks)
-        if len(data) > max_bytes:
-            return len(data), None
-        return len(data), data
-    finally:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFile('not a regular file')
+        return os.fdopen(fd, 'rb')
+    except BaseException:
         os.close(fd)
+        raise
 
 
-class _Walk(object):
-    """State of one walk of a task folder: what was read, what went wrong, the budgets."""
+def read_regular_file(path, max_bytes):
+    """(size, bytes) of a regular file read with open_regular_file; bytes is None
+    when the file holds more than ``max_bytes`` (never more than ``max_bytes + 1``
+    bytes are read, whatever the size the file system claims). Raises OSError."""
+    with open_regular_file(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > max_bytes:
+            return size, None
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        return len(data), None
+    return len(data), data
 
-    def __init__(self, root, max_file_bytes, max_files, max_total_bytes):
+
+def is_inside(path, root):
+    """Whether ``path`` resolves (links followed) to ``root`` or below it."""
+    return _within(os.path.realpath(root), os.path.realpath(path))
+
+
+class BoundedWalk(object):
+    """One bounded read of folders under an evidence root: the budgets, what was
+    read, what went wrong. Shared by the task files, the job files and any other
+    offline collector that reads folders of hostile evidence.
+
+    ``errors`` gets ``{"source", "path", "error"}`` entries (``source`` as given);
+    ``files`` is for the caller's records; ``total`` counts the bytes read.
+    """
+
+    def __init__(self, root, *, max_file_bytes, max_files, max_total_bytes=MAX_TOTAL_BYTES,
+                 source='files', what='task files'):
         self.real_root = os.path.realpath(root)
         self.max_file_bytes, self.max_files, self.max_total_bytes = max_file_bytes, max_files, max_total_bytes
+        self.source, self.what = source, what
         self.errors, self.files, self.visited, self.total = [], [], set(), 0
 
     def error(self, path, text):
-        self.errors.append({'source': 'files', 'path': path, 'error': text})
+        self.errors.append({'source': self.source, 'path': path, 'error': text})
+
+    def list_folder(self, directory, rel):
+        """The entries of one folder sorted by name, or None (reported under ``rel``)
+        when it cannot be read or was seen before (a link loop)."""
+        try:
+            info = os.stat(directory)
+        except OSError as exc:
+            self.error(rel, 'cannot stat folder: %s' % exc.strerror)
+            return None
+        ident = (info.st_dev, info.st_ino)
+        if ident in self.visited:
+            self.error(rel, 'folder already visited (symlink loop): skipped')
+            return None
+        self.visited.add(ident)
+        try:
+            with os.scandir(directory) as it:
+                return sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            self.error(rel, 'cannot list folder: %s' % (exc.strerror or exc))
+            return None
+
+    def entry_kind(self, entry, rel):
+        """(path to read, is_dir, is_file), or None when refused (a link out of the
+        root) or unreadable (reported under ``rel``)."""
+        full = entry.path
+        try:
+            if entry.is_symlink():
+                target = os.path.realpath(full)
+                if not _within(self.real_root, target):
+                    self.error(rel, 'symlink points outside the evidence root: refused')
+                    return None
+                return target, os.path.isdir(target), os.path.isfile(target)
+            return full, entry.is_dir(follow_symlinks=False), entry.is_file(follow_symlinks=False)
+        except OSError as exc:
+            self.error(rel, 'cannot stat: %s' % (exc.strerror or exc))
+            return None
+
+    def read(self, full):
+        """(size, bytes, error) of one file within the per-file and total budgets:
+        bytes is None, and error says why, when it was not read."""
+        if self.total >= self.max_total_bytes:
+            # Still listed (the file exists), but no longer read.
+            return None, None, 'more than %d bytes of %s read: content not read' % (self.max_total_bytes, self.what)
+        try:
+            size, data = read_regular_file(full, self.max_file_bytes)
+        except OSError as exc:
+            return None, None, 'cannot read: %s' % (exc.strerror or exc)
+        if data is None:
+            return size, None, 'file of %d bytes exceeds the limit of %d: not parsed' % (size, self.max_file_bytes)
+        self.total += len(data)
+        return size, data, None
 
 
 def walk_task_files(root, *, max_file_bytes=MAX_TASK_FILE_BYTES, max_files=MAX_FILES,
@@ -145,7 +218,7 @@ def walk_task_files(root, *, max_file_bytes=MAX_TASK_FILE_BYTES, max_files=MAX_F
     ``{"path": "\\\\Folder\\\\Name", "size", "sha256", "content_sha256", "data": bytes|None, "error"}``;
     ``data`` is None (and ``error`` set) when the file was too large or unreadable.
     """
-    walk = _Walk(root, max_file_bytes, max_files, max_total_bytes)
+    walk = BoundedWalk(root, max_file_bytes=max_file_bytes, max_files=max_files, max_total_bytes=max_total_bytes)
     tasks_dir = find_case_insensitive(root, segments, walk.errors)
     if tasks_dir is None:
         walk.error(os.path.join(root, *segments), 'no %s folder in the evidence root' % '/'.join(segments))
@@ -153,9 +226,9 @@ def walk_task_files(root, *, max_file_bytes=MAX_TASK_FILE_BYTES, max_files=MAX_F
     stack = [(tasks_dir, '', 0)]
     while stack:
         directory, rel, depth = stack.pop()
-        for entry in _list_folder(walk, directory, rel):
+        for entry in walk.list_folder(directory, rel or '\\') or ():
             task_path = rel + '\\' + entry.name
-            kind = _entry_kind(walk, entry, task_path)
+            kind = walk.entry_kind(entry, task_path)
             if kind is None:
                 continue
             full, is_dir, is_file = kind
@@ -171,66 +244,17 @@ def walk_task_files(root, *, max_file_bytes=MAX_TASK_FILE_BYTES, max_files=MAX_F
             if len(walk.files) >= max_files:
                 walk.error(task_path, 'more than %d files: walk stopped' % max_files)
                 return tasks_dir, walk.files, walk.errors
-            walk.files.append(_read_task_file(walk, full, task_path))
+            walk.files.append(_task_file_record(walk, full, task_path))
     return tasks_dir, walk.files, walk.errors
 
 
-def _list_folder(walk, directory, rel):
-    """The entries of one folder, sorted; [] when it cannot be read or was seen (a link loop)."""
-    try:
-        info = os.stat(directory)
-    except OSError as exc:
-        walk.error(rel or '\\', 'cannot stat folder: %s' % exc.strerror)
-        return []
-    ident = (info.st_dev, info.st_ino)
-    if ident in walk.visited:
-        walk.error(rel or '\\', 'folder already visited (symlink loop): skipped')
-        return []
-    walk.visited.add(ident)
-    try:
-        with os.scandir(directory) as it:
-            return sorted(it, key=lambda e: e.name)
-    except OSError as exc:
-        walk.error(rel or '\\', 'cannot list folder: %s' % (exc.strerror or exc))
-        return []
-
-
-def _entry_kind(walk, entry, task_path):
-    """(path to read, is_dir, is_file), or None when refused (a link out of the root) or unreadable."""
-    full = entry.path
-    try:
-        if entry.is_symlink():
-            target = os.path.realpath(full)
-            if not _within(walk.real_root, target):
-                walk.error(task_path, 'symlink points outside the evidence root: refused')
-                return None
-            return target, os.path.isdir(target), os.path.isfile(target)
-        return full, entry.is_dir(follow_symlinks=False), entry.is_file(follow_symlinks=False)
-    except OSError as exc:
-        walk.error(task_path, 'cannot stat: %s' % (exc.strerror or exc))
-        return None
-
-
-def _read_task_file(walk, full, task_path):
-    """The record of one task file, read within the per-file and total budgets."""
-    record = {'path': task_path, 'size': None, 'sha256': None, 'content_sha256': None, 'data': None, 'error': None}
-    if walk.total >= walk.max_total_bytes:
-        # Still listed (the task exists), but no longer read.
-        record['error'] = 'more than %d bytes of task files read: content not read' % walk.max_total_bytes
-        return record
-    try:
-        size, data = _read_regular(full, walk.max_file_bytes)
-    except OSError as exc:
-        record['error'] = 'cannot read: %s' % (exc.strerror or exc)
-        return record
-    record['size'] = size
-    walk.total += len(data) if data is not None else 0
-    if data is None:
-        record['error'] = 'file of %d bytes exceeds the limit of %d: not parsed' % (size, walk.max_file_bytes)
-    else:
+def _task_file_record(walk, full, task_path):
+    """The record of one task file, read within the walk's budgets."""
+    size, data, error = walk.read(full)
+    record = {'path': task_path, 'size': size, 'sha256': None, 'content_sha256': None, 'data': data, 'error': error}
+    if data is not None:
         record['sha256'] = hashlib.sha256(data).hexdigest()
         record['content_sha256'] = content_sha256(data)
-        record['data'] = data
     return record
 
 
@@ -238,36 +262,24 @@ def walk_job_files(root, *, max_file_bytes, max_files=MAX_JOB_FILES):
     """Read ``Windows/Tasks/*.job`` (not recursive: the scheduler keeps jobs in that
     folder only). Returns (jobs_dir or None, records, errors); a record is
     ``{"name", "size", "data": bytes|None, "error"}``. ``jobs_dir`` None means the
-    folder is not in the evidence: job files were not looked at."""
-    errors = []
-    records = []
-    jobs_dir = find_case_insensitive(root, JOBS_SEGMENTS, errors)
+    folder is not in the evidence (or could not be listed): job files were not looked at."""
+    walk = BoundedWalk(root, max_file_bytes=max_file_bytes, max_files=max_files, source='job_files', what='job files')
+    jobs_dir = find_case_insensitive(root, JOBS_SEGMENTS, walk.errors)
     if jobs_dir is None or not os.path.isdir(jobs_dir):
-        return None, records, errors
-    real_root = os.path.realpath(root)
-    try:
-        with os.scandir(jobs_dir) as it:
-            names = sorted(e.name for e in it if e.name.lower().endswith(JOB_SUFFIX))
-    except OSError as exc:
-        errors.append({'source': 'job_files', 'path': 'Windows\\Tasks',
-                       'error': 'cannot list folder: %s' % (exc.strerror or exc)})
-        return None, records, errors
+        return None, walk.files, walk.errors
+    entries = walk.list_folder(jobs_dir, 'Windows\\Tasks')
+    if entries is None:
+        return None, walk.files, walk.errors
+    names = [e.name for e in entries if e.name.lower().endswith(JOB_SUFFIX)]
     if len(names) > max_files:
-        errors.append({'source': 'job_files', 'path': 'Windows\\Tasks',
-                       'error': '%d job files, only the first %d read' % (len(names), max_files)})
+        walk.error('Windows\\Tasks', '%d job files, only the first %d read' % (len(names), max_files))
         names = names[:max_files]
     for name in names:
         full = os.path.join(jobs_dir, name)
         record = {'name': name, 'size': None, 'data': None, 'error': None}
-        if not _within(real_root, os.path.realpath(full)):
+        if not _within(walk.real_root, os.path.realpath(full)):
             record['error'] = 'symlink points outside the evidence root: refused'
         else:
-            try:
-                size, data = _read_regular(full, max_file_bytes)
-                record['size'], record['data'] = size, data
-                if data is None:
-                    record['error'] = 'file of %d bytes exceeds the limit of %d: not parsed' % (size, max_file_bytes)
-            except OSError as exc:
-                record['error'] = 'cannot read: %s' % (exc.strerror or exc)
-        records.append(record)
-    return jobs_dir, records, errors
+            record['size'], record['data'], record['error'] = walk.read(full)
+        walk.files.append(record)
+    return jobs_dir, walk.files, walk.errors

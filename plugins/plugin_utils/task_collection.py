@@ -385,7 +385,6 @@ def build_result(material, collected, *, parsed=None, store=None):
         'registry_source': collected.registry_source,
     }
     out['tasks'] = [_join_task(key, path, material, index, definitions, out) for key, path in display.items()]
-    _sort_tasks(out)
     return out
 
 
@@ -501,6 +500,7 @@ def normalize_live_tasks(raw, *, parsed=None, store=None):
                           parsed=parsed, store=store)
     looked, job_records, job_errors = _live_job_records(raw.get('job_files'))
     add_job_tasks(result, job_records, looked=looked, errors=job_errors)
+    _sort_tasks(result)
     return result
 
 
@@ -597,6 +597,7 @@ def collect_offline_tasks(root, *, taskcache_reg=None, hive=None):
     jobs_dir, job_records, job_errors = offline_tasks.walk_job_files(root, max_file_bytes=job_file.MAX_JOB_BYTES)
     add_job_tasks(result, job_records, looked=jobs_dir is not None, errors=job_errors)
     add_other_locations(result, root)
+    _sort_tasks(result)
     return result
 
 
@@ -698,8 +699,15 @@ def _taskcache_from_hive(read):
 
 # ------------------------------------------------------------ legacy and other places
 
+def _task_order(task):
+    return _lower(task['path']), task['path'] or ''
+
+
 def _sort_tasks(result):
-    result['tasks'].sort(key=lambda t: (_lower(t['path']), t['path'] or ''))
+    """The one ordering of a result's tasks and unparseable entries, applied once
+    by each entry point after every source was added (stable: ties keep the order
+    the sources were added in)."""
+    result['tasks'].sort(key=_task_order)
     result['unparseable'].sort(key=lambda u: (_lower(u['path']), u['source']))
 
 
@@ -720,7 +728,6 @@ def add_job_tasks(result, records, *, looked, errors=(), location='Windows\\Task
             result['tasks'].append(job_file.job_task(record['data'], name=record['name'], location=location))
         except TaskGuardInputError as exc:
             result['unparseable'].append({'path': path, 'source': job_file.SOURCE, 'error': str(exc)})
-    _sort_tasks(result)
 
 
 def add_other_locations(result, root):
@@ -735,7 +742,7 @@ def add_other_locations(result, root):
     folder is not in the evidence}.
     """
     found = {}
-    by_path = {_lower(t['path']): t for t in result['tasks']}
+    by_path = _last_in_order(result['tasks'])
     for label, segments in offline_tasks.OTHER_TASK_LOCATIONS:
         folder = offline_tasks.find_case_insensitive(root, segments, result['errors'])
         if folder is None or not os.path.isdir(folder):
@@ -747,7 +754,18 @@ def add_other_locations(result, root):
         for record in records:
             _add_located(result, by_path, record, label)
     result['other_locations'] = found
-    _sort_tasks(result)
+
+
+def _last_in_order(tasks):
+    """{lower-case path: task}; of tasks whose paths differ in case only, the one
+    last in _task_order (what indexing the sorted list gave), without sorting."""
+    by_path = {}
+    for task in tasks:
+        key = _lower(task['path'])
+        known = by_path.get(key)
+        if known is None or _task_order(task) >= _task_order(known):
+            by_path[key] = task
+    return by_path
 
 
 def _add_located(result, by_path, record, label):
