@@ -8,13 +8,22 @@ task and when, reasons, MITRE techniques and the inventory entry. Headers are
 in the report language; enumeration values (tier, verdict, kind, severity) stay
 English so filters and scripts work in every language. Cells that a spreadsheet would read as a formula (starting
 with = + - @ tab CR LF, also after leading spaces) get a leading apostrophe
-(OWASP CSV injection guidance)."""
+(OWASP CSV injection guidance).
+
+After the finding rows, the guideline's table of who is local admin where
+(drift.json ``administrators``) as rows of kind ``administrator`` with the same
+columns: one per host and member (task ``Administrators/<SID>``, the account in
+the run-as column, the host's state of the member as the title, the id and
+severity of the host's finding about it), and one per host whose group was not
+read, saying why. Filtering the kind column on ``administrator`` gives the table;
+a second file or a second header would break the filters and pivots of a sheet."""
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import csv
 import io
 
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports import admin_table
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.cards import all_views, fleet
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.common import visible
 
@@ -22,6 +31,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.co
 COLUMNS = ("col.host", "col.tier", "col.verdict", "col.kind", "col.task", "col.command", "col.principal",
            "col.registered_by", "col.registered_at", "col.severity", "col.title", "col.reasons", "col.mitre",
            "col.entry", "col.finding_id")
+ADMIN_KIND = "administrator"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
@@ -46,6 +56,24 @@ def _row(view, card):
             card["title"], reasons, " ".join(card["mitre"]), card["entry"], card["id"])
 
 
+def _admin_rows(doc, views, msg):
+    """The administrators table, host by host in the report's priority order
+    (nothing for a report written before the table existed)."""
+    if not admin_table.has_table(doc):
+        return
+    members, unread, read = admin_table.by_host(doc)
+    for view in views:
+        host = view["host"]
+        for row, cell in members.get(host, []):
+            finding = admin_table.member_finding(view["entry"], row.get("sid")) or {}
+            yield (host, view["tier"], view["verdict"], ADMIN_KIND, admin_table.SUBJECT % row.get("sid"), "",
+                   admin_table.label(row), "", "", finding.get("severity") or "", admin_table.state(row, cell, msg),
+                   "", "", "", finding.get("id") or "")
+        if host in unread or host not in read:
+            yield (host, view["tier"], view["verdict"], ADMIN_KIND, "", "", "", "", "", "",
+                   msg("admin.not_read", reason=unread.get(host) or msg("misc.not_collected")), "", "", "", "")
+
+
 def render(doc, language=None):
     msg, groups = fleet(doc, language)
     buf = io.StringIO()
@@ -58,4 +86,6 @@ def render(doc, language=None):
         if not cards:
             writer.writerow([safe_cell(v) for v in (view["host"], view["tier"], view["verdict"], "none", "", "", "", "",
                                                     "", "", view["reason"], "", "", "", "")])
+    for row in _admin_rows(doc, all_views(groups), msg):
+        writer.writerow([safe_cell(v) for v in row])
     return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8", "replace")
