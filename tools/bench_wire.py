@@ -13,6 +13,8 @@ known definitions (definition_cache.py, definition_store.py, the collector's
    definition sent) and a steady-state run (every definition known and omitted).
    WinRM carries the module's stdout base64-encoded inside SOAP, which multiplies
    every figure by about 4/3; that factor is the same on both sides.
+   ``WIRE-AUTHENTIC``: the same with the 202 authentic task definitions of
+   tests/unit/fixtures/authentic/tasks/win10-aptsim as the host's API tasks.
 2. ``CTRL``: controller CPU per host of ``pipeline.audit_live`` on the compressed
    material, in this process: layer off (no definition cache, every definition
    sent and parsed) against layer on in the steady state (the cache primed by a
@@ -145,6 +147,37 @@ def wire_figures(hosts):
     return fleet
 
 
+AUTHENTIC_TASKS = os.path.join(REPO, "tests", "unit", "fixtures", "authentic", "tasks", "win10-aptsim")
+
+
+def authentic_wire_figures(fleet):
+    """The same figures with real task definitions: the 202 task files of an
+    authentic Windows 10 Tasks folder as the API tasks of a host (the rest of the
+    material synthetic). Bench-fleet XML is generated from a few templates and may
+    compress better than real definitions."""
+    _name, result = fleet.host(0)
+    template = dict(result["tasks"]["api"]["tasks"][0])
+    api_tasks = []
+    for folder, _dirs, files in sorted(os.walk(AUTHENTIC_TASKS)):
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            with open(path, "rb") as handle:
+                data = handle.read()
+            text = data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else data.decode("utf-8", "replace")
+            api_tasks.append(dict(template, path="\\" + os.path.relpath(path, AUTHENTIC_TASKS).replace(os.sep, "\\"),
+                                  xml=text))
+    result = copy.deepcopy(result)
+    result["tasks"]["api"]["tasks"] = api_tasks
+    steady = dict(result, tasks=bench_fleet.steady_state_material(result["tasks"]))
+    plain, packed = _size(result), _size(compressed(result))
+    steady_plain, steady_packed = _size(steady), _size(compressed(steady))
+    print("WIRE-AUTHENTIC tasks=%d plain_kb=%.1f compressed_kb=%.1f ratio=%.1f steady_plain_kb=%.1f "
+          "steady_compressed_kb=%.1f omission_saves_kb=%.1f omission_saves_pct=%.0f" % (
+              len(api_tasks), plain / 1024.0, packed / 1024.0, plain / float(packed), steady_plain / 1024.0,
+              steady_packed / 1024.0, (packed - steady_packed) / 1024.0, 100.0 * (packed - steady_packed) / packed),
+          flush=True)
+
+
 def _steady_for(result, known):
     """What the collector sends when the controller knows ``known`` (path -> sha256)."""
     steady = copy.deepcopy(result)
@@ -267,6 +300,7 @@ def main(argv=None):
     parser.add_argument("--no-e2e", action="store_true", help="skip the ansible-playbook A/B")
     opts = parser.parse_args(argv)
     fleet = wire_figures(opts.hosts)
+    authentic_wire_figures(fleet)
     controller_figures(fleet, opts.hosts, opts.rounds)
     if not opts.no_e2e:
         e2e_figures(opts)
