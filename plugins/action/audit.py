@@ -17,6 +17,9 @@ __metaclass__ = type
 import datetime
 import os
 
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 from ansible.utils.unsafe_proxy import wrap_var
 
@@ -25,6 +28,27 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils import argspec, 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import RiskRuleError
 
 _ARGS = argspec.from_documentation(DOCUMENTATION)
+
+# Options the task may leave to the host's variables (playbooks/drift.yml does):
+# Ansible compiles every templated task argument again in every forked worker,
+# one Jinja compile per option and host, so the action reads these variables
+# itself (docs/performance.md).
+HOSTVAR_OPTIONS = (("inventory_dir", "taskguard_task_inventory_dir"),
+                   ("extra_rule_files", "taskguard_risk_rule_files"),
+                   ("max_events", "taskguard_max_events"))
+
+
+def with_hostvars(raw_args, hostvar):
+    """The task's arguments, with each option of HOSTVAR_OPTIONS it leaves out
+    taken from the host variable (``hostvar(name)``: its templated value or None).
+    The preload callback reads the arguments through here too."""
+    out = dict(raw_args)
+    for option, variable in HOSTVAR_OPTIONS:
+        if option not in out:
+            value = hostvar(variable)
+            if value is not None:
+                out[option] = value
+    return out
 
 
 class ActionModule(ActionBase):
@@ -39,11 +63,22 @@ class ActionModule(ActionBase):
             return None
         return self._templar.template(value)
 
+    def _validated_args(self, task_vars):
+        """validate_argument_spec over the task's arguments with the host-variable options."""
+        raw = with_hostvars(self._task.args, lambda variable: self._hostvar(task_vars, variable))
+        validation = ArgumentSpecValidator(_ARGS).validate(raw)
+        if validation.error_messages:
+            msg = validation.errors.msg
+            if isinstance(validation.errors[0], UnsupportedError):
+                msg = "Unsupported parameters for (%s) module: %s" % (self._load_name, msg)
+            raise AnsibleActionFail(msg, obj=self._task.args)
+        return dict(raw, **validation.validated_parameters)
+
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
-        args = self.validate_argument_spec(argument_spec=_ARGS)[1]
+        args = self._validated_args(task_vars)
         name = str(task_vars.get("inventory_hostname"))
         offline_root = args.get("offline_root") or self._hostvar(task_vars, "taskguard_offline_root")
         started = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")

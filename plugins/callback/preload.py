@@ -27,7 +27,8 @@ type: aggregate
 short_description: Load the drift audit's rules and task inventory once, before Ansible forks its workers
 description:
   - When a play reaches a C(taskguard.windows.audit) task, templates the task's arguments for the first
-    host of the play, then imports the collection code the audit uses, compiles the risk rules and loads
+    host of the play (and the options it leaves to host variables, as the action reads them), then
+    imports the collection code the audit uses, compiles the risk rules and loads
     the task inventory in the controller process. Ansible forks a worker per host from that process, so
     every worker inherits them instead of loading them again.
   - Only a speed-up; results are the same with or without it. Any error is shown at verbosity 3 and the
@@ -56,6 +57,16 @@ def _mirror_audit_args(raw_args):
     if result.error_messages:
         raise ValueError("; ".join(result.error_messages))
     return result.validated_parameters
+
+
+def _with_hostvars(raw_args, templar, task_vars):
+    """The options the task leaves to the host's variables, read as the action reads them."""
+    from ansible_collections.taskguard.windows.plugins.action.audit import with_hostvars
+
+    def hostvar(name):
+        value = task_vars.get(name)
+        return None if value is None else templar.template(value)
+    return with_hostvars(raw_args, hostvar)
 
 
 def preload(args):
@@ -100,7 +111,8 @@ class CallbackModule(CallbackBase):
         if not hosts:
             return
         task_vars = manager.get_vars(play=play, host=hosts[0], task=task)
-        raw_args = Templar(loader=loader, variables=task_vars).template(task.args)
+        templar = Templar(loader=loader, variables=task_vars)
+        raw_args = _with_hostvars(templar.template(task.args), templar, task_vars)
         _inventory, problems = preload(_mirror_audit_args(raw_args))
         self._display.vvv("taskguard.windows.preload: rules and task inventory loaded before the workers fork"
                           "%s" % (" (%d inventory problem(s), reported per host)" % len(problems) if problems else ""))
