@@ -529,7 +529,7 @@ def _safe_matches(entry, path):
         return False
 
 
-_BUILTIN_PRINCIPALS = re.compile(r"\A(?:s-1-5-(?:18|19|20|4|11|32-\d+)|system|localsystem|local service|network service"
+_BUILTIN_PRINCIPALS = re.compile(r"\A(?:s-1-1-0|s-1-5-(?:18|19|20|4|11|32-\d+)|system|localsystem|local service|network service"
                                  r"|nt authority\\(?:system|local service|network service|interactive|"
                                  r"authenticated users)|interactive|users|builtin\\users|authenticated users)\Z")
 

@@ -164,3 +164,23 @@ def test_windows_11_dump_built_ins_are_windows_components():
         if not windows_component(task) or at_least(severity, "medium"):
             failed.append((record["path"], severity))
     assert failed == []
+
+
+def test_an_everyone_task_of_another_build_differing_from_the_baseline_is_the_other_build_code(tmp_path):
+    """The AD RMS tasks run as group Everyone (S-1-1-0), a well-known group, not a person:
+    the authentic Windows 10 task with one trigger fewer (as another build may have it)
+    is TG-D009 (low), not a modification (TG-D001, medium)."""
+    name = ("Microsoft\\Windows\\Active Directory Rights Management Services Client\\"
+            "AD RMS Rights Policy Template Management (Automated)")
+    source = os.path.join(REPO, "tests", "unit", "fixtures", "authentic", "tasks", "win10-aptsim", *name.split("\\"))
+    with open(source, "rb") as handle:
+        text = handle.read().decode("utf-16")
+    start, end = text.index("<LogonTrigger"), text.index("</LogonTrigger>") + len("</LogonTrigger>")
+    target = tmp_path / "evidence" / "Windows" / "System32" / "Tasks" / os.path.join(*name.split("\\"))
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"\xff\xfe" + (text[:start] + text[end:]).encode("utf-16-le"))
+    ctx = pipeline.prepare(inventory_dirs=[SHIPPED])
+    result, error = pipeline.audit_offline(ctx, "ws", {"os_family": "windows_10"}, str(tmp_path / "evidence"))
+    assert error is None
+    rows = [f for f in result["findings"] if f["task"] == "\\" + name]
+    assert [(f["code"], f["severity"]) for f in rows] == [("TG-D009", "low")]
