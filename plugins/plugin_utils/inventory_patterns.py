@@ -269,63 +269,8 @@ def _simulate(tokens, s):
 
 def compile_pattern(text, *, any_separator=False, what="pattern"):
     """Compile *text*; raise PatternError with a vendor-readable message."""
-    if not isinstance(text, str):
-        raise PatternError("%s must be a string" % what)
-    if not text:
-        raise PatternError("%s is empty" % what)
-    if len(text) > MAX_PATTERN_LENGTH:
-        raise PatternError("%s is longer than %d characters" % (what, MAX_PATTERN_LENGTH))
-    if any(ord(c) < 32 for c in text):
-        raise PatternError("%s contains control characters" % what)
-    star = ("any", None, True) if any_separator else ("nobs", None, True)
-    tokens = []
-    wildcards = 0
-    sids = 0
-    i = 0
-    has_wild = False
-    while i < len(text):
-        c = text[i]
-        if c == "*":
-            if text.startswith("**", i):
-                tok = ("any", None, True)
-                i += 2
-                if i < len(text) and text[i] == "*":
-                    raise PatternError("%s: '***' is ambiguous; use '*' or '**'" % what)
-            else:
-                tok = star
-                i += 1
-            # two stars in a row are one star: keeps the automaton small
-            if tokens and tokens[-1][2] and tokens[-1][0] in ("any", "nobs"):
-                if tok[0] == "any":
-                    tokens[-1] = tok
-                continue
-            tokens.append(tok)
-            wildcards += 1
-            has_wild = True
-            continue
-        if c == "?":
-            tokens.append(("nobs", None, False) if not any_separator else ("any", None, False))
-            wildcards += 1
-            has_wild = True
-            i += 1
-            continue
-        if c == "{":
-            m = _PLACEHOLDER_RE.match(text, i)
-            if m:
-                if m.group(1) == "sid":
-                    sids += 1
-                tokens.extend(_placeholder_tokens(m.group(1)))
-                wildcards += 1
-                has_wild = True
-                i = m.end()
-                continue
-        tokens.append(("lit", c.casefold(), False))
-        i += 1
-    if wildcards > MAX_WILDCARDS:
-        raise PatternError("%s has %d wildcards/placeholders; at most %d are allowed"
-                           % (what, wildcards, MAX_WILDCARDS))
-    if sids > 2:
-        raise PatternError("%s has more than two {sid} placeholders" % what)
+    _check_text(text, what)
+    tokens, has_wild = _tokenize(text, any_separator, what)
     # casefold may expand a char into several (e.g. German sharp s): split them
     flat = []
     for kind, char, rep in tokens:
@@ -337,6 +282,72 @@ def compile_pattern(text, *, any_separator=False, what="pattern"):
     literal = None if has_wild else text.casefold()
     return GlobPattern(text, [tuple(b) for b in branches], literal, any_separator,
                        prefix=_literal_run(flat), suffix=_literal_run(flat[::-1])[::-1])
+
+
+def _check_text(text, what):
+    if not isinstance(text, str):
+        raise PatternError("%s must be a string" % what)
+    if not text:
+        raise PatternError("%s is empty" % what)
+    if len(text) > MAX_PATTERN_LENGTH:
+        raise PatternError("%s is longer than %d characters" % (what, MAX_PATTERN_LENGTH))
+    if any(ord(c) < 32 for c in text):
+        raise PatternError("%s contains control characters" % what)
+
+
+def _star(text, i, star, tokens, what):
+    """The token of the ``*``/``**`` at text[i] and where the pattern goes on;
+    None as token when it merges into the star before it."""
+    if text.startswith("**", i):
+        tok = ("any", None, True)
+        i += 2
+        if i < len(text) and text[i] == "*":
+            raise PatternError("%s: '***' is ambiguous; use '*' or '**'" % what)
+    else:
+        tok = star
+        i += 1
+    # two stars in a row are one star: keeps the automaton small
+    if tokens and tokens[-1][2] and tokens[-1][0] in ("any", "nobs"):
+        if tok[0] == "any":
+            tokens[-1] = tok
+        return None, i
+    return tok, i
+
+
+def _tokenize(text, any_separator, what):
+    """(tokens, has a wildcard or placeholder); the wildcard budget enforced."""
+    star = ("any", None, True) if any_separator else ("nobs", None, True)
+    tokens = []
+    wildcards = sids = 0
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "*":
+            tok, i = _star(text, i, star, tokens, what)
+            if tok is not None:
+                tokens.append(tok)
+                wildcards += 1
+            continue
+        if c == "?":
+            tokens.append(("nobs", None, False) if not any_separator else ("any", None, False))
+            wildcards += 1
+            i += 1
+            continue
+        m = _PLACEHOLDER_RE.match(text, i) if c == "{" else None
+        if m:
+            sids += m.group(1) == "sid"
+            tokens.extend(_placeholder_tokens(m.group(1)))
+            wildcards += 1
+            i = m.end()
+            continue
+        tokens.append(("lit", c.casefold(), False))
+        i += 1
+    if wildcards > MAX_WILDCARDS:
+        raise PatternError("%s has %d wildcards/placeholders; at most %d are allowed"
+                           % (what, wildcards, MAX_WILDCARDS))
+    if sids > 2:
+        raise PatternError("%s has more than two {sid} placeholders" % what)
+    return tokens, wildcards > 0
 
 
 def _literal_run(tokens):
