@@ -58,5 +58,7 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("merged report could not be written: %s" % exc)
         result.update({"changed": True, "inputs": files, "paths": paths, "summary": doc["summary"],
                        "missing_slices": doc["run"].get("missing_slices"),
+                       "slice_count_known": doc["run"]["slice_count_known"],
+                       "slice_gaps": doc["run"].get("slice_gaps") or [],
                        "unaudited_hosts": unaudited_hosts(doc["hosts"])})
         return wrap_var(result)

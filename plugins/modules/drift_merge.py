@@ -78,6 +78,17 @@ missing_slices:
     O(expected_slices) was not given.
   returned: always
   type: dict
+slice_count_known:
+  description: Whether O(expected_slices) was given. Without it a slice that never reported cannot be
+    noticed; C(playbooks/merge_reports.yml) then fails unless C(taskguard_allow_missing_slices) is true.
+  returned: always
+  type: bool
+slice_gaps:
+  description: Without O(expected_slices), the slice numbers below the highest recorded one that no input came
+    from (C(run.slice_gaps)); empty when every input recorded its number without a gap, or when one recorded none.
+  returned: always
+  type: list
+  elements: int
 unaudited_hosts:
   description: Hosts of the merged report that could not be audited (see M(taskguard.windows.drift_report)).
   returned: always

@@ -108,13 +108,30 @@ def missing_slices(sources, expected):
     return [n for n in range(1, int(expected or 0) + 1) if n not in seen]
 
 
+def slice_gaps(sources):
+    """Without the slice count: the numbers below the highest recorded slice number
+    that no input came from (a slice 3 with no slice 2 means slice 2 is missing).
+    [] when an input recorded no number (nothing can be said) or there is no gap;
+    slices after the highest one can never be seen this way."""
+    numbers = []
+    for source in sources:
+        try:
+            numbers.append(int(str(source.get("slice_number"))))
+        except (TypeError, ValueError):
+            return []
+    return missing_slices(sources, max(numbers)) if numbers else []
+
+
 def merge_reports(docs, run_id=None, expected_slices=None):
     """docs: list of (source name, report dict). Returns one report dict.
 
     With *expected_slices* (the AWX job's slice count) the merged run says
     which slices no input came from: ``run.missing_slices`` = ``{"expected",
     "found", "missing", "numbers"}`` (``numbers`` only lists slices whose
-    number the inputs recorded), or None when every slice is there.
+    number the inputs recorded), or None when every slice is there. Without it
+    ``run.slice_count_known`` is false (whether a whole slice is missing cannot
+    be known: merge_reports.yml fails unless told to accept it) and
+    ``run.slice_gaps`` lists the recorded numbers missing below the highest one.
     """
     chosen = {}
     stamps = {}
@@ -140,6 +157,9 @@ def merge_reports(docs, run_id=None, expected_slices=None):
         run["expected_slices"] = expected
         run["missing_slices"] = None if not missing else {
             "expected": expected, "found": expected - missing, "missing": missing, "numbers": numbers}
+    run["slice_count_known"] = bool(expected_slices)
+    if not expected_slices:
+        run["slice_gaps"] = slice_gaps(sources)
     # Task accounts are fleet state (an account used on hosts of several slices, a
     # stored password of an account that is admin on a host of another slice):
     # joined again over every slice. Copies: the inputs stay as they were read.

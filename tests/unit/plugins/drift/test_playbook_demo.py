@@ -194,7 +194,8 @@ def test_awx_slices_write_apart_publish_unique_stats_and_merge(tmp_path):
                ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, "collections"),
                ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"), ANSIBLE_HOME=str(tmp_path / "ansible-home"))
     merge = subprocess.run([ANSIBLE_PLAYBOOK, os.path.join(REPO, "playbooks", "merge_reports.yml"),
-                            "-e", "taskguard_report_dir=%s" % (tmp_path / "reports"), "-e", "taskguard_run_id=700"],
+                            "-e", "taskguard_report_dir=%s" % (tmp_path / "reports"), "-e", "taskguard_run_id=700",
+                            "-e", "taskguard_expected_slices=2"],    # unknown, the merge fails (fail closed)
                            cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert merge.returncode == 0, merge.stdout[-3000:] + merge.stderr[-2000:]
     with open(base / "merged" / "drift.json", encoding="utf-8") as handle:
