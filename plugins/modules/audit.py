@@ -30,7 +30,8 @@ description:
     documented inventory or knows the Tarrask/GhostTask concealment and task event signals.
 options:
   inventory_dir:
-    description: Task inventory files or folders. Default - the collection's C(task_inventory/).
+    description: Task inventory files or folders. Default - the host variable C(taskguard_task_inventory_dir),
+      else the collection's C(task_inventory/).
     type: list
     elements: path
   rule_files:
@@ -38,7 +39,7 @@ options:
     type: list
     elements: path
   extra_rule_files:
-    description: More risk rule files (the playbook passes C(taskguard_risk_rule_files)); a rule with an
+    description: More risk rule files (default - the host variable C(taskguard_risk_rule_files)); a rule with an
       existing id replaces it, C(enabled=false) removes it.
     type: list
     elements: path
@@ -75,7 +76,7 @@ options:
     description: Event bookmark to use instead of the one in O(state_dir).
     type: dict
   max_events:
-    description: Events per channel at most.
+    description: Events per channel at most (default - the host variable C(taskguard_max_events), else 5000).
     type: int
     default: 5000
   today:
