@@ -203,3 +203,22 @@ def test_a_local_account_is_documented_through_the_machine_sid(tmp_path):
                  administrators={"read": True, "machine_sid": "S-1-5-21-7-8-9", "members": []})
     doc = report({"k1": entry}, inventory, {"k1": []})
     assert [f["task"] for f in run_as(doc, "k1")] == ["\\Other"]
+
+
+def test_the_drift_report_action_judges_run_as_accounts_with_each_hosts_groups(tmp_path):
+    """End to end through the action: the inventory is loaded once, groups come from
+    hostvars (group_names), and the written drift.json carries TG-A024 where due."""
+    import json
+    from action_harness import make_action
+    from ansible_collections.taskguard.windows.plugins.action.drift_report import ActionModule
+    (tmp_path / "inv").mkdir()
+    (tmp_path / "inv" / "accounts.yml").write_text(INVENTORY, encoding="utf-8")
+    results = {"fs1": result([task("\\Backup\\Nightly", SVC)]), "ws1": result([task("\\Backup\\Nightly", SVC)])}
+    action = make_action(ActionModule, "taskguard.windows.drift_report",
+                         {"hosts": ["fs1", "ws1"], "results": results, "report_dir": str(tmp_path / "r"),
+                          "formats": ["json"], "run_id": "t", "inventory_dir": [str(tmp_path / "inv")]})
+    out = action.run(task_vars={"hostvars": {"fs1": {"group_names": ["file_servers"]},
+                                             "ws1": {"group_names": ["workstations"]}}})
+    assert not out.get("failed"), out
+    doc = json.loads((tmp_path / "r" / "drift.json").read_text(encoding="utf-8"))
+    assert run_as(doc, "fs1") == [] and [f["task"] for f in run_as(doc, "ws1")] == ["\\Backup\\Nightly"]
