@@ -27,8 +27,9 @@ def plant(root, guid, xml_name):
     return target / "ScheduledTasks.xml"
 
 
-def run(root, state_dir, host=DC):
+def run(root, state_dir, host=None):
     """One audit as the drift playbook does it: load, judge, then (report step) save."""
+    host = host or DC
     material = admin_surface.collect_offline_admin_surface(str(root))
     previous = admin_surface.load_previous(str(state_dir), host["name"], material)
     findings = admin_surface.audit(host, material, None, previous)
