@@ -17,9 +17,6 @@ __metaclass__ = type
 import datetime
 import os
 
-from ansible.errors import AnsibleActionFail
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 from ansible.utils.unsafe_proxy import wrap_var
 
@@ -64,15 +61,11 @@ class ActionModule(ActionBase):
         return self._templar.template(value)
 
     def _validated_args(self, task_vars):
-        """validate_argument_spec over the task's arguments with the host-variable options."""
-        raw = with_hostvars(self._task.args, lambda variable: self._hostvar(task_vars, variable))
-        validation = ArgumentSpecValidator(_ARGS).validate(raw)
-        if validation.error_messages:
-            msg = validation.errors.msg
-            if isinstance(validation.errors[0], UnsupportedError):
-                msg = "Unsupported parameters for (%s) module: %s" % (self._load_name, msg)
-            raise AnsibleActionFail(msg, obj=self._task.args)
-        return dict(raw, **validation.validated_parameters)
+        """The arguments after the argument spec, with the host-variable options. The
+        options are added to this worker's own copy of the task (Ansible forks a worker
+        per host), so validate_argument_spec checks them like any argument."""
+        self._task.args = with_hostvars(self._task.args, lambda variable: self._hostvar(task_vars, variable))
+        return self.validate_argument_spec(argument_spec=_ARGS)[1]
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
