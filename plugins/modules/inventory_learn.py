@@ -124,9 +124,7 @@ EXAMPLES = r"""
     hosts: "{{ ansible_play_hosts_all }}"
   delegate_to: localhost
   run_once: true
-"""
 
-EXAMPLES += r"""
 - name: Learn a built-in baseline from a golden host
   taskguard.windows.inventory_learn:
     kind: baseline
