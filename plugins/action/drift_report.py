@@ -72,6 +72,40 @@ class ActionModule(ActionBase):
             inventory = None
         return run_as_views(results, inventory, hints)
 
+    def _keep_state(self, args, results):
+        """(hosts whose bookmark advanced, errors), and each host's GPO task state kept:
+        only after the reports were written, never in check mode."""
+        advanced, bookmark_errors = [], []
+        # Check mode: the reports are written (they are the point of the run), the
+        # bookmarks are not, so a dry run never moves the event window.
+        check_mode = bool(getattr(self._task, "check_mode", False) or getattr(self._play_context, "check_mode", False))
+        if not (args.get("state_dir") and args["advance_bookmarks"] and not check_mode):
+            return advanced, bookmark_errors
+        for host, res in sorted(results.items()):
+            if not isinstance(res, dict) or res.get("failed") or res.get("unreachable"):
+                continue
+            try:
+                # what SYSVOL held, for "added since the last audit" next run (docs/least-privilege.md)
+                admin_surface.save_state(args["state_dir"], host, res.get("gpo_state"))
+            except Exception as exc:
+                self._display.warning("%s: GPO task state not kept (the next run compares with the older one): %s"
+                                      % (host, exc))
+            bookmark = res.get("bookmark")
+            if not bookmark:
+                continue
+            try:
+                # One sync for the whole run below instead of two fsyncs per host.
+                audit_support.write_bookmark(args["state_dir"], host, dict(bookmark), durable=False)
+                advanced.append(host)
+            except Exception as exc:
+                bookmark_errors.append({"host": host, "error": str(exc)})
+        if advanced:
+            try:
+                audit_support.sync_bookmarks(args["state_dir"])
+            except Exception as exc:
+                bookmark_errors.append({"host": None, "error": "bookmarks written but not flushed to disk: %s" % exc})
+        return advanced, bookmark_errors
+
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super(ActionModule, self).run(tmp, task_vars)
@@ -99,34 +133,7 @@ class ActionModule(ActionBase):
         except ReportWriteError as exc:
             raise AnsibleActionFail("drift reports could not be written (event bookmarks were NOT advanced): %s" % exc)
 
-        advanced, bookmark_errors = [], []
-        # Check mode: the reports are written (they are the point of the run), the
-        # bookmarks are not, so a dry run never moves the event window.
-        check_mode = bool(getattr(self._task, "check_mode", False) or getattr(self._play_context, "check_mode", False))
-        if args.get("state_dir") and args["advance_bookmarks"] and not check_mode:
-            for host, res in sorted(results.items()):
-                if not isinstance(res, dict) or res.get("failed") or res.get("unreachable"):
-                    continue
-                try:
-                    # what SYSVOL held, for "added since the last audit" next run (docs/least-privilege.md)
-                    admin_surface.save_state(args["state_dir"], host, res.get("gpo_state"))
-                except Exception as exc:
-                    self._display.warning("%s: GPO task state not kept (the next run compares with the older one): %s"
-                                          % (host, exc))
-                bookmark = res.get("bookmark")
-                if not bookmark:
-                    continue
-                try:
-                    # One sync for the whole run below instead of two fsyncs per host.
-                    audit_support.write_bookmark(args["state_dir"], host, dict(bookmark), durable=False)
-                    advanced.append(host)
-                except Exception as exc:
-                    bookmark_errors.append({"host": host, "error": str(exc)})
-            if advanced:
-                try:
-                    audit_support.sync_bookmarks(args["state_dir"])
-                except Exception as exc:
-                    bookmark_errors.append({"host": None, "error": "bookmarks written but not flushed to disk: %s" % exc})
+        advanced, bookmark_errors = self._keep_state(args, results)
         if bookmark_errors:
             self._display.warning("event bookmarks not advanced for %d host(s); their events will be read again next run: %s"
                                   % (len(bookmark_errors), "; ".join("%s: %s" % (e["host"], e["error"]) for e in bookmark_errors[:5])))
