@@ -218,7 +218,7 @@ def controller_figures(fleet, hosts, rounds):
                 started = time.process_time()
                 for name in full:
                     if layer == "off":
-                        audit, _ = pipeline.audit_live(ctx, name, hints, json.loads(full[name]))
+                        audit = pipeline.audit_live(ctx, name, hints, json.loads(full[name]))[0]
                         off_findings[name] = sorted(f["id"] for f in audit["findings"])
                     else:
                         cache = pipeline.LiveCache(state, name)
@@ -268,8 +268,8 @@ def e2e_figures(opts):
         fig = bench_e2e.run_playbook(label, playbook, live["inventory"], work, opts.forks, extra_vars=run_vars,
                                      env_extra=env)
         fig["report"] = bench_e2e._report_summary(run_vars["taskguard_report_dir"])
-        print("  %-22s rc=%d %7.2f s wall, %7.1f s CPU; %s" % (label, fig["rc"], fig["seconds"], fig["cpu_seconds"],
-                                                              fig["report"]), flush=True)
+        print("  %-22s rc=%d %7.2f s wall, %7.1f s CPU; %s"
+              % (label, fig["rc"], fig["seconds"], fig["cpu_seconds"], fig["report"]), flush=True)
         return fig
 
     # Both sides measure a second run (event bookmarks set, so the same events are
