@@ -443,9 +443,11 @@ MESSAGES = {
     "todo.laps": _m("Check the LAPS policy and the client's event log (LAPS/Operational) on the host.",
                     "ホストの LAPS ポリシーとクライアントのイベントログ(LAPS/Operational)を確認します。"),
     "todo.task_account": _m("Use a service account without administrator rights elsewhere, or a gMSA; rotate the "
-                            "stored password.",
+                            "stored password. An account the task may run as is documented in the task_accounts "
+                            "table of the task inventory, through review.",
                             "他のホストで管理者権限を持たないサービスアカウントまたは gMSA に切り替え、保存された"
-                            "パスワードを変更します。"),
+                            "パスワードを変更します。タスクの実行を認めるアカウントは、レビューを経てタスク台帳の "
+                            "task_accounts に記載します。"),
     "todo.unparseable": _m("Preserve the file or event as is and inspect it by hand: a definition that does not "
                            "parse may have been tampered with.",
                            "ファイルやイベントをそのまま保全し、手作業で確認します。解析できない定義は改ざんされた"
