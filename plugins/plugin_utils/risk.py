@@ -202,11 +202,14 @@ _FOREIGN_ARGUMENT = re.compile(
     r"https?:|ftp:|\\\\|javascript:|vbscript:|mshtml|\\(?:users|temp|tmp|programdata|appdata|perflogs)\\"
     r"|\.(?:ps1|psm1|vbs|vbe|js|jse|hta|bat|cmd|wsf|wsh|sct|scr|lnk)\b|(?:^|\s)[-/]e(?:nc|ncodedcommand)?\s+\S{16}"
     r"|frombase64|iex\b|invoke-expression|downloadstring|downloadfile|(?:^|[\s\"'=,])[a-z]:\\(?!windows(?:\\|\s|$))")
-# Plain words after a payload: switches, $(ArgN), names; or a quoted phrase of them.
-_PLAIN_WORDS = r"(?:\s+(?:[a-z0-9_$().:=,{}#@/+-]+|\"[a-z0-9_$().:=,{}#@/+ -]*\"))*\s*"
+# Plain words after a payload: switches, $(ArgN), names, paths (judged by
+# _FOREIGN_ARGUMENT and _PROGRAM_IN_WORDS); or a quoted phrase of them. No shell
+# operator (& | < > ^), no variable left to expand (%), no quote inside a word.
+_PLAIN_WORDS = r"(?:\s+(?:[a-z0-9_$().:=,{}#@/\\+-]+|\"[a-z0-9_$().:=,{}#@/\\+ -]*\"))*\s*"
 _SCRIPT_HOSTS = {
     # basename: the whole argument line, with the payload in group "payload"
-    "cmd.exe": re.compile(r"\A(?:/[adqsv](?::\w+)?\s+)*/[ck]\s+(?P<payload>\"[^\"]+\"|\S+)" + _PLAIN_WORDS + r"\Z"),
+    "cmd.exe": re.compile(r"\A(?:/(?![ck]\b)[a-z](?::\w+)?\s+)*/[ck]\s+(?P<payload>\"[^\"]+\"|\S+)" + _PLAIN_WORDS
+                          + r"\Z"),
     "cscript.exe": re.compile(r"\A(?:/{1,2}[a-z]+(?::\w+)?\s+)*(?P<payload>\"[^\"]+\"|\S+)" + _PLAIN_WORDS + r"\Z"),
     "rundll32.exe": re.compile(r"\A(?:/d\s+)?(?P<payload>\"[^\"]+\"|[^\s,\"]+),\s*(?P<entry>[a-z0-9_#@]+)"
                                + _PLAIN_WORDS + r"\Z"),

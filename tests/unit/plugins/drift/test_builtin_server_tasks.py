@@ -111,6 +111,7 @@ def test_inline_commands_in_a_windows_folder_are_high_by_themselves(task):
     ("%windir%\\system32\\speech_onecore\\common\\SpeechRuntime.exe", "StartedFromTask"),
     ("%windir%\\system32\\gatherNetworkInfo.vbs", None),
     ("sc.exe", "config upnphost start= auto"),
+    ("%windir%\\system32\\cmd.exe", '/d /e:on /c "%windir%\\system32\\x.cmd" "%windir%\\logs\\y" 7'),
 ])
 def test_windows_own_shapes_are_windows_components(command, arguments):
     task = {"path": "\\Microsoft\\Windows\\Some Feature\\Task", "actions": [
@@ -121,6 +122,9 @@ def test_windows_own_shapes_are_windows_components(command, arguments):
 @pytest.mark.parametrize("command,arguments,working_directory", [
     ("%systemroot%\\system32\\cmd.exe", "/d /c %systemroot%\\system32\\silcollector.cmd publish & calc", None),
     ("%systemroot%\\system32\\cmd.exe", "/c net user x y /add", None),
+    ("%systemroot%\\system32\\cmd.exe", "/d /c %systemroot%\\system32\\x.cmd ^& calc", None),
+    ("%systemroot%\\system32\\cmd.exe", "/d /c %systemroot%\\system32\\x.cmd %payload%", None),
+    ("%systemroot%\\system32\\cmd.exe", "/d /c %systemroot%\\system32\\x.cmd %windir%\\system32\\calc.exe", None),
     ("%systemroot%\\system32\\cmd.exe", "/c C:\\Windows\\Temp\\x.cmd", None),
     ("%systemroot%\\system32\\cmd.exe", "/c %systemroot%\\system32\\..\\..\\Users\\Public\\x.cmd", None),
     ("%systemroot%\\system32\\cscript.exe", "//B C:\\Users\\Public\\x.vbs", None),
