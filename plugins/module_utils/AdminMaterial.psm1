@@ -224,6 +224,7 @@ Function Get-TgAdministratorsMaterial {
         builtin_administrator = $null
         members = @()
         truncated = $false
+        dc_locator = $null
         error = $null
         errors = @()
     }
@@ -285,7 +286,24 @@ Function Get-TgAdministratorsMaterial {
     $named = Get-TgSidArrayName -Sids $sids -Max $script:MaxMembers
     $result.members = $named.entries
     $result.truncated = $named.truncated
+    if (@($named.entries | Where-Object { $null -ne $_.lookup_error }).Count -gt 0) {
+        # "Not mapped" only proves a domain account is gone when a domain controller of the
+        # machine's domain answered: the raw outcome of the DC locator, judged in Python.
+        $result.dc_locator = Get-TgDcLocator
+    }
     return $result
+}
+
+Function Get-TgDcLocator {
+    # @{ ok; domain; error } of locating a domain controller of this machine's domain (DsGetDcName).
+    try {
+        $domain = [System.DirectoryServices.ActiveDirectory.Domain]::GetComputerDomain()
+        $dc = $domain.FindDomainController()
+        return @{ ok = $true; domain = $domain.Name; error = $null; dc = $dc.Name }
+    }
+    catch {
+        return @{ ok = $false; domain = $null; error = Get-TgErrorMessage $_; dc = $null }
+    }
 }
 
 Function Get-TgUserRightsMaterial {

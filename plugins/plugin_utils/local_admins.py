@@ -321,7 +321,7 @@ def _orphaned(sid, lookup, machine_sid, domain_lookups_failed):
     return True
 
 
-def _live_members(raw, machine_sid, method):
+def _live_members(raw, machine_sid, method, dc_answered=True):
     members, errors, looked = [], [], []
     for item in raw[:MAX_MEMBERS]:
         sid = item.get("sid") if isinstance(item, dict) else None
@@ -329,7 +329,10 @@ def _live_members(raw, machine_sid, method):
             errors.append("member without a SID: %r" % (str(item)[:200],))
             continue
         looked.append((sid, lookup_outcome(item)))
-    failed = any(lookup == "unresolved" for _sid, (_name, lookup) in looked)
+    # domain lookups are trusted only when none failed for another reason and, where the
+    # collector says, a domain controller of the machine's domain answered (a DC that cannot be
+    # reached may also make LSA answer "not mapped")
+    failed = any(lookup == "unresolved" for _sid, (_name, lookup) in looked) or not dc_answered
     for sid, (name, lookup) in looked:
         facts = MemberFacts(name=name, lookup=lookup, orphaned=_orphaned(sid, lookup, machine_sid, failed))
         members.append(_member(sid, facts, method, machine_sid))
@@ -342,8 +345,9 @@ def parse_live_material(material):
     ``{"method": "net_api"|"winnt_adsi", "group_sid": "S-1-5-32-544", "domain_role": int|null,
     "builtin_administrator": {"sid", "disabled": bool}|null,
     "members": [{"sid", "name"|null, "lookup_error": {"type", "hresult", "message"}|null}],
-    "error": str|null, "errors": [str]}``: raw facts only; the domain role, the machine
-    SID and orphaned/unresolved are decided here.
+    "truncated": bool, "dc_locator": {"ok": bool, "domain", "dc", "error"}|null (only when a
+    lookup failed), "error": str|null, "errors": [str]}``: raw facts only; the domain role,
+    the machine SID and orphaned/unresolved are decided here.
     """
     if not isinstance(material, dict):
         return empty_model("no Administrators material returned")
@@ -359,7 +363,12 @@ def parse_live_material(material):
         errors.append(role_error)
     machine_sid, builtin = builtin_from_account(material.get("builtin_administrator"))
     raw = material.get("members") if isinstance(material.get("members"), list) else []
-    members, member_errors = _live_members(raw, machine_sid, method)
+    locator = material.get("dc_locator")
+    dc_answered = not isinstance(locator, dict) or locator.get("ok") is True
+    if isinstance(locator, dict) and locator.get("ok") is not True:
+        errors.append("no domain controller answered (%s): domain SIDs that did not resolve are not called orphaned"
+                      % str(locator.get("error") or "unknown")[:300])
+    members, member_errors = _live_members(raw, machine_sid, method, dc_answered)
     errors.extend(member_errors)
     if len(raw) > MAX_MEMBERS or material.get("truncated"):
         errors.append("more than %d members: the rest was not read" % MAX_MEMBERS)

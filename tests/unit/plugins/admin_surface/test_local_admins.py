@@ -145,9 +145,14 @@ def test_unreachable_domain_makes_domain_sids_unresolved_not_orphaned():
     assert model["builtin_administrator"] == {"sid": srv + "-500", "enabled": False}
 
 
-def test_not_mapped_domain_sid_is_orphaned_when_no_lookup_failed():
+def test_not_mapped_domain_sid_is_orphaned_only_when_a_domain_controller_answered():
     material = _live("live_member_server_dc_unreachable.json")["administrators"]
     material["members"] = [m for m in material["members"] if m["sid"] != DOM + "-512"]
+    # no lookup failed for another reason, but no DC of the domain could be located: not proof
+    model = local_admins.parse_live_material(material)
+    assert {m["sid"]: m for m in model["members"]}[DOM + "-3301"]["orphaned"] is None
+    assert any("no domain controller answered" in e for e in model["errors"])
+    material["dc_locator"] = {"ok": True, "domain": "corp.contoso.example", "dc": "dc01", "error": None}
     by_sid = {m["sid"]: m for m in local_admins.parse_live_material(material)["members"]}
     assert by_sid[DOM + "-3301"]["orphaned"] is True
 
