@@ -56,6 +56,8 @@ class ActionModule(ActionBase):
         task entries only): once per run. Groups come from each host's
         ``group_names``, as the audit action takes them. An inventory that cannot
         be loaded gives no view: every ordinary account is undocumented."""
+        if not any(isinstance(res, dict) and res.get("task_accounts") for res in results.values()):
+            return {}   # no task runs as an ordinary account: nothing to judge, no load
         hostvars = task_vars.get("hostvars") or {}
         hints = {}
         for host in hosts:
