@@ -147,3 +147,13 @@ def test_merged_slices_show_the_table_over_every_slice_in_csv_and_junit():
     assert states == {"srv01": "documented", "srv02": "not documented"}
     root = ET.fromstring(junit.render(merged))
     assert admin_case(root, "srv01").find("failure") is None and admin_case(root, "srv02").find("failure") is not None
+
+
+def test_a_domain_controllers_group_is_named_as_the_domains():
+    entry = result([{"sid": DA, "name": "CORP\\Domain Admins", "documented": True}], tier="domain_controller")
+    entry["administrators"]["is_domain_controller_builtin"] = True
+    doc = build_run_report({"dc01": entry}, {"id": "r1", "slice": None})
+    (row,) = admin_rows(csv_rows(doc))
+    assert row[10] == "documented, the domain's BUILTIN\\Administrators (domain controller)"
+    (row,) = admin_rows(csv_rows(doc, "ja"))
+    assert row[10] == "台帳に記載、ドメインの BUILTIN\\Administrators(ドメインコントローラー)"
