@@ -352,6 +352,10 @@ FIELDS = {
     "action.all_paths": lambda t, c: _strs([normalize_path_text(" ".join(_strs((a.get("command"), a.get("arguments"), a.get("working_directory")))))
                                             for a in _actions(t)]),
     "action.class_id": lambda t, c: _strs([normalize_text(a.get("class_id") or "") for a in _actions(t)]),
+    # per Exec action: does it run a program of Windows (C:\Windows outside its user-writable
+    # folders, a bare name, Defender / Media Player), judged as task.windows_component does
+    "action.windows_program": lambda t, c: [_windows_program(normalize_path_text(a.get("command") or ""))
+                                            for a in _actions(t) if normalize_text(a.get("type") or "") == "exec"],
     "action.data": lambda t, c: _strs([normalize_text(a.get("data") or "") for a in _actions(t)]),
     # trigger.* (any trigger)
     "trigger.type": lambda t, c: _strs([normalize_text(tr.get("type") or "") for tr in _triggers(t)]),
