@@ -330,3 +330,20 @@ def test_learning_keeps_the_same_windows_tasks_as_the_generator():
              "\\GoogleUpdateTaskMachineUA", "\\Contoso\\Backup", "\\Microsoftish"]
     kept, dummy = generator.select([{"path": p} for p in paths])
     assert [t["path"] for t in kept] == [p for p in sorted(paths, key=str.casefold) if inventory_baseline.windows_task(p)]
+
+
+def test_live_golden_host_gives_its_version_in_the_same_round_trip(unit_fixtures):
+    """Live: one run of task_info (the recorded module shape), the version from WMI."""
+    import json
+    from unittest.mock import MagicMock
+    module_result = json.loads((unit_fixtures / "task_info" / "live_admin.json").read_text(encoding="utf-8"))
+    action = harness.make_action(ActionModule, "taskguard.windows.inventory_learn",
+                                 {"kind": "baseline", "allow_findings": True, "today": TODAY})
+    action._execute_module = MagicMock(return_value=module_result)
+    result = action.run(task_vars={"inventory_hostname": "ws01", "group_names": ["windows"]})
+    assert action._execute_module.call_count == 1
+    learned = result["learned"]
+    assert learned["mode"] == "live" and learned["os_family"] == "windows_10", result["msg"]
+    assert learned["build"] == "build 10.0.19045 (version from the host (live, WMI))"
+    assert learned["entries"]
+    assert all(e["provenance"]["source"].endswith(learned["build"]) for e in learned["entries"])
