@@ -177,16 +177,8 @@ def _ratio_pass(names):
     for every host after the first few of a first run) and per document without
     it (every definition parsed). RATIO_ROUNDS rounds over the same hosts: this
     VM's speed drifts within minutes, and not by the same factor for libxml2 and
-    for Python code, so the figure is the median round (all are printed).
-
-    As the audit action runs normalization (worker_gc.py): with the heap that was
-    there before frozen. Undone at the end: this process goes on to time the
-    report, which production runs without a freeze."""
-    gc.freeze()
-    try:
-        return _ratio_rounds(names)
-    finally:
-        gc.unfreeze()
+    for Python code, so the figure is the median round (all are printed)."""
+    return _ratio_rounds(names)
 
 
 def _ratio_rounds(names):
@@ -549,7 +541,6 @@ def breakdown(opts, hosts=40, rounds=3):
     try:
         inventory, _problems = audit_support.load_inventory(bench_fleet.write_inventory(tmp, opts.vendors), TODAY)
         rules = audit_support.load_rules([])
-        gc.freeze()   # as the audit action does (worker_gc.py); undone below
         propose = audit_support.proposer(TODAY)
         fleet = bench_fleet.Fleet(hosts, tasks_per_host=opts.tasks_per_host, events=50 * hosts, vendors=opts.vendors)
         texts = [bench_fleet.module_json(fleet.host(i)[1]) for i in range(hosts)]
@@ -586,7 +577,6 @@ def breakdown(opts, hosts=40, rounds=3):
                 best[stage] = min(best[stage], spent[stage] / hosts)
         return best
     finally:
-        gc.unfreeze()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

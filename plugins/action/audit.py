@@ -21,7 +21,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.taskguard.windows.plugins.modules.audit import DOCUMENTATION
-from ansible_collections.taskguard.windows.plugins.plugin_utils import argspec, audit_support, pipeline, worker_gc
+from ansible_collections.taskguard.windows.plugins.plugin_utils import argspec, audit_support, pipeline
 from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import RiskRuleError
 
 _ARGS = argspec.from_documentation(DOCUMENTATION)
@@ -80,9 +80,6 @@ class ActionModule(ActionBase):
         except RiskRuleError as exc:
             result.update({"failed": True, "taskguard_status": "failed", "msg": "risk rules: %s" % exc})
             return wrap_var(result)
-        # What this worker inherited and just loaded lives as long as it does:
-        # keep the garbage collector from walking it for every host (worker_gc.py).
-        worker_gc.freeze_inherited_heap()
         hints = {"groups": list(task_vars.get("group_names") or []),
                  "os_family": args.get("os_family") or self._hostvar(task_vars, "taskguard_os_family"),
                  "domain_role": args.get("domain_role") or self._hostvar(task_vars, "taskguard_domain_role"),

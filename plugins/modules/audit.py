@@ -114,10 +114,6 @@ attributes:
 notes:
   - Read-only on the host. Run it with C(ignore_unreachable=true) and C(ignore_errors=true) and let
     M(taskguard.windows.drift_report) turn unreachable/failed hosts into findings (see C(playbooks/drift.yml)).
-  - On the controller, the action freezes the heap of the worker process it runs in once per process
-    (Python C(gc.freeze), after the inventory and rules are loaded), so the garbage collector does not walk
-    the objects the worker inherited from the controller for every host; garbage made later is collected as
-    usual (C(docs/performance.md)).
 seealso:
   - module: taskguard.windows.drift_report
   - module: taskguard.windows.collect
