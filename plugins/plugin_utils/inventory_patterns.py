@@ -129,18 +129,17 @@ class GlobPattern:
         self.any_separator = any_separator
         # Case-folded literal runs every match starts/ends with (every branch
         # shares them): a C-level startswith/endswith rejects most subjects
-        # before the automaton runs (performance, docs/performance.md); the
-        # automaton still decides every subject that passes.
+        # before the simulation runs; the simulation still decides every
+        # subject that passes.
         self.prefix = prefix
         self.suffix = suffix
-        # What the automaton still has to check once the literal ends matched:
-        # the tokens between them, and whether any of them repeats (without a
-        # repeating token the match is a fixed-length, char-by-char comparison).
+        # What is still to check once the literal ends matched: the tokens
+        # between them, and whether any of them repeats (without a repeating
+        # token the match is a fixed-length, char-by-char comparison).
         cut = len(suffix)
         self._cores = []
         for core in (b[len(prefix):len(b) - cut] for b in branches):
-            repeats = any(tok[2] for tok in core)
-            self._cores.append((_Automaton(core) if repeats else core, repeats))
+            self._cores.append((core, any(tok[2] for tok in core)))
 
     def __repr__(self):
         return "GlobPattern(%r)" % (self.text,)
@@ -166,62 +165,9 @@ class GlobPattern:
             return False
         middle = s[len(self.prefix):end]
         for core, repeats in self._cores:
-            if core.run(middle) if repeats else _fixed(core, middle):
+            if _simulate(core, middle) if repeats else _fixed(core, middle):
                 return True
         return False
-
-
-class _Automaton:
-    """The token list as a bit-parallel automaton: state ``i`` ("next to match is
-    token i") is bit ``i`` of an int, so one step over a character is a few int
-    operations instead of a loop over a set of states (performance,
-    docs/performance.md). ``_simulate`` below is the plain set-based version it
-    must agree with (tests/unit/plugins/plugin_utils/test_pattern_automaton.py).
-    Time stays O(len(subject) x len(tokens)) whatever the pattern, as for the
-    set simulation, with a much smaller constant."""
-
-    __slots__ = ("tokens", "repeat", "final", "start", "_accept")
-
-    _MAX_CACHED_CHARS = 256
-
-    def __init__(self, tokens):
-        self.tokens = tokens
-        self.repeat = 0
-        for i, tok in enumerate(tokens):
-            if tok[2]:
-                self.repeat |= 1 << i
-        self.final = 1 << len(tokens)
-        self.start = self._closure(1)
-        self._accept = {}
-
-    def _closure(self, states):
-        # a repeating token may match nothing: its state also stands for the next
-        repeat = self.repeat
-        while True:
-            more = states | ((states & repeat) << 1)
-            if more == states:
-                return states
-            states = more
-
-    def _mask(self, c):
-        mask = self._accept.get(c)
-        if mask is None:
-            mask = 0
-            for i, (kind, char, _rep) in enumerate(self.tokens):
-                if _char_ok(kind, char, c, None):
-                    mask |= 1 << i
-            if len(self._accept) < self._MAX_CACHED_CHARS:
-                self._accept[c] = mask
-        return mask
-
-    def run(self, s):
-        states, repeat, closure, mask = self.start, self.repeat, self._closure, self._mask
-        for c in s:
-            moved = states & mask(c)
-            if not moved:
-                return False
-            states = closure((moved & repeat) | ((moved & ~repeat) << 1))
-        return bool(states & self.final)
 
 
 def _closure(tokens, states):
@@ -249,8 +195,7 @@ def _fixed(tokens, s):
 
 
 def _simulate(tokens, s):
-    """Set-based simulation: the reference the bit-parallel ``_Automaton`` is
-    tested against (matching itself uses the automaton)."""
+    """Set-based simulation of the token automaton: O(len(s) x len(tokens))."""
     n = len(tokens)
     states = _closure(tokens, {0})
     for c in s:
