@@ -69,7 +69,8 @@ def holders(model, right=user_rights.BATCH):
     return [h["sid"] for h in model["rights"][right]["holders"]]
 
 
-def judge(model, host=WS, admin_view=None, machine_sid=MACH):
+def judge(model, host=None, admin_view=None, machine_sid=MACH):
+    host = host or WS
     out = admin_findings.Findings(host["name"])
     user_rights.judge(out, model, host, admin_view, machine_sid)
     return out.sorted()
