@@ -501,8 +501,8 @@ def cold_start(opts):
     The linear strategy already imported the action plugin (and what it imports at
     module level) in the controller process, so forks inherit that; they still
     import what the audit imports lazily, and load the inventory and rules
-    (audit_support caches them per process; inventory_cache shares the validated
-    inventory through the state dir). Returns (lazy imports, load, shared load) in s.
+    (audit_support caches them per process) - unless the preload callback loaded
+    them in the controller before the fork. Returns (lazy imports, load) in s.
     """
     code = (
         "import sys, time, tempfile; sys.path[:0]=[%r, %r]\n"
@@ -516,13 +516,10 @@ def cold_start(opts):
         "t_import=time.process_time()-t\n"
         "t=time.process_time(); audit_support.load_inventory(p, %r); audit_support.load_rules([])\n"
         "t_load=time.process_time()-t\n"
-        "from ansible_collections.taskguard.windows.plugins.plugin_utils import inventory_cache\n"
-        "inventory_cache.load_inventory(p, today=%r, cache_dir=d)\n"
-        "t=time.process_time(); inventory_cache.load_inventory(p, today=%r, cache_dir=d); audit_support.load_rules([])\n"
-        "print(t_import, t_load, time.process_time()-t)\n"
-    ) % (os.path.join(REPO, "collections"), HERE, opts.vendors, TODAY, TODAY, TODAY)
+        "print(t_import, t_load)\n"
+    ) % (os.path.join(REPO, "collections"), HERE, opts.vendors, TODAY)
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
-    return float(out[0]), float(out[1]), float(out[2])
+    return float(out[0]), float(out[1])
 
 
 def breakdown(opts, hosts=40, rounds=3):
@@ -705,14 +702,11 @@ def main():
     print("CPU per host by stage (in one process, best of 3 over 40 hosts; the audit action adds its own "
           "bookkeeping): " + ", ".join("%s %.1f ms" % (k, 1000 * v) for k, v in parts.items())
           + "; total %.1f ms" % (1000 * sum(parts.values())))
-    imports, load, shared = cold_start(opts)
-    print("cold start per Ansible fork (CPU): lazy imports %.2f s, inventory (%d entries) + rules %.2f s, "
-          "or %.3f s from the shared inventory cache in the state dir" % (imports, main_fig["inventory_entries"], load, shared))
-    for label, per_fork in (("without", imports + load), ("with", imports + shared)):
-        print("  ansible-playbook forks once per host and task: %s the shared cache a real run adds ~%.0f s of CPU "
-              "for %d hosts (%.0f s wall on %d cores) that the warm workers here do not pay"
-              % (label, per_fork * main_fig["hosts"], main_fig["hosts"], per_fork * main_fig["hosts"] / max(1, opts.workers),
-                 opts.workers))
+    imports, load = cold_start(opts)
+    print("cold start per Ansible fork without the preload callback (CPU): lazy imports %.2f s, inventory (%d entries)"
+          " + rules %.2f s; ansible-playbook forks once per host and task, so without the preload a real run adds"
+          " ~%.0f s of CPU for %d hosts that the warm workers here do not pay (with it, nothing: the forks inherit them)"
+          % (imports, main_fig["inventory_entries"], load, (imports + load) * main_fig["hosts"], main_fig["hosts"]))
     evtx = evtx_figures(opts)
     if evtx is None:
         print("evtx: %s not found, throughput not measured" % EVTX_SOURCE)
@@ -726,7 +720,7 @@ def main():
         with open(opts.json, "w", encoding="utf-8") as handle:
             json.dump({"main": dict(main_fig, profile=None), "also": dict(also, profile=None) if also else None,
                        "breakdown_ms": {k: 1000 * v for k, v in parts.items()},
-                       "cold_start": {"imports": imports, "load": load, "shared": shared},
+                       "cold_start": {"imports": imports, "load": load},
                        "evtx": evtx, "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())},
                       handle, indent=1, default=str)
     if also:

@@ -63,11 +63,10 @@ def _inventory_key(paths, today):
     return tuple(key)
 
 
-def load_inventory(paths, today=None, cache_dir=None):
-    """(Inventory or None, [problems]). Cached per process by paths + mtimes, and
-    with ``cache_dir`` (the state dir) between processes: Ansible forks a worker
-    per host, which would otherwise load and validate the inventory again for
-    every host (plugins/plugin_utils/inventory_cache.py, docs/performance.md)."""
+def load_inventory(paths, today=None):
+    """(Inventory or None, [problems]). Cached per process by paths + mtimes: the
+    preload callback loads it in the controller before Ansible forks a worker per
+    host, and every worker inherits it (plugins/callback/preload.py)."""
     paths = [os.path.normpath(str(p)) for p in (paths or [DEFAULT_INVENTORY_DIR])]
     # The date is part of the cache key: a worker of a run that crosses midnight
     # judges expiry by the day it audits, not by the day the inventory was loaded.
@@ -80,11 +79,7 @@ def load_inventory(paths, today=None, cache_dir=None):
     cached = _INVENTORY_CACHE.get(key)
     if cached is None:
         try:
-            if cache_dir:
-                from ansible_collections.taskguard.windows.plugins.plugin_utils import inventory_cache
-                inventory, _note = inventory_cache.load_inventory(paths, today=today, cache_dir=cache_dir)
-            else:
-                inventory = _load(paths, today=today)
+            inventory = _load(paths, today=today)
             cached = (inventory, list(inventory.errors))
         except Exception as exc:
             cached = (None, [{"file": None, "line": None, "column": None, "code": "inventory_error",

@@ -308,8 +308,7 @@ class Entry:
                             for r in raw.get("allowed_registrants") or []] or None
         self.review = raw.get("review")
         # Entry of a built-in Windows baseline (its file's owner.kind is
-        # "baseline"): the marker travels in the merged raw entry so that the
-        # inventory cache, which rebuilds entries from raw, keeps it.
+        # "baseline"): the marker travels in the merged raw entry.
         self.builtin_baseline = bool(raw.get(BASELINE_MARK))
         # HostView's index key, computed once here rather than for every host:
         # the case-folded path, or the literal start of the pattern.

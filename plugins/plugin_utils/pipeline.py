@@ -44,16 +44,15 @@ def context_args(args):
     (plugins/callback/preload.py) both go through here, so the callback warms
     exactly the caches the action then reads."""
     return {"inventory_dirs": args.get("inventory_dir"), "today": args.get("today"),
-            "rule_files": list(args.get("rule_files") or []) + list(args.get("extra_rule_files") or []),
-            "cache_dir": args.get("state_dir")}
+            "rule_files": list(args.get("rule_files") or []) + list(args.get("extra_rule_files") or [])}
 
 
-def prepare(*, inventory_dirs=None, rule_files=None, today=None, cache_dir=None):
+def prepare(*, inventory_dirs=None, rule_files=None, today=None):
     """Context for every host of this process. Broken rules raise RiskRuleError
     (the run must stop); a broken inventory does not (every task is then
     undocumented and a coverage finding says why)."""
     rules = audit_support.load_rules(list(rule_files or []))
-    inventory, errors = audit_support.load_inventory(inventory_dirs, today, cache_dir=cache_dir)
+    inventory, errors = audit_support.load_inventory(inventory_dirs, today)
     return Context(rules, inventory, errors, audit_support.proposer(today))
 
 

@@ -5,7 +5,7 @@
 
 Every file the collection writes goes through ``atomic_write``: reports
 (drift_reports/write.py), event bookmarks (bookmarks.py), the per-host caches
-(definition_cache.py, inventory_cache.py) and the shared definition store
+(definition_cache.py) and the shared definition store
 (definition_store.py). It writes a temporary file in the same directory under a
 random name created exclusively (``O_EXCL``: forks, AWX slices in other
 containers with the same pid, two runs by hand never share one), optionally

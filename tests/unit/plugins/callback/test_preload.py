@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 from ansible_collections.taskguard.windows.plugins.callback import preload as preload_cb
-from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, inventory_cache, inventory_loader, risk
+from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, inventory_loader, risk
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
@@ -37,10 +37,8 @@ def test_the_action_finds_the_preloaded_rules_and_inventory_without_loading_them
     # same arguments (plugins/action/audit.py) must be served from the warm caches.
     monkeypatch.setattr(risk, "load_rules", _refuse)
     monkeypatch.setattr(inventory_loader, "load_inventory", _refuse)
-    monkeypatch.setattr(inventory_cache, "load_inventory", _refuse)
     assert audit_support.load_rules(list(args.get("rule_files") or []) + list(args["extra_rule_files"])) is rules
-    again, _problems = audit_support.load_inventory(args.get("inventory_dir"), args.get("today"),
-                                                    cache_dir=args.get("state_dir"))
+    again, _problems = audit_support.load_inventory(args.get("inventory_dir"), args.get("today"))
     assert again is inventory
 
 

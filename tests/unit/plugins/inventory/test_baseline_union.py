@@ -151,17 +151,6 @@ def test_unknown_role_matches_role_scoped_baseline_entries_of_the_known_version(
     assert member.match("\\Microsoft\\Windows\\Only windows_server_2022") is None
 
 
-def test_the_marker_survives_the_inventory_cache(write, inventory, tmp_path):
-    from ansible_collections.taskguard.windows.plugins.plugin_utils import inventory_cache
-    state = tmp_path / "state"
-    state.mkdir()
-    first, dummy = inventory_cache.load_inventory([str(write.root)], today=TODAY, cache_dir=str(state))
-    again, note = inventory_cache.load_inventory([str(write.root)], today=TODAY, cache_dir=str(state))
-    assert note is None
-    assert again.for_host(HOST).match("\\Microsoft\\Windows\\Only windows_11") is not None
-    assert again.for_host(HOST).match("\\Contoso\\Win11 Agent") is None
-
-
 # ------------------------------------------------------------------ acceptance (issue 16)
 def audit_offline(root, inventory, host):
     """Collect an evidence folder and audit it the way the audit action does."""
