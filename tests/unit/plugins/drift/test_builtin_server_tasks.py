@@ -191,3 +191,18 @@ def test_an_everyone_task_of_another_build_differing_from_the_baseline_is_the_ot
     assert error is None
     rows = [f for f in result["findings"] if f["task"] == "\\" + name]
     assert [(f["code"], f["severity"]) for f in rows] == [("TG-D009", "low")]
+
+
+@pytest.mark.parametrize("hint", ["windows_server_2016", "windows_server_2025"])
+def test_authentic_windows_10_folder_under_a_server_hint_only_gameover(tmp_path, hint):
+    """The authentic built-ins judged with the union of the baselines (versions without
+    one of their own): only the planted \\GameOver is loud. (Under windows_server_2019 the
+    thin 2019 listing alone applies, which has no Microsoft Edge: Edge's updater, not a
+    component of Server 2019, is then judged as any undocumented SYSTEM logon task.)"""
+    folder = os.path.join(REPO, "tests", "unit", "fixtures", "authentic", "tasks", "win10-aptsim")
+    shutil.copytree(folder, tmp_path / "evidence" / "Windows" / "System32" / "Tasks")
+    ctx = pipeline.prepare(inventory_dirs=[SHIPPED])
+    result, error = pipeline.audit_offline(ctx, "lab", {"os_family": hint}, str(tmp_path / "evidence"))
+    assert error is None
+    loud = {f["task"]: f["severity"] for f in result["findings"] if f["task"] and at_least(f["severity"], "medium")}
+    assert loud == {"\\GameOver": "critical"}
