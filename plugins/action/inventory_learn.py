@@ -160,6 +160,11 @@ class ActionModule(ActionBase):
         build = inventory_baseline.describe_build(collected)
         entries = inventory_baseline.baseline_entries(screened["kept"], os_family=family, host_name=name,
                                                       build=build, today=today)
+        if not entries:
+            # an empty baseline would claim that this version ships no task at all
+            learned["error"] = ("no Windows task learned (%d task(s) read, %d left out): not the task folder of a "
+                                "Windows installation?" % (learned["task_count"], len(learned["left_out"])))
+            return {"failed": True, "learned": learned, "msg": "%s not learned: %s" % (name, learned["error"])}
         learned.update(ok=True, os_family=family, build=build, entries=entries, unparseable=unparseable)
         return {"changed": False, "learned": learned,
                 "msg": "%s (%s, %s): %d task(s), %d learned, %d left out" % (

@@ -348,3 +348,12 @@ def test_live_golden_host_gives_its_version_in_the_same_round_trip(unit_fixtures
     assert learned["build"] == "build 10.0.19045 (version from the host (live, WMI))"
     assert learned["entries"]
     assert all(e["provenance"]["source"].endswith(learned["build"]) for e in learned["entries"])
+
+
+def test_a_folder_without_windows_tasks_is_not_a_golden_host(tmp_path):
+    root = tmp_path / "empty"
+    (root / "Windows" / "System32" / "Tasks").mkdir(parents=True)
+    shutil.copyfile(str(WIN10 / "GoogleUpdateTaskMachineUA{5C1DE8D8-1A9C-4F32-8062-6E1F475FB2AE}"),
+                    str(root / "Windows" / "System32" / "Tasks" / "Updater"))
+    refused = learn_host(root, hint="windows_11")
+    assert refused["failed"] and "no Windows task learned (1 task(s) read, 1 left out)" in refused["msg"]
