@@ -7,19 +7,24 @@ per-host error, never a crash, an out-of-memory or a clean report."""
 from __future__ import annotations
 
 import base64
+import copy
 import json
+import os
 import re
 import tracemalloc
 import zlib
 from pathlib import Path
+from unittest.mock import MagicMock
 
 import pytest
-
-from ansible_collections.taskguard.windows.plugins.modules import collect as collect_doc
-from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, pipeline, wire
-from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import InputTooLargeError, TaskGuardInputError
-
 import yaml
+
+from bench import _action
+from ansible_collections.taskguard.windows.plugins.action.audit import ActionModule
+from ansible_collections.taskguard.windows.plugins.modules import collect as collect_doc
+from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, definition_cache, pipeline, wire
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import InputTooLargeError, TaskGuardInputError
+from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import definition_sha256
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "collect"
 MODULE_PS1 = Path(collect_doc.__file__).with_suffix(".ps1")
@@ -195,3 +200,42 @@ def test_undecodable_material_is_a_coverage_gap_never_a_clean_host(material):
     assert result["counts"] == {"tasks": 0, "events": 0}
     assert result["verdict"]["task_sources_read"] is False
     assert result["verdict"]["state"] == "not_audited"
+
+
+# ------------------------------------------------------------------ with the steady state
+def _packed(module_result):
+    out = {k: v for k, v in module_result.items() if k not in wire.MATERIAL_KEYS}
+    out["material"] = wire.encode_material({k: module_result[k] for k in wire.MATERIAL_KEYS if k in module_result})
+    return out
+
+
+def test_the_audit_action_keeps_and_restores_definitions_through_compressed_material(unit_fixtures, tmp_path):
+    """Both runs of a live host with compressed material: the definition cache sees the
+    decoded tasks (what to keep, what the host left out) and the findings are those of
+    the plain material."""
+    full = json.loads((unit_fixtures / "drift" / "collect_live.json").read_text(encoding="utf-8"))
+    args = {"inventory_dir": [os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "task_inventory")],
+            "state_dir": str(tmp_path / "state"), "today": "2026-11-25"}
+
+    def run(module_result, state=True):
+        action = _action(ActionModule, dict(args) if state else dict(args, state_dir=str(tmp_path / "plain")))
+        action._execute_module = MagicMock(return_value=module_result)
+        return action.run(task_vars={"inventory_hostname": "ws042", "group_names": ["windows"]})
+
+    def findings(result):
+        return sorted((f["id"], f["severity"]) for f in result["findings"])
+
+    plain = run(copy.deepcopy(full), state=False)
+    first = run(_packed(copy.deepcopy(full)))
+    known = definition_cache.known_hashes(definition_cache.load(str(tmp_path / "state"), "ws042"))
+    assert len(known) == len(full["tasks"]["api"]["tasks"]) > 0
+    steady = copy.deepcopy(full)
+    for item in steady["tasks"]["api"]["tasks"]:
+        item["xml_sha256"] = definition_sha256(item["xml"])
+        item["xml_omitted"] = known.get(item["path"].lower()) == item["xml_sha256"]
+        item["xml"] = None if item["xml_omitted"] else item["xml"]
+    steady["tasks"]["api"]["known_hashes"] = len(known)
+    second = run(_packed(steady))
+    assert second["definition_cache"]["omitted"] == len(known)
+    assert findings(first) == findings(second) == findings(plain)
+    assert first["status"] == second["status"] == plain["status"]
