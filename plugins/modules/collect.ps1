@@ -109,7 +109,8 @@ if ($module.Params.compress) {
     foreach ($part in @('tasks', 'events', 'admin_surface')) {
         if ($module.Result.ContainsKey($part)) {
             $material[$part] = $module.Result[$part]
-            $module.Result.Remove($part)
+            # Remove returns a bool: voided so it does not reach the module's output
+            [void]$module.Result.Remove($part)
         }
     }
     try {

@@ -112,6 +112,8 @@ def test_module_documents_and_declares_the_option_and_the_shape():
     assert re.search(r"compress = @\{ type = 'bool'; default = \$true \}", ps1)
     assert "System.IO.Compression.DeflateStream" in ps1
     assert "[Ansible.Basic.AnsibleModule]::ToJson(" in ps1       # the serializer ExitJson uses
+    # nothing but ExitJson may write to the module's output (Remove returns a bool)
+    assert "[void]$module.Result.Remove($part)" in ps1
 
 
 # ------------------------------------------------------------------ hostile streams
