@@ -28,6 +28,7 @@ import json
 import os
 import re
 
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
 from ansible_collections.taskguard.windows.plugins.plugin_utils.state import PRIVATE_FILE, atomic_write, read_at_most
 
 STATE_VERSION = 1
@@ -43,7 +44,7 @@ _MAX_FIELD = 2048
 Previous = collections.namedtuple("Previous", "state status error")
 
 
-class GpoStateError(ValueError):
+class GpoStateError(TaskGuardInputError):
     """A GPO task state file that cannot be trusted."""
 
 
