@@ -34,6 +34,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.taskguard.windows.plugins.plugin_utils.host_context import CLIENT_BUILDS, SERVER_BUILDS
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_propose import (
     build_document, dump_document, propose_entry, proposal_allowed,
 )
@@ -42,6 +43,8 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.severity import 
 GENERATED_BY = "playbooks/baseline.yml"
 ALLOW_FINDINGS_VAR = "taskguard_baseline_allow_findings"
 OS_FAMILY_VAR = "taskguard_os_family"
+# The versions a baseline can be for: those the collectors report
+KNOWN_OS_FAMILIES = frozenset(SERVER_BUILDS.values()) | frozenset(family for dummy, family in CLIENT_BUILDS)
 # Where a version may come from for a baseline: read on the host, or named by the operator.
 TRUSTED_OS_SOURCES = ("live", "hive", "reg_export", "hint")
 OS_SOURCE_TEXT = {"live": "the host (live, WMI)", "hive": "the SOFTWARE hive", "reg_export": "a reg export",
@@ -79,6 +82,9 @@ def host_version(host, hint=None):
     """
     collected = host.get("os_family") or "unknown"
     source = host.get("os_source")
+    if hint and hint not in KNOWN_OS_FAMILIES:
+        return None, "%s=%r is not a Windows version taskguard knows (%s)" % (
+            OS_FAMILY_VAR, hint, ", ".join(sorted(KNOWN_OS_FAMILIES)))
     if hint:
         if source in ("live", "hive", "reg_export") and collected not in ("unknown", hint):
             return None, ("%s=%s, but %s says %s (build %s): fix the variable or learn from the right host"
