@@ -22,6 +22,8 @@ import hashlib
 import os
 import stat
 
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardError
+
 MAX_TASK_FILE_BYTES = 2 * 1024 * 1024   # same cap as task_model.MAX_TASK_BYTES
 MAX_FILES = 50000                        # a real Tasks folder holds a few hundred
 MAX_TOTAL_BYTES = 256 * 1024 * 1024      # a real one totals a few MB; bounds read time
@@ -98,8 +100,9 @@ def content_sha256(data):
     return hashlib.sha256(data).hexdigest()
 
 
-class NotRegularFile(OSError):
-    """A FIFO, device, socket or folder where a file was expected."""
+class NotRegularFile(OSError, TaskGuardError):
+    """A FIFO, device, socket or folder where a file was expected (an OSError, as
+    any other reason a file of the evidence cannot be read)."""
 
 
 def open_regular_file(path):
