@@ -111,12 +111,12 @@ def _record_id_hint(text):
     return int(m.group(1)) if m else None
 
 
-def _home_channel(xml, file_channel):
-    """The channel a record that fails to parse is booked on: the task channel its
-    own ``System/Channel`` names; the channel the file was read for when it names
-    none; no channel when it names another log. A Security record in a copy named
-    after the Operational log is a lost Security event, not an Operational one."""
-    named = record_channel(xml or "")
+def _home_channel(named, file_channel):
+    """The channel a record that fails to parse is booked on, from ``named``, the
+    ``System/Channel`` it names (evtx_reader.record_channel): that task channel; the
+    channel the file was read for when it names none; no channel when it names
+    another log. A Security record in a copy named after the Operational log is a
+    lost Security event, not an Operational one."""
     if named is None:
         return file_channel
     folded = named.casefold()
@@ -531,7 +531,7 @@ def _scan_evtx(root_real, channel, collector, info, state, errors):
         # their own Channel in event_model), never of this one.
         for file_record, xml in iter_task_records(handle, wanted_here, scan, channel=channel,
                                                   foreign_event_ids=collector.wanted - wanted_here):
-            collector.add_xml(xml, source, channel_hint=_home_channel(xml, channel),
+            collector.add_xml(xml, source, channel_hint=_home_channel(record_channel(xml), channel),
                               record_hint=_record_id_hint(xml) or file_record)
     info["record_count"] = scan.records_scanned
     info["oldest_record_id"] = scan.oldest_record_id
@@ -695,7 +695,7 @@ def _scan_other_evtx(root_real, collector, errors):
             budget -= size
             for file_record, xml in iter_task_records(handle, (), scan, channel=_NO_CHANNEL,
                                                       foreign_event_ids=collector.wanted):
-                collector.add_xml(xml, source, channel_hint=_home_channel(xml, None),
+                collector.add_xml(xml, source, channel_hint=_home_channel(record_channel(xml), None),
                                   record_hint=_record_id_hint(xml) or file_record)
         if scan.fatal or scan.error_count:
             errors.append({"source": "offline", "path": rel,
@@ -734,9 +734,10 @@ def _scan_exports(root_real, collector, errors, states):
         with handle:
             try:
                 for _offset, xml in iter_export_events(handle, problems):
+                    found = record_channel(xml)
                     if named is not None:
-                        _tally_foreign(tally, named, record_channel(xml))
-                    collector.add_xml(xml, source, channel_hint=_home_channel(xml, None))
+                        _tally_foreign(tally, named, found)
+                    collector.add_xml(xml, source, channel_hint=_home_channel(found, None))
             except OSError as exc:
                 problems.append({"offset": None, "error": "read error: %s" % exc})
         if named is not None:
