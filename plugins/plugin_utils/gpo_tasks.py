@@ -52,9 +52,10 @@ import codecs
 import collections
 import os
 import re
-import stat
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
+# the bounded, link-refusing file read shared with the task-file walk (issue 22)
+from ansible_collections.taskguard.windows.plugins.plugin_utils.offline_tasks import is_inside, read_regular_file
 from ansible_collections.taskguard.windows.plugins.plugin_utils.safe_xml import local_name, parse_xml
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import (
     empty_task, fingerprint, parse_task_definition,
@@ -316,11 +317,6 @@ _REPARSE_POINT = 0x400
 _BUDGET_SPENT = object()   # what _Read.file returns once a budget of the whole read ran out
 
 
-def _inside(path, root):
-    real, base = os.path.realpath(path), os.path.realpath(root)
-    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
-
-
 def _is_link(entry):
     """A symlink, or a reparse point (junction) when the platform says so."""
     try:
@@ -379,14 +375,14 @@ class _Read(object):
                 if entry.name.casefold() == wanted:
                     found = entry
                     break
-            if found is not None and _is_link(found) and not (links_inside and _inside(found.path, self.base)):
+            if found is not None and _is_link(found) and not (links_inside and is_inside(found.path, self.base)):
                 self.error(found.path, self.link_refusal(found.path), guid)
                 found = None
             path = found.path if found is not None else None
         return path
 
     def link_refusal(self, path):
-        if not _inside(path, self.base):
+        if not is_inside(path, self.base):
             return "links outside the evidence: not followed"
         return "symbolic link or junction (reparse point): not followed"
 
@@ -400,9 +396,12 @@ class _Read(object):
             return _BUDGET_SPENT
         self.files += 1
         try:
-            data = _read_capped(path, limit)
-        except (OSError, TaskGuardInputError) as exc:
-            self.error(path, "%s: %s" % (what, getattr(exc, "strerror", None) or exc), guid)
+            size, data = read_regular_file(path, limit)
+        except OSError as exc:
+            self.error(path, "%s: %s" % (what, exc.strerror or exc), guid)
+            return None
+        if data is None:
+            self.error(path, "%s: %d bytes or more exceeds the limit of %d" % (what, size, limit), guid)
             return None
         coverage["bytes_read"] += len(data)
         return data
@@ -440,27 +439,6 @@ def find_policy_roots(root=None, sysvol_root=None, read=None):
                 if entry.is_dir():
                     add(read.find(entry.path, ("Policies",), links_inside=True), root)
     return found
-
-
-def open_regular_file(path):
-    """Open a regular file for reading, refusing FIFOs, devices and a final symlink.
-
-    O_NONBLOCK: opening a FIFO planted in evidence blocks forever otherwise (issue 9);
-    the S_ISREG check then refuses it.
-    """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise TaskGuardInputError("not a regular file")
-    return os.fdopen(fd, "rb")
-
-
-def _read_capped(path, limit):
-    with open_regular_file(path) as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise TaskGuardInputError("%d bytes or more exceeds the limit of %d" % (len(data), limit))
-    return data
 
 
 def collect_offline(root=None, sysvol_root=None):

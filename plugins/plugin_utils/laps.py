@@ -200,7 +200,7 @@ def collect_offline(root):
         model["errors"].append("%s: %s (Windows/System32/winevt/Logs/%s)" % (CHANNEL, reason, EVTX_NAME))
         return model
     from ansible_collections.taskguard.windows.plugins.plugin_utils.evtx_reader import EvtxScan, iter_task_records
-    from ansible_collections.taskguard.windows.plugins.plugin_utils.gpo_tasks import open_regular_file
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.offline_tasks import open_regular_file
     scan = EvtxScan(EVTX_NAME)
     try:
         handle = open_regular_file(evtx)
