@@ -293,7 +293,6 @@ def from_live(raw):
         cache['errors'].append({'source': 'registry', 'path': TASKCACHE_HIVE_PATH,
                                 'error': str(raw.get('error') or 'TaskCache not read')})
         return cache, False
-    tree, errors = cache['tree'], cache['errors']
     # Tree keys the host could not read (TaskMaterial.psm1): nothing at or below them
     # is known, so a Tasks entry there is not one without its Tree key.
     unreadable = [_tree_path(p).lower() for p in _as_list(raw.get('tree_unreadable'))[:MAX_KEYS]
@@ -301,35 +300,7 @@ def from_live(raw):
     if unreadable:
         cache['tree_unreadable'] = unreadable
     for item in _as_list(raw.get('tree')):
-        # What _add_tree makes of the same values read from a hive, built
-        # directly (no registry-value tuples: this runs for every task of every
-        # host; tests/unit/plugins/task_info pins both paths to the same result).
-        if not isinstance(item, dict):
-            continue
-        path = item.get('path')
-        id_ = item.get('id')
-        if id_ is None or not isinstance(path, str):
-            continue   # a folder key (no Id), or no path
-        path = _tree_path(path)
-        index = item.get('index')
-        index_ok = index if isinstance(index, int) else None
-        if item.get('sd_present'):
-            # The host's sd_length is hostile: int('x') raised and 10**9
-            # allocated a GB (issue 9); only a plausible descriptor size (< 64 KiB)
-            # is kept, anything else counts as one byte.
-            length = item.get('sd_length')
-            if isinstance(length, bool) or not isinstance(length, int) or not 0 < length <= 65536:
-                length = 1
-            sd_present, sd_length = True, length
-        else:
-            sd_present, sd_length = False, None
-        entry = {'path': path, 'id': id_ if isinstance(id_, str) else None, 'index': index_ok,
-                 'sd_present': sd_present, 'sd_length': sd_length}
-        if entry['id'] is None:
-            errors.append({'source': 'registry', 'path': 'Tree' + path, 'error': 'Id value is not a string'})
-        if index is not None and index_ok is None:
-            errors.append({'source': 'registry', 'path': 'Tree' + path, 'error': 'Index value is not a DWORD'})
-        tree[path.lower()] = entry
+        _add_live_tree(cache, item)
     for item in _as_list(raw.get('tasks')):
         if not isinstance(item, dict) or not isinstance(item.get('guid'), str):
             continue
@@ -342,3 +313,36 @@ def from_live(raw):
             'hash': item['hash'].lower() if isinstance(item.get('hash'), str) and item['hash'] else None,
         }
     return cache, True
+
+
+def _add_live_tree(cache, item):
+    """One Tree entry of the live collector. What _add_tree makes of the same
+    values read from a hive, built directly (no registry-value tuples: this runs
+    for every task of every host; tests/unit/plugins/task_info pins both paths to
+    the same result)."""
+    if not isinstance(item, dict):
+        return
+    path = item.get('path')
+    id_ = item.get('id')
+    if id_ is None or not isinstance(path, str):
+        return   # a folder key (no Id), or no path
+    path = _tree_path(path)
+    index = item.get('index')
+    index_ok = index if isinstance(index, int) else None
+    if item.get('sd_present'):
+        # The host's sd_length is hostile: int('x') raised and 10**9
+        # allocated a GB (issue 9); only a plausible descriptor size (< 64 KiB)
+        # is kept, anything else counts as one byte.
+        length = item.get('sd_length')
+        if isinstance(length, bool) or not isinstance(length, int) or not 0 < length <= 65536:
+            length = 1
+        sd_present, sd_length = True, length
+    else:
+        sd_present, sd_length = False, None
+    entry = {'path': path, 'id': id_ if isinstance(id_, str) else None, 'index': index_ok,
+             'sd_present': sd_present, 'sd_length': sd_length}
+    if entry['id'] is None:
+        cache['errors'].append({'source': 'registry', 'path': 'Tree' + path, 'error': 'Id value is not a string'})
+    if index is not None and index_ok is None:
+        cache['errors'].append({'source': 'registry', 'path': 'Tree' + path, 'error': 'Index value is not a DWORD'})
+    cache['tree'][path.lower()] = entry
