@@ -20,7 +20,7 @@ from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.taskguard.windows.plugins.modules.drift_report import DOCUMENTATION
 from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_surface, argspec
-from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, inventory_loader
+from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
 from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import (
     build_run_report, fail_on_reached, run_as_views,
 )
@@ -52,10 +52,11 @@ class ActionModule(ActionBase):
     def _run_as_views(self, hosts, results, inventory_dirs, task_vars):
         """Administrators views for TG-A024 (tasks running as an undocumented account).
 
-        The inventory is loaded here without the between-process cache (which holds
-        task entries only): once per run. Groups come from each host's
-        ``group_names``, as the audit action takes them. An inventory that cannot
-        be loaded gives no view: every ordinary account is undocumented."""
+        The inventory is the audit's (audit_support.load_inventory: the copy the
+        preload callback loaded before the workers forked, else one load here).
+        Groups come from each host's ``group_names``, as the audit action takes
+        them. An inventory that cannot be loaded gives no view: every ordinary
+        account is undocumented."""
         if not any(isinstance(res, dict) and res.get("task_accounts") for res in results.values()):
             return {}   # no task runs as an ordinary account: nothing to judge, no load
         hostvars = task_vars.get("hostvars") or {}
@@ -66,12 +67,10 @@ class ActionModule(ActionBase):
                 hints[host] = {"groups": list(hv.get("group_names") or []) if hasattr(hv, "get") else []}
             except Exception:
                 hints[host] = {"groups": []}
-        try:
-            inventory = inventory_loader.load_inventory(list(inventory_dirs or [audit_support.DEFAULT_INVENTORY_DIR]))
-        except Exception as exc:
+        inventory, problems = audit_support.load_inventory(list(inventory_dirs or []) or None)
+        if inventory is None:
             self._display.warning("task inventory not loaded for the task-account check (every ordinary account "
-                                  "is reported as undocumented): %s" % exc)
-            inventory = None
+                                  "is reported as undocumented): %s" % "; ".join(str(p.get("message")) for p in problems[:3]))
         return run_as_views(results, inventory, hints)
 
     def _keep_state(self, args, results):
