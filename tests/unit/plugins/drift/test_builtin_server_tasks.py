@@ -206,3 +206,14 @@ def test_authentic_windows_10_folder_under_a_server_hint_only_gameover(tmp_path,
     assert error is None
     loud = {f["task"]: f["severity"] for f in result["findings"] if f["task"] and at_least(f["severity"], "medium")}
     assert loud == {"\\GameOver": "critical"}
+
+
+def test_a_second_action_outside_windows_is_not_hidden_by_a_windows_first_action():
+    task = {"path": "\\Microsoft\\Windows\\Defrag\\ScheduledDefrag", "principal": {"user_id": "S-1-5-18"},
+            "triggers": [{"type": "weekly"}],
+            "actions": [{"type": "exec", "command": "%windir%\\system32\\defrag.exe", "arguments": "-c -h -o -$"},
+                        {"type": "exec", "command": "C:\\Windows\\Tasks\\d.exe"}]}
+    result = RULES.evaluate(task, {"documented": False})
+    assert {"TG-R009", "TG-R003"} <= {r["rule"] for r in result["reasons"]}
+    assert at_least(result["severity"], "high")
+    assert not windows_component(task)
