@@ -8,8 +8,8 @@ inventory (docs/least-privilege.md#tasks-that-run-as-an-undocumented-account):
 a ``task_accounts`` or an ``administrators`` entry in the host's scope names the
 account (``inventory_admins.AdminView.run_as_entry``), by SID or by the name the
 task's principal is written with. Built-in principals (SYSTEM, LOCAL SERVICE,
-NETWORK SERVICE, BUILTIN groups, NT SERVICE virtual accounts...) never count:
-only accounts someone created are judged.
+NETWORK SERVICE, BUILTIN groups, NT SERVICE virtual accounts...: the list in
+well_known_sids.py) never count: only accounts someone created are judged.
 
 Severity: the task itself undocumented (an ``undocumented`` or ``pending_review``
 row of the host names its path) is high on domain controllers and admin
@@ -23,39 +23,16 @@ account; the host's findings), one host at a time.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import re
-
-from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_findings
+from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_findings, well_known_sids
 from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import lower_path
 
 CODE = "TG-A024"
 HIGH_TIERS = ("domain_controller", "admin_workstation")
 # A task row of these kinds means the task matched no (confirmed) inventory entry.
 _UNDOCUMENTED_KINDS = frozenset(("undocumented", "pending_review"))
-# SIDs Windows defines itself: NT AUTHORITY well-known (S-1-5-1..20: SYSTEM,
-# LOCAL/NETWORK SERVICE, INTERACTIVE, BATCH, SERVICE...), BUILTIN aliases
-# (S-1-5-32-*), per-service, IIS app-pool, virtual-machine, window-manager and
-# font-driver virtual accounts (S-1-5-80/82/83/90/96-*), the world/local/creator
-# and integrity authorities (S-1-0..3-*, S-1-16-*). S-1-5-21 (local or domain),
-# S-1-12-1 (Entra ID) and anything unknown are accounts someone created: judged.
-_BUILT_IN_SID = re.compile(r"\AS-1-5-(?:[1-9]|1\d|20|32-\d+|(?:80|82|83|90|96)(?:-\d+)+)\Z"
-                           r"|\AS-1-[0-3]-\d+\Z|\AS-1-16-\d+\Z", re.IGNORECASE)
-# Names of the virtual accounts above as task XML writes them (authority names, not
-# translated; a localized spelling that is missing here is judged: fail closed).
-_BUILT_IN_PREFIX = ("nt service\\", "iis apppool\\", "nt virtual machine\\", "window manager\\",
-                    "font driver host\\")
-
-
-def is_built_in(account):
-    """True for a principal Windows defines itself (never a TG-A024 subject)."""
-    text = str(account or "").strip()
-    if _BUILT_IN_SID.match(text):
-        return True
-    folded = text.casefold()
-    if folded.startswith(_BUILT_IN_PREFIX):
-        return True
-    normalized, _written = admin_findings.task_account({"principal": {"user_id": text}})
-    return normalized is None   # SYSTEM, LOCAL SERVICE, Users, INTERACTIVE... in any known spelling
+# The one rule of what Windows defines itself (shared with user_rights.py and the
+# batch-right rows of the reports); kept under this name for its callers.
+is_built_in = well_known_sids.is_built_in
 
 
 def undocumented_task_paths(findings):

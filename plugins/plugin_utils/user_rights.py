@@ -248,7 +248,7 @@ def judge(out, model, host, admin_view, machine_sid=None):
     TG-A023 (medium; high on domain controllers and admin workstations; low when
     the same SID also holds SeDenyBatchLogonRight, since the deny right wins).
     """
-    from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_findings, task_run_as
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_findings, well_known_sids
     if not isinstance(model, dict):
         # not collected (an old collector, offline without an evidence root): who may run
         # tasks unattended is unknown, never "nobody"
@@ -261,7 +261,7 @@ def judge(out, model, host, admin_view, machine_sid=None):
     denied = {h["sid"] for h in deny.get("holders") or []} if deny.get("read") else set()
     tier = admin_findings.host_tier(host or {})
     for holder in batch.get("holders") or []:
-        if task_run_as.is_built_in(holder["sid"]):
+        if well_known_sids.is_built_in(holder["sid"]):
             continue
         entry = _documenting_entry(admin_view, holder, machine_sid)
         if entry is not None and not entry.expired:
