@@ -188,20 +188,21 @@ def audit_live(ctx, name, hints, module_result, cache=None, window=None):
     return result, section
 
 
-MAX_TASK_ACCOUNTS = 500
-
-
 def _task_accounts(tasks):
     """The tasks that run as an ordinary account (path and principal only), for the
-    report step's fleet join with the Administrators groups (report_runner.py)."""
+    report step's fleet join with the Administrators groups (report_runner.py).
+
+    Every such task, no cap: TG-A020/A021/A022/A024 must see them all, and a cut
+    would hide the tasks after it. The size is bounded where the tasks are read
+    (offline_tasks.MAX_FILES task files, wire.MAX_MATERIAL_BYTES of live material);
+    an entry is ~140 bytes, an undocumented task's finding row 5-15 KB, so a
+    hostile host's task_accounts stay small beside the findings it already gets."""
     out = []
     for task in (tasks or {}).get("tasks") or [] if isinstance(tasks, dict) else []:
         if isinstance(task, dict) and admin_findings.task_account(task)[0] is not None:
             principal = task.get("principal") or {}
             out.append(fnd.trim({"path": task.get("path"), "principal": {k: principal.get(k) for k in
                                                                          ("user_id", "logon_type", "run_level")}}))
-            if len(out) >= MAX_TASK_ACCOUNTS:
-                break
     return out
 
 
