@@ -16,14 +16,20 @@ columns: one per host and member (task ``Administrators/<SID>``, the account in
 the run-as column, the host's state of the member as the title, the id and
 severity of the host's finding about it), and one per host whose group was not
 read, saying why. Filtering the kind column on ``administrator`` gives the table;
-a second file or a second header would break the filters and pivots of a sheet."""
+a second file or a second header would break the filters and pivots of a sheet.
+
+Then, the same way, the holders of "Log on as a batch job" (drift.json
+``hosts.<host>.user_rights``) as rows of kind ``batch_right``: one per host and
+holder (task ``SeBatchLogonRight/<SID>``, the account in the run-as column, its
+state as the title, the id and severity of the host's TG-A023 about it), and one
+per right not read (or host not collected), saying why."""
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import csv
 import io
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports import admin_table
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports import admin_table, batch_rights
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.cards import all_views, fleet
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.common import visible
 
@@ -32,6 +38,7 @@ COLUMNS = ("col.host", "col.tier", "col.verdict", "col.kind", "col.task", "col.c
            "col.registered_by", "col.registered_at", "col.severity", "col.title", "col.reasons", "col.mitre",
            "col.entry", "col.finding_id")
 ADMIN_KIND = "administrator"
+BATCH_KIND = "batch_right"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
@@ -74,6 +81,23 @@ def _admin_rows(doc, views, msg):
                    msg("admin.not_read", reason=unread.get(host) or msg("misc.not_collected")), "", "", "", "")
 
 
+def _batch_rows(doc, views, msg):
+    """The batch logon right holders, host by host (nothing for a report written before they were collected)."""
+    if not batch_rights.has_holders(doc):
+        return
+    for view in views:
+        host = view["host"]
+        holders, unread = batch_rights.host_rows(view["entry"])
+        for h in holders:
+            finding = h["finding"] or {}
+            yield (host, view["tier"], view["verdict"], BATCH_KIND, batch_rights.SUBJECT % h["sid"], "",
+                   batch_rights.label(h, msg), "", "", finding.get("severity") or "", batch_rights.state(h, msg),
+                   "", "", "", finding.get("id") or "")
+        for right, reason in unread:
+            yield (host, view["tier"], view["verdict"], BATCH_KIND, "", "", "", "", "", "",
+                   batch_rights.unread_text(right, reason, msg), "", "", "", "")
+
+
 def render(doc, language=None):
     msg, groups = fleet(doc, language)
     buf = io.StringIO()
@@ -87,5 +111,7 @@ def render(doc, language=None):
             writer.writerow([safe_cell(v) for v in (view["host"], view["tier"], view["verdict"], "none", "", "", "", "",
                                                     "", "", view["reason"], "", "", "", "")])
     for row in _admin_rows(doc, all_views(groups), msg):
+        writer.writerow([safe_cell(v) for v in row])
+    for row in _batch_rows(doc, all_views(groups), msg):
         writer.writerow([safe_cell(v) for v in row])
     return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8", "replace")

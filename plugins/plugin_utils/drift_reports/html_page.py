@@ -22,6 +22,7 @@ import base64
 import hashlib
 import html
 
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports import batch_rights
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.cards import (
     KIND_ORDER, VERDICT_ORDER, all_views, count_verdicts, fleet,
 )
@@ -255,6 +256,29 @@ def _administrators(doc, msg):
     return out
 
 
+def _batch_rights(doc, views, msg):
+    """Holders of "Log on as a batch job" host by host (drift.json ``hosts.<host>.user_rights``)."""
+    if not batch_rights.has_holders(doc):
+        return []
+    out = ["<h2>%s</h2><p class=muted>%s</p>" % (esc(msg("report.batch")), esc(msg("report.batch_help")))]
+    rows, notes = [], []
+    for view in views:
+        holders, unread = batch_rights.host_rows(view["entry"])
+        rows += [(view["host"], h) for h in holders]
+        notes += [esc("%s: %s" % (view["host"], batch_rights.unread_text(right, reason, msg)), 600)
+                  for right, reason in unread]
+    if rows:
+        out.append("<table><thead><tr><th>%s</th><th>%s</th><th>SID</th><th>%s</th></tr></thead><tbody>" % (
+            esc(msg("col.host")), esc(msg("col.account")), esc(msg("col.state"))))
+        for host, h in rows[:MAX_CARDS]:
+            out.append("<tr><td>%s</td><td>%s</td><td><code>%s</code></td><td>%s</td></tr>" % (
+                esc(host), esc(batch_rights.name(h, msg) or "-"), esc(h["sid"]), esc(batch_rights.state(h, msg))))
+        out.append("</tbody></table>")
+    if notes:
+        out.append("<ul>%s</ul>" % "".join("<li>%s</li>" % note for note in notes[:MAX_CARDS]))
+    return out
+
+
 def _controls(msg, kinds, total):
     sev = "".join('<option value="%d">%s</option>' % (SEVERITY_RANK[s], esc(msg.label("severity", s)))
                   for s in ("info", "low", "medium", "high", "critical"))
@@ -329,6 +353,7 @@ def render(doc, language=None):
     if total > MAX_CARDS:
         out.append("<p>%s</p>" % esc(msg("report.more_cards", count=total - MAX_CARDS)))
     out.extend(_administrators(doc, msg))
+    out.extend(_batch_rights(doc, views, msg))
     out.extend(_compliance(doc, msg))     # after the cards: the analyst's questions come first
     out.append("</main><script>%s</script></body></html>" % script)
     return "\n".join(out).encode("utf-8")

@@ -17,6 +17,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports import batch_rights
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.cards import (
     all_views, count_verdicts, fleet,
 )
@@ -126,6 +127,24 @@ def _administrators(doc, msg):
     return lines
 
 
+def _batch_rights(doc, views, msg):
+    """Holders of "Log on as a batch job": one line per host and holder."""
+    if not batch_rights.has_holders(doc):
+        return []
+    lines = ["", "## %s" % msg("report.batch"), "", cell(msg("report.batch_help"), 800), ""]
+    shown = 0
+    for view in views:
+        holders, unread = batch_rights.host_rows(view["entry"])
+        for h in holders[:max(MAX_CARDS - shown, 0)]:
+            known = batch_rights.name(h, msg)
+            lines.append("- **%s**: %s%s: %s" % (cell(view["host"]), (cell(known) + " ") if known else "",
+                                                 code(h["sid"]), cell(batch_rights.state(h, msg), 400)))
+        shown += len(holders)
+        lines += ["- **%s**: %s" % (cell(view["host"]), cell(batch_rights.unread_text(right, reason, msg), 600))
+                  for right, reason in unread]
+    return lines
+
+
 def render(doc, language=None):
     msg, groups = fleet(doc, language)
     views = all_views(groups)
@@ -143,6 +162,7 @@ def render(doc, language=None):
             lines.append("- **%s**: **%s**: %s" % (cell(v["host"]), cell(msg.label("verdict", v["verdict"])),
                                                    cell(v["reason"], 400)))
     lines += _administrators(doc, msg)
+    lines += _batch_rights(doc, views, msg)
     lines += _compliance(doc, msg)
     shown = 0
     for v in views:

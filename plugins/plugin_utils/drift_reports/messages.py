@@ -97,6 +97,26 @@ MESSAGES = {
                             "メンバー {count} 件、すべてこのホストの台帳に記載"),
     "junit.admins_fail": _m("{count} of {total} member(s) not documented for this host or orphaned: {members}",
                             "メンバー {total} 件中 {count} 件が台帳に未記載または孤立した SID: {members}"),
+    "report.batch": _m("Who may log on as a batch job (run tasks unattended)",
+                       "バッチ ジョブとしてログオンできるアカウント(タスクを無人で実行できる権利)"),
+    "report.batch_help": _m("Holders of SeBatchLogonRight on each host, by SID, with the name the host resolved "
+                            "(offline evidence holds SIDs only) or the well-known name of a Windows SID, marked "
+                            "so. A holder that Windows does not define and no administrators or task_accounts "
+                            "entry documents is a finding on its host (TG-A023); rights that could not be read "
+                            "are listed, never shown as empty.",
+                            "各ホストで SeBatchLogonRight を保持するアカウントを SID で示します。名前は、ホストで"
+                            "解決できたもの(オフラインの証拠には SID しかありません)か、Windows の既知の SID の"
+                            "名前(その旨を表示)です。Windows の組み込みでなく、administrators にも task_accounts "
+                            "にも記載のない保持者は、そのホストの指摘事項です(TG-A023)。読み取れなかった権利は"
+                            "列挙し、空欄として扱いません。"),
+    "col.state": _m("state", "状態"),
+    "batch.built_in": _m("Windows built-in", "Windows の組み込み"),
+    "batch.denied": _m("also holds SeDenyBatchLogonRight (the deny wins)",
+                       "SeDenyBatchLogonRight も保持(拒否が優先)"),
+    "batch.deny_only": _m("holds only SeDenyBatchLogonRight (denied)", "SeDenyBatchLogonRight のみ保持(拒否)"),
+    "batch.not_read": _m("{right} not read: {reason}", "{right} 未取得: {reason}"),
+    "batch.well_known": _m("{name} (well-known SID)", "{name}(既知の SID)"),
+    "batch.not_collected": _m("batch logon rights not collected", "バッチ ログオン権利は未取得"),
     "report.proposals": _m("Proposed inventory entries", "タスク台帳への登録案"),
     "report.proposals_help": _m("Review before adding them to task_inventory/: fields marked CONFIRM need a human.",
                                 "task_inventory/ に追加する前に内容を確認してください。CONFIRM の項目は担当者の判断が必要です。"),

@@ -38,9 +38,11 @@ EXPECTED = {
     ("adminws01", "local_admin", "Administrators/S-1-12-1-2233445566-1122334455-3344556677-1455667788"),
     ("adminws01", "local_admin", "Administrators/S-1-5-21-2211445566-1188223344-3455667788-1009"),
     ("adminws01", "laps", None),                # its SOFTWARE hive has no LAPS policy: password not managed
+    # adminws01's SECURITY hive: CONTOSO\jdoe may log on as a batch job, documented nowhere (TG-A023)
+    ("adminws01", "task_account", "SeBatchLogonRight/S-1-5-21-1004336348-1177238915-682003330-3307"),
 }
 HIGH = {key for key in EXPECTED if key[1] in ("undocumented", "hidden", "modified", "transient", "gpo_task",
-                                              "local_admin")}
+                                              "local_admin", "task_account")}
 
 
 def _run(tmp_path, *extra, inventory=None):
@@ -111,6 +113,28 @@ def test_demo_shows_who_is_local_admin_where(demo_run):
             if str(f.get("code")).startswith("TG-L")}
     # srv01 and dc01: a Windows LAPS policy (its events are not in the evidence); adminws01: none
     assert laps == {("adminws01", "TG-L001"), ("srv01", "TG-L011"), ("dc01", "TG-L011")}
+
+
+def test_demo_lists_batch_right_holders_from_the_security_hives(demo_run):
+    tmp_path, _proc = demo_run
+    doc = _report(tmp_path)
+    defaults = ["S-1-5-32-544", "S-1-5-32-551", "S-1-5-32-559"]   # Administrators, Backup/Performance Log Users
+    extra = {"dc01": [], "srv01": ["S-1-5-21-1004336348-1177238915-682003330-2201"],
+             "adminws01": ["S-1-5-21-1004336348-1177238915-682003330-3307"]}
+    for host, entry in doc["hosts"].items():
+        rights = entry["user_rights"]
+        assert rights["method"] == "security_hive" and rights["errors"] == [], host
+        batch = rights["rights"]["SeBatchLogonRight"]
+        assert batch["read"] is True
+        assert [h["sid"] for h in batch["holders"]] == sorted(defaults + extra[host]), host
+        assert rights["rights"]["SeDenyBatchLogonRight"] == {"read": True, "error": None, "holders": []}
+    codes = {(host, f["code"]) for host, entry in doc["hosts"].items() for f in entry["findings"]}
+    # every SECURITY hive was read; svc-backup on srv01 is a documented task account
+    assert not {c for _h, c in codes if c in ("TG-A015", "TG-A016")}
+    assert {(h, c) for h, c in codes if c == "TG-A023"} == {("adminws01", "TG-A023")}
+    # the documented task run as svc-backup with a stored password is not flagged
+    assert not [f for entry in doc["hosts"].values() for f in entry["findings"]
+                if f.get("task") == "\\Contoso\\Backup\\Catalog Export"]
 
 
 def test_demo_writes_every_format_and_advances_bookmarks(demo_run):
