@@ -22,7 +22,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.messages import (
-    CODE_TITLES_JA, GUIDANCE, Messages, SEVERE_SEVERITIES,
+    CODE_GUIDANCE, CODE_TITLES_JA, GUIDANCE, Messages, SEVERE_SEVERITIES,
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import (
     AUDIT_KINDS, CATALOGUE, KINDS as KIND_ORDER, TASK_KINDS, TIERS,
@@ -376,7 +376,7 @@ def _todo(finding, task, msg):
     investigate, remediate = [], []
     severe = finding.get("severity") in SEVERE_SEVERITIES
     for kind in kinds:
-        inv, rem = GUIDANCE.get(kind, ((), ()))
+        inv, rem = CODE_GUIDANCE.get((kind, finding.get("code"))) or GUIDANCE.get(kind, ((), ()))
         for key in inv:
             if key == "todo.who_registered" and not writes:
                 key = "todo.who_registered_unknown"

@@ -462,6 +462,16 @@ MESSAGES = {
                          "メンバーシップを削除するか、レビューを経て管理者一覧に記載します。"),
     "todo.laps": _m("Check the LAPS policy and the client's event log (LAPS/Operational) on the host.",
                     "ホストの LAPS ポリシーとクライアントのイベントログ(LAPS/Operational)を確認します。"),
+    "todo.batch_right": _m("Find out who granted the account 'Log on as a batch job' (the Group Policy that sets the "
+                           "right: gpresult /h on the host, or secpol.msc for a local grant; Security events "
+                           "4704/4705 record a right assigned or removed) and which tasks run as it.",
+                           "このアカウントに「バッチ ジョブとしてログオン」を付与したのが誰かを確認します(権利を設定"
+                           "するグループ ポリシー: ホストで gpresult /h、ローカルの付与は secpol.msc。Security "
+                           "イベント 4704/4705 に権利の割り当てと削除が記録されます)。あわせて、このアカウントで"
+                           "実行されるタスクを確認します。"),
+    "todo.batch_right_fix": _m("Remove the right from the account, or document the account in the task_accounts "
+                               "table of the task inventory through review.",
+                               "アカウントから権利を削除するか、レビューを経てタスク台帳の task_accounts に記載します。"),
     "todo.task_account": _m("Use a service account without administrator rights elsewhere, or a gMSA; rotate the "
                             "stored password. An account the task may run as is documented in the task_accounts "
                             "table of the task inventory, through review.",
@@ -613,6 +623,11 @@ GUIDANCE = {
     "laps": (("todo.laps",), ()),
     "task_account": (("todo.export_xml",), ("todo.task_account",)),
     "note": ((), ()),
+}
+# Findings whose subject is not a task although their kind is a task kind's: their own
+# guidance, by (kind, code). TG-A023's subject is a right and a SID, no task to export.
+CODE_GUIDANCE = {
+    ("task_account", "TG-A023"): (("todo.batch_right",), ("todo.batch_right_fix",)),
 }
 # Kinds whose task is treated as an intrusion until shown otherwise (escalate, keep evidence).
 SEVERE_SEVERITIES = ("critical", "high")

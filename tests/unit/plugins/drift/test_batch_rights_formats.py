@@ -140,3 +140,16 @@ def test_markdown_escapes_holders_one_line_each():
     assert line.endswith(": not documented")
     assert "- **old01**: batch logon rights not collected" in section
     assert "バッチ ジョブとしてログオンできるアカウント" in markdown.render(doc, "ja").decode("utf-8")
+
+
+def test_batch_right_finding_card_guides_to_the_right_not_to_a_task_export():
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.messages import CODE_GUIDANCE, Messages
+    doc = fleet_doc()
+    for language, grant in (("en", "gpresult /h"), ("ja", "gpresult /h")):
+        text = markdown.render(doc, language).decode("utf-8")
+        card = text[text.index("SeBatchLogonRight/%s\n" % JDOE):]
+        card = card[:card.index("\n####")] if "\n####" in card else card
+        assert grant in card and "4704/4705" in card and "schtasks /query" not in card, language
+    for keys in CODE_GUIDANCE.values():
+        for key in keys[0] + keys[1]:
+            assert Messages("en").has(key) and Messages("ja").has(key), key
