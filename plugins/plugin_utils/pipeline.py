@@ -22,7 +22,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_fin
 from ansible_collections.taskguard.windows.plugins.plugin_utils import definition_cache
 from ansible_collections.taskguard.windows.plugins.plugin_utils import definition_store, inventory_admins, wire
 from ansible_collections.taskguard.windows.plugins.plugin_utils import findings as fnd
-from ansible_collections.taskguard.windows.plugins.plugin_utils import user_rights
+from ansible_collections.taskguard.windows.plugins.plugin_utils import user_rights, well_known_sids
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import Judges, Material, audit_host
 
 # Host-independent inputs of an audit, prepared once per process.
@@ -191,6 +191,8 @@ def audit_live(ctx, name, hints, module_result, cache=None, window=None):
 def _task_accounts(tasks):
     """The tasks that run as an ordinary account (path and principal only), for the
     report step's fleet join with the Administrators groups (report_runner.py).
+    Principals Windows defines itself (well_known_sids: NT SERVICE, IIS APPPOOL...)
+    are left out, so TG-A020/A021/A022 judge the same accounts as TG-A024.
 
     Every such task, no cap: TG-A020/A021/A022/A024 must see them all, and a cut
     would hide the tasks after it. The size is bounded where the tasks are read
@@ -199,7 +201,8 @@ def _task_accounts(tasks):
     hostile host's task_accounts stay small beside the findings it already gets."""
     out = []
     for task in (tasks or {}).get("tasks") or [] if isinstance(tasks, dict) else []:
-        if isinstance(task, dict) and admin_findings.task_account(task)[0] is not None:
+        account, written = admin_findings.task_account(task) if isinstance(task, dict) else (None, None)
+        if account is not None and not well_known_sids.is_built_in(written):
             principal = task.get("principal") or {}
             out.append(fnd.trim({"path": task.get("path"), "principal": {k: principal.get(k) for k in
                                                                          ("user_id", "logon_type", "run_level")}}))

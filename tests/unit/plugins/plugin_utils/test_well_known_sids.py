@@ -120,3 +120,28 @@ def test_both_judges_apply_the_same_rule(sid, built_in, _what):
     # both judged, or neither (no inventory documents anything here)
     assert (len(_run_as_rows(sid)) == 1) is (not built_in)
     assert (len(_batch_rows(sid)) == 1) is (not built_in)
+
+
+@pytest.mark.parametrize("principal,built_in", [
+    ("NT SERVICE\\MSSQLSERVER", True),
+    ("S-1-5-80-3880718306-3832830129-1677859214-2598158968-1052248003", True),
+    ("IIS APPPOOL\\DefaultAppPool", True),
+    ("CORP\\svc-sql", False),
+    ("S-1-5-21-1-2-3-1105", False),
+])
+def test_the_fleet_task_account_findings_use_the_same_rule(principal, built_in):
+    # the same virtual account on three hosts with HighestAvailable: Windows' own account
+    # (a per-service SID is the same on every host) is neither TG-A021 nor TG-A022
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import pipeline
+    tasks = {"tasks": [{"path": "\\T", "principal": {"user_id": principal, "logon_type": "Password",
+                                                      "run_level": "HighestAvailable"}}]}
+    results = {}
+    for host in ("h1", "h2", "h3"):
+        results[host] = {"status": "audited", "findings": [], "mode": "offline", "tier": "member_server",
+                         "os_family": "windows_server_2022", "domain_role": "member_server",
+                         "verdict": {"state": "clean", "reasons": [], "task_sources_read": True},
+                         "administrators": None, "task_accounts": pipeline._task_accounts(tasks)}
+    doc = build_run_report(results, {"id": "r1", "slice": None}, run_as_views=run_as_views(results, None))
+    codes = {p.get("code") for f in doc["hosts"]["h1"]["findings"] for p in (f.get("problems") or [f])}
+    expected = set() if built_in else {"TG-A021", "TG-A022", "TG-A024"}
+    assert codes & {"TG-A020", "TG-A021", "TG-A022", "TG-A024"} == expected
