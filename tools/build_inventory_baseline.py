@@ -24,11 +24,14 @@ Two kinds of source material:
   listing shows them unmangled, otherwise any arguments are accepted.
 
 What goes in: tasks under ``\\Microsoft\\`` and the Microsoft components that
-Windows registers in the root folder (Edge updater, per-user OneDrive tasks,
-the latter as a ``{sid}`` pattern, never with the lab user's SID). What stays
-out, with the reason printed: anything else in the root folder (``\\GameOver`` is
-the lab's planted Mimikatz task; Google's and Amazon's agents are third-party
-software that belongs in a vendor file, not in a Windows baseline).
+Windows registers in the root folder (per-user OneDrive tasks, as a ``{sid}``
+pattern, never with the lab user's SID). What stays out, with the reason printed:
+anything else in the root folder (``\\GameOver`` is the lab's planted Mimikatz
+task; Google's and Amazon's agents are third-party software that belongs in a
+vendor file, not in a Windows baseline). Edge's updater tasks are documented once,
+for every version, in ``task_inventory/vendors/microsoft-edge-update.yml``: Edge is
+installed on server versions whose baselines are thin or missing, and one entry in a
+baseline plus one in the vendor file would overlap.
 """
 from __future__ import annotations
 
@@ -89,15 +92,12 @@ SOURCES = {
 
 # Root-folder tasks that Windows 10 itself (or its bundled Microsoft components) registers.
 MICROSOFT_ROOT_PREFIXES = (
-    "\\microsoftedgeupdatetaskmachine",        # Microsoft Edge (bundled since Windows 10 20H2)
     "\\onedrive reporting task-",              # OneDrive (bundled), one task per user
     "\\onedrive standalone update task-",
     "\\onedrive startup task-",                # OneDrive on Windows 11, one task per user
 )
 _USER_PROFILE = re.compile(r"^[A-Za-z]:\\Users\\[^\\]+", re.IGNORECASE)
 _VERSION_FOLDER = re.compile(r"\\\d+(?:\.\d+){2,}\\")
-# Edge's updater names its tasks with a GUID per installation on Windows 11.
-_EDGE_GUID_NAME = re.compile(r"^(\\MicrosoftEdgeUpdateTaskMachine(?:Core|UA))\{[0-9A-Fa-f-]{36}\}$")
 # Never allow-listed, whatever the folder holds (see ../shared/fixtures/README.md).
 KNOWN_MALICIOUS = {"\\gameover": "planted by the lab's attack simulator (Mimikatz every 5 minutes)"}
 
@@ -397,10 +397,6 @@ def build_from_dump(dump_path, os_family, source, date, thin=None):
                 pattern = _VERSION_FOLDER.sub(r"\\*\\", _USER_PROFILE.sub("*", command))
                 actions[index] = {("command_pattern" if k == "command" else k): (pattern if k == "command" else v)
                                   for k, v in action.items()}
-        match = _EDGE_GUID_NAME.match(entry.get("path") or "")
-        if match:
-            # Edge's installer names its tasks with or without a GUID, depending on the install
-            entry = {"path_pattern": match.group(1) + "*", **{k: v for k, v in entry.items() if k != "path"}}
         principal = entry["expected"].get("principal") or {}
         if principal.get("user_id") == "{sid}":
             # per-user tasks carry the user's SID or name as UserId, as the machine wrote it

@@ -53,7 +53,6 @@ OS_SOURCE_TEXT = {"live": "the host (live, WMI)", "hive": "the SOFTWARE hive", "
 # The same selection as tools/build_inventory_baseline.py (select): root-folder
 # tasks that Windows itself or its bundled Microsoft components register.
 MICROSOFT_ROOT_PREFIXES = (
-    "\\microsoftedgeupdatetaskmachine",
     "\\onedrive reporting task-",
     "\\onedrive standalone update task-",
     "\\onedrive startup task-",

@@ -152,7 +152,8 @@ def test_windows_11_per_user_and_per_install_names_are_patterns():
     assert "C:\\Users\\Admin" not in text and "S-1-5-21-" not in text.split("---", 1)[1]
     inventory = load_inventory([str(BASELINES / "windows_11.yml")], today="2026-12-03")
     view = inventory.for_host({"name": "h", "os_family": "windows_11"})
-    assert view.match("\\MicrosoftEdgeUpdateTaskMachineCore{0F2A8D5E-1234-4DEF-8ABC-0123456789AB}") is not None
+    # Edge's updater is not in a Windows baseline: one vendor file documents it for every version
+    assert view.match("\\MicrosoftEdgeUpdateTaskMachineCore{0F2A8D5E-1234-4DEF-8ABC-0123456789AB}") is None
     sid = "S-1-5-21-1-2-3-1001"
     entry = view.match("\\OneDrive Startup Task-" + sid)
     task = {"path": "\\OneDrive Startup Task-" + sid, "principal": {"user_id": sid, "logon_type": "InteractiveToken"},
@@ -184,3 +185,15 @@ def test_client_sources_agree_on_com_class_ids_which_server_2019_borrows():
     shared = set(ten) & set(eleven)
     assert len(shared) > 100
     assert {p for p in shared if ten[p] != eleven[p]} == set()
+
+
+def test_edge_update_is_documented_once_for_every_version_with_or_without_a_guid():
+    vendor = BASELINES.parent / "vendors" / "microsoft-edge-update.yml"
+    inventory = load_inventory([str(BASELINES), str(vendor)], today="2026-12-03")
+    assert not inventory.errors
+    for os_family in ("windows_10", "windows_11", "windows_server_2019", "windows_server_2025", "unknown"):
+        view = inventory.for_host({"name": "h", "os_family": os_family})
+        for name in ("\\MicrosoftEdgeUpdateTaskMachineCore", "\\MicrosoftEdgeUpdateTaskMachineUA",
+                     "\\MicrosoftEdgeUpdateTaskMachineCore{0F2A8D5E-1234-4DEF-8ABC-0123456789AB}"):
+            entry = view.match(name)
+            assert entry is not None and entry.source["file"].endswith("microsoft-edge-update.yml"), (os_family, name)
