@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import (
-    admin_findings, task_run_as, user_rights, well_known_sids,
+    admin_findings, pipeline, task_run_as, user_rights, well_known_sids,
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import build_run_report, run_as_views
 
@@ -132,9 +132,8 @@ def test_both_judges_apply_the_same_rule(sid, built_in, _what):
 def test_the_fleet_task_account_findings_use_the_same_rule(principal, built_in):
     # the same virtual account on three hosts with HighestAvailable: Windows' own account
     # (a per-service SID is the same on every host) is neither TG-A021 nor TG-A022
-    from ansible_collections.taskguard.windows.plugins.plugin_utils import pipeline
-    tasks = {"tasks": [{"path": "\\T", "principal": {"user_id": principal, "logon_type": "Password",
-                                                      "run_level": "HighestAvailable"}}]}
+    who = {"user_id": principal, "logon_type": "Password", "run_level": "HighestAvailable"}
+    tasks = {"tasks": [{"path": "\\T", "principal": who}]}
     results = {}
     for host in ("h1", "h2", "h3"):
         results[host] = {"status": "audited", "findings": [], "mode": "offline", "tier": "member_server",
