@@ -20,7 +20,7 @@ A right that was not read is a reason, never an empty holder list.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.task_run_as import is_built_in
+from ansible_collections.taskguard.windows.plugins.plugin_utils.well_known_sids import is_built_in
 
 BATCH = "SeBatchLogonRight"
 DENY_BATCH = "SeDenyBatchLogonRight"
