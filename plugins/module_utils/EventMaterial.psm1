@@ -13,7 +13,7 @@ Set-StrictMode -Version 2.0
 # Which channel logs which task event. Static facts, not decisions.
 $script:TgEventChannels = [Ordered]@{
     'Microsoft-Windows-TaskScheduler/Operational' = @(106, 140, 141, 142, 129, 200, 201)
-    'Security' = @(4698, 4699, 4700, 4701, 4702)
+    'Security' = @(1102, 4698, 4699, 4700, 4701, 4702)
 }
 
 Function ConvertTo-TgErrorData {

@@ -68,7 +68,7 @@ options:
     description: Task event ids to gather.
     type: list
     elements: int
-    default: [106, 140, 141, 142, 129, 200, 201, 4698, 4699, 4700, 4701, 4702]
+    default: [106, 140, 141, 142, 129, 200, 201, 1102, 4698, 4699, 4700, 4701, 4702]
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - taskguard.windows.attributes.read_only_windows

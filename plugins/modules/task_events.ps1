@@ -15,7 +15,7 @@ $spec = @{
         event_ids = @{
             type = 'list'
             elements = 'int'
-            default = @(106, 140, 141, 142, 129, 200, 201, 4698, 4699, 4700, 4701, 4702)
+            default = @(106, 140, 141, 142, 129, 200, 201, 1102, 4698, 4699, 4700, 4701, 4702)
         }
         since = @{ type = 'dict' }
         max_events = @{ type = 'int'; default = 5000 }

@@ -45,10 +45,12 @@ options:
     description:
       - Task event ids to collect. Channels without a requested id are not queried and
         get no coverage entry.
-      - Ids other than 106, 140, 141, 142, 129, 200, 201, 4698, 4699, 4700, 4701, 4702 are refused.
+      - Ids other than 106, 140, 141, 142, 129, 200, 201, 1102, 4698, 4699, 4700, 4701, 4702 are refused.
+      - 1102 (Security, the log was cleared) is not a task event - it is reported in the channel's coverage
+        (C(cleared)), with who cleared the log and when, because the task events before it are gone.
     type: list
     elements: int
-    default: [106, 129, 140, 141, 142, 200, 201, 4698, 4699, 4700, 4701, 4702]
+    default: [106, 129, 140, 141, 142, 200, 201, 1102, 4698, 4699, 4700, 4701, 4702]
   since:
     description:
       - Bookmark returned as RV(bookmark) by a previous run - a mapping of channel name to

@@ -462,16 +462,34 @@ def concealment_reasons(task, sources):
     return out
 
 
+def _log_clearings(out, channel, cov):
+    """TG-C018 for each clearing of the log read in this window (Security 1102)."""
+    for item in cov.get("cleared") or ():
+        if not isinstance(item, dict):
+            continue
+        params = {"channel": channel, "time": item.get("time") or "?",
+                  "user": item.get("user") or item.get("subject_sid") or "?"}
+        out.add("TG-C018", params=params, reasons=[reason("TG-C018", params)], evidence=trim(item),
+                key="cleared:%s:%s" % (channel, item.get("record_id")))
+    more = (cov.get("cleared_count") or 0) - len(cov.get("cleared") or ())
+    if more > 0:
+        params = {"channel": channel, "time": "(%d more)" % more, "user": "?"}
+        out.add("TG-C018", params=params, reasons=[reason("TG-C018", params)], key="cleared:%s:more" % channel)
+
+
 def event_coverage(out, result):
     """Coverage findings of the event collection: channels, errors, truncation, unparseable."""
     for channel, cov in sorted((result.get("coverage") or {}).items()):
         if not isinstance(cov, dict):
             continue
         # (key, English) of each problem: the keys let a report say them in its language
+        _log_clearings(out, channel, cov)
+        # a loss explained only by clearings is said once, by TG-C018
+        lost = bool(cov.get("events_may_be_lost")) and not set(cov.get("reasons") or ()) <= {"log_cleared"}
         problems = [(key, text) for key, text, present in (
             ("channel_disabled", "channel disabled", cov.get("enabled") is False),
             ("not_readable", "channel not readable", cov.get("readable") is False),
-            ("events_may_be_lost", "events may have been lost", bool(cov.get("events_may_be_lost"))),
+            ("events_may_be_lost", "events may have been lost", lost),
             ("foreign_records", "the file read for this channel holds %s record(s) of another channel"
              % cov.get("foreign_records"), bool(cov.get("foreign_records")))) if present]
         if not problems:

@@ -46,6 +46,8 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.offline_tasks im
 
 DEFAULT_MAX_EVENTS = 5000
 MAX_UNPARSEABLE = 500
+# Clearings of one channel described in its coverage (the rest only counted).
+MAX_CLEARINGS = 16
 MAX_EXPORT_FILES = 1000
 
 EVTX_FILES = {
@@ -294,6 +296,29 @@ def _coverage(channel, info, state, since, unparseable_count):
     return coverage
 
 
+def _take_clearings(events, coverage):
+    """Move the "log cleared" records (Security 1102) out of the task events into
+    their channel's coverage, with who cleared the log and when: every event before
+    that moment is gone, and the clearing is itself a finding (drift TG-C018)."""
+    kept = []
+    for event in events:
+        cov = coverage.get(event["channel"])
+        if event["action"] != "log_cleared":
+            kept.append(event)
+            continue
+        if cov is None:
+            continue
+        cov["cleared_count"] = cov.get("cleared_count", 0) + 1
+        cleared = cov.setdefault("cleared", [])
+        if len(cleared) < MAX_CLEARINGS:
+            cleared.append({key: event.get(key) for key in
+                            ("time", "user", "subject_sid", "logon_id", "record_id", "computer", "source")})
+        if "log_cleared" not in cov["reasons"]:
+            cov["reasons"].append("log_cleared")
+        cov["events_may_be_lost"] = True
+    return kept
+
+
 def _finish(collector, channels, states, since, mode, extra_errors):
     for channel, state in states.items():
         mark = since.get(channel)
@@ -310,6 +335,8 @@ def _finish(collector, channels, states, since, mode, extra_errors):
         mark = _bookmark_for(channel, events, state, since)
         if mark is not None:
             bookmark[channel] = mark
+    # after the bookmarks: a clearing read once is not read (and reported) again
+    events = _take_clearings(events, coverage)
     result = {
         "changed": False,
         "mode": mode,

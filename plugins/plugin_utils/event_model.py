@@ -36,6 +36,11 @@ EVENTS = {
     4700: (SECURITY, "enabled"),
     4701: (SECURITY, "disabled"),
     4702: (SECURITY, "updated"),
+    # Not a task event: "The audit log was cleared" (provider Microsoft-Windows-Eventlog,
+    # UserData/LogFileCleared). Task events before it are gone, and clearing the
+    # Security log is itself an attacker's step (T1070.001). event_collection takes
+    # these records out of the task events and reports them as the channel's coverage.
+    1102: (SECURITY, "log_cleared"),
 }
 DEFAULT_EVENT_IDS = tuple(sorted(EVENTS))
 
@@ -196,8 +201,14 @@ def _none_if_blank(value):
     return value or None
 
 
+def _subject_fields(event_id):
+    """Security events name the acting account in Subject* fields (4698-4702 in
+    EventData, 1102 in UserData/LogFileCleared)."""
+    return event_id >= 4698 or event_id == 1102
+
+
 def _user(event_id, data):
-    if event_id >= 4698:
+    if _subject_fields(event_id):
         name = _none_if_blank(data.get("SubjectUserName"))
         domain = _none_if_blank(data.get("SubjectDomainName"))
         if name and domain and domain != "-":
@@ -318,7 +329,7 @@ def normalize_event_element(root, *, source, parse_definition=None):
         "action": action,
         "task": task,
         "user": _user(event_id, data),
-        "subject_sid": _none_if_blank(data.get("SubjectUserSid")) if event_id >= 4698 else system["system_sid"],
+        "subject_sid": _none_if_blank(data.get("SubjectUserSid")) if _subject_fields(event_id) else system["system_sid"],
         "logon_id": _none_if_blank(data.get("SubjectLogonId")),
         "client": _client(data),
         "data": _extra_data(data),

@@ -45,6 +45,8 @@ TASK_KINDS = frozenset(("hidden", "transient", "registered", "disabled", "modifi
 # Admin-surface kinds (docs/least-privilege.md): judged like task findings by the verdict.
 ADMIN_KINDS = frozenset(("gpo_task", "local_admin", "laps", "task_account"))
 AUDIT_KINDS = frozenset(("coverage_gap", "unparseable", "unreachable", "failed"))
+# Gaps that are also an attacker's act: they make a host suspicious, not only incomplete.
+SUSPICIOUS_GAPS = frozenset(("TG-C018",))
 
 
 def _c(kind, severity, title, anchor):
@@ -81,6 +83,10 @@ CATALOGUE = {
                   "coverage-gaps"),
     "TG-C017": _c("coverage_gap", "low", "Legacy at jobs not looked at: the evidence has no Windows\\Tasks folder "
                                          "(.job files)", "coverage-gaps"),
+    # A gap and an act: whoever cleared the log removed the record of what came
+    # before (T1070.001); the verdict counts it like a task finding (SUSPICIOUS_GAPS).
+    "TG-C018": _c("coverage_gap", "high", "{channel} log cleared at {time} by {user}: the task events before "
+                  "that moment are gone", "coverage-gaps"),
     "TG-C016": _c("note", "info", "No built-in baseline for {os_family}: matched against all built-in baselines "
                                   "({families})", "coverage-gaps"),
     # unparseable material
@@ -437,7 +443,7 @@ def verdict(status, findings, *, task_sources_read=True):
     """``{"state", "reasons", "task_sources_read"}`` of one host (docs/drift.md#host-verdict).
 
     compromised: a critical task finding; suspicious: a task finding at medium or
-    above; not_audited: no audit result, or no task source could be read at all
+    above, or a gap that is also an act (a cleared log, SUSPICIOUS_GAPS); not_audited: no audit result, or no task source could be read at all
     (events alone can still make a host compromised or suspicious: then
     ``task_sources_read`` is False and a reason says so); incomplete: the audit
     could not see everything; clean: none of these.
@@ -448,13 +454,14 @@ def verdict(status, findings, *, task_sources_read=True):
         text = (first or {}).get("evidence", {}).get("message") or (first or {}).get("title") or status
         return {"state": "not_audited", "reasons": [_verdict_reason("not_audited", str(text)[:300])],
                 "task_sources_read": False}
-    task_rows = [f for f in findings if f["kind"] in TASK_KINDS or f["kind"] in ADMIN_KINDS]
+    task_rows = [f for f in findings
+                 if f["kind"] in TASK_KINDS or f["kind"] in ADMIN_KINDS or f.get("code") in SUSPICIOUS_GAPS]
     critical = [f for f in task_rows if f["severity"] == "critical"]
     serious = [f for f in task_rows if SEVERITY_RANK[f["severity"]] >= SEVERITY_RANK["medium"]]
-    gaps = [f for f in findings if f["kind"] in AUDIT_KINDS]
+    gaps = [f for f in findings if f["kind"] in AUDIT_KINDS and f.get("code") not in SUSPICIOUS_GAPS]
     for f in (critical or serious)[:3]:
-        reasons.append(_verdict_reason(f.get("code") or f["kind"], "%s: %s" % (f["task"], f["title"]), f.get("params"),
-                                       f["task"]))
+        text = "%s: %s" % (f["task"], f["title"]) if f["task"] else f["title"]
+        reasons.append(_verdict_reason(f.get("code") or f["kind"], text, f.get("params"), f["task"]))
     if not task_sources_read:
         reasons.append(_verdict_reason("no_task_source", "no task source could be read"))
     for f in gaps[:3]:

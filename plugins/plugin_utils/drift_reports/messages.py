@@ -275,6 +275,7 @@ MESSAGES = {
     "event.started": _m("started", "開始"),
     "event.completed": _m("completed", "完了"),
     "event.process_created": _m("process created", "プロセス起動"),
+    "event.log_cleared": _m("log cleared", "ログ消去"),
     "event.ran": _m("ran", "実行"),
     "event.other": _m("event", "イベント"),
 
@@ -519,6 +520,7 @@ CODE_TITLES_JA = {
     "TG-C014": "{count} 件のタスクについて台帳を参照できず、台帳に未記載として判定しました",
     "TG-C015": "Windows のバージョンが不明なため、すべての標準ベースラインと照合しました",
     "TG-C016": "{os_family} の標準ベースラインがないため、すべての標準ベースライン({families})と照合しました",
+    "TG-C018": "{channel} ログが {time} に {user} によって消去されました: それ以前のタスクイベントは失われています",
     "TG-C017": "旧形式の at ジョブを確認していません: 証拠に Windows\\Tasks フォルダ(.job ファイル)がありません",
     "TG-U001": "タスク定義を解析できませんでした",
     "TG-U002": "イベントを解析できませんでした",

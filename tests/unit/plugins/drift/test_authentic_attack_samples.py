@@ -64,3 +64,27 @@ def test_the_atexec_task_is_transient_and_its_temp_redirect_scored(tmp_path):
     assert row["kind"] == "transient"
     rules = {r["rule"] for r in row["reasons"]}
     assert "TG-T001" in rules
+
+
+@pytest.mark.parametrize("name,user,time", [
+    ("atexec-target-host-4698-4699.evtx", "EXAMPLE\\administrator", "2019-03-19T00:02:00.383090Z"),
+    ("remote-task-update-4702.evtx", "3B\\a-jbrown", "2020-09-02T11:47:39.499106Z"),
+])
+def test_a_cleared_security_log_is_reported_with_who_and_when(tmp_path, name, user, time):
+    """Both samples start with 1102 (the operator cleared the log before the attack):
+    a high finding with the account and time, the host suspicious, and the clearing
+    not counted as a task event."""
+    result = audit(tmp_path, name)
+    cleared = [f for f in result["findings"] if f["code"] == "TG-C018"]
+    assert len(cleared) == 1
+    row = cleared[0]
+    assert row["severity"] == "high" and row["task"] is None
+    assert row["params"]["channel"] == "Security"
+    assert row["params"]["user"] == user and row["params"]["time"] == time
+    assert user in row["title"]
+    assert "TG-C018" in [r["code"] for r in result["verdict"]["reasons"]]
+
+
+def test_a_log_without_clearing_has_no_clearing_finding(tmp_path):
+    result = audit(tmp_path, "fullpowers-localservice-4698-4699.evtx")
+    assert not [f for f in result["findings"] if f["code"] == "TG-C018"]

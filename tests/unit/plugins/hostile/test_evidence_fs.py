@@ -308,9 +308,11 @@ def test_authentic_evtx_cut_on_a_chunk_boundary_is_reported(tmp_path, shared_fix
         P.write(root.joinpath(*SEC_EVTX), data[:cut])
         result = collect_offline_events(str(root))
         assert result["coverage"][SECURITY]["events_may_be_lost"] is True, cut
+        assert set(result["coverage"][SECURITY]["reasons"]) - {"log_cleared"}, cut
     root = P.evidence_root(tmp_path / "whole")
     P.write(root.joinpath(*SEC_EVTX), data)
-    assert collect_offline_events(str(root))["coverage"][SECURITY]["events_may_be_lost"] is False
+    # whole, the only loss is the clearing the capture starts with (1102)
+    assert collect_offline_events(str(root))["coverage"][SECURITY]["reasons"] == ["log_cleared"]
 
 
 def test_authentic_evtx_with_a_chunk_zeroed_in_the_middle_is_reported(tmp_path, shared_fixtures):

@@ -44,6 +44,11 @@ EXPECTED = {
 }
 
 
+# The DonPapi capture starts with a 1102: the operator's account cleared the
+# Security log before the run (a real clearing, reported as TG-C018).
+CLEARED = {"donpapi-benign-4702.evtx": ("OFFSEC\\hack1", "2021-12-12T07:15:28.352504Z")}
+
+
 def _root_with(tmp_path, src, name="Security.evtx"):
     logs = tmp_path / "Windows" / "System32" / "winevt" / "Logs"
     logs.mkdir(parents=True)
@@ -60,7 +65,10 @@ def test_authentic_file_yields_exactly_listed_events(shared_fixtures, tmp_path, 
     assert got == want
     assert result["unparseable"] == []
     assert result["coverage"]["Security"]["readable"] is True
-    assert result["coverage"]["Security"]["events_may_be_lost"] is False
+    cleared = CLEARED.get(filename)
+    assert result["coverage"]["Security"]["events_may_be_lost"] is bool(cleared)
+    assert [(c["user"], c["time"]) for c in result["coverage"]["Security"].get("cleared", [])] == (
+        [cleared] if cleared else [])
     # No Operational log in these extracts: reported as missing, not as quiet.
     assert result["coverage"]["Microsoft-Windows-TaskScheduler/Operational"]["reasons"] == ["evtx_missing"]
     assert result["coverage"]["Microsoft-Windows-TaskScheduler/Operational"]["events_may_be_lost"] is True
