@@ -398,6 +398,23 @@ Function Get-TgFileBase64 {
     return [Convert]::ToBase64String([System.IO.File]::ReadAllBytes($Path))
 }
 
+Function Test-TgSysvolItem {
+    <#
+    .SYNOPSIS
+    $true when the item exists, $false only when it does not. Anything else (access
+    denied, a broken path) is thrown for the caller to report: Test-Path answers
+    $false for a folder it may not read, which would make an unreadable GPO look empty.
+    #>
+    param([Parameter(Mandatory = $true)][String]$Path)
+    try {
+        $null = Get-Item -LiteralPath $Path -Force -ErrorAction Stop
+    }
+    catch [System.Management.Automation.ItemNotFoundException] {
+        return $false
+    }
+    return $true
+}
+
 Function Get-TgSysvolMaterial {
     $result = @{ found = $false; root = $null; gpo_folders = 0; gpos = @(); errors = @() }
     try {
@@ -427,19 +444,32 @@ Function Get-TgSysvolMaterial {
             Where-Object { $_.Name -match '^\{[0-9A-Fa-f-]{36}\}$' })
         $result.gpo_folders = $folders.Count
         foreach ($folder in @($folders | Select-Object -First $script:MaxGpoFolders)) {
-            $gpo = @{ guid = $folder.Name; gpt_ini_b64 = $null; files = @() }
+            # errors: what of this GPO could not be read (gpo_tasks.parse_live_material, TG-G011)
+            $gpo = @{ guid = $folder.Name; gpt_ini_b64 = $null; files = @(); errors = @() }
+            if ($folder.Attributes -band [System.IO.FileAttributes]::ReparsePoint) {
+                # A GPO folder is never a link on a healthy DC: not followed, reported.
+                $gpo.errors += "$($folder.FullName): a link or junction, not followed"
+                $result.gpos += $gpo
+                continue
+            }
             $ini = Join-Path -Path $folder.FullName -ChildPath 'GPT.INI'
-            if (Test-Path -LiteralPath $ini) {
-                try {
+            try {
+                if (Test-TgSysvolItem -Path $ini) {
                     $gpo.gpt_ini_b64 = Get-TgFileBase64 -Path $ini -MaxBytes $script:MaxIniBytes
                 }
-                catch {
-                    $result.errors += "$($ini): $(Get-TgErrorMessage $_)"
-                }
+            }
+            catch {
+                $result.errors += "$($ini): $(Get-TgErrorMessage $_)"
             }
             foreach ($scope in @('Machine', 'User')) {
                 $xml = Join-Path -Path $folder.FullName -ChildPath "$scope\Preferences\ScheduledTasks\ScheduledTasks.xml"
-                if (-not (Test-Path -LiteralPath $xml)) {
+                try {
+                    if (-not (Test-TgSysvolItem -Path $xml)) {
+                        continue
+                    }
+                }
+                catch {
+                    $gpo.errors += "$($xml): $(Get-TgErrorMessage $_)"
                     continue
                 }
                 $file = @{ scope = $scope.ToLowerInvariant(); path = $xml; content_b64 = $null; error = $null }
