@@ -317,6 +317,8 @@ def parse_reg_export(data, *, max_bytes=MAX_REG_BYTES):
             current = _key_line(result, number, stripped)
         elif current is None:
             result.add_error(number, 'value outside of a key')
+        elif stripped[0] not in '@"':
+            result.add_error(number, 'unrecognised line')   # without raising: a file of garbage lines is hostile input
         else:
             try:
                 _value_line(current, stripped)
