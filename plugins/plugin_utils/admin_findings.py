@@ -19,6 +19,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import CATALOGUE, finding_id, trim
+from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import reason as findings_reason
 from ansible_collections.taskguard.windows.plugins.plugin_utils.gpo_state import Previous
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_compare import (
     is_system, is_user_account, normalize_account,
@@ -74,7 +75,7 @@ class Findings(object):
             "id": fid, "code": code, "params": params, "kind": meta["kind"], "task": subject,
             "severity": fields.get("severity") or meta["severity"],
             "title": _title(meta["title"], params),
-            "reasons": fields.get("reasons") or [reason(code)], "evidence": trim(fields.get("evidence") or {}),
+            "reasons": fields.get("reasons") or [reason(code, params)], "evidence": trim(fields.get("evidence") or {}),
             "entry": fields.get("entry"), "proposed_entry": None, "diff": trim(diff) if diff else None,
         }
         self.items.append(finding)
@@ -97,13 +98,12 @@ def _title(template, params):
         return template
 
 
-def reason(code, title=None, severity=None):
-    meta = CODES[code]
-    if title is None:
-        title = meta["title"].split(" {")[0] if "{" in meta["title"] else meta["title"]
-    return {"rule": code, "title": title,
-            "severity": severity or meta["severity"], "category": "admin_surface", "mitre": [],
-            "references": [], "docs": meta["anchor"]}
+def reason(code, params=None, severity=None):
+    """The reason item of an admin-surface code, its title filled from ``params``
+    (findings.reason; a template left unfilled would show "{account}" to a reader)."""
+    item = findings_reason(code, params, severity)
+    item["category"] = "admin_surface"
+    return item
 
 
 def _entry_source(entry):
@@ -338,7 +338,7 @@ def _judge_one(out, task, host, host_view, since, rules):
     if "TG-G005" in codes:
         # written to SYSVOL since the last audit: whoever did it holds GPO rights (disabled or not)
         severity = max_severity(severity, "high")
-    reasons = [reason(c) for c in codes] + list(risk.get("reasons") or [])
+    reasons = [reason(c, params) for c in codes] + list(risk.get("reasons") or [])
     # One finding per preference item: two items of the same name (a disabled Task
     # and an ImmediateTask, say) must not share an id, or the second would be dropped.
     key = "gpo-task:%s:%s:%s" % (task.get("item_type"), task.get("source_path"), task.get("uid"))

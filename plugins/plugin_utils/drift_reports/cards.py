@@ -170,13 +170,22 @@ def finding_title(finding, msg):
     return code_title(finding.get("code"), finding.get("params"), finding.get("title"), msg)
 
 
-def reason_title(reason, msg):
+def reason_title(reason, msg, params=None):
+    """The reason's title in the report's language. ``params``: the finding's
+    params, which fill a built-in code's Japanese template (its English title
+    was filled when the finding was made)."""
     localized = _d(_d(reason.get("i18n")).get(msg.language))
     if localized.get("title"):
         return _s(localized["title"])
     rule = reason.get("rule")
-    if msg.language != "en" and rule in CODE_TITLES_JA and "{" not in CODE_TITLES_JA[rule]:
-        return CODE_TITLES_JA[rule]
+    if msg.language != "en" and rule in CODE_TITLES_JA:
+        template = CODE_TITLES_JA[rule]
+        if "{" not in template:
+            return template
+        try:
+            return template.format(**_d(params))
+        except (KeyError, IndexError, ValueError, AttributeError):
+            pass
     return _s(reason.get("title"))
 
 
@@ -303,7 +312,7 @@ def _who(finding, task, msg):
         client = _d(event.get("client"))
         if client.get("fqdn"):
             rows.append((msg("field.registered_from"), _s(client["fqdn"]), True))
-    if not writes and finding.get("task"):
+    if not writes and finding.get("task") and finding.get("kind") in TASK_KINDS:
         rows.append((msg("field.registered"), msg("field.no_registrant"), False))
     if task.get("author"):
         rows.append((msg("field.author"), _s(task["author"]), True))
@@ -355,7 +364,8 @@ def _why(finding, msg):
         if not isinstance(r, dict):
             continue
         refs = [ref for ref in _l(r.get("references")) if isinstance(ref, dict)][:MAX_REFS]
-        rules.append({"rule": _s(r.get("rule")), "title": reason_title(r, msg), "severity": _s(r.get("severity")),
+        rules.append({"rule": _s(r.get("rule")), "title": reason_title(r, msg, finding.get("params")),
+                      "severity": _s(r.get("severity")),
                       "mitre": [_s(m) for m in _l(r.get("mitre"))], "references": refs,
                       "description": reason_description(r, msg)})
     escalations = [reason_title(_d(e), msg) for e in _l(_d(finding.get("evidence")).get("escalations"))]
