@@ -25,6 +25,7 @@ __metaclass__ = type
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_findings, well_known_sids
 from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import lower_path
+from ansible_collections.taskguard.windows.plugins.plugin_utils.severity import SEVERITY_RANK
 
 CODE = "TG-A024"
 HIGH_TIERS = ("domain_controller", "admin_workstation")
@@ -36,13 +37,17 @@ is_built_in = well_known_sids.is_built_in
 
 
 def undocumented_task_paths(findings):
-    """Lower-cased paths of the host's tasks that matched no confirmed inventory entry."""
+    """Lower-cased paths of the host's tasks that matched no confirmed inventory
+    entry and were judged at medium or above. A row below medium is a task the
+    audit already judged harmless though no baseline lists it (a Windows
+    component of another build, e.g. a per-user built-in that runs as the user,
+    TG-R022): its account is a review item (low), not a second alarm."""
     out = set()
     for row in findings or []:
         if not isinstance(row, dict) or not row.get("task"):
             continue
         kinds = set(row.get("kinds") or [row.get("kind")])
-        if kinds & _UNDOCUMENTED_KINDS:
+        if kinds & _UNDOCUMENTED_KINDS and SEVERITY_RANK.get(row.get("severity"), 0) >= SEVERITY_RANK["medium"]:
             out.add(lower_path(row["task"]))
     return out
 

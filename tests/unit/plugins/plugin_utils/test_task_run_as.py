@@ -222,3 +222,14 @@ def test_the_drift_report_action_judges_run_as_accounts_with_each_hosts_groups(t
     assert not out.get("failed"), out
     doc = json.loads((tmp_path / "r" / "drift.json").read_text(encoding="utf-8"))
     assert run_as(doc, "fs1") == [] and [f["task"] for f in run_as(doc, "ws1")] == ["\\Backup\\Nightly"]
+
+
+def test_a_built_in_the_audit_judged_low_raises_no_second_alarm(inventory):
+    """A per-user Windows task of another build (no baseline lists it, the audit
+    judged it low: TG-R022) runs as the user: on a domain controller its account is
+    a review item (low), never a high that would bury the real findings."""
+    row = dict(undocumented_row("\\Microsoft\\Windows\\Feeds\\User_Feed_Synchronization-{1}"), severity="low")
+    doc = report({"dc1": result([task(row["task"], "CORP\\alice", logon_type="InteractiveToken")],
+                                tier="domain_controller", findings=[row])}, inventory, {"dc1": []})
+    (finding,) = run_as(doc, "dc1")
+    assert finding["severity"] == "low"
