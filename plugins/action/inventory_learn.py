@@ -282,7 +282,7 @@ class ActionModule(ActionBase):
                 "%s: %s" % (e.get("source"), e.get("error")) if isinstance(e, dict) else e, 400)
                 for e in (learned.get("errors") or [])[:20]]
             text = inventory_baseline.baseline_text(
-                learned.get("entries") or [], os_family=family, host_name=name, build=learned["build"], today=today,
+                learned.get("entries") or [], inventory_baseline.GoldenHost(name, family, learned["build"], today),
                 left_out=[tuple(item) for item in learned.get("left_out") or []],
                 contact=args.get("contact") or CONFIRM_CONTACT, approver=args.get("approver") or CONFIRM_APPROVER,
                 notes=notes)

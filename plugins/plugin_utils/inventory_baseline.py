@@ -32,6 +32,7 @@ from __future__ import (absolute_import, division, print_function)
 
 __metaclass__ = type
 
+import collections
 import re
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.host_context import CLIENT_BUILDS, SERVER_BUILDS
@@ -179,8 +180,14 @@ def baseline_entries(tasks, *, os_family, host_name, build, today):
     return entries
 
 
-def baseline_text(entries, *, os_family, host_name, build, today, left_out=(), contact, approver, notes=()):
-    """YAML text of a learned baseline file, header included."""
+# Where a baseline was learned: the golden host's name and OS family, its build
+# text (build_text) and the day. One record instead of four more arguments (issue 22).
+GoldenHost = collections.namedtuple("GoldenHost", "name os_family build today")
+
+
+def baseline_text(entries, golden, *, left_out=(), contact, approver, notes=()):
+    """YAML text of a learned baseline file, header included. ``golden``: a GoldenHost."""
+    host_name, os_family, build, today = golden
     doc = build_document(
         entries, owner_name="Microsoft Windows (%s baseline)" % os_family, kind="baseline", contact=contact,
         provenance={"learned_from": [host_name], "learned_at": today, "os_family": [os_family],

@@ -13,6 +13,7 @@ Python returning a list of such messages (empty = fine); the action plugin
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import dataclasses
 import os
 import uuid
 
@@ -243,10 +244,13 @@ def check_connection_libraries(host, connection, transport, *, importable=None):
     return problems
 
 
-def run_checks(*, choices=None, bools=None, positive_ints=None, dates=None, hosts=None, inventory=None, writable=None,
-               files=None, existing=None, risk_rules=None, outputs=None, offline_roots=None, connections=None,
-               today=None, warnings=None):
-    """All problems of one playbook's inputs, in a stable order.
+@dataclasses.dataclass(frozen=True)
+class PreflightInputs:
+    """The values one playbook's preflight checks, one field per kind of check.
+
+    A record instead of thirteen keyword arguments (issue 22): the action gathers
+    it, :func:`run_checks` reads it. Every field is optional (empty = nothing of
+    that kind to check).
 
     choices: {name: (value, [choices])}; bools / positive_ints / dates: {name: value};
     hosts: (name, pattern, [hosts]) or None; inventory: {name: [paths, ...]}
@@ -256,17 +260,32 @@ def run_checks(*, choices=None, bools=None, positive_ints=None, dates=None, host
     offline_roots: {host: path}; connections: {host: (ansible_connection,
     ansible_winrm_transport)} of the hosts contacted live.
     """
+    choices: dict = None
+    bools: dict = None
+    positive_ints: dict = None
+    dates: dict = None
+    hosts: tuple = None
+    inventory: dict = None
+    writable: dict = None
+    files: dict = None
+    existing: dict = None
+    risk_rules: dict = None
+    outputs: dict = None
+    offline_roots: dict = None
+    connections: dict = None
+
+
+def _each(mapping, check):
+    """check(name, value) over *mapping* in name order: the messages come out in a stable order."""
     problems = []
-    for name, (value, allowed) in sorted((choices or {}).items()):
-        problems += check_choice(name, value, allowed)
-    for name, value in sorted((bools or {}).items()):
-        problems += check_bool(name, value)
-    for name, value in sorted((positive_ints or {}).items()):
-        problems += check_positive_int(name, value)
-    for name, value in sorted((dates or {}).items()):
-        problems += check_date(name, value)
-    if hosts is not None:
-        problems += check_hosts(*hosts)
+    for name, value in sorted((mapping or {}).items()):
+        problems += check(name, value)
+    return problems
+
+
+def _check_inventories(inventory, today, warnings):
+    """Each distinct inventory value once (many hosts usually name the same folder)."""
+    problems = []
     for name, value_lists in sorted((inventory or {}).items()):
         seen = set()
         for paths in value_lists:
@@ -275,24 +294,36 @@ def run_checks(*, choices=None, bools=None, positive_ints=None, dates=None, host
                 continue
             seen.add(key)
             problems += check_inventory_paths(name, list(key), today=today, warnings=warnings)
-    for name, paths in sorted((files or {}).items()):
-        problems += check_files(name, paths)
-    for name, paths in sorted((existing or {}).items()):
-        problems += check_exists(name, paths)
-    for name, paths in sorted((risk_rules or {}).items()):
-        problems += check_risk_rules(name, paths)
-    for name, path in sorted((outputs or {}).items()):
-        problems += check_output_file(name, path)
-    for name, path in sorted((writable or {}).items()):
-        problems += check_writable_dir(name, path)
-    for host, path in sorted((offline_roots or {}).items()):
-        problems += check_offline_root(host, path)
-    # one line per missing library, not per host: the first host named, the others counted
+    return problems
+
+
+def _check_connections(connections):
+    """One line per missing library, not per host: the first host named, the others counted."""
     by_library = {}
     for host, (connection, transport) in sorted((connections or {}).items()):
         for problem in check_connection_libraries(host, connection, transport):
             by_library.setdefault(problem.split(" for host ")[0], []).append(problem)
-    for same in by_library.values():
-        problems.append(same[0] if len(same) == 1 else same[0].replace(
-            " needs the ", " (and %d more host(s)) needs the " % (len(same) - 1), 1))
-    return problems
+    return [same[0] if len(same) == 1 else same[0].replace(
+        " needs the ", " (and %d more host(s)) needs the " % (len(same) - 1), 1) for same in by_library.values()]
+
+
+def run_checks(inputs, *, today=None, warnings=None):
+    """All problems of one playbook's inputs (a :class:`PreflightInputs`), in a stable order.
+
+    Entries of the task inventory that have errors next to usable ones are
+    appended to *warnings* (see :func:`check_inventory_paths`).
+    """
+    problems = _each(inputs.choices, lambda name, spec: check_choice(name, *spec))
+    problems += _each(inputs.bools, check_bool)
+    problems += _each(inputs.positive_ints, check_positive_int)
+    problems += _each(inputs.dates, check_date)
+    if inputs.hosts is not None:
+        problems += check_hosts(*inputs.hosts)
+    problems += _check_inventories(inputs.inventory, today, warnings)
+    problems += _each(inputs.files, check_files)
+    problems += _each(inputs.existing, check_exists)
+    problems += _each(inputs.risk_rules, check_risk_rules)
+    problems += _each(inputs.outputs, check_output_file)
+    problems += _each(inputs.writable, check_writable_dir)
+    problems += _each(inputs.offline_roots, check_offline_root)
+    return problems + _check_connections(inputs.connections)

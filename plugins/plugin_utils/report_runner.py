@@ -40,8 +40,8 @@ def host_from_result(host, res, hints=None):
     hints = hints or {}
 
     def not_audited(status, kind, msg, mode=None):
-        return host_entry(status, [unreachable_finding(host, kind, msg)], message=str(msg)[:1000], mode=mode,
-                          tier=fnd.tier(dict(hints, name=host)), domain_role=hints.get("domain_role"))
+        return host_entry(status, [unreachable_finding(host, kind, msg)], message=str(msg)[:1000], about={
+            "mode": mode, "tier": fnd.tier(dict(hints, name=host)), "domain_role": hints.get("domain_role")})
 
     if not isinstance(res, dict):
         return not_audited("failed", "failed", "no audit result was recorded for this host "
@@ -53,10 +53,9 @@ def host_from_result(host, res, hints=None):
         return not_audited("failed", "failed", "audit task skipped: %s" % (res.get("skip_reason") or "condition"))
     if res.get("failed") or res.get("status") not in _VALID or not isinstance(res.get("findings"), list):
         return not_audited("failed", "failed", res.get("msg") or "audit failed", mode=res.get("mode"))
-    entry = host_entry(res["status"], res["findings"], mode=res.get("mode"), os_family=res.get("os_family"),
-                       domain_role=res.get("domain_role"), audited_at=res.get("audited_at"),
-                       tier=res.get("tier") or fnd.tier(dict(hints, domain_role=res.get("domain_role"))),
-                       verdict=res.get("verdict"))
+    about = {name: res.get(name) for name in ("mode", "os_family", "domain_role", "audited_at")}
+    about["tier"] = res.get("tier") or fnd.tier(dict(hints, domain_role=res.get("domain_role")))
+    entry = host_entry(res["status"], res["findings"], about=about, verdict=res.get("verdict"))
     entry["os_source"] = res.get("os_source")
     entry["os_build"] = res.get("os_build")
     entry["os_inference"] = res.get("os_inference")

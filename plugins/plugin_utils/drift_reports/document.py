@@ -23,17 +23,26 @@ def utc_now():
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def host_entry(status, findings, *, mode=None, os_family=None, domain_role=None, message=None, audited_at=None,
-               tier=None, verdict=None):
-    """One host of the report. ``verdict``: the audit's (findings.verdict); computed
-    from status and findings when the result carries none."""
+# What a host entry says about the host itself, passed as one ``about`` dict
+# (issue 22: a record instead of five more keyword arguments).
+HOST_FIELDS = ("mode", "os_family", "domain_role", "audited_at", "tier")
+
+
+def host_entry(status, findings, *, about=None, message=None, verdict=None):
+    """One host of the report.
+
+    ``about``: {field: value} for any of HOST_FIELDS (a missing field is None,
+    the tier "other"). ``verdict``: the audit's (findings.verdict); computed from
+    status and findings when the result carries none.
+    """
+    about = about or {}
     if not isinstance(verdict, dict) or verdict.get("state") not in VERDICTS:
         verdict = host_verdict(status, findings)
     if not message and verdict.get("reasons"):
         message = "; ".join(str(r.get("text")) for r in verdict["reasons"][:2])[:1000]
-    return {"status": status, "verdict": verdict, "tier": tier or "other", "mode": mode, "os_family": os_family,
-            "domain_role": domain_role, "message": message, "audited_at": audited_at,
-            "summary": summarize_findings(findings), "findings": findings}
+    return {"status": status, "verdict": verdict, "tier": about.get("tier") or "other", "mode": about.get("mode"),
+            "os_family": about.get("os_family"), "domain_role": about.get("domain_role"), "message": message,
+            "audited_at": about.get("audited_at"), "summary": summarize_findings(findings), "findings": findings}
 
 
 def fleet_summary(hosts):

@@ -147,9 +147,9 @@ def _old_shape_doc():
         return entry
     return build_report({
         "dc01": old(host_entry("partial", [f("a", "hidden", "critical", "\\T"), f("b", "undocumented", "critical", "\\T"),
-                                           f("c", "coverage_gap", "medium", None)], domain_role="domain_controller")),
-        "ws01": old(host_entry("unreachable", [f("d", "unreachable", "high", None)], domain_role=None, message="timeout")),
-        "srv01": old(host_entry("audited", [], domain_role="member_server")),
+                                           f("c", "coverage_gap", "medium", None)], about={"domain_role": "domain_controller"})),
+        "ws01": old(host_entry("unreachable", [f("d", "unreachable", "high", None)], about={"domain_role": None}, message="timeout")),
+        "srv01": old(host_entry("audited", [], about={"domain_role": "member_server"})),
     }, {"id": "r"})
 
 
@@ -177,7 +177,7 @@ def test_reports_stay_linear_in_findings():
     """Twice the findings, about twice the bytes (no per-pair work, no quadratic text)."""
     def doc(n):
         rows = [_task_finding(id="%016x" % i, task="\\T%d" % i) for i in range(n)]
-        return build_report({"h": host_entry("audited", rows, domain_role="member_server")}, {"id": "r"})
+        return build_report({"h": host_entry("audited", rows, about={"domain_role": "member_server"})}, {"id": "r"})
     for render in (html_page.render, markdown.render, csv_format.render, junit.render):
         small, large = len(render(doc(50), "ja")), len(render(doc(100), "ja"))
         assert 1.7 < large / small < 2.3, render

@@ -71,7 +71,7 @@ def test_a_broken_vendor_file_next_to_usable_entries_is_a_warning_not_a_stop(tmp
     assert preflight.check_inventory_paths("v", [str(inventory)], warnings=warnings) == []
     [warning] = warnings
     assert warning.startswith("v: entries with errors are ignored by the audit and reported as a coverage gap: 1 error(s)")
-    assert preflight.run_checks(inventory={"v": [[str(inventory)]]}, warnings=[]) == []
+    assert preflight.run_checks(preflight.PreflightInputs(inventory={"v": [[str(inventory)]]}), warnings=[]) == []
 
 
 def test_an_expired_entry_does_not_stop_the_audit(tmp_path):
@@ -122,14 +122,14 @@ def test_files_and_existing_paths(tmp_path):
 def test_run_checks_reports_every_problem_once_in_a_stable_order(tmp_path):
     blocker = tmp_path / "f"
     blocker.write_text("x")
-    problems = preflight.run_checks(
+    problems = preflight.run_checks(preflight.PreflightInputs(
         choices={"taskguard_fail_on": ("hihg", ["never", "high"])},
         bools={"taskguard_fail_on_unaudited": "perhaps"},
         hosts=("taskguard_hosts", "windows", ["dc01", "srv01"]),
         # the same inventory named by two hosts is checked once
         inventory={"taskguard_task_inventory_dir": [[str(tmp_path / "nope")], [str(tmp_path / "nope")]]},
         writable={"taskguard_report_dir": str(blocker)},
-        offline_roots={"srv01": str(blocker)})
+        offline_roots={"srv01": str(blocker)}))
     assert [p.split("=")[0].split(":")[0].split(" ")[0] for p in problems] == [
         "taskguard_fail_on", "taskguard_fail_on_unaudited", "taskguard_task_inventory_dir",
         "taskguard_report_dir", "taskguard_offline_root"]
@@ -152,8 +152,8 @@ def test_connection_libraries_are_checked_per_transport():
 
 def test_a_missing_library_is_one_line_for_the_whole_fleet(monkeypatch):
     monkeypatch.setattr(preflight, "_importable", lambda module: module != "kerberos")
-    problems = preflight.run_checks(connections={"dc01": ("winrm", "kerberos"), "dc02": ("winrm", "kerberos"),
-                                                 "srv01": ("winrm", "ntlm")})
+    problems = preflight.run_checks(preflight.PreflightInputs(connections={
+        "dc01": ("winrm", "kerberos"), "dc02": ("winrm", "kerberos"), "srv01": ("winrm", "ntlm")}))
     assert problems == ["ansible_winrm_transport=kerberos for host dc01 (and 1 more host(s)) needs the Python "
                         "library kerberos on the controller: install pywinrm[kerberos] (pykerberos; system "
                         "package krb5 headers, see bindep.txt), e.g. pip install -r requirements-winrm.txt"]

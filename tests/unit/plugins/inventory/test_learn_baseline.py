@@ -116,7 +116,7 @@ def test_a_concealed_task_stops_the_host_even_when_it_scores_nothing():
 
 def test_hostile_paths_stay_in_one_comment_line():
     text = inventory_baseline.baseline_text(
-        [], os_family="windows_11", host_name="h\nx: 1", build="build 1", today=TODAY,
+        [], inventory_baseline.GoldenHost("h\nx: 1", "windows_11", "build 1", TODAY),
         left_out=[("\\evil\n---\nowner: x\u2028y", "why\r\nz")], contact="c", approver="a")
     header, body = text.split("\n---\n", 1)
     assert all(line.startswith("#") for line in header.splitlines())

@@ -174,8 +174,8 @@ def baseline_cases():
                 "expected": {"principal": {"user_id": "S-1-5-18"}, "actions": [{"type": "exec", "command": "a.exe"}],
                              "triggers": []}}]
     text = inventory_baseline.baseline_text(
-        entries, os_family="windows_11", host_name="gold\n01", build="build 10.0.26100 (version from a reg export)",
-        today=TODAY, left_out=[("\\X", "why\nnot"), ("\\Y", "y")], contact="c@example.org", approver="ap",
+        entries, inventory_baseline.GoldenHost("gold\n01", "windows_11", "build 10.0.26100 (version from a reg export)",
+                                               TODAY), left_out=[("\\X", "why\nnot"), ("\\Y", "y")], contact="c@example.org", approver="ap",
         notes=["Mode: offline; task sources read: files.", "note\u2028two"])
     return {"full": text}
 
