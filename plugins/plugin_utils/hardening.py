@@ -144,21 +144,8 @@ def registry_read_error(facts, name, path=None):
     return "%s was not gathered" % name
 
 
-def classify_host(facts):
-    """Classify a host from the raw ``hardening_facts`` result.
-
-    Returns a dict with ``domain_role`` (contract names, ``unknown`` when it could not
-    be determined), ``is_domain_controller``/``is_workstation`` (bool or None),
-    ``file_server`` (bool or None = could not tell) with ``file_server_reasons``,
-    ``at_exe_present`` (bool or None) and ``os_build`` (int or None).
-    """
-    if not isinstance(facts, dict):
-        facts = {}
-    computer = facts.get("computer") if isinstance(facts.get("computer"), dict) else {}
-    os_info = facts.get("os") if isinstance(facts.get("os"), dict) else {}
-
-    domain_role_code = _int_or_none(computer.get("domain_role"))
-    product_type = _int_or_none(os_info.get("product_type"))
+def _role_from_codes(domain_role_code, product_type):
+    """(role, is_domain_controller, is_workstation) from DomainRole and ProductType."""
     role = _DOMAIN_ROLES.get(domain_role_code, "unknown")
 
     # Two independent sources; either saying "domain controller" is enough, because the
@@ -180,42 +167,59 @@ def classify_host(facts):
         is_workstation = None if product_type is None else product_type == _PRODUCT_WORKSTATION
     else:
         is_workstation = False
+    return role, is_dc, is_workstation
 
+
+def _file_server(facts):
+    """(file_server, reasons): True/False, or None when the shares could not all be read
+    and nothing else already showed a file server."""
     reasons = []
     file_server = False
     features = facts.get("features") if isinstance(facts.get("features"), dict) else {}
-    fs_feature = features.get("FS-FileServer")
-    if fs_feature is True:
+    if features.get("FS-FileServer") is True:
         file_server = True
         reasons.append("feature FS-FileServer is installed")
     shares = facts.get("shares")
     if not isinstance(shares, list):
-        if not file_server:
-            file_server = None
         reasons.append("shares could not be read")
-    else:
-        for share in shares:
-            if not isinstance(share, dict):
-                file_server = True if file_server else None
-                reasons.append("unreadable share entry")
-                continue
-            share_type = _int_or_none(share.get("type"))
-            name = str(share.get("name", ""))
-            if share_type is None:
-                file_server = True if file_server else None
-                reasons.append("share %r has no readable type" % name)
-                continue
-            if share_type & _SHARE_ADMIN_BIT:
-                continue
-            if share_type == _SHARE_DISK and name.lower() not in _SHARES_NOT_FILE_SERVING:
-                file_server = True
-                reasons.append("disk share %r" % name)
+        return (file_server or None), reasons
+    for share in shares:
+        if not isinstance(share, dict):
+            file_server = True if file_server else None
+            reasons.append("unreadable share entry")
+            continue
+        share_type = _int_or_none(share.get("type"))
+        name = str(share.get("name", ""))
+        if share_type is None:
+            file_server = True if file_server else None
+            reasons.append("share %r has no readable type" % name)
+            continue
+        if share_type & _SHARE_ADMIN_BIT:
+            continue
+        if share_type == _SHARE_DISK and name.lower() not in _SHARES_NOT_FILE_SERVING:
+            file_server = True
+            reasons.append("disk share %r" % name)
+    return file_server, reasons
 
+
+def classify_host(facts):
+    """Classify a host from the raw ``hardening_facts`` result.
+
+    Returns a dict with ``domain_role`` (contract names, ``unknown`` when it could not
+    be determined), ``is_domain_controller``/``is_workstation`` (bool or None),
+    ``file_server`` (bool or None = could not tell) with ``file_server_reasons``,
+    ``at_exe_present`` (bool or None) and ``os_build`` (int or None).
+    """
+    if not isinstance(facts, dict):
+        facts = {}
+    computer = facts.get("computer") if isinstance(facts.get("computer"), dict) else {}
+    os_info = facts.get("os") if isinstance(facts.get("os"), dict) else {}
+
+    domain_role_code = _int_or_none(computer.get("domain_role"))
+    product_type = _int_or_none(os_info.get("product_type"))
+    role, is_dc, is_workstation = _role_from_codes(domain_role_code, product_type)
+    file_server, reasons = _file_server(facts)
     at_present = facts.get("at_exe_present")
-    if not isinstance(at_present, bool):
-        at_present = None
-
-    build = _int_or_none(os_info.get("build_number"))
     return {
         "domain_role": role,
         "domain_role_code": domain_role_code,
@@ -224,8 +228,8 @@ def classify_host(facts):
         "is_workstation": is_workstation,
         "file_server": file_server,
         "file_server_reasons": reasons,
-        "at_exe_present": at_present,
-        "os_build": build,
+        "at_exe_present": at_present if isinstance(at_present, bool) else None,
+        "os_build": _int_or_none(os_info.get("build_number")),
     }
 
 
@@ -433,69 +437,45 @@ def _describe_change(result):
     return "changed"
 
 
-def evaluate_control(control_id, plan_entry, results, check_mode):
-    """Compliance of one control from its plan entry and registered task results.
-
-    ``results``: list of registered results of the tasks that enforce the control (a
-    task that was skipped because the facts showed it compliant counts as "no change").
-    In check mode a change means ``not_compliant``; after an enforcing run a change means
-    remediated (``compliant``, ``remediated: true``). A failed task or an undecidable plan
-    gives ``unknown``, never ``compliant``.
-    """
-    if control_id not in CONTROLS:
-        raise HardeningInputError("unknown control id %r" % control_id)
-    record = {"id": control_id, "name": CONTROLS[control_id], "status": "unknown",
-              "detail": None, "changed": False, "remediated": False}
+def _not_evaluable(plan_entry, results):
+    """(status, detail) when the plan or the results leave nothing to evaluate, else None."""
     if not isinstance(plan_entry, dict):
-        record["detail"] = "no plan for this control"
-        return record
+        return "unknown", "no plan for this control"
     applicable = plan_entry.get("applicable")
     if applicable is False:
-        record["status"] = "not_applicable"
-        record["detail"] = _clip(plan_entry.get("reason") or "not applicable")
-        return record
+        return "not_applicable", _clip(plan_entry.get("reason") or "not applicable")
     if applicable is not True:
-        record["detail"] = _clip(plan_entry.get("reason") or "applicability could not be decided")
-        return record
+        return "unknown", _clip(plan_entry.get("reason") or "applicability could not be decided")
     if not isinstance(results, list) or not results:
-        record["detail"] = "no result recorded for this control (was it run?)"
-        return record
+        return "unknown", "no result recorded for this control (was it run?)"
+    return None
 
-    errors, problems, changes, extra_notes = [], [], [], []
-    ran = 0
+
+def _tally(results):
+    """What the enforcing tasks reported: errors (could not look), residual problems,
+    changes, extra notes and how many tasks ran (not skipped, not failed)."""
+    tally = {"errors": [], "problems": [], "changes": [], "notes": [], "ran": 0}
     for result in results:
         if not isinstance(result, dict):
-            errors.append("unreadable result")
+            tally["errors"].append("unreadable result")
             continue
         if _result_failed(result):
-            errors.append(str(result.get("msg") or "task failed"))
+            tally["errors"].append(str(result.get("msg") or "task failed"))
             continue
         if _result_skipped(result):
             continue
-        ran += 1
+        tally["ran"] += 1
         could_not_look, selector_notes = _selector_notes(result)
-        if could_not_look:
-            errors.extend(selector_notes)
-        else:
-            extra_notes.extend(selector_notes)
-        problems.extend(_residual_problems(result))
+        tally["errors" if could_not_look else "notes"].extend(selector_notes)
+        tally["problems"].extend(_residual_problems(result))
         if result.get("changed"):
-            changes.append(_describe_change(result))
-    if plan_entry.get("read_error"):
-        # The state the control is about was never read: whatever the task did (or
-        # would do), the control cannot be called compliant.
-        errors.insert(0, str(plan_entry["read_error"]))
-        if changes:
-            errors.append(("would change: " if check_mode else "written in this run: ") + "; ".join(changes))
-    if errors:
-        record["detail"] = _clip("could not check: " + "; ".join(errors))
-        return record
-    if ran == 0 and not plan_entry.get("compliant_when_skipped", False):
-        # Every task skipped and nothing said that means compliant: we did not look.
-        record["detail"] = "no enforcing task ran"
-        return record
+            tally["changes"].append(_describe_change(result))
+    return tally
 
-    record["changed"] = bool(changes)
+
+def _judge(record, plan_entry, tally, check_mode):
+    """Fill status, remediated and detail of a control whose tasks all ran cleanly."""
+    changes, problems = tally["changes"], tally["problems"]
     notes = []
     if plan_entry.get("reason"):
         notes.append(str(plan_entry["reason"]))
@@ -513,9 +493,46 @@ def evaluate_control(control_id, plan_entry, results, check_mode):
         notes = ["remediated in this run: " + "; ".join(changes)] + notes
     else:
         record["status"] = "compliant"
-    notes.extend(extra_notes)
+    notes.extend(tally["notes"])
     record["detail"] = _clip("; ".join(notes)) if notes else None
     return record
+
+
+def evaluate_control(control_id, plan_entry, results, check_mode):
+    """Compliance of one control from its plan entry and registered task results.
+
+    ``results``: list of registered results of the tasks that enforce the control (a
+    task that was skipped because the facts showed it compliant counts as "no change").
+    In check mode a change means ``not_compliant``; after an enforcing run a change means
+    remediated (``compliant``, ``remediated: true``). A failed task or an undecidable plan
+    gives ``unknown``, never ``compliant``.
+    """
+    if control_id not in CONTROLS:
+        raise HardeningInputError("unknown control id %r" % control_id)
+    record = {"id": control_id, "name": CONTROLS[control_id], "status": "unknown",
+              "detail": None, "changed": False, "remediated": False}
+    early = _not_evaluable(plan_entry, results)
+    if early:
+        record["status"], record["detail"] = early
+        return record
+
+    tally = _tally(results)
+    errors, changes = tally["errors"], tally["changes"]
+    if plan_entry.get("read_error"):
+        # The state the control is about was never read: whatever the task did (or
+        # would do), the control cannot be called compliant.
+        errors.insert(0, str(plan_entry["read_error"]))
+        if changes:
+            errors.append(("would change: " if check_mode else "written in this run: ") + "; ".join(changes))
+    if errors:
+        record["detail"] = _clip("could not check: " + "; ".join(errors))
+        return record
+    if tally["ran"] == 0 and not plan_entry.get("compliant_when_skipped", False):
+        # Every task skipped and nothing said that means compliant: we did not look.
+        record["detail"] = "no enforcing task ran"
+        return record
+    record["changed"] = bool(changes)
+    return _judge(record, plan_entry, tally, check_mode)
 
 
 def build_report(host, records, plan, check_mode, generated_at=None):

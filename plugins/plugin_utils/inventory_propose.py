@@ -53,9 +53,8 @@ def _fits(value, limit):
     return value is None or (isinstance(value, str) and len(value) <= limit)
 
 
-def _expected_for(task, path_sid):
-    """The ``expected`` block describing *task*; None when it cannot be expressed."""
-    expected = {}
+def _expected_principal(task, path_sid):
+    """The ``principal`` constraint of *task*: per-user tasks get ``{sid}`` / ``{user}``."""
     principal = {}
     source = task.get("principal") or {}
     user = source.get("user_id")
@@ -70,53 +69,64 @@ def _expected_for(task, path_sid):
     for key in ("group_id", "logon_type", "run_level"):
         if source.get(key):
             principal[key] = source[key]
+    return principal
+
+
+def _expected_action(action):
+    """One action as the inventory writes it; None when it cannot be written (no
+    command or class, an unknown type, or a field too long for the schema)."""
+    kind = action.get("type")
+    item = {"type": kind}
+    if kind == "exec":
+        if not action.get("command"):
+            return None
+        item["command"] = action["command"]
+        if action.get("arguments") and action["arguments"].strip():
+            item["arguments"] = action["arguments"]
+        if action.get("working_directory"):
+            item["working_directory"] = action["working_directory"]
+    elif kind == "com_handler":
+        if not action.get("class_id"):
+            return None
+        item["class_id"] = action["class_id"]
+        if action.get("data"):
+            item["data"] = action["data"]
+    elif kind not in ("send_email", "show_message"):
+        return None
+    if not (_fits(item.get("command"), _TEXT_MAX) and _fits(item.get("working_directory"), _TEXT_MAX)
+            and _fits(item.get("arguments"), _LONG_MAX) and _fits(item.get("data"), _LONG_MAX)):
+        return None
+    return item
+
+
+def _expected_for(task, path_sid):
+    """The ``expected`` block describing *task*; None when it cannot be expressed."""
+    expected = {}
+    principal = _expected_principal(task, path_sid)
     if principal and all(_fits(v, _TEXT_MAX) for v in principal.values()):
         expected["principal"] = principal
 
     actions = []
-    expressible = True
     for action in task.get("actions") or []:
-        kind = action.get("type")
-        item = {"type": kind}
-        if kind == "exec":
-            if not action.get("command"):
-                expressible = False
-                break
-            item["command"] = action["command"]
-            if action.get("arguments") and action["arguments"].strip():
-                item["arguments"] = action["arguments"]
-            if action.get("working_directory"):
-                item["working_directory"] = action["working_directory"]
-        elif kind == "com_handler":
-            if not action.get("class_id"):
-                expressible = False
-                break
-            item["class_id"] = action["class_id"]
-            if action.get("data"):
-                item["data"] = action["data"]
-        elif kind not in ("send_email", "show_message"):
-            expressible = False
-            break
-        if not (_fits(item.get("command"), _TEXT_MAX) and _fits(item.get("working_directory"), _TEXT_MAX)
-                and _fits(item.get("arguments"), _LONG_MAX) and _fits(item.get("data"), _LONG_MAX)):
-            expressible = False
+        item = _expected_action(action)
+        if item is None:
+            actions = None    # one action the inventory cannot write: none are written
             break
         actions.append(item)
-    if expressible and actions:
+    if actions:
         expected["actions"] = actions
     elif task.get("fingerprint"):
         # odd definitions (no actions, huge arguments): pin the whole definition instead
         expected["fingerprint"] = task["fingerprint"]
+        return expected
     else:
         return None
-    if "actions" in expected:
-        triggers = [{"type": t["type"]} for t in task.get("triggers") or [] if t.get("type")]
-        expected["triggers"] = triggers
-        # A task concealed by tampering (Tarrask, GhostTask) often says
-        # Hidden=false in its XML: writing that down would document the
-        # concealment as "not hidden". Such a task gets no hidden constraint.
-        if isinstance(task.get("hidden"), bool) and not task.get("hidden_reasons"):
-            expected["hidden"] = task["hidden"]
+    expected["triggers"] = [{"type": t["type"]} for t in task.get("triggers") or [] if t.get("type")]
+    # A task concealed by tampering (Tarrask, GhostTask) often says
+    # Hidden=false in its XML: writing that down would document the
+    # concealment as "not hidden". Such a task gets no hidden constraint.
+    if isinstance(task.get("hidden"), bool) and not task.get("hidden_reasons"):
+        expected["hidden"] = task["hidden"]
     return expected
 
 
