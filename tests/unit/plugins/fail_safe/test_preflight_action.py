@@ -108,7 +108,7 @@ def test_a_clean_run_passes_names_the_hosts_and_keeps_warnings(tmp_path, monkeyp
             "choices": {"taskguard_report_formats": {"value": "json,md", "choices": ["json", "md"], "list": True}},
             "writable_dirs": {"taskguard_report_dir": str(tmp_path / "reports")}}
     task_vars = {"hostvars": {"ws01": {"taskguard_offline_root": str(tmp_path)}}}
-    result, _ = _run(args, task_vars, monkeypatch)
+    result = _run(args, task_vars, monkeypatch)[0]
     assert result["problems"] == [], result["problems"]
     assert result["msg"] == "preflight passed for 1 host(s)"
     assert "failed" not in result and result["hosts"] == ["ws01"]
@@ -117,9 +117,9 @@ def test_a_clean_run_passes_names_the_hosts_and_keeps_warnings(tmp_path, monkeyp
 
 
 def test_without_hosts_the_default_inventory_is_checked_and_the_message_names_no_count(tmp_path, monkeypatch):
-    result, _ = _run({"inventory_dirs": [str(tmp_path / "none")]}, {}, monkeypatch)
+    result = _run({"inventory_dirs": [str(tmp_path / "none")]}, {}, monkeypatch)[0]
     assert [p.replace(str(tmp_path), "<tmp>") for p in result["problems"]] == [
         "taskguard_task_inventory_dir: <tmp>/none does not exist"]
     assert result["hosts"] == []
-    result, _ = _run({}, {}, monkeypatch)
+    result = _run({}, {}, monkeypatch)[0]
     assert result == {"changed": False, "problems": [], "hosts": [], "msg": "preflight passed"}

@@ -77,7 +77,14 @@ def _results():
                "changed_diff_list": [{"changed": True, "diff": [{"before": "a", "after": "b"}]}],
                "changed_bare": [{"changed": True}],
                "mixed": [{"skipped": True}, {"changed": True, "changes": ["a"]}, {"changed": False}],
-               "failed_and_changed": [{"changed": True, "changes": ["a"]}, {"failed": True, "msg": "m"}]}
+               "failed_and_changed": [{"changed": True, "changes": ["a"]}, {"failed": True, "msg": "m"}],
+               "residual": [{"changed": True, "exists": False, "name": "ch", "not_changeable": ["b", "a"]}],
+               "some_missing": [{"changed": True, "changed_rules": ["r"], "missing_names": ["n1"],
+                                 "missing_groups": ["g1"], "before": {"rules": [{"name": "r"}]}}],
+               "all_missing": [{"changed": False, "missing_names": ["n1"], "before": {"rules": []}}],
+               "lookup_failed": [{"changed": False, "before": {"lookup_errors": [
+                   {"kind": "group", "selector": "@x", "error": "denied"}, "junk"]}}],
+               "lookup_unreadable": [{"changed": False, "lookup_errors": "x", "before": {}}]}
     for path in sorted((FIXTURES / "hardening").glob("*.json")):
         if not path.name.startswith("facts_"):
             results["fixture:" + path.name] = [json.loads(path.read_text(encoding="utf-8"))]
@@ -128,6 +135,9 @@ def _odd_tasks():
         "no_command_no_fp": task(actions=[{"type": "exec"}], fingerprint=None),
         "mail": task(actions=[{"type": "send_email"}, {"type": "show_message"}]),
         "unknown_action": task(actions=[{"type": "weird"}]),
+        "good_then_bad": task(actions=[{"type": "exec", "command": "a.exe"}, {"type": "weird"}]),
+        "good_then_bad_no_fp": task(actions=[{"type": "exec", "command": "a.exe"}, {"type": "exec"}], fingerprint=None),
+        "bad_then_junk": task(actions=[{"type": "weird"}, "not an action"]),
         "huge_args": task(actions=[{"type": "exec", "command": "c", "arguments": "a" * 5000}]),
         "no_actions_no_fp": task(actions=[], fingerprint=None),
         "concealed": task(hidden_reasons=["sd_missing"]),
@@ -220,6 +230,10 @@ def test_the_golden_file_covers_every_outcome():
     golden = _golden("evaluate_control")
     assert {r["status"] for r in golden.values()} == {"compliant", "not_compliant", "not_applicable", "unknown"}
     assert any(r["remediated"] for r in golden.values())
+    details = " ".join(str(r["detail"]) for r in golden.values())
+    for text in ("not found on this host: n1, g1", "no firewall rule matched", "look-up failed",
+                 "cannot be changed locally", "remediated in this run", "would change"):
+        assert text in details, text
     assert any(v is None for v in _golden("expected_for").values())
     assert any(v and "fingerprint" in v for v in _golden("expected_for").values())
     assert {c["file_server"] for c in _golden("classify_host").values()} == {True, False, None}
@@ -227,7 +241,8 @@ def test_the_golden_file_covers_every_outcome():
 
 if __name__ == "__main__":
     sys.path.insert(0, str(UNIT))
-    import conftest  # noqa: F401 - puts the collection on sys.path
+    # conftest puts the collection on sys.path
+    import conftest  # noqa: F401 pylint: disable=unused-import
     GOLDEN.write_text(json.dumps(_plain(all_cases()), indent=1, sort_keys=True, ensure_ascii=True) + "\n",
                       encoding="utf-8")
     print("wrote", GOLDEN)
