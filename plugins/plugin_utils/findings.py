@@ -45,8 +45,6 @@ TASK_KINDS = frozenset(("hidden", "transient", "registered", "disabled", "modifi
 # Admin-surface kinds (docs/least-privilege.md): judged like task findings by the verdict.
 ADMIN_KINDS = frozenset(("gpo_task", "local_admin", "laps", "task_account"))
 AUDIT_KINDS = frozenset(("coverage_gap", "unparseable", "unreachable", "failed"))
-# Gaps that are also an attacker's act: they make a host suspicious, not only incomplete.
-SUSPICIOUS_GAPS = frozenset(("TG-C018",))
 
 
 def _c(kind, severity, title, anchor):
@@ -84,7 +82,8 @@ CATALOGUE = {
     "TG-C017": _c("coverage_gap", "low", "Legacy at jobs not looked at: the evidence has no Windows\\Tasks folder "
                                          "(.job files)", "coverage-gaps"),
     # A gap and an act: whoever cleared the log removed the record of what came
-    # before (T1070.001); the verdict counts it like a task finding (SUSPICIOUS_GAPS).
+    # before (T1070.001). High, so it leads the host's gaps and fails a job at
+    # taskguard_fail_on: high; the verdict stays about tasks (incomplete, not suspicious).
     "TG-C018": _c("coverage_gap", "high", "{channel} log cleared at {time} by {user}: the task events before "
                   "that moment are gone", "coverage-gaps"),
     "TG-C016": _c("note", "info", "No built-in baseline for {os_family}: matched against all built-in baselines "
@@ -443,7 +442,7 @@ def verdict(status, findings, *, task_sources_read=True):
     """``{"state", "reasons", "task_sources_read"}`` of one host (docs/drift.md#host-verdict).
 
     compromised: a critical task finding; suspicious: a task finding at medium or
-    above, or a gap that is also an act (a cleared log, SUSPICIOUS_GAPS); not_audited: no audit result, or no task source could be read at all
+    above; not_audited: no audit result, or no task source could be read at all
     (events alone can still make a host compromised or suspicious: then
     ``task_sources_read`` is False and a reason says so); incomplete: the audit
     could not see everything; clean: none of these.
@@ -454,11 +453,11 @@ def verdict(status, findings, *, task_sources_read=True):
         text = (first or {}).get("evidence", {}).get("message") or (first or {}).get("title") or status
         return {"state": "not_audited", "reasons": [_verdict_reason("not_audited", str(text)[:300])],
                 "task_sources_read": False}
-    task_rows = [f for f in findings
-                 if f["kind"] in TASK_KINDS or f["kind"] in ADMIN_KINDS or f.get("code") in SUSPICIOUS_GAPS]
+    task_rows = [f for f in findings if f["kind"] in TASK_KINDS or f["kind"] in ADMIN_KINDS]
     critical = [f for f in task_rows if f["severity"] == "critical"]
     serious = [f for f in task_rows if SEVERITY_RANK[f["severity"]] >= SEVERITY_RANK["medium"]]
-    gaps = [f for f in findings if f["kind"] in AUDIT_KINDS and f.get("code") not in SUSPICIOUS_GAPS]
+    # the most severe gaps first: a cleared log (TG-C018, high) leads the reasons
+    gaps = sorted((f for f in findings if f["kind"] in AUDIT_KINDS), key=lambda f: -SEVERITY_RANK[f["severity"]])
     for f in (critical or serious)[:3]:
         text = "%s: %s" % (f["task"], f["title"]) if f["task"] else f["title"]
         reasons.append(_verdict_reason(f.get("code") or f["kind"], text, f.get("params"), f["task"]))

@@ -81,13 +81,12 @@ def test_benign_and_negative_logs_raise_nothing_at_medium(tmp_path, name):
     result = audit(tmp_path, name)
     assert task_rows(result) == {}
     assert any(r["code"] == "no_task_source" for r in result["verdict"]["reasons"])
+    assert result["verdict"]["state"] == "not_audited"              # honest: no task source, nothing found
     if name == "donpapi-benign-4702.evtx":
         # the task update is benign, but the capture starts with the operator's
-        # account clearing the Security log (1102): that is said, and weighs
-        assert result["verdict"]["state"] == "suspicious"
-        assert [r["code"] for r in result["verdict"]["reasons"]][0] == "TG-C018"
-    else:
-        assert result["verdict"]["state"] == "not_audited"          # honest: no task source, nothing found
+        # account clearing the Security log (1102): the first gap the verdict names
+        gaps = [r["code"] for r in result["verdict"]["reasons"] if r["code"] != "no_task_source"]
+        assert gaps[0] == "TG-C018"
 
 
 def test_samples_under_their_own_names_are_read_and_routed_by_channel(tmp_path):
