@@ -44,6 +44,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "collections"))
 
+from ansible_collections.taskguard.windows.plugins.plugin_utils import inventory_baseline  # noqa: E402
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import (  # noqa: E402
     format_problem, load_inventory,
 )
@@ -90,12 +91,9 @@ SOURCES = {
     },
 }
 
-# Root-folder tasks that Windows 10 itself (or its bundled Microsoft components) registers.
-MICROSOFT_ROOT_PREFIXES = (
-    "\\onedrive reporting task-",              # OneDrive (bundled), one task per user
-    "\\onedrive standalone update task-",
-    "\\onedrive startup task-",                # OneDrive on Windows 11, one task per user
-)
+# Which root-folder tasks count as Windows' own is one rule, shared with the
+# learning path (playbooks/baseline.yml): inventory_baseline.windows_task.
+MICROSOFT_ROOT_PREFIXES = inventory_baseline.MICROSOFT_ROOT_PREFIXES
 _USER_PROFILE = re.compile(r"^[A-Za-z]:\\Users\\[^\\]+", re.IGNORECASE)
 _VERSION_FOLDER = re.compile(r"\\\d+(?:\.\d+){2,}\\")
 # Never allow-listed, whatever the folder holds (see ../shared/fixtures/README.md).
@@ -140,10 +138,10 @@ def select(tasks):
         path = task["path"].casefold()
         if path in KNOWN_MALICIOUS:
             skipped.append((task["path"], "malicious: " + KNOWN_MALICIOUS[path]))
-        elif path.startswith("\\microsoft\\") or path.startswith(MICROSOFT_ROOT_PREFIXES):
+        elif inventory_baseline.windows_task(path):
             kept.append(task)
         else:
-            skipped.append((task["path"], "not a Windows component (third-party software: document it in a vendor file)"))
+            skipped.append((task["path"], inventory_baseline.NOT_WINDOWS))
     return kept, skipped
 
 

@@ -43,7 +43,6 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_propos
 )
 
 _ARGS = argspec.from_documentation(DOCUMENTATION)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 # A baseline file is named by its version: only names a version can have
 _FAMILY_NAME = re.compile(r"^[a-z0-9][a-z0-9_.]{0,63}$")
 LEARNED_OWNER = "CONFIRM: owner of the learned tasks"
@@ -51,10 +50,8 @@ CONFIRM_CONTACT = "CONFIRM: contact"
 CONFIRM_APPROVER = "CONFIRM: approver of this learned baseline"
 
 
-def _comment_safe(text, limit=300):
-    # header comments carry host data: no line breaks, or a hostile task path could add YAML
-    text = _CONTROL.sub("?", str(text))
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+# header comments carry host data: no line breaks, or a hostile task path could add YAML
+_comment_safe = inventory_baseline.comment_safe
 
 
 def _today(value):
@@ -246,7 +243,7 @@ class ActionModule(ActionBase):
     def _write_baselines(self, args, task_vars, today):
         """Kind baseline: one file per version, all or nothing."""
         hostvars = task_vars.get("hostvars") or {}
-        by_family, refused = {}, []
+        by_family, refused, refused_hosts = {}, [], []
         for name in args.get("hosts") or []:
             registered = (hostvars.get(name) or {}).get(args["results_var"])
             learned = registered.get("learned") if isinstance(registered, dict) else None
@@ -254,10 +251,12 @@ class ActionModule(ActionBase):
                 reason = (learned or {}).get("error") or (registered or {}).get("msg") if isinstance(
                     registered, dict) else None
                 refused.append("%s: %s" % (_comment_safe(name), _comment_safe(reason or "no result (unreachable?)", 600)))
+                refused_hosts.append(name)
                 continue
             family = str(learned.get("os_family"))
             if not _FAMILY_NAME.match(family):   # it names the file: checked again here
                 refused.append("%s: %r is not a Windows version name" % (_comment_safe(name), _comment_safe(family)))
+                refused_hosts.append(name)
                 continue
             by_family.setdefault(family, []).append((name, learned))
         problems = list(refused)
@@ -272,7 +271,7 @@ class ActionModule(ActionBase):
             problems.append("no host in this run (check taskguard_hosts and the limit)")
         if problems:
             # a baseline written from part of the golden hosts would read as complete
-            return {"failed": True, "incomplete": True, "hosts_failed": [p.split(":", 1)[0] for p in refused],
+            return {"failed": True, "incomplete": True, "hosts_failed": refused_hosts,
                     "msg": "no baseline written: %s" % "; ".join(problems[:20])}
         written, total = [], 0
         for family, ((name, learned),) in sorted(by_family.items()):

@@ -51,8 +51,8 @@ TRUSTED_OS_SOURCES = ("live", "hive", "reg_export", "hint")
 OS_SOURCE_TEXT = {"live": "the host (live, WMI)", "hive": "the SOFTWARE hive", "reg_export": "a reg export",
                   "hint": "the operator (taskguard_os_family)",
                   "task_folder_inference": "an inference from the task folder"}
-# The same selection as tools/build_inventory_baseline.py (select): root-folder
-# tasks that Windows itself or its bundled Microsoft components register.
+# Root-folder tasks that Windows itself or its bundled Microsoft components
+# register; the one rule of windows_task, also used by tools/build_inventory_baseline.py.
 MICROSOFT_ROOT_PREFIXES = (
     "\\onedrive reporting task-",
     "\\onedrive standalone update task-",
