@@ -173,7 +173,9 @@ class _TaskCacheIndex:
         self.by_path = {}
         self.key_of_entry = {}   # id(Tasks entry) -> its lower-cased normalized path (computed once)
         # Tree paths the host could not read (taskcache.from_live): their subtree is unknown
-        self.tree_unreadable = tuple(cache.get('tree_unreadable') or ()) if cache else ()
+        # a set: each lookup walks the key's own parents, never the whole list (both
+        # lists come from the host and may be long)
+        self.tree_unreadable = frozenset(cache.get('tree_unreadable') or ()) if cache else frozenset()
         for guid_low, entry in self.by_guid.items():
             key = _lower(normalize_path(entry['path'])) if entry['path'] else '\\' + guid_low
             self.key_of_entry[id(entry)] = key
@@ -193,7 +195,14 @@ class _TaskCacheIndex:
 
     def tree_unknown(self, key):
         """True when ``key`` lies at or below a Tree key the host could not read."""
-        return any(key == path or key.startswith(path + '\\') for path in self.tree_unreadable)
+        if not self.tree_unreadable:
+            return False
+        while True:
+            if key in self.tree_unreadable:
+                return True
+            if key in ('', '\\'):
+                return False
+            key = key.rpartition('\\')[0] or '\\'   # the parent; '\\' is the Tree root
 
 
 def _display_paths(material, index):

@@ -211,7 +211,10 @@ def from_hive(hive):
     except Exception as exc:
         raise HiveError('cannot read TaskCache from hive %s: %s' % (path, exc))
     walk = _HiveWalk(cache)
-    for top in walk.children(base, 'TaskCache'):
+    tops = walk.children(base, 'TaskCache')
+    if tops is None:
+        walk.unknown('')
+    for top in tops or ():
         name = top.name.lower()
         if name == 'tasks':
             walk.tasks(top)
@@ -232,40 +235,57 @@ class _HiveWalk(object):
     def _error(self, where, message):
         self.cache['errors'].append({'source': 'registry', 'path': where, 'error': message})
 
+    def unknown(self, rel):
+        """Nothing at or below this Tree key is known (as from_live's tree_unreadable):
+        a Tasks entry there is not claimed to have no Tree key."""
+        self.cache.setdefault('tree_unreadable', []).append((rel or '\\').lower())
+
     def children(self, key, where):
+        """The subkeys, or None when they cannot be listed (an error of the cache)."""
         try:
             return list(key.iter_subkeys() or ())
         except Exception as exc:
             self._error(where, 'cannot list subkeys: %s' % exc)
-            return []
+            return None
 
     def values(self, key, where):
+        """The values, or None when they cannot be read (an error of the cache)."""
         try:
             return _convert(_hive_values(key))
         except Exception as exc:
             self._error(where, 'cannot read values: %s' % exc)
-            return {}
+            return None
 
     def tasks(self, top):
-        for task_key in self.children(top, 'Tasks'):
+        for task_key in self.children(top, 'Tasks') or ():
             self.seen += 1
-            _add_task(self.cache, task_key.name, self.values(task_key, 'Tasks\\' + task_key.name))
+            _add_task(self.cache, task_key.name, self.values(task_key, 'Tasks\\' + task_key.name) or {})
 
     def tree(self, top):
-        """Iterative walk of ``Tree`` with a depth and key budget."""
+        """Iterative walk of ``Tree`` with a depth and key budget; what it could not
+        read or did not walk is marked unknown."""
         stack = [(top, '', 0)]
         while stack:
             key, rel, depth = stack.pop()
             self.seen += 1
             if self.seen > MAX_KEYS:
                 self._error('Tree', 'more than %d keys: walk stopped' % MAX_KEYS)
+                self.unknown('')
                 return
             if rel:
-                _add_tree(self.cache, rel, self.values(key, 'Tree' + rel))
+                values = self.values(key, 'Tree' + rel)
+                if values is None:
+                    self.unknown(rel)   # walked on: its subkeys may still be listed
+                _add_tree(self.cache, rel, values or {})
             if depth >= MAX_DEPTH:
                 self._error('Tree' + rel, 'deeper than %d levels: not walked' % MAX_DEPTH)
+                self.unknown(rel)
                 continue
-            for sub in reversed(self.children(key, 'Tree' + rel)):
+            subkeys = self.children(key, 'Tree' + rel)
+            if subkeys is None:
+                self.unknown(rel)
+                continue
+            for sub in reversed(subkeys):
                 stack.append((sub, rel + '\\' + sub.name, depth + 1))
 
 

@@ -90,3 +90,41 @@ def test_the_psm1_builds_the_file_list_shape_in_one_place():
     material = _function(source, 'Get-TgTaskMaterial')
     assert material.count('New-TgFileListResult -MaxContentBytes') == 2
     assert 'tree_unreadable = @()' in material
+
+
+def test_tree_unknown_is_a_lookup_of_the_keys_parents_not_a_scan():
+    """Both lists come from the host: the check walks the key's parents in a set
+    (a scan of every unreadable path per Tasks entry was quadratic)."""
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import _TaskCacheIndex
+    unreadable = ["\\f%d" % i for i in range(20000)] + ["\\a\\b"]
+    index = _TaskCacheIndex({"tree": {}, "tasks": {}, "tree_unreadable": unreadable})
+    assert index.tree_unknown("\\a\\b") and index.tree_unknown("\\a\\b\\c\\d")
+    assert not index.tree_unknown("\\a\\bc") and not index.tree_unknown("\\a") and not index.tree_unknown("\\x\\y")
+    assert all(index.tree_unknown("\\f%d\\t" % i) for i in range(0, 20000, 7))
+    assert _TaskCacheIndex({"tree": {}, "tasks": {}, "tree_unreadable": ["\\"]}).tree_unknown("\\any\\task")
+
+
+def test_offline_hive_tree_keys_not_read_are_unknown_not_missing():
+    """Offline too: a Tree key whose subkeys cannot be listed is unknown, so a Tasks
+    entry under it is not claimed to have no Tree key."""
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import taskcache
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import _TaskCacheIndex
+
+    class Key(object):
+        def __init__(self, name, subkeys=(), broken=False):
+            self.name, self._subkeys, self._broken = name, list(subkeys), broken
+
+        def iter_subkeys(self):
+            if self._broken:
+                raise OSError("access denied")
+            return iter(self._subkeys)
+
+        def iter_values(self, **kwargs):
+            return iter(())
+
+    cache = taskcache.new_cache()
+    taskcache._HiveWalk(cache).tree(Key("Tree", [Key("Ok"), Key("Locked", broken=True)]))
+    index = _TaskCacheIndex(cache)
+    assert index.tree_unknown("\\locked\\hidden task")
+    assert not index.tree_unknown("\\ok\\task") and not index.tree_unknown("\\other")
+    assert any("cannot list subkeys" in e["error"] for e in cache["errors"])
