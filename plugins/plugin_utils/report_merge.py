@@ -24,6 +24,9 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner im
 )
 
 MAX_REPORT_BYTES = 512 * 1024 * 1024
+# AWX slices a job into at most as many jobs as it has hosts; a report is data,
+# and a gap list is built from its slice number: bounded (the schema says the same).
+MAX_SLICE_NUMBER = 10000
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                            "schemas", "drift_report.schema.json")
 
@@ -119,7 +122,9 @@ def slice_gaps(sources):
             numbers.append(int(str(source.get("slice_number"))))
         except (TypeError, ValueError):
             return []
-    return missing_slices(sources, max(numbers)) if numbers else []
+    if not numbers or max(numbers) > MAX_SLICE_NUMBER:
+        return []   # nothing can be said (and no list a hostile number could make huge)
+    return missing_slices(sources, max(numbers))
 
 
 def merge_reports(docs, run_id=None, expected_slices=None):

@@ -78,3 +78,11 @@ def test_merge_playbook_fails_when_the_slice_count_is_unknown_and_warns_when_all
     out = proc.stdout + proc.stderr
     assert proc.returncode == 2 and "only 2 of 3 slices were merged (1 missing: slice 2)" in out
     assert "WARNING: the slice count" not in out and "the slice count is unknown, so" not in out
+
+
+def test_a_huge_recorded_slice_number_gives_no_gap_list():
+    """A report is data: its slice number builds the gap list, so it is bounded."""
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.report_merge import MAX_SLICE_NUMBER, slice_gaps
+    assert slice_gaps([{"slice_number": 1}, {"slice_number": 3}]) == [2]
+    assert slice_gaps([{"slice_number": 1}, {"slice_number": 10 ** 10}]) == []
+    assert len(slice_gaps([{"slice_number": MAX_SLICE_NUMBER}])) == MAX_SLICE_NUMBER - 1
