@@ -272,6 +272,7 @@ def collect_offline(root):
 # about whether the account still exists. The type name is not localized.
 NOT_MAPPED_TYPE = "System.Security.Principal.IdentityNotMappedException"
 DC_ROLES = (4, 5)   # Win32_ComputerSystem.DomainRole: 4 backup, 5 primary domain controller
+DOMAIN_MEMBER_ROLES = (1, 3)   # member workstation, member server: the only ones that ask a DC
 _BUILTIN_ADMIN = re.compile(r"\A(S-1-5-21-\d+-\d+-\d+)-500\Z", re.IGNORECASE)
 
 
@@ -362,8 +363,17 @@ def parse_live_material(material):
     if role_error:
         errors.append(role_error)
     machine_sid, builtin = builtin_from_account(material.get("builtin_administrator"))
-    raw = material.get("members") if isinstance(material.get("members"), list) else []
+    raw = material.get("members")
+    listed = isinstance(raw, list)
+    if not listed:
+        # no list is not an empty group: the model is not complete (TG-A017, never TG-A002)
+        errors.append("no member list returned (got %s)" % type(raw).__name__)
+        raw = []
     locator = material.get("dc_locator")
+    # Only a domain member asks a domain controller: on a workgroup host the locator
+    # always fails, and a DC resolves its own domain's SIDs.
+    if material.get("domain_role") not in DOMAIN_MEMBER_ROLES:
+        locator = None
     dc_answered = not isinstance(locator, dict) or locator.get("ok") is True
     if isinstance(locator, dict) and locator.get("ok") is not True:
         errors.append("no domain controller answered (%s): domain SIDs that did not resolve are not called orphaned"
@@ -372,7 +382,7 @@ def parse_live_material(material):
     errors.extend(member_errors)
     if len(raw) > MAX_MEMBERS or material.get("truncated"):
         errors.append("more than %d members: the rest was not read" % MAX_MEMBERS)
-    complete = not member_errors and len(raw) <= MAX_MEMBERS and not material.get("truncated")
+    complete = listed and not member_errors and len(raw) <= MAX_MEMBERS and not material.get("truncated")
     return {"members": members, "method": method, "read": True, "complete": complete,
             "is_domain_controller_builtin": is_dc,
             "machine_sid": None if is_dc else machine_sid, "builtin_administrator": None if is_dc else builtin,

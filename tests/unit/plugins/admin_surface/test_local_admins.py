@@ -349,3 +349,21 @@ def test_whole_resolved_membership_still_reports_missing_members(required_view):
     codes = _required_findings(material, required_view)
     assert ("TG-A002", DOM + "-9999") in codes and not {c for c in codes if c[0] == "TG-A017"}
     assert not {c for c in codes if c[1] in ("CORP\\Domain Admins", DOM + "-512")}
+
+
+def test_a_workgroup_host_claims_nothing_about_domain_controllers():
+    """The locator is only asked on a domain member: on a standalone host its
+    failure says nothing, and no 'no domain controller answered' error is made."""
+    material = _live("live_member_server_dc_unreachable.json")["administrators"]
+    member = local_admins.parse_live_material(material)
+    assert any("no domain controller answered" in e for e in member["errors"])
+    standalone = local_admins.parse_live_material(dict(material, domain_role=2))
+    assert not any("domain controller" in e for e in standalone["errors"])
+
+
+@pytest.mark.parametrize("members", [None, "S-1-5-32-544", {"sid": "S-1-5-18"}])
+def test_no_member_list_is_not_a_complete_empty_group(members):
+    material = dict(_live("live_workstation.json")["administrators"], members=members)
+    model = local_admins.parse_live_material(material)
+    assert model["complete"] is False and model["members"] == []
+    assert any("no member list" in e for e in model["errors"])
