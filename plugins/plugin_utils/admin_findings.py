@@ -347,6 +347,12 @@ def _judge_one(out, task, host, host_view, since, rules):
                    entry=_entry_source(entry) if entry else None,
                    key=key if attempt == 0 else "%s:%d" % (key, attempt)) is not None:
             break
+    else:
+        # never dropped silently: the item is said not to have been judged
+        out.add("TG-G012", path, {"source": str(task.get("source_path"))[:300],
+                                  "error": "more than %d preference items share its type, file and uid: not judged"
+                                           % MAX_SAME_KEY},
+                severity=severity, key="%s:overflow" % key)
 
 
 # ------------------------------------------------------------ local Administrators

@@ -83,12 +83,18 @@ def state_for_next_audit(material, previous=None):
     if not isinstance(gpo, dict) or not (gpo.get("coverage") or {}).get("sysvol_found"):
         return None
     tasks, keys = [], set()
-    for task in gpo.get("tasks") or []:
-        if isinstance(task, dict) and len(tasks) < gpo_state.MAX_STATE_TASKS:
-            keys.add(admin_findings.task_key(task))
-            tasks.append(_state_entry(task))
     complete = gpo_tasks.fully_read(gpo)
     unread = set(admin_findings.unread_gpos(gpo))
+    for task in gpo.get("tasks") or []:
+        if not isinstance(task, dict):
+            continue
+        if len(tasks) >= gpo_state.MAX_STATE_TASKS:
+            # not kept: its GPO counts as unread next time, so its tasks are not "new" then
+            unread.add(str(task.get("gpo_guid") or "*").upper())
+            complete = False
+            continue
+        keys.add(admin_findings.task_key(task))
+        tasks.append(_state_entry(task))
     if not complete and isinstance(previous, gpo_state.Previous) and previous.status == "found":
         unread.update(previous.state.get("unread_gpos") or ())
         for task in previous.state["tasks"]:

@@ -527,7 +527,7 @@ def parse_live_material(material):
         result["errors"].append({"source": "sysvol", "error": "no SYSVOL material returned"})
         return result
     result = empty_result(bool(material.get("found")), [str(material.get("root") or "")[:400]])
-    for err in (material.get("errors") or [])[:100]:
+    for err in (material.get("errors") if isinstance(material.get("errors"), list) else [])[:100]:
         result["errors"].append({"source": "sysvol", "error": str(err)[:500]})
     gpos = material.get("gpos") if isinstance(material.get("gpos"), list) else []
     for gpo in gpos[:MAX_GPO_FOLDERS]:
@@ -546,7 +546,7 @@ def parse_live_material(material):
         for err in (gpo.get("errors") if isinstance(gpo.get("errors"), list) else [])[:20]:
             result["errors"].append({"source": "%s" % guid, "gpo_guid": guid, "error": str(err)[:500]})
         result["coverage"]["gpo_folders_read"] += 1
-        for item in (gpo.get("files") or [])[:4]:
+        for item in (gpo.get("files") if isinstance(gpo.get("files"), list) else [])[:4]:
             if not isinstance(item, dict):
                 continue
             scope = "user" if item.get("scope") == "user" else "machine"

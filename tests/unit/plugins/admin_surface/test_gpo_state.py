@@ -212,3 +212,11 @@ def test_no_state_dir_or_no_sysvol_means_nothing_loaded_and_old_state_kept(tmp_p
     findings = admin_surface.audit(DC, material, None, admin_surface.load_previous(str(state_dir), "dc01", material))
     assert not set(codes(findings)) & set(GPO_CODES)               # SYSVOL not found: TG-G010 only
     assert "TG-G010" in codes(findings)
+
+
+def test_tasks_past_the_state_bound_are_not_new_next_time(dc, tmp_path, monkeypatch):
+    """The state keeps at most MAX_STATE_TASKS tasks: the GPO of a task it could not
+    keep is recorded unread, so that task is not 'added since the last audit' next run."""
+    monkeypatch.setattr(gpo_state, "MAX_STATE_TASKS", 1)
+    run(dc, tmp_path / "state")
+    assert not set(codes(run(dc, tmp_path / "state"))) & {"TG-G005", "TG-G009"}

@@ -312,3 +312,31 @@ def test_two_items_of_one_name_are_both_judged():
     found = admin_surface.audit(DC, {"gpo_tasks": gpo}, None)
     severities = sorted(f["severity"] for f in found if f["kind"] == "gpo_task")
     assert severities == ["critical", "low"]
+
+
+def test_items_past_the_same_key_bound_are_said_not_judged(monkeypatch):
+    """A hostile GPO repeating one item past the bound: the overflow is TG-G012, never dropped."""
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_findings
+    monkeypatch.setattr(admin_findings, "MAX_SAME_KEY", 1)
+    task = {"gpo_guid": "{5C2B7A1E-9D43-4F6B-8E21-3A7D0C9B6E54}", "gpo_name": "g", "scope": "machine",
+            "item_type": "TaskV2", "immediate": False, "action": "C", "action_valid": True, "name": "x",
+            "path": "\\GPO\\{5C2B7A1E-9D43-4F6B-8E21-3A7D0C9B6E54}\\Machine\\x",
+            "actions": [{"type": "exec", "command": "C:\\Windows\\System32\\notepad.exe", "arguments": None,
+                         "working_directory": None}],
+            "run_as": "NT AUTHORITY\\System", "run_as_default": False, "logon_type": "S4U",
+            "run_level": "HighestAvailable", "source_path": "Policies/x/ScheduledTasks.xml", "changed": None,
+            "uid": "{1}", "disabled": False, "remove_policy": False, "user_context": False, "run_once": False,
+            "filters": [], "definition": {}}
+    gpo = {"tasks": [task, dict(task)], "errors": [], "unparseable": [], "coverage": {"sysvol_found": True}}
+    found = admin_surface.audit(DC, {"gpo_tasks": gpo}, None)
+    assert [f["code"] for f in found if f["task"] == task["path"]].count("TG-G012") == 1
+    assert len([f for f in found if f["kind"] == "gpo_task"]) == 1
+
+
+@pytest.mark.parametrize("files, errors", [({"a": 1}, "abc"), ("xyz", 5)])
+def test_live_sysvol_parts_of_the_wrong_type_are_not_iterated(files, errors):
+    material = {"found": True, "root": "C:\\Windows\\SYSVOL\\domain\\Policies", "gpo_folders": 1,
+                "gpos": [{"guid": "{5C2B7A1E-9D43-4F6B-8E21-3A7D0C9B6E54}", "gpt_ini_b64": None, "files": files}],
+                "errors": errors}
+    result = gpo_tasks.parse_live_material(material)
+    assert result["tasks"] == [] and all(len(str(e.get("error"))) > 1 for e in result["errors"])
