@@ -89,7 +89,8 @@ def judge(ctx, name, hints, collected, bookmark_error=None):
     extra = problem_findings(name, collected.problems, ctx.inventory_errors, bookmark_error)
     # the GPO task state the last audit kept (docs/least-privilege.md#gpo-task-state)
     previous = admin_surface.load_previous((hints or {}).get("state_dir"), name, collected.admin)
-    extra += judge_admin_surface(host, collected, ctx.rules, view, admin_view, previous)
+    admin_rows, admin_judged = judge_admin_surface(host, collected, ctx.rules, view, admin_view, previous)
+    extra += admin_rows
     if extra:
         audit = add_findings(audit, extra, task_sources_read=audit["verdict"]["task_sources_read"])
     return {
@@ -101,7 +102,9 @@ def judge(ctx, name, hints, collected, bookmark_error=None):
         "os_family": host["os_family"], "os_source": host["os_source"], "domain_role": host["domain_role"],
         "os_build": host["os_build"], "os_inference": host.get("os_inference"),
         "administrators": _administrators_for_report(admin_view, collected.admin),
-        "user_rights": user_rights.for_report((collected.admin or {}).get("user_rights")),
+        # holders the judge never compared are not shown as documented (reports read
+        # "no TG-A023 for this SID" as documented)
+        "user_rights": user_rights.for_report((collected.admin or {}).get("user_rights")) if admin_judged else None,
         "task_accounts": _task_accounts(tasks),
         # written by the report step after the reports (drift_report), like the bookmark
         "gpo_state": admin_surface.state_for_next_audit(collected.admin, previous) if previous is not None else None,
@@ -234,16 +237,17 @@ def judge_admin_surface(host, collected, rules, host_view, admin_view, previous=
     ``host_view``: the host's task inventory view (GPO tasks are matched in it);
     ``admin_view``: its administrators table; ``previous``: the GPO task state of the
     last audit (``admin_surface.load_previous``). Not collected (option off, or an old
-    collector): nothing is claimed about it."""
+    collector): nothing is claimed about it. Returns ``(rows, judged)``: judged is False
+    when the judge failed (one TG-C011 row)."""
     if collected.admin is None:
-        return []
+        return [], True
     try:
         found = admin_surface.audit(host, collected.admin, host_view, previous, rules=rules, admin_view=admin_view)
     except Exception as exc:
         out = fnd.Findings(host["name"])
         error = "admin surface could not be judged: %s: %s" % (type(exc).__name__, exc)
         out.add("TG-C011", params={"error": error[:500]}, key="admin-surface")
-        return out.rows()
+        return out.rows(), False
     # one row per subject (a GPO task, a member SID), like one row per task
     by_subject, rows = {}, []
     for finding in found:
@@ -257,7 +261,7 @@ def judge_admin_surface(host, collected, rules, host_view, admin_view, previous=
                                              "params": finding.get("params") or {}}])
             rows.append(finding)
     rows.extend(fnd.merge_task_findings(host["name"], group) for group in by_subject.values())
-    return rows
+    return rows, True
 
 
 # ------------------------------------------------------------------ problems as findings

@@ -89,7 +89,8 @@ def host_rows(entry):
             state = "undocumented" if finding else ("built_in" if is_built_in(sid) else "documented")
             rows.append({"sid": sid, "name": holder.get("name"), "state": state, "denied": sid in denied,
                          "finding": finding})
-    for holder in _holders(deny) if deny.get("read") else []:
+    # "holds only the deny right" needs the allow right read too
+    for holder in _holders(deny) if deny.get("read") and allow.get("read") else []:
         sid = str(holder["sid"]).upper()
         if sid not in seen:
             rows.append({"sid": sid, "name": holder.get("name"), "state": "deny_only", "denied": True,
