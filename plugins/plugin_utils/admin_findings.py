@@ -18,7 +18,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import CATALOGUE, finding_id, trim
+from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import CATALOGUE, finding_id, tier, trim
 from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import reason as findings_reason
 from ansible_collections.taskguard.windows.plugins.plugin_utils.gpo_state import Previous
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_compare import (
@@ -356,21 +356,13 @@ def _judge_one(out, task, host, host_view, since, rules):
 
 
 # ------------------------------------------------------------ local Administrators
-_ADMIN_GROUPS = ("admin_workstation", "admin_workstations", "paw", "paws", "tier0_workstations")
+# Tiers where an undocumented admin-surface subject is high (the guideline's first priorities).
+HIGH_TIERS = ("domain_controller", "admin_workstation")
 
 
 def host_tier(host):
-    """domain_controller / admin_workstation / member_server / other (the findings module's tiers when present)."""
-    try:
-        from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import tier
-        return tier(host)
-    except (ImportError, AttributeError):
-        pass
-    if is_domain_controller(host):
-        return "domain_controller"
-    if {str(g).lower() for g in host.get("groups") or ()} & set(_ADMIN_GROUPS):
-        return "admin_workstation"
-    return "other"
+    """domain_controller / admin_workstation / member_server / other: findings.tier."""
+    return tier(host)
 
 
 def _member_label(member):
@@ -417,7 +409,7 @@ def judge_administrators(out, model, host, admin_view):
 def _judge_members(out, model, host, admin_view, context, required):
     """TG-A003/A001/A005 for each member; returns the ids of the required entries the members satisfy."""
     machine_sid = model.get("machine_sid")
-    undocumented_severity = "high" if host_tier(host) in ("domain_controller", "admin_workstation") else "medium"
+    undocumented_severity = "high" if host_tier(host) in HIGH_TIERS else "medium"
     matched = set()
     for member in model.get("members") or []:
         sid = member.get("sid")

@@ -49,7 +49,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_patter
 
 MACHINE_TOKEN = "{machine_sid}"
 SECTIONS = ("administrators", "administrator_policies", "task_accounts")
-_SID_TEXT = re.compile(r"\AS-1-\d+(?:-\d+){1,15}\Z", re.IGNORECASE)
+SID_TEXT = re.compile(r"\AS-1-\d+(?:-\d+){1,15}\Z", re.IGNORECASE)   # a SID as text (also user_rights.py)
 
 
 def _date(text):
@@ -156,7 +156,7 @@ def principal_member(account):
     text = str(account or "").strip()
     if text.startswith(".\\"):
         text = text[2:]
-    if _SID_TEXT.match(text):
+    if SID_TEXT.match(text):
         return {"sid": text.upper(), "name": None, "resolved": False}
     return {"sid": None, "name": text, "resolved": bool(text)}
 

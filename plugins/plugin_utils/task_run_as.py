@@ -28,7 +28,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.severity import SEVERITY_RANK
 
 CODE = "TG-A024"
-HIGH_TIERS = ("domain_controller", "admin_workstation")
+HIGH_TIERS = admin_findings.HIGH_TIERS
 # A task row of these kinds means the task matched no (confirmed) inventory entry.
 _UNDOCUMENTED_KINDS = frozenset(("undocumented", "pending_review"))
 # The one rule of what Windows defines itself (shared with user_rights.py and the

@@ -42,10 +42,10 @@ tests/unit/fixtures/admin_surface/live_*.json).
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import re
 import struct
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import local_admins
+from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_admins import SID_TEXT
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import HiveError, TaskGuardInputError
 
 BATCH = "SeBatchLogonRight"
@@ -56,7 +56,6 @@ MODE_BITS = {BATCH: 0x00000004, DENY_BATCH: 0x00000100}
 ACCOUNTS_KEY = "\\Policy\\Accounts"
 MAX_ACCOUNTS = 5000
 METHODS = ("lsa_api", "security_hive")
-_SID_TEXT = re.compile(r"\AS-1-\d+(?:-\d+){1,15}\Z", re.IGNORECASE)
 
 
 def empty_model(error=None, method=None):
@@ -89,7 +88,7 @@ def _account(key):
             sid = local_admins.sid_from_bytes(data)[0]
     if sid is None:
         # the key name is the SID as text; only a well-formed one is trusted
-        if not _SID_TEXT.match(key.name or ""):
+        if not SID_TEXT.match(key.name or ""):
             raise TaskGuardInputError("account key %r holds no SID" % str(key.name)[:80])
         sid = key.name
     if "actsysac" not in subkeys:
@@ -171,7 +170,7 @@ def _live_right(raw, machine_sid):
     holders, errors = [], []
     for item in items[:MAX_ACCOUNTS]:
         sid = item.get("sid") if isinstance(item, dict) else None
-        if not isinstance(sid, str) or not _SID_TEXT.match(sid):
+        if not isinstance(sid, str) or not SID_TEXT.match(sid):
             errors.append("holder without a SID: %r" % (str(item)[:200],))
             continue
         name, lookup = local_admins.lookup_outcome(item)
@@ -205,7 +204,6 @@ def parse_live_material(material, machine_sid=None):
 
 
 # ------------------------------------------------------------------ judging
-HIGH_TIERS = ("domain_controller", "admin_workstation")
 
 
 def _documenting_entry(admin_view, holder, machine_sid):
@@ -266,7 +264,7 @@ def judge(out, model, host, admin_view, machine_sid=None):
         entry = _documenting_entry(admin_view, holder, machine_sid)
         if entry is not None and not entry.expired:
             continue
-        severity = "high" if tier in HIGH_TIERS else "medium"
+        severity = "high" if tier in admin_findings.HIGH_TIERS else "medium"
         evidence = {"holder": holder, "method": model.get("method"), "tier": tier,
                     "expired_entry": entry.source if entry is not None else None}
         if holder["sid"] in denied:
