@@ -104,6 +104,10 @@ def check_inventory_paths(name, paths, *, today=None, warnings=None):
     ignores exactly those entries (which can only add findings, never hide one)
     and reports them as a coverage gap, so one broken vendor file cannot stop
     the audit of the whole fleet.
+
+    A caller that passes no *warnings* list has nowhere to show that warning:
+    it is then returned as a problem (the run stops) rather than dropped, so a
+    new caller cannot lose it silently.
     """
     paths = [str(p) for p in (paths if isinstance(paths, (list, tuple)) else [paths]) if str(p or "").strip()]
     if not paths:
@@ -128,9 +132,10 @@ def check_inventory_paths(name, paths, *, today=None, warnings=None):
     listing = "%d error(s)%s; run playbooks/validate.yml on it:\n  %s" % (len(errors), more, "\n  ".join(lines))
     if not inventory.entries:
         return ["%s: not one usable entry in %s (wrong folder?): %s" % (name, ", ".join(paths), listing)]
-    if warnings is not None:
-        warnings.append("%s: entries with errors are ignored by the audit and reported as a coverage gap: %s"
-                        % (name, listing))
+    warning = "%s: entries with errors are ignored by the audit and reported as a coverage gap: %s" % (name, listing)
+    if warnings is None:
+        return [warning]
+    warnings.append(warning)
     return []
 
 
@@ -311,7 +316,8 @@ def run_checks(inputs, *, today=None, warnings=None):
     """All problems of one playbook's inputs (a :class:`PreflightInputs`), in a stable order.
 
     Entries of the task inventory that have errors next to usable ones are
-    appended to *warnings* (see :func:`check_inventory_paths`).
+    appended to *warnings*, or returned as problems when no list is given (see
+    :func:`check_inventory_paths`).
     """
     problems = _each(inputs.choices, lambda name, spec: check_choice(name, *spec))
     problems += _each(inputs.bools, check_bool)
