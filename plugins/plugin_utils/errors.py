@@ -50,3 +50,14 @@ class HiveError(TaskGuardInputError):
 
 class EvidenceError(TaskGuardInputError):
     """An offline evidence root is unusable (missing, not a directory, ...)."""
+
+
+# The bound of one text a host or an evidence file puts in an error entry (its
+# message, the path it names): what the parsers already cut an error's text to
+# (gpo_tasks, laps, local_admins, event_collection).
+MAX_ERROR_TEXT = 500
+
+
+def clip_text(text, limit=MAX_ERROR_TEXT):
+    """``text`` (a str) cut to at most ``limit`` characters, the cut marked with an ellipsis."""
+    return text if len(text) <= limit else text[:limit - 1] + "\u2026"

@@ -80,6 +80,10 @@ MAX_NAME_CHARS = 256
 MAX_FILES = 3 * MAX_GPO_FOLDERS
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
 MAX_FOLDER_ENTRIES = 4 * MAX_GPO_FOLDERS
+# Listings a read keeps for its lookups (_Read.listing): a folder is looked up through
+# several times (a GPO folder for GPT.INI, Machine and User; a copied SYSVOL's top for
+# each layout). Past this many entries kept, a folder is listed again when asked.
+MAX_KEPT_LISTING_ENTRIES = MAX_FOLDER_ENTRIES
 _GUID = re.compile(r"\A\{[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}\Z")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _FILTER_ATTRS = ("name", "sid", "userContext", "primaryGroup", "localGroup", "value", "type", "hive", "key",
@@ -333,10 +337,15 @@ class _Read(object):
     byte budgets shared by every Policies folder read. Nothing is skipped without an
     entry in ``result["errors"]`` (TG-G011): a folder that cannot be listed, a link
     or junction (never followed inside a Policies folder), a file over its cap, a
-    budget spent."""
+    budget spent. Each folder is listed once per read (``listing``), so each of its
+    problems is reported once."""
 
     def __init__(self):
         self.result, self.base, self.files = empty_result(), None, 0
+        self.listed = {}         # folder -> its sorted entries, kept while MAX_KEPT_LISTING_ENTRIES allows
+        self.kept_entries = 0
+        self.unlisted = set()    # folders that could not be listed (reported once, never asked again)
+        self.cut = set()         # folders listed in part (reported once)
 
     def rel(self, path):
         return os.path.relpath(path, self.base).replace(os.sep, "/") if self.base else str(path)
@@ -348,19 +357,42 @@ class _Read(object):
         self.result["errors"].append(entry)
 
     def listing(self, folder, guid=None):
-        """The entries of ``folder`` sorted by name (at most MAX_FOLDER_ENTRIES); [] when it cannot be listed."""
+        """The entries of ``folder`` sorted by name (at most MAX_FOLDER_ENTRIES); [] when it cannot be listed.
+
+        Listed once per read: a kept listing is returned again, a folder that could not
+        be listed is not tried again, and either problem is reported once (TG-G011 said
+        each folder as many times as a lookup went through it)."""
+        key = os.path.normpath(folder)
+        if key in self.unlisted:
+            return []
+        kept = self.listed.get(key)
+        if kept is not None:
+            return kept
         entries = []
         try:
             with os.scandir(folder) as it:
                 for entry in it:
                     if len(entries) >= MAX_FOLDER_ENTRIES:
-                        self.error(folder, "more than %d entries: the rest was not listed" % MAX_FOLDER_ENTRIES, guid)
+                        if key not in self.cut:
+                            self.cut.add(key)
+                            self.error(folder, "more than %d entries: the rest was not listed"
+                                       % MAX_FOLDER_ENTRIES, guid)
                         break
                     entries.append(entry)
         except OSError as exc:
+            self.unlisted.add(key)
             self.error(folder, "cannot list folder: %s" % (exc.strerror or exc), guid)
             return []
-        return sorted(entries, key=lambda e: e.name)
+        entries.sort(key=lambda e: e.name)
+        if self.kept_entries + len(entries) <= MAX_KEPT_LISTING_ENTRIES:
+            self.listed[key] = entries
+            self.kept_entries += len(entries)
+        return entries
+
+    def forget_listings(self):
+        """Drop the kept listings (the folders of one GPO are not asked for again);
+        the folders that could not be listed stay known."""
+        self.listed, self.kept_entries = {}, 0
 
     def find(self, folder, names, guid=None, links_inside=False):
         """``folder/names[0]/names[1]/...`` matched case-insensitively (evidence copies keep or lose
@@ -476,7 +508,9 @@ def _read_policies(read, policies, seen):
             read.error(policies, "more than %d GPO folders: the rest was not read" % MAX_GPO_FOLDERS)
             return False
         coverage["gpo_folders"] += 1
-        if not _read_gpo(read, entry.path, guid):
+        read_all = _read_gpo(read, entry.path, guid)
+        read.forget_listings()   # a GPO folder is read once: the memo stays one GPO's size
+        if not read_all:
             return False
     return True
 
