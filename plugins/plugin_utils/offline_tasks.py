@@ -147,7 +147,8 @@ class BoundedWalk(object):
     offline collector that reads folders of hostile evidence.
 
     ``errors`` gets ``{"source", "path", "error"}`` entries (``source`` as given);
-    ``files`` is for the caller's records; ``total`` counts the bytes read.
+    ``files`` is for the caller's records, at most ``max_files`` of them (the walk
+    enforces it: ``room_for_file``, ``first_files``); ``total`` counts the bytes read.
     """
 
     def __init__(self, root, *, max_file_bytes, max_files, max_total_bytes=MAX_TOTAL_BYTES,
@@ -159,6 +160,23 @@ class BoundedWalk(object):
 
     def error(self, path, text):
         self.errors.append({'source': self.source, 'path': path, 'error': text})
+
+    def room_for_file(self, rel):
+        """True while fewer than ``max_files`` records are kept; else the stop is
+        reported under ``rel`` (the first file not read) and False."""
+        if len(self.files) < self.max_files:
+            return True
+        self.error(rel, 'more than %d %s: walk stopped' % (self.max_files, self.what))
+        return False
+
+    def first_files(self, names, rel):
+        """The first of ``names`` (one listing) that fit the file budget; the cut is
+        reported under ``rel`` (the folder) with how many there were."""
+        room = max(self.max_files - len(self.files), 0)
+        if len(names) > room:
+            self.error(rel, '%d %s, only the first %d read' % (len(names), self.what, room))
+            return names[:room]
+        return names
 
     def list_folder(self, directory, rel):
         """The entries of one folder sorted by name, or None (reported under ``rel``)
@@ -213,18 +231,24 @@ class BoundedWalk(object):
 
 
 def walk_task_files(root, *, max_file_bytes=MAX_TASK_FILE_BYTES, max_files=MAX_FILES,
-                    max_total_bytes=MAX_TOTAL_BYTES, segments=TASKS_SEGMENTS):
+                    max_total_bytes=MAX_TOTAL_BYTES, segments=TASKS_SEGMENTS, optional=False):
     """Find and read the task files of an evidence root (``segments``: the task
     folder, ``Windows/System32/Tasks`` unless another location is read).
 
     Returns (tasks_dir or None, files, errors). Each file is
     ``{"path": "\\\\Folder\\\\Name", "size", "sha256", "content_sha256", "data": bytes|None, "error"}``;
     ``data`` is None (and ``error`` set) when the file was too large or unreadable.
+    ``optional``: a folder Windows may not have (OTHER_TASK_LOCATIONS): its absence,
+    or a file in its place, is tasks_dir None without an error (a refused link or an
+    ambiguous spelling on the way is still an error, reported once, here).
     """
     walk = BoundedWalk(root, max_file_bytes=max_file_bytes, max_files=max_files, max_total_bytes=max_total_bytes)
     tasks_dir = find_case_insensitive(root, segments, walk.errors)
+    if optional and tasks_dir is not None and not os.path.isdir(tasks_dir):
+        tasks_dir = None
     if tasks_dir is None:
-        walk.error(os.path.join(root, *segments), 'no %s folder in the evidence root' % '/'.join(segments))
+        if not optional:
+            walk.error(os.path.join(root, *segments), 'no %s folder in the evidence root' % '/'.join(segments))
         return None, walk.files, walk.errors
     stack = [(tasks_dir, '', 0)]
     while stack:
@@ -244,8 +268,7 @@ def walk_task_files(root, *, max_file_bytes=MAX_TASK_FILE_BYTES, max_files=MAX_F
             if not is_file:
                 walk.error(task_path, 'not a regular file: skipped')
                 continue
-            if len(walk.files) >= max_files:
-                walk.error(task_path, 'more than %d files: walk stopped' % max_files)
+            if not walk.room_for_file(task_path):
                 return tasks_dir, walk.files, walk.errors
             walk.files.append(_task_file_record(walk, full, task_path))
     return tasks_dir, walk.files, walk.errors
@@ -274,10 +297,7 @@ def walk_job_files(root, *, max_file_bytes, max_files=MAX_JOB_FILES):
     if entries is None:
         return None, walk.files, walk.errors
     names = [e.name for e in entries if e.name.lower().endswith(JOB_SUFFIX)]
-    if len(names) > max_files:
-        walk.error('Windows\\Tasks', '%d job files, only the first %d read' % (len(names), max_files))
-        names = names[:max_files]
-    for name in names:
+    for name in walk.first_files(names, 'Windows\\Tasks'):
         full = os.path.join(jobs_dir, name)
         record = {'name': name, 'size': None, 'data': None, 'error': None}
         if not _within(walk.real_root, os.path.realpath(full)):

@@ -753,12 +753,12 @@ def add_other_locations(result, root):
     found = {}
     by_path = _last_in_order(result['tasks'])
     for label, segments in offline_tasks.OTHER_TASK_LOCATIONS:
-        folder = offline_tasks.find_case_insensitive(root, segments, result['errors'])
-        if folder is None or not os.path.isdir(folder):
+        # one lookup (the walk's): its problems (a refused link, two spellings) are said once
+        folder, records, errors = offline_tasks.walk_task_files(root, segments=segments, optional=True)
+        result['errors'].extend(dict(e, source=label) for e in errors)
+        if folder is None:
             found[label] = None
             continue
-        _dir, records, errors = offline_tasks.walk_task_files(root, segments=segments)
-        result['errors'].extend(dict(e, source=label) for e in errors)
         found[label] = len(records)
         for record in records:
             _add_located(result, by_path, record, label)
