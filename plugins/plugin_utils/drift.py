@@ -21,10 +21,9 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import collections
-import re
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import findings as fnd
-from ansible_collections.taskguard.windows.plugins.plugin_utils import security_tasks
+from ansible_collections.taskguard.windows.plugins.plugin_utils import security_tasks, well_known_sids
 from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import (
     CONCEALMENT, MAX_EVENTS_PER_FINDING, lower_path, reason, trim,
 )
@@ -547,24 +546,25 @@ def _safe_matches(entry, path):
         return False
 
 
-_BUILTIN_PRINCIPALS = re.compile(r"\A(?:s-1-1-0|s-1-5-(?:18|19|20|4|11|32-\d+)|system|localsystem|local service|network service"
-                                 r"|nt authority\\(?:system|local service|network service|interactive|"
-                                 r"authenticated users)|interactive|users|builtin\\users|authenticated users)\Z")
-
-
 def _other_build(entry, task, diff):
     """True when a task differs from a *built-in* baseline entry only the way one
     Windows build differs from another: the task still runs only Windows programs
     inside C:\\Windows (or COM handlers), its COM classes are the baseline's, and it
     runs as a built-in account. A changed COM class, a program elsewhere or a
-    person's account stay a modification (TG-D001)."""
+    person's account stay a modification (TG-D001).
+
+    "Built-in account" is the one rule of well_known_sids (also behind TG-A023 and
+    TG-A024): any SID Windows defines, or a name in a spelling that is not
+    translated or that inventory_compare maps to a SID. A localized name missing
+    from those lists is judged a person's (TG-D001 stays): said louder, never
+    quieter."""
     if not getattr(entry, "builtin_baseline", False) or not windows_component(task):
         return False
     if any("class_id" in str(d.get("field")) or d.get("field") == "<compare error>" for d in diff):
         return False   # a changed COM class, or a comparison that did not run, is no build difference
     principal = task.get("principal") if isinstance(task.get("principal"), dict) else {}
     account = principal.get("user_id") or principal.get("group_id") or ""
-    return bool(_BUILTIN_PRINCIPALS.match(str(account).strip().casefold()))
+    return well_known_sids.is_built_in(account)
 
 
 def _event_order(event):
