@@ -21,7 +21,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.taskguard.windows.plugins.modules.audit import DOCUMENTATION
-from ansible_collections.taskguard.windows.plugins.plugin_utils import argspec, audit_support, pipeline
+from ansible_collections.taskguard.windows.plugins.plugin_utils import argspec, audit_support, pipeline, result_spool
 from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import RiskRuleError
 
 _ARGS = argspec.from_documentation(DOCUMENTATION)
@@ -116,4 +116,21 @@ class ActionModule(ActionBase):
         result.update(audit)
         result.update({"audited_at": started,
                        "offline_root": os.path.abspath(str(offline_root)) if offline_root else None})
+        if args["spool"] and args.get("state_dir"):
+            result = self._spooled(args["state_dir"], name, result)
         return wrap_var(result)
+
+    def _spooled(self, state_dir, name, result):
+        """The registered form of a spooled result: its reference and the light fields
+        (result_spool.py). A file that cannot be written leaves the full result registered."""
+        try:
+            ref = result_spool.write(state_dir, name, result)
+        except result_spool.SpoolError as exc:
+            self._display.warning("%s: the audit result is registered in full (not spooled): %s" % (name, exc))
+            return result
+        light = {key: result[key] for key in result_spool.LIGHT_KEYS if key in result}
+        for key in ("changed", "failed", "msg"):
+            if key in result:
+                light[key] = result[key]
+        light["spool"] = ref
+        return light

@@ -69,6 +69,20 @@ options:
         costs parsing again).
     type: bool
     default: true
+  spool:
+    description:
+      - Write the full result (findings and their evidence, the administrators model, the bookmark) to
+        C(<state_dir>/spool/<host>.<sha256>.json) and register only its reference (RV(spool)) and the light
+        fields (RV(host), RV(mode), RV(status), RV(verdict), RV(tier), RV(summary), RV(counts), the OS facts).
+        M(taskguard.windows.drift_report) reads the file back, checks its SHA-256 against the registered one,
+        and deletes it after the reports are written; a missing or changed file makes the host not audited.
+      - Why - a registered result is templated again when the report step reads it through C(hostvars)
+        and stays in the controller's memory for the rest of the run; that was the largest single cost of
+        the report step (docs/performance.md). C(playbooks/drift.yml) turns it on.
+      - Needs O(state_dir); without it, or when the file cannot be written (a warning says why), the full
+        result is registered as before.
+    type: bool
+    default: false
   offline_root:
     description: Evidence folder; default - the host variable C(taskguard_offline_root).
     type: path
@@ -156,13 +170,13 @@ tier:
   type: str
 unconfirmed_entries:
   description: Unconfirmed inventory entries (file, line, key) that matched a task of this host.
-  returned: always
+  returned: always, except with O(spool) (then in the spooled file)
   type: list
   elements: dict
 administrators:
   description: The local Administrators model of the host (members by SID, how it was read), for the fleet
     table of the reports; C(null) when not collected.
-  returned: always
+  returned: always, except with O(spool) (then in the spooled file)
   type: dict
 os_source:
   description: Where the Windows version came from (C(hint), C(hive), C(reg_export), C(task_folder_inference), C(live)...).
@@ -174,7 +188,7 @@ findings:
     (critical|high|medium|low|info), C(title), C(problems), C(reasons) (rule id, title, severity, MITRE ids,
     references), C(evidence) (normalized task and/or events, trimmed), C(entry) (file, line of the inventory
     entry), C(proposed_entry) or C(proposal_withheld), C(diff) (for modified tasks).
-  returned: always
+  returned: always, except with O(spool) (then in the spooled file)
   type: list
   elements: dict
 summary:
@@ -183,7 +197,7 @@ summary:
   type: dict
 bookmark:
   description: New event bookmark (not yet written).
-  returned: always
+  returned: always, except with O(spool) (then in the spooled file)
   type: dict
 os_family:
   description: OS family used for inventory scoping.
@@ -197,6 +211,12 @@ counts:
   description: Number of tasks and events looked at.
   returned: always
   type: dict
+spool:
+  description: With O(spool) - the reference of the file holding the full result (C(sha256), C(bytes)); the
+    findings, administrators, user rights, task accounts and bookmark are then in that file only.
+  returned: when O(spool) is true and the file was written
+  type: dict
+  sample: {"sha256": "9f2c...e1", "bytes": 14231}
 definition_cache:
   description:
     - Live hosts with O(state_dir) and O(definition_cache) - C(known) definitions kept from the previous
