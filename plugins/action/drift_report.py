@@ -21,9 +21,7 @@ from ansible.utils.unsafe_proxy import wrap_var
 from ansible_collections.taskguard.windows.plugins.modules.drift_report import DOCUMENTATION
 from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_surface, argspec
 from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
-from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import (
-    build_run_report, fail_on_reached, run_as_views,
-)
+from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import build_run_report, fail_on_reached
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.write import FORMATS, write_reports
 from ansible_collections.taskguard.windows.plugins.plugin_utils.report_merge import unaudited_hosts
 from ansible_collections.taskguard.windows.plugins.plugin_utils.state import ReportWriteError
@@ -49,63 +47,50 @@ class ActionModule(ActionBase):
                 out[host] = None
         return out
 
-    def _run_as_views(self, hosts, results, inventory_dirs, task_vars):
-        """Administrators views for TG-A024 (tasks running as an undocumented account).
-
-        The inventory is the audit's (audit_support.load_inventory: the copy the
-        preload callback loaded before the workers forked, else one load here).
-        Groups come from each host's ``group_names``, as the audit action takes
-        them. An inventory that cannot be loaded gives no view: every ordinary
-        account is undocumented."""
-        if not any(isinstance(res, dict) and res.get("task_accounts") for res in results.values()):
-            return {}   # no task runs as an ordinary account: nothing to judge, no load
-        hostvars = task_vars.get("hostvars") or {}
-        hints = {}
-        for host in hosts:
-            try:
-                hv = hostvars[host]
-                hints[host] = {"groups": list(hv.get("group_names") or []) if hasattr(hv, "get") else []}
-            except Exception:
-                hints[host] = {"groups": []}
-        inventory, problems = audit_support.load_inventory(list(inventory_dirs or []) or None)
-        if inventory is None:
-            self._display.warning("task inventory not loaded for the task-account check (every ordinary account "
-                                  "is reported as undocumented): %s" % "; ".join(str(p.get("message")) for p in problems[:3]))
-        return run_as_views(results, inventory, hints)
-
     def _keep_state(self, args, results):
-        """(hosts whose bookmark advanced, errors), and each host's GPO task state kept:
-        only after the reports were written, never in check mode."""
-        advanced, bookmark_errors = [], []
+        """(hosts whose bookmark advanced, bookmark errors, GPO state errors): each audited
+        host's event bookmark and GPO task state kept, only after the reports were written,
+        never in check mode. Both are written without fsync and flushed by ONE sync of the
+        state dir for the whole run (an fsync per file costs 2-5 ms, per host, in the one
+        report task); a failed sync is an error of every kind that was written, never
+        swallowed. Errors: [{"host": name or None (the sync), "error": text}]."""
+        advanced, bookmark_errors, gpo_errors = [], [], []
         # Check mode: the reports are written (they are the point of the run), the
-        # bookmarks are not, so a dry run never moves the event window.
+        # state is not, so a dry run never moves the event window nor the GPO baseline.
         check_mode = bool(getattr(self._task, "check_mode", False) or getattr(self._play_context, "check_mode", False))
-        if not (args.get("state_dir") and args["advance_bookmarks"] and not check_mode):
-            return advanced, bookmark_errors
+        state_dir = args.get("state_dir")
+        if not (state_dir and args["advance_bookmarks"] and not check_mode):
+            return advanced, bookmark_errors, gpo_errors
+        gpo_written = 0
         for host, res in sorted(results.items()):
             if not isinstance(res, dict) or res.get("failed") or res.get("unreachable"):
                 continue
-            try:
-                # what SYSVOL held, for "added since the last audit" next run (docs/least-privilege.md)
-                admin_surface.save_state(args["state_dir"], host, res.get("gpo_state"))
-            except Exception as exc:
-                self._display.warning("%s: GPO task state not kept (the next run compares with the older one): %s"
-                                      % (host, exc))
+            if res.get("gpo_state") is not None:
+                try:
+                    # what SYSVOL held, for "added since the last audit" next run (docs/least-privilege.md)
+                    admin_surface.save_state(state_dir, host, res["gpo_state"], durable=False)
+                    gpo_written += 1
+                except Exception as exc:
+                    gpo_errors.append({"host": host, "error": str(exc)})
             bookmark = res.get("bookmark")
             if not bookmark:
                 continue
             try:
-                # One sync for the whole run below instead of two fsyncs per host.
-                audit_support.write_bookmark(args["state_dir"], host, dict(bookmark), durable=False)
+                audit_support.write_bookmark(state_dir, host, dict(bookmark), durable=False)
                 advanced.append(host)
             except Exception as exc:
                 bookmark_errors.append({"host": host, "error": str(exc)})
-        if advanced:
+        if advanced or gpo_written:
             try:
-                audit_support.sync_bookmarks(args["state_dir"])
+                # os.sync and the state dir: flushes the bookmarks and the GPO states alike
+                audit_support.sync_bookmarks(state_dir)
             except Exception as exc:
-                bookmark_errors.append({"host": None, "error": "bookmarks written but not flushed to disk: %s" % exc})
-        return advanced, bookmark_errors
+                if advanced:
+                    bookmark_errors.append({"host": None, "error": "bookmarks written but not flushed to disk: %s" % exc})
+                if gpo_written:
+                    gpo_errors.append({"host": None, "error": "GPO task states written but not flushed to disk: %s"
+                                       % exc})
+        return advanced, bookmark_errors, gpo_errors
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
@@ -124,20 +109,23 @@ class ActionModule(ActionBase):
         run = {"id": run_id, "slice": slice_id}
         if args.get("slice_number") is not None:
             run["slice_number"] = args["slice_number"]   # lets drift_merge name a missing slice
-        views = self._run_as_views(args["hosts"], results, args.get("inventory_dir"), task_vars)
+        # inventory_dir and rule_files are recorded only: each host was judged by its audit
+        # with its own inventory (taskguard_task_inventory_dir) and rules
         doc = build_run_report(results, run=dict(run, **{
             "inventory_dir": ",".join(args.get("inventory_dir") or []) or None,
-            "rule_files": list(args.get("rule_files") or [])}), compliance_dir=args.get("compliance_dir"),
-            run_as_views=views)
+            "rule_files": list(args.get("rule_files") or [])}), compliance_dir=args.get("compliance_dir"))
         try:
             paths = write_reports(doc, args["report_dir"], args["formats"], language=args["language"])
         except ReportWriteError as exc:
             raise AnsibleActionFail("drift reports could not be written (event bookmarks were NOT advanced): %s" % exc)
 
-        advanced, bookmark_errors = self._keep_state(args, results)
+        advanced, bookmark_errors, gpo_errors = self._keep_state(args, results)
         if bookmark_errors:
             self._display.warning("event bookmarks not advanced for %d host(s); their events will be read again next run: %s"
                                   % (len(bookmark_errors), "; ".join("%s: %s" % (e["host"], e["error"]) for e in bookmark_errors[:5])))
+        if gpo_errors:
+            self._display.warning("GPO task state not kept (the next run compares with the older one): %s"
+                                  % "; ".join("%s: %s" % (e["host"], e["error"]) for e in gpo_errors[:5]))
 
         stats_key = "taskguard_drift_" + _KEY_SAFE.sub("_", str(slice_id or run_id))
         summary = doc["summary"]
@@ -160,6 +148,7 @@ class ActionModule(ActionBase):
             "unaudited_hosts": unaudited,
             "bookmarks_advanced": advanced,
             "bookmark_errors": bookmark_errors,
+            "gpo_state_errors": gpo_errors,
             "fail_on": args["fail_on"],
             "fail_on_reached": fail_on_reached(summary, args["fail_on"]),
         })

@@ -16,7 +16,10 @@ description:
     C(drift.json) (schema C(schemas/drift_report.schema.json)), C(drift.md), C(drift.html), C(junit.xml) and
     C(drift.csv) to O(report_dir), each atomically (temporary file and rename).
   - A host without a usable result is in the report with status C(unreachable) or C(failed) and a finding of that kind.
-  - Event bookmarks in O(state_dir) advance only after every report was written.
+  - Event bookmarks and the GPO task state of each domain controller in O(state_dir) are kept only after every
+    report was written, without an fsync per file and with one sync of O(state_dir) for the whole run.
+  - Every finding comes from the audit of its host (M(taskguard.windows.audit)), except the task-account findings
+    joined over the hosts of the run (C(TG-A020), C(TG-A021), C(TG-A022)).
   - Returns RV(stats) under a key unique per slice (C(taskguard_drift_<slice or run id>)) for M(ansible.builtin.set_stats),
     and RV(fail_on_reached) for O(fail_on).
   - Returns RV(unaudited_hosts), the hosts this run could not audit, so that the playbook can fail the job
@@ -39,7 +42,7 @@ options:
     type: path
     required: true
   state_dir:
-    description: Event bookmark folder; no bookmarks are written when unset.
+    description: Folder of the event bookmarks and GPO task states (C(<host>.gpo.json)); nothing is written when unset.
     type: path
   formats:
     description: Report formats.
@@ -70,7 +73,9 @@ options:
       M(taskguard.windows.drift_merge) can name a missing slice.
     type: int
   inventory_dir:
-    description: Recorded in the report only.
+    description:
+      - Recorded in the report only (C(run.inventory_dir)). Each host is judged by its audit, with the task
+        inventory of that host (C(taskguard_task_inventory_dir)); this step loads no inventory.
     type: list
     elements: str
   rule_files:
@@ -78,7 +83,7 @@ options:
     type: list
     elements: str
   advance_bookmarks:
-    description: Write the new event bookmarks after the reports.
+    description: Write the new event bookmarks and GPO task states after the reports.
     type: bool
     default: true
   compliance_dir:
@@ -94,7 +99,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: partial
-    details: In check mode the reports are written but event bookmarks are not advanced.
+    details: In check mode the reports are written but event bookmarks and GPO task states are not kept.
   diff_mode:
     support: none
   platform:
@@ -146,7 +151,15 @@ bookmarks_advanced:
   returned: always
   type: list
 bookmark_errors:
-  description: Hosts whose bookmark could not be written (their events are read again next run).
+  description:
+    - Hosts whose bookmark could not be written (their events are read again next run), as C({host, error});
+      C(host) is null for the one sync of O(state_dir) that failed.
+  returned: always
+  type: list
+gpo_state_errors:
+  description:
+    - Hosts whose GPO task state could not be written (the next run compares with the older state), as
+      C({host, error}); C(host) is null for the one sync of O(state_dir) that failed.
   returned: always
   type: list
 """

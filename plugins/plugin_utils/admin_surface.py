@@ -111,8 +111,9 @@ def _state_entry(task):
 
 
 def save_state(state_dir, host_name, doc, *, durable=True):
-    """Store ``state_for_next_audit``'s answer for the host (after the reports: drift_report).
-    A None ``doc`` keeps the old state. Raises ``state.ReportWriteError`` (an OSError)."""
+    """Store ``state_for_next_audit``'s answer for the host (after the reports: drift_report,
+    ``durable=False`` and one sync of the state dir for the run). A None ``doc`` keeps the old
+    state. Raises ``state.ReportWriteError`` (an OSError) or ``gpo_state.GpoStateError``."""
     if doc is not None:
         gpo_state.save(state_dir, host_name, doc, durable=durable)
 

@@ -15,7 +15,11 @@ bookmarks in the state dir::
 
 Written by ``state.atomic_write`` after the reports (drift_report, like the
 bookmarks): a run that crashes before its report leaves the old state, so the
-next run still reports as new what this one never reported. The file is
+next run still reports as new what this one never reported. The report step
+writes every host's state with ``durable=False`` and syncs the state dir once
+for the run, as it does the bookmarks (a failed sync is in its
+``gpo_state_errors``); a crash between the write and that sync can leave an old
+or unreadable file, and an unreadable one is TG-G014, never a silent start over. The file is
 hostile like any input: too large, not JSON, another version, a wrong field
 type all make ``load`` answer "unreadable" (a finding, and no previous state),
 never a crash and never a partial state that would make old tasks look new.
@@ -111,7 +115,9 @@ def load(state_dir, host):
 
 def save(state_dir, host, doc, *, durable=True):
     """Write ``doc`` (``validate``d first) as the state of ``host``; raises ``state.ReportWriteError``
-    (an OSError) when it cannot be written, leaving the old file."""
+    (an OSError) when it cannot be written, leaving the old file, and ``GpoStateError`` when ``doc``
+    is not a state document. ``durable=False`` skips the file's and the folder's fsync: for many
+    hosts in a row, followed by one ``bookmarks.sync_state`` of the state dir."""
     doc = validate(dict(doc, host=str(host)))
     payload = json.dumps(doc, sort_keys=True, indent=1).encode("utf-8")
     atomic_write(state_path(state_dir, host), payload, durable=durable, sync_dir=durable,

@@ -28,7 +28,7 @@ file:line:column problems as tasks::
 
 A task that runs as an ordinary account is "documented for the host" when a
 ``task_accounts`` or an ``administrators`` entry in the host's scope names the
-account (TG-A024 otherwise, judged in the report step: report_runner.py).
+account (TG-A024 otherwise, judged in each host's audit: pipeline.judge, task_run_as.py).
 
 Membership grants full control of the host, so every entry needs an approval
 (in the entry or the file's ``defaults``): without one it is an error and the

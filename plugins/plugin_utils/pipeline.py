@@ -22,7 +22,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_fin
 from ansible_collections.taskguard.windows.plugins.plugin_utils import definition_cache
 from ansible_collections.taskguard.windows.plugins.plugin_utils import definition_store, inventory_admins, wire
 from ansible_collections.taskguard.windows.plugins.plugin_utils import findings as fnd
-from ansible_collections.taskguard.windows.plugins.plugin_utils import user_rights, well_known_sids
+from ansible_collections.taskguard.windows.plugins.plugin_utils import task_run_as, user_rights, well_known_sids
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import Judges, Material, audit_host
 
 # Host-independent inputs of an audit, prepared once per process.
@@ -91,6 +91,12 @@ def judge(ctx, name, hints, collected, bookmark_error=None):
     previous = admin_surface.load_previous((hints or {}).get("state_dir"), name, collected.admin)
     admin_rows, admin_judged = judge_admin_surface(host, collected, ctx.rules, view, admin_view, previous)
     extra += admin_rows
+    task_accounts = _task_accounts(tasks)
+    administrators = _administrators_for_report(admin_view, collected.admin)
+    # TG-A024 with the inventory view this audit used (its ``today``, the host's groups and
+    # facts), after every other row: its severity reads whether the task itself is documented
+    extra += judge_run_as(host, {"task_accounts": task_accounts, "findings": audit["findings"] + extra,
+                                 "tier": host["tier"], "administrators": administrators}, admin_view)
     if extra:
         audit = add_findings(audit, extra, task_sources_read=audit["verdict"]["task_sources_read"])
     return {
@@ -101,11 +107,11 @@ def judge(ctx, name, hints, collected, bookmark_error=None):
         "bookmark": events.get("bookmark") if isinstance(events, dict) else None,
         "os_family": host["os_family"], "os_source": host["os_source"], "domain_role": host["domain_role"],
         "os_build": host["os_build"], "os_inference": host.get("os_inference"),
-        "administrators": _administrators_for_report(admin_view, collected.admin),
+        "administrators": administrators,
         # holders the judge never compared are not shown as documented (reports read
         # "no TG-A023 for this SID" as documented)
         "user_rights": user_rights.for_report((collected.admin or {}).get("user_rights")) if admin_judged else None,
-        "task_accounts": _task_accounts(tasks),
+        "task_accounts": task_accounts,
         # written by the report step after the reports (drift_report), like the bookmark
         "gpo_state": admin_surface.state_for_next_audit(collected.admin, previous) if previous is not None else None,
         "counts": {"tasks": len((tasks or {}).get("tasks") or []) if isinstance(tasks, dict) else 0,
@@ -192,8 +198,9 @@ def audit_live(ctx, name, hints, module_result, cache=None, window=None):
 
 
 def _task_accounts(tasks):
-    """The tasks that run as an ordinary account (path and principal only), for the
-    report step's fleet join with the Administrators groups (report_runner.py).
+    """The tasks that run as an ordinary account (path and principal only), for this
+    host's TG-A024 (judge_run_as) and the report step's fleet join with the
+    Administrators groups (report_runner.py).
     Principals Windows defines itself (well_known_sids: NT SERVICE, IIS APPPOOL...)
     are left out, so TG-A020/A021/A022 judge the same accounts as TG-A024.
 
@@ -262,6 +269,22 @@ def judge_admin_surface(host, collected, rules, host_view, admin_view, previous=
             rows.append(finding)
     rows.extend(fnd.merge_task_findings(host["name"], group) for group in by_subject.values())
     return rows, True
+
+
+def judge_run_as(host, result, admin_view):
+    """TG-A024 rows of one host (task_run_as.py): tasks that run as an ordinary account no
+    ``task_accounts``/``administrators`` entry in the host's scope names. ``result``: the
+    pieces of the audit result it reads (``task_accounts``, ``findings``, ``tier``,
+    ``administrators``); ``admin_view`` None (inventory not loaded, or it documents no
+    account): every ordinary account is undocumented. A failure is one TG-C011 row (the
+    accounts were not judged: never a host that looks clean)."""
+    try:
+        return task_run_as.run_as_rows(host["name"], result, admin_view)
+    except Exception as exc:
+        out = fnd.Findings(host["name"])
+        error = "task accounts could not be judged (TG-A024): %s: %s" % (type(exc).__name__, exc)
+        out.add("TG-C011", params={"error": error[:500]}, key="run-as")
+        return out.rows()
 
 
 # ------------------------------------------------------------------ problems as findings

@@ -11,7 +11,7 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.compliance_input import compliance_summary, read_compliance
-from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_surface, inventory_admins, task_run_as
+from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_surface, task_run_as
 from ansible_collections.taskguard.windows.plugins.plugin_utils import findings as fnd
 from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import unreachable_finding
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.document import build_report, host_entry
@@ -66,21 +66,18 @@ def host_from_result(host, res, hints=None):
     return entry
 
 
-def build_run_report(results, run, compliance_dir=None, hints=None, run_as_views=None):
+def build_run_report(results, run, compliance_dir=None, hints=None):
     """``compliance_dir``: where the hardening role wrote compliance-<host>.json
     files; when given, every host carries a ``compliance`` section. ``hints``:
     {host: {"groups", "tier", "domain_role"}} from the Ansible inventory.
-    ``run_as_views``: {host: administrators view or None} (``run_as_views()``):
-    when given, tasks running as an account not documented for their host are
-    judged (TG-A024); a host missing from it has no documented account."""
+    Per-host judgments (TG-A024 included) come with each audit result
+    (pipeline.judge); only the fleet-joined task-account findings are added here."""
     hints = hints or {}
     hosts = {str(h): host_from_result(str(h), r, hints.get(h)) for h, r in results.items()}
     if compliance_dir:
         for name, entry in hosts.items():
             entry["compliance"] = read_compliance(compliance_dir, name)
     add_task_account_findings(hosts)
-    if run_as_views is not None:
-        add_run_as_findings(hosts, run_as_views)
     doc = build_report(hosts, run)
     doc["administrators"] = fleet_administrators(doc["hosts"])
     if compliance_dir:
@@ -128,36 +125,9 @@ def _add_rows(entry, found):
     """Report-step findings (admin_findings shape) as rows of the host; ids already there are not added again."""
     if not found:
         return
-    rows = [dict(f, kinds=[f["kind"]], proposal_withheld=None,
-                 problems=[{"code": f["code"], "kind": f["kind"], "severity": f["severity"],
-                            "title": f["title"], "params": f.get("params") or {}}]) for f in found]
+    rows = task_run_as.as_rows(found)
     ids = {f["id"] for f in entry["findings"]}
     _set_findings(entry, entry["findings"] + [f for f in rows if f["id"] not in ids])
-
-
-def run_as_views(results, inventory, hints=None):
-    """{host: administrators view} for TG-A024, from the task inventory and each
-    host's scoping facts: groups from ``hints`` (the Ansible inventory), OS family
-    and domain role as its audit resolved them. ``inventory`` None (it could not be
-    loaded): no view, every ordinary account is undocumented (fail closed)."""
-    hints = hints or {}
-    views = {}
-    for name, res in (results or {}).items():
-        res = res if isinstance(res, dict) else {}
-        hint = hints.get(name) or {}
-        host = {"name": str(name), "groups": list(hint.get("groups") or []),
-                "os_family": res.get("os_family") or hint.get("os_family") or "unknown",
-                "domain_role": res.get("domain_role") or hint.get("domain_role") or "unknown"}
-        views[str(name)] = inventory_admins.view(inventory, host) if inventory is not None else None
-    return views
-
-
-def add_run_as_findings(hosts, views):
-    """TG-A024 on every audited host (task_run_as.py): a task running as an ordinary
-    account that no ``task_accounts``/``administrators`` entry in the host's scope names."""
-    for name, entry in hosts.items():
-        if entry.get("status") in _VALID:
-            _add_rows(entry, task_run_as.run_as_findings(name, entry, (views or {}).get(name)))
 
 
 def fleet_administrators(hosts):

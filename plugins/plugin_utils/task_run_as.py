@@ -16,9 +16,12 @@ row of the host names its path) is high on domain controllers and admin
 workstations, medium elsewhere; a documented task whose account is not listed
 is low (a review item: the task's entry was approved, its account was not).
 
-Judged in the report step (report_runner.py) from what each audit returned
-(``task_accounts``: path and principal of the tasks that run as an ordinary
-account; the host's findings), one host at a time.
+Judged in the audit of each host (``pipeline.judge``, live and offline), with
+the inventory view the rest of that audit used (the same ``today`` for expiry,
+the host's groups, OS family and domain role), after the task findings that
+decide the severity. The rows are part of the host's result like every other
+finding; they are per host, so merged AWX slices keep them as they are
+(report_merge joins only TG-A020/A021/A022 again).
 """
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
@@ -59,10 +62,11 @@ def _severity(task_documented, tier):
 
 
 def run_as_findings(host_name, entry, admin_view):
-    """TG-A024 findings of one report host entry (``task_accounts``, ``findings``,
-    ``tier``, ``administrators``). ``admin_view``: the host's
-    ``inventory_admins.view`` (None: the inventory documents no account at all,
-    so every ordinary account is undocumented)."""
+    """TG-A024 findings (admin_findings shape) of one host from the pieces of its
+    audit result (``task_accounts``, ``findings``, ``tier``, ``administrators``).
+    ``admin_view``: the host's ``inventory_admins.view`` (None: the inventory was not
+    loaded or documents no account at all, so every ordinary account is undocumented).
+    An entry in scope that expired documents nothing (the finding names it)."""
     out = admin_findings.Findings(host_name)
     undocumented = undocumented_task_paths(entry.get("findings"))
     model = entry.get("administrators") if isinstance(entry.get("administrators"), dict) else {}
@@ -84,3 +88,18 @@ def run_as_findings(host_name, entry, admin_view):
                 severity=_severity(task_documented, tier), key="run-as",
                 entry=documented_by.source if documented_by is not None else None)
     return out.sorted()
+
+
+def run_as_rows(host_name, entry, admin_view):
+    """``run_as_findings`` as rows of the host's findings (``as_rows``)."""
+    return as_rows(run_as_findings(host_name, entry, admin_view))
+
+
+def as_rows(found):
+    """Admin-shaped findings as host rows, one problem each, their ids kept: a
+    TG-A024 row is never merged with another row of the same task (a merged row
+    takes the task's id, and report_merge drops and re-joins only rows whose every
+    code is fleet-joined). Also the shape of the report step's fleet-joined rows."""
+    return [dict(f, kinds=[f["kind"]], proposal_withheld=None,
+                 problems=[{"code": f["code"], "kind": f["kind"], "severity": f["severity"],
+                            "title": f["title"], "params": f.get("params") or {}}]) for f in found]

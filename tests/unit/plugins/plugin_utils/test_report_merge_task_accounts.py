@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import copy
 
+from ansible_collections.taskguard.windows.plugins.plugin_utils import pipeline
 from ansible_collections.taskguard.windows.plugins.plugin_utils.report_merge import merge_reports
-from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import build_run_report, run_as_views
+from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import build_run_report
 
 SVC = "S-1-5-21-1-2-3-1105"
 
@@ -25,9 +26,15 @@ def task(path, user_id=SVC, logon_type="S4U"):
     return {"path": path, "principal": {"user_id": user_id, "logon_type": logon_type, "run_level": "LeastPrivilege"}}
 
 
-def slice_report(number, results, views=None):
-    return build_run_report(results, {"id": "wf", "slice": str(10 + number), "slice_number": number},
-                            run_as_views=views)
+def slice_report(number, results):
+    return build_run_report(results, {"id": "wf", "slice": str(10 + number), "slice_number": number})
+
+
+def audited(entry, name):
+    """``entry`` with the TG-A024 rows its audit gives it (pipeline.judge_run_as; no
+    inventory: every ordinary account is undocumented)."""
+    host = {"name": name, "tier": entry["tier"]}
+    return dict(entry, findings=entry["findings"] + pipeline.judge_run_as(host, entry, None))
 
 
 def codes(doc, host):
@@ -72,11 +79,27 @@ def test_a_finding_a_slice_already_had_is_replaced_not_counted_twice():
 
 
 def test_per_host_findings_of_a_slice_are_kept_once():
-    # TG-A024 comes from the slice's own inventory: the merge keeps it as it was
-    one = slice_report(1, {"h1": result([task("\\Job", "CORP\\mallory")])}, views={})
+    # TG-A024 comes from each host's audit (its own inventory): the merge keeps it as it was
+    one = slice_report(1, {"h1": audited(result([task("\\Job", "CORP\\mallory")]), "h1")})
     two = slice_report(2, {"h2": result()})
     merged = merge_reports([("one", one), ("two", two)], run_id="m")
     assert codes(merged, "h1") == codes(one, "h1") == ["TG-A024"]
+    assert merged["hosts"]["h1"]["findings"] == one["hosts"]["h1"]["findings"]
+
+
+def test_a_run_as_row_survives_the_rejoin_of_the_same_task_with_its_id():
+    """The rejoin drops only rows whose every code is fleet-joined: a task whose account
+    runs on hosts of several slices (TG-A021, joined again) keeps its TG-A024 row once."""
+    one = slice_report(1, {h: audited(result([task("\\Job", "CORP\\mallory")]), h) for h in ("h1", "h2")})
+    two = slice_report(2, {"h3": audited(result([task("\\Job", "CORP\\mallory")]), "h3")})
+    assert codes(one, "h1") == ["TG-A024"]                 # 2 hosts in the slice: no TG-A021 yet
+    merged = merge_reports([("one", one), ("two", two)], run_id="m")
+    for host, doc in (("h1", one), ("h2", one), ("h3", two)):
+        assert codes(merged, host) == ["TG-A021", "TG-A024"]
+        (before,) = [f["id"] for f in doc["hosts"][host]["findings"] if f["code"] == "TG-A024"]
+        assert [f["id"] for f in merged["hosts"][host]["findings"] if f["code"] == "TG-A024"] == [before]
+    again = merge_reports([("merged", merged)], run_id="m2")      # a merge of a merge changes nothing
+    assert codes(again, "h1") == ["TG-A021", "TG-A024"]
 
 
 def test_a_host_of_an_older_report_without_task_accounts_keeps_its_rows():
@@ -94,20 +117,3 @@ def test_the_inputs_are_not_changed():
     kept = copy.deepcopy((one, two))
     merge_reports([("one", one), ("two", two)], run_id="m")
     assert (one, two) == kept
-
-
-def test_run_as_views_take_groups_from_hints_and_facts_from_the_audit(tmp_path):
-    from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import load_inventory
-    (tmp_path / "a.yml").write_text(
-        "inventory_version: 1\nowner: {name: IT, kind: internal, contact: it@example.org}\ntasks: []\n"
-        "task_accounts:\n- sid: %s\n  justification: backup\n  scope: {groups: [file_servers], domain_role: [server]}\n"
-        "  approval: {ticket: C, approver: A, date: '2026-01-01'}\n" % SVC, encoding="utf-8")
-    inventory = load_inventory([str(tmp_path)], today="2026-12-03")
-    assert inventory.errors == []
-    results = {"fs1": dict(result(), domain_role="member_server"), "dc1": dict(result(), domain_role="domain_controller"),
-               "ws1": dict(result(), domain_role="member_server")}
-    views = run_as_views(results, inventory, {"fs1": {"groups": ["file_servers"]}, "dc1": {"groups": ["file_servers"]}})
-    assert views["fs1"].run_as_entry(SVC) is not None
-    assert views["dc1"].run_as_entry(SVC) is None      # out of the domain_role scope the audit resolved
-    assert views["ws1"].run_as_entry(SVC) is None      # no group hint: not a file server
-    assert run_as_views(results, None) == {"fs1": None, "dc1": None, "ws1": None}

@@ -1,12 +1,12 @@
 # Copyright: (c) 2026, taskguard contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The audit result's task_accounts list every task that runs as an ordinary account:
-the report step's TG-A020/A021/A022/A024 see the last task of a large host too
-(a cut at 500 tasks hid every task after it, and nothing said so)."""
+the audit's TG-A024 and the report step's TG-A020/A021/A022 see the last task of a
+large host too (a cut at 500 tasks hid every task after it, and nothing said so)."""
 from __future__ import annotations
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import pipeline
-from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import build_run_report, run_as_views
+from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import build_run_report
 
 COUNT = 1200
 
@@ -32,11 +32,13 @@ def test_every_ordinary_account_task_is_listed_with_path_and_principal_only():
 
 
 def test_the_last_task_of_a_large_host_is_judged():
-    results = {"h1": {"status": "audited", "findings": [], "mode": "offline", "tier": "member_server",
-                      "os_family": "windows_server_2022", "domain_role": "member_server",
-                      "verdict": {"state": "clean", "reasons": [], "task_sources_read": True},
-                      "administrators": None, "task_accounts": pipeline._task_accounts(_tasks())}}
-    doc = build_run_report(results, {"id": "r1", "slice": None}, run_as_views=run_as_views(results, None))
+    entry = {"status": "audited", "findings": [], "mode": "offline", "tier": "member_server",
+             "os_family": "windows_server_2022", "domain_role": "member_server",
+             "verdict": {"state": "clean", "reasons": [], "task_sources_read": True},
+             "administrators": None, "task_accounts": pipeline._task_accounts(_tasks())}
+    # TG-A024 as the audit adds it (no inventory: every ordinary account is undocumented)
+    entry["findings"] = pipeline.judge_run_as({"name": "h1", "tier": "member_server"}, entry, None)
+    doc = build_run_report({"h1": entry}, {"id": "r1", "slice": None})
     codes = {}
     for row in doc["hosts"]["h1"]["findings"]:
         for problem in row.get("problems") or [row]:

@@ -1,16 +1,17 @@
 # Copyright: (c) 2026, taskguard contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Tasks that run as an account not documented for their host (TG-A024, issue 19 point 4):
-the ``task_accounts`` inventory section, its loader problems, and the report-step judgment."""
+the ``task_accounts`` inventory section, its loader problems, and the judgment of one
+host as the audit makes it (pipeline.judge_run_as; through the whole audit, offline and
+live: test_run_as_in_audit.py)."""
 from __future__ import annotations
 
 import textwrap
 
 import pytest
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils import inventory_admins, task_run_as
+from ansible_collections.taskguard.windows.plugins.plugin_utils import inventory_admins, pipeline, task_run_as
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import load_inventory
-from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import build_run_report, run_as_views
 
 SVC = "S-1-5-21-1-2-3-1105"
 HELPDESK = "S-1-5-21-1-2-3-1200"
@@ -33,6 +34,13 @@ task_accounts:
   justification: retired reporting job
   expires: '2026-06-30'
 """ % {"svc": SVC, "helpdesk": HELPDESK}
+
+
+HEADER_ONLY = """\
+inventory_version: 1
+owner: {name: Contoso IT, kind: internal, contact: it@contoso.example}
+tasks: []
+"""
 
 
 @pytest.fixture
@@ -59,13 +67,13 @@ def undocumented_row(path):
             "problems": [{"code": "TG-D005", "kind": "undocumented", "severity": "medium", "title": "x", "params": {}}]}
 
 
-def run_as(doc, host):
-    return [f for f in doc["hosts"][host]["findings"] if f["code"] == "TG-A024"]
-
-
-def report(results, inventory, groups):
-    views = run_as_views(results, inventory, {h: {"groups": g} for h, g in groups.items()})
-    return build_run_report(results, {"id": "r1", "slice": None}, run_as_views=views)
+def judged(entry, inventory, groups=(), name="h1"):
+    """TG-A024 rows of one host as its audit judges them: the administrators view of the
+    host (its groups, OS family, domain role) from ``inventory`` (None: not loaded)."""
+    host = {"name": name, "groups": list(groups), "os_family": entry["os_family"],
+            "domain_role": entry["domain_role"], "tier": entry["tier"]}
+    view = inventory_admins.view(inventory, host) if inventory is not None else None
+    return [f for f in pipeline.judge_run_as(host, entry, view) if f["code"] == "TG-A024"]
 
 
 def test_the_section_loads_with_scope_expiry_and_both_spellings(inventory):
@@ -117,10 +125,9 @@ def test_a_file_holding_only_task_accounts_is_loaded(tmp_path):
 
 
 def test_documented_accounts_give_nothing_and_others_a_finding_naming_task_and_account(inventory):
-    results = {"fs1": result([task("\\Backup\\Nightly", "CORP\\svc-backup"), task("\\Helpdesk", HELPDESK),
-                              task("\\Report", "CORP\\svc-old"), task("\\Rogue", "CORP\\mallory")])}
-    doc = report(results, inventory, {"fs1": ["file_servers"]})
-    found = {f["task"]: f for f in run_as(doc, "fs1")}
+    entry = result([task("\\Backup\\Nightly", "CORP\\svc-backup"), task("\\Helpdesk", HELPDESK),
+                    task("\\Report", "CORP\\svc-old"), task("\\Rogue", "CORP\\mallory")])
+    found = {f["task"]: f for f in judged(entry, inventory, ["file_servers"], name="fs1")}
     assert set(found) == {"\\Report", "\\Rogue"}
     assert found["\\Rogue"]["params"] == {"task": "\\Rogue", "account": "CORP\\mallory"}
     assert "CORP\\mallory" in found["\\Rogue"]["title"] and found["\\Rogue"]["kind"] == "task_account"
@@ -128,8 +135,8 @@ def test_documented_accounts_give_nothing_and_others_a_finding_naming_task_and_a
 
 
 def test_an_account_documented_for_other_hosts_only_is_undocumented_here(inventory):
-    doc = report({"ws1": result([task("\\Backup\\Nightly", SVC)])}, inventory, {"ws1": ["workstations"]})
-    assert [f["task"] for f in run_as(doc, "ws1")] == ["\\Backup\\Nightly"]
+    rows = judged(result([task("\\Backup\\Nightly", SVC)]), inventory, ["workstations"], name="ws1")
+    assert [f["task"] for f in rows] == ["\\Backup\\Nightly"]
 
 
 @pytest.mark.parametrize("tier, task_documented, severity", [
@@ -142,12 +149,9 @@ def test_an_account_documented_for_other_hosts_only_is_undocumented_here(invento
 ])
 def test_severity_follows_the_tier_and_whether_the_task_is_documented(inventory, tier, task_documented, severity):
     rows = [] if task_documented else [undocumented_row("\\Rogue")]
-    doc = report({"h1": result([task("\\Rogue", "CORP\\mallory")], tier=tier, findings=rows)}, inventory, {"h1": []})
-    (finding,) = run_as(doc, "h1")
+    (finding,) = judged(result([task("\\Rogue", "CORP\\mallory")], tier=tier, findings=rows), inventory)
     assert finding["severity"] == severity
     assert finding["evidence"]["task_documented"] is task_documented
-    if severity == "high":
-        assert doc["hosts"]["h1"]["verdict"]["state"] == "suspicious"
 
 
 @pytest.mark.parametrize("principal", [
@@ -158,9 +162,7 @@ def test_severity_follows_the_tier_and_whether_the_task_is_documented(inventory,
 ])
 def test_built_in_principals_never_trigger(inventory, principal):
     rows = [undocumented_row("\\T")]
-    doc = report({"dc1": result([task("\\T", principal)], tier="domain_controller", findings=rows)}, inventory,
-                 {"dc1": []})
-    assert run_as(doc, "dc1") == []
+    assert judged(result([task("\\T", principal)], tier="domain_controller", findings=rows), inventory) == []
     assert task_run_as.is_built_in(principal)
 
 
@@ -170,22 +172,24 @@ def test_accounts_someone_created_are_judged(principal):
     assert not task_run_as.is_built_in(principal)
 
 
-def test_an_inventory_that_documents_no_account_reports_every_ordinary_account():
-    results = {"h1": result([task("\\A", "CORP\\a"), task("\\B", "S-1-5-18")])}
-    doc = build_run_report(results, {"id": "r1", "slice": None}, run_as_views=run_as_views(results, None))
-    assert [f["task"] for f in run_as(doc, "h1")] == ["\\A"]
+def test_an_inventory_that_was_not_loaded_reports_every_ordinary_account():
+    rows = judged(result([task("\\A", "CORP\\a"), task("\\B", "S-1-5-18")]), None)
+    assert [f["task"] for f in rows] == ["\\A"]
 
 
-def test_without_views_the_report_step_claims_nothing_about_run_as_accounts():
-    results = {"h1": result([task("\\A", "CORP\\a")])}
-    doc = build_run_report(results, {"id": "r1", "slice": None})
-    assert run_as(doc, "h1") == []
+def test_an_inventory_without_accounts_reports_every_ordinary_account(tmp_path):
+    (tmp_path / "tasks.yml").write_text(HEADER_ONLY, encoding="utf-8")
+    inventory = load_inventory([str(tmp_path)], today="2026-12-03")
+    assert inventory_admins.view(inventory, {"name": "h1"}) is None
+    assert [f["task"] for f in judged(result([task("\\A", "CORP\\a")]), inventory)] == ["\\A"]
 
 
-def test_a_host_that_was_not_audited_gets_no_run_as_finding(inventory):
-    results = {"down": {"unreachable": True, "msg": "timeout"}}
-    doc = report(results, inventory, {"down": []})
-    assert run_as(doc, "down") == [] and doc["hosts"]["down"]["status"] == "unreachable"
+def test_rows_are_host_rows_of_their_own_with_the_findings_id():
+    (row,) = judged(result([task("\\A", "CORP\\a")]), None)
+    assert row["kinds"] == ["task_account"] and row["proposal_withheld"] is None
+    assert [p["code"] for p in row["problems"]] == ["TG-A024"]
+    (raw,) = task_run_as.run_as_findings("h1", result([task("\\A", "CORP\\a")]), None)
+    assert row["id"] == raw["id"]
 
 
 def test_a_local_account_is_documented_through_the_machine_sid(tmp_path):
@@ -201,27 +205,7 @@ def test_a_local_account_is_documented_through_the_machine_sid(tmp_path):
     inventory = load_inventory([str(tmp_path)], today="2026-12-03")
     entry = dict(result([task("\\Kiosk", "S-1-5-21-7-8-9-1001"), task("\\Other", "S-1-5-21-7-8-9-1002")]),
                  administrators={"read": True, "machine_sid": "S-1-5-21-7-8-9", "members": []})
-    doc = report({"k1": entry}, inventory, {"k1": []})
-    assert [f["task"] for f in run_as(doc, "k1")] == ["\\Other"]
-
-
-def test_the_drift_report_action_judges_run_as_accounts_with_each_hosts_groups(tmp_path):
-    """End to end through the action: the inventory is loaded once, groups come from
-    hostvars (group_names), and the written drift.json carries TG-A024 where due."""
-    import json
-    from action_harness import make_action
-    from ansible_collections.taskguard.windows.plugins.action.drift_report import ActionModule
-    (tmp_path / "inv").mkdir()
-    (tmp_path / "inv" / "accounts.yml").write_text(INVENTORY, encoding="utf-8")
-    results = {"fs1": result([task("\\Backup\\Nightly", SVC)]), "ws1": result([task("\\Backup\\Nightly", SVC)])}
-    action = make_action(ActionModule, "taskguard.windows.drift_report",
-                         {"hosts": ["fs1", "ws1"], "results": results, "report_dir": str(tmp_path / "r"),
-                          "formats": ["json"], "run_id": "t", "inventory_dir": [str(tmp_path / "inv")]})
-    out = action.run(task_vars={"hostvars": {"fs1": {"group_names": ["file_servers"]},
-                                             "ws1": {"group_names": ["workstations"]}}})
-    assert not out.get("failed"), out
-    doc = json.loads((tmp_path / "r" / "drift.json").read_text(encoding="utf-8"))
-    assert run_as(doc, "fs1") == [] and [f["task"] for f in run_as(doc, "ws1")] == ["\\Backup\\Nightly"]
+    assert [f["task"] for f in judged(entry, inventory, name="k1")] == ["\\Other"]
 
 
 def test_a_built_in_the_audit_judged_low_raises_no_second_alarm(inventory):
@@ -229,7 +213,6 @@ def test_a_built_in_the_audit_judged_low_raises_no_second_alarm(inventory):
     judged it low: TG-R022) runs as the user: on a domain controller its account is
     a review item (low), never a high that would bury the real findings."""
     row = dict(undocumented_row("\\Microsoft\\Windows\\Feeds\\User_Feed_Synchronization-{1}"), severity="low")
-    doc = report({"dc1": result([task(row["task"], "CORP\\alice", logon_type="InteractiveToken")],
-                                tier="domain_controller", findings=[row])}, inventory, {"dc1": []})
-    (finding,) = run_as(doc, "dc1")
+    (finding,) = judged(result([task(row["task"], "CORP\\alice", logon_type="InteractiveToken")],
+                               tier="domain_controller", findings=[row]), inventory, name="dc1")
     assert finding["severity"] == "low"

@@ -10,7 +10,7 @@ import pytest
 from ansible_collections.taskguard.windows.plugins.plugin_utils import (
     admin_findings, pipeline, task_run_as, user_rights, well_known_sids,
 )
-from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import build_run_report, run_as_views
+from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import build_run_report
 
 # (principal, built in?, what it is)
 TABLE = [
@@ -96,12 +96,10 @@ def test_the_table(principal, built_in, _what):
 
 def _run_as_rows(principal):
     entry = {"path": "\\T", "principal": {"user_id": principal, "logon_type": "Password", "run_level": "LeastPrivilege"}}
-    results = {"h1": {"status": "audited", "findings": [], "mode": "offline", "tier": "member_server",
-                      "os_family": "windows_server_2022", "domain_role": "member_server",
-                      "verdict": {"state": "clean", "reasons": [], "task_sources_read": True},
-                      "administrators": None, "task_accounts": [entry]}}
-    doc = build_run_report(results, {"id": "r1", "slice": None}, run_as_views=run_as_views(results, None))
-    return [f for f in doc["hosts"]["h1"]["findings"] if f["code"] == "TG-A024"]
+    result = {"findings": [], "tier": "member_server", "administrators": None, "task_accounts": [entry]}
+    # as the audit judges it (pipeline.judge), with no inventory: nothing is documented
+    rows = pipeline.judge_run_as({"name": "h1", "tier": "member_server"}, result, None)
+    return [f for f in rows if f["code"] == "TG-A024"]
 
 
 def _batch_rows(sid):
@@ -140,7 +138,10 @@ def test_the_fleet_task_account_findings_use_the_same_rule(principal, built_in):
                          "os_family": "windows_server_2022", "domain_role": "member_server",
                          "verdict": {"state": "clean", "reasons": [], "task_sources_read": True},
                          "administrators": None, "task_accounts": pipeline._task_accounts(tasks)}
-    doc = build_run_report(results, {"id": "r1", "slice": None}, run_as_views=run_as_views(results, None))
+        # TG-A024 from each host's audit, the fleet-joined codes from the report step
+        results[host]["findings"] = pipeline.judge_run_as({"name": host, "tier": "member_server"},
+                                                          results[host], None)
+    doc = build_run_report(results, {"id": "r1", "slice": None})
     codes = {p.get("code") for f in doc["hosts"]["h1"]["findings"] for p in (f.get("problems") or [f])}
     expected = set() if built_in else {"TG-A021", "TG-A022", "TG-A024"}
     assert codes & {"TG-A020", "TG-A021", "TG-A022", "TG-A024"} == expected
