@@ -21,19 +21,19 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import collections
+import datetime
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import findings as fnd
 from ansible_collections.taskguard.windows.plugins.plugin_utils import security_tasks, well_known_sids
 from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import (
     CONCEALMENT, MAX_EVENTS_PER_FINDING, lower_path, reason, trim,
 )
+from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_compare import SERVICE_SIDS, normalize_account
 from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import SEVERITY_RANK, max_severity, windows_component
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import REASON_NEEDS
 
 TASK_SOURCES = ("api", "files", "registry")
 _NO_RISK = {"severity": None, "reasons": [], "escalations": []}
-_SYSTEM_NAMES = frozenset(("system", "nt authority\\system", "s-1-5-18", "localsystem", "local system",
-                           "nt authority\\local service", "nt authority\\network service", "s-1-5-19", "s-1-5-20"))
 _MS_AUTHORS = ("microsoft", "$(@%systemroot%", "$(@%windir%", "@%systemroot%")
 MAX_AUTHOR_CHARS = 512
 
@@ -104,6 +104,17 @@ class _Run(object):
             self.matcher_errors.append({"task": getattr(entry, "key", None),
                                         "error": "allowed_registrants: %s: %s" % (type(exc).__name__, exc)})
             return False   # fail closed: an entry that cannot say yes does not allow
+
+    def allows_event(self, entry, event):
+        """Whether the entry allows the account that acted in the event: by the name
+        the event gives, else by the acting SID of a Security event (the SID the
+        name was looked up from: an entry allowing S-1-5-18 allows SYSTEM whatever
+        the host's language calls it)."""
+        answer = self.allows(entry, _user(event))
+        sid = _actor_sid(event)
+        if answer is False and sid and sid != _user(event):
+            answer = self.allows(entry, sid)
+        return answer
 
     def risk(self, task, documented):
         if self.rules is None or not isinstance(task, dict):
@@ -271,14 +282,15 @@ class _Run(object):
                 entry = self.entries[key]
             else:
                 entry = self.confirmed(self.match(path), path, _latest_definition(events))[0]
-            self.registrants(path, entry, events)
+            actors = event_actors(events)
+            self.registrants(path, entry, events, actors)
             if key not in present:
-                self.absent_task(path, entry, events, sources)
-            self.state_changes(path, entry, events)
-            self.authors(path, present.get(key) or _latest_definition(events), events)
+                self.absent_task(path, entry, events, sources, actors)
+            self.state_changes(path, entry, events, actors)
+            self.authors(path, present.get(key) or _latest_definition(events), events, actors)
         return by_task
 
-    def registrants(self, path, entry, events):
+    def registrants(self, path, entry, events, actors):
         """An account the entry does not allow registered/updated the task (one
         finding per task and account). A machine account updating a documented
         Windows task is routine (SvcRestartTask on DCs): info."""
@@ -286,26 +298,24 @@ class _Run(object):
             return
         refused = {}
         for event in events:
-            if event.get("action") in ("registered", "updated"):
-                user = _user(event)
-                if self.allows(entry, user) is False:
-                    refused.setdefault(str(user).lower(), []).append(event)
+            if event.get("action") in ("registered", "updated") and self.allows_event(entry, event) is False:
+                refused.setdefault(str(_user(event)).lower(), []).append(event)
         for _key, evs in sorted(refused.items()):
             user = str(_user(evs[0]))
             actions = "/".join(sorted({str(e.get("action")) for e in evs}))
-            code = "TG-D008" if _machine_update(path, user, evs) else "TG-D004"
+            code = "TG-D008" if _machine_update(path, evs, actors) else "TG-D004"
             params = {"actions": actions, "user": user}
             self.out.add(code, path, params=params, reasons=[reason(code, params)],
                          evidence={"events": [trim(e) for e in evs[:MAX_EVENTS_PER_FINDING]]},
                          entry=_entry_source(entry), key="user:" + user.lower())
 
-    def absent_task(self, path, entry, events, sources):
+    def absent_task(self, path, entry, events, sources, actors):
         """A task registered/updated since the last audit that the task sources read
         do not show now -- or, without a task source, that was seen in events only."""
         registrations = [e for e in events if e.get("action") in ("registered", "updated")]
         if not registrations:
             return
-        if entry is not None and all(self.allows(entry, _user(e)) is not False for e in registrations):
+        if entry is not None and all(self.allows_event(entry, e) is not False for e in registrations):
             # documented (e.g. Ansible's own runner tasks): only what the events say it
             # was changed *to* can still differ from the entry
             self.event_definition_drift(path, entry, registrations)
@@ -322,12 +332,15 @@ class _Run(object):
         # a 106 carries no definition: judged by the 4698/4702 that does, when one does
         judged = [e for e in registrations if definition is None or isinstance(e.get("definition"), dict)
                   or e.get("action") != "registered"]
-        routine = (not transient and _machine_update(path, params["user"], judged)
+        routine = (not transient and _machine_update(path, judged, actors)
                    and SEVERITY_RANK.get(risk["severity"], 0) <= SEVERITY_RANK["low"])
-        # 106/140 by SYSTEM in a Windows folder carry no definition: said, not alarmed on (issue 16)
+        # 106/140 by SYSTEM in a Windows folder carry no definition: said, not alarmed on
+        # (issue 16). Low, not info, and for a SYSTEM named only by its name as well: the
+        # finding says that it could not be checked. A name no table knows (a person's, or
+        # SYSTEM in another language) is not quieted: TG-T002/T003 name it.
         system_undefined = not (routine or transient or definition or self.task_sources_read(sources)
-                                or any(e.get("definition_error") for e in registrations)) and _machine_update(
-            path, params["user"], [dict(e, action="updated") for e in registrations])
+                                or any(e.get("definition_error") for e in registrations)) and _system_claimed(
+            path, registrations, actors)
         if routine:
             code = "TG-T009"   # e.g. SvcRestartTask rescheduled by the DC's machine account
         elif transient:
@@ -374,7 +387,7 @@ class _Run(object):
                      entry=_entry_source(entry), diff=trim(diff),
                      key="%s:%s" % (last.get("channel"), last.get("record_id")))
 
-    def state_changes(self, path, entry, events):
+    def state_changes(self, path, entry, events, actors):
         """Disables (4701, 142) and enables (4700) of a task."""
         for event in events:
             action = event.get("action")
@@ -395,7 +408,10 @@ class _Run(object):
                 params["why"] = item["why"]
                 # A person's account disabling it is the attack; the system itself
                 # disabling it is often Windows (Update Orchestrator toggles its tasks).
-                code = "TG-T010" if _is_system(_user(event)) else "TG-T005"
+                # Lowered to medium only when verified (a SID, NAME$, or the Security twin
+                # of a 142): an Operational name alone ("System", "NT-AUTORITÄT\SYSTEM")
+                # cannot be told from a person's account in every language.
+                code = "TG-T010" if actors.get(id(event)) == WINDOWS else "TG-T005"
                 self.out.add(code, path, params=params, evidence=evidence, key=key,
                              reasons=[dict(reason(code, params, references=refs), mitre=item["mitre"])],
                              entry=_entry_source(entry))
@@ -403,7 +419,7 @@ class _Run(object):
                 self.out.add("TG-T004", path, params=params, reasons=[reason("TG-T004", params)],
                              evidence=evidence, entry=_entry_source(entry), key=key)
 
-    def authors(self, path, task, events):
+    def authors(self, path, task, events, actors):
         """RegistrationInfo/Author against who registered the task (106 UserContext,
         4698 SubjectUserName): a claimed author is data the registrant chose."""
         author = task.get("author") if isinstance(task, dict) else None
@@ -417,7 +433,7 @@ class _Run(object):
             if event.get("action") != "registered":
                 continue
             user = _user(event)
-            if _author_mismatch(author, user):
+            if _author_mismatch(author, user, actors.get(id(event))):
                 params = {"author": author[:200], "user": user}
                 self.out.add("TG-T007", path, params=params, reasons=[reason("TG-T007", params)],
                              evidence={"author": author, "events": [trim(event)]}, key="author")
@@ -572,10 +588,6 @@ def _event_order(event):
     return (str(event.get("time")), record if isinstance(record, int) else 0)
 
 
-def _user(event):
-    return event.get("user") or event.get("subject_sid")
-
-
 def _latest_definition(events):
     for event in sorted(events, key=_event_order, reverse=True):
         if isinstance(event.get("definition"), dict):
@@ -588,29 +600,127 @@ def _account(value):
     return text.rsplit("\\", 1)[-1].split("@", 1)[0]
 
 
-def _is_system(user):
-    text = str(user or "").strip().casefold()
-    return text in _SYSTEM_NAMES or text.endswith("$")
+# ---------------------------------------------------------------- who acted
+# Windows translates account names ("NT-AUTORITÄT\SYSTEM", "AUTORITE NT\Système"),
+# never SIDs. Security 4698-4702 carry the acting SID (SubjectUserSid); the Operational
+# 106/140/141/142 carry a name only (UserContext/UserName). Who acted in an event is:
+WINDOWS = "windows"        # verified: SYSTEM, LOCAL SERVICE or NETWORK SERVICE by SID, or a
+#                            computer account NAME$ (the "$" is not translated)
+PERSON = "person"          # verified: any other acting SID
+NAMED = "named_windows"    # a name only, in a spelling inventory_compare maps to SYSTEM/LOCAL
+#                            SERVICE/NETWORK SERVICE: a claim nothing in the event verifies
+UNVERIFIED = "unverified"  # a name only, anything else: a person's, or a Windows account in a
+#                            language no table knows
+# What each use trusts (fail closed both ways):
+# - lowering (TG-T009/TG-D008 info, TG-T010 instead of TG-T005) needs WINDOWS: a name
+#   alone never lowers a severity;
+# - TG-T012 (low, says it could not be checked) takes WINDOWS or NAMED; UNVERIFIED stays
+#   TG-T002/T003 (medium), which name the account for the analyst;
+# - TG-T007 (raises) is never caused by WINDOWS or NAMED, and its "claims Microsoft"
+#   half needs a verified PERSON: SYSTEM in an unknown language registering Windows'
+#   own task must not raise it on every servicing run.
+# A name-only event takes the actor of its Security twin when there is one (see
+# event_actors), so a host with both logs is judged by SID throughout.
+_SECURITY_TASK_EVENTS = frozenset(range(4698, 4703))
+_TWIN_SECONDS = 2
+_EPOCH = datetime.datetime(1970, 1, 1)
 
 
-def _machine_update(path, user, events):
-    """A machine account (NAME$) or SYSTEM updating a Windows task in place, or
-    registering one whose definition is a Windows component (Windows Update
-    installs its new tasks that way)."""
-    if not (_is_system(user) and lower_path(path).startswith("\\microsoft\\windows\\")):
+def _actor_sid(event):
+    """The acting account's SID: SubjectUserSid of 4698-4702. An Operational event's
+    ``subject_sid`` is System/Security/@UserID, the Task Scheduler service that wrote
+    the record (S-1-5-18 whoever registered the task): never the actor."""
+    if event.get("event_id") not in _SECURITY_TASK_EVENTS:
+        return None
+    sid = event.get("subject_sid")
+    return sid.strip() if isinstance(sid, str) and sid.strip() else None
+
+
+def _user(event):
+    """The acting account as the event names it (finding texts, allow lists): the
+    name, else the acting SID of a Security event."""
+    return event.get("user") or _actor_sid(event)
+
+
+def _own_actor(event):
+    """WINDOWS, PERSON, NAMED or UNVERIFIED from the event alone."""
+    name = str(event.get("user") or "").strip()
+    sid = _actor_sid(event)
+    if sid is None and name.upper().startswith("S-1-"):
+        sid = name                      # the name field holds a SID as text
+    if sid is not None:                 # the SID decides; NAME$ is a computer account on the network
+        windows = well_known_sids.is_service_account_sid(sid) or well_known_sids.is_machine_account(name)
+        return WINDOWS if windows else PERSON
+    if well_known_sids.is_machine_account(name):
+        return WINDOWS
+    if name and normalize_account(name) in SERVICE_SIDS:
+        return NAMED
+    return UNVERIFIED
+
+
+def _second(value):
+    try:
+        return int((datetime.datetime.strptime(str(value)[:19], "%Y-%m-%dT%H:%M:%S") - _EPOCH).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+def event_actors(events):
+    """{id(event): actor} for the events of one task.
+
+    A name-only event takes the actor of its Security twin (same action on the same
+    task within _TWIN_SECONDS: Windows writes a 4698 beside each 106, a 4702 beside
+    each 140, a 4701 beside each 142), whose SID is language independent. Twins
+    that disagree (a person and Windows at the same moment) leave the event as it is."""
+    own = {id(e): _own_actor(e) for e in events}
+    verified = {}
+    for event in events:
+        second = _second(event.get("time")) if _actor_sid(event) else None
+        if second is not None:
+            verified.setdefault((event.get("action"), second), set()).add(own[id(event)])
+    out = {}
+    for event in events:
+        actor = own[id(event)]
+        second = _second(event.get("time")) if actor in (NAMED, UNVERIFIED) else None
+        if second is not None:
+            twins = set()
+            for delta in range(-_TWIN_SECONDS, _TWIN_SECONDS + 1):
+                twins |= verified.get((event.get("action"), second + delta), set())
+            if len(twins) == 1:
+                actor = twins.pop()
+        out[id(event)] = actor
+    return out
+
+
+def _in_windows_folder(path):
+    return lower_path(path).startswith("\\microsoft\\windows\\")
+
+
+def _machine_update(path, events, actors):
+    """Windows itself (verified: see WINDOWS) updating a Windows task in place, or
+    registering one whose definition is a Windows component (Windows Update installs
+    its new tasks that way). Lowers a finding to info, so a name alone never does."""
+    if not events or not _in_windows_folder(path):
         return False
-    return all(e.get("action") == "updated" or (e.get("action") == "registered" and isinstance(e.get("definition"), dict)
-                                                and windows_component(e["definition"])) for e in events)
+    return all(actors.get(id(e)) == WINDOWS and (
+        e.get("action") == "updated" or (e.get("action") == "registered" and isinstance(e.get("definition"), dict)
+                                         and windows_component(e["definition"]))) for e in events)
 
 
-def _author_mismatch(author, user):
+def _system_claimed(path, events, actors):
+    """Every registration of a Windows-folder task by Windows, verified or by a name
+    inventory_compare maps to a service account (TG-T012 says it was not checked)."""
+    return bool(events) and _in_windows_folder(path) and all(actors.get(id(e)) in (WINDOWS, NAMED) for e in events)
+
+
+def _author_mismatch(author, user, actor):
     """True when the Author names an account other than the registrant, or claims
-    Microsoft while a person's account registered the task."""
-    if not user or _is_system(user):
+    Microsoft while a person's account (verified by SID) registered the task."""
+    if not user or actor in (WINDOWS, NAMED):
         return False
     folded = author.strip().casefold()
     if folded.startswith(_MS_AUTHORS):
-        return True
+        return actor == PERSON
     if "\\" in folded or "@" in folded:
         return _account(folded) != _account(user)
     return False

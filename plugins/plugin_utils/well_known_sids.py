@@ -72,6 +72,29 @@ _BUILT_IN_PREFIX = ("nt service\\", "iis apppool\\", "nt virtual machine\\", "wi
                     "font driver host\\", "restricted services\\")
 
 
+# The accounts Windows' own services run as: SYSTEM, LOCAL SERVICE, NETWORK SERVICE.
+# An event whose acting SID is one of them is Windows (or someone running as it)
+# acting, never a person's logon (drift.py, TG-T009/T010/D008).
+SERVICE_ACCOUNT_SIDS = frozenset(("S-1-5-18", "S-1-5-19", "S-1-5-20"))
+
+
+def is_service_account_sid(sid):
+    """True for the SID of SYSTEM, LOCAL SERVICE or NETWORK SERVICE (any case)."""
+    return str(sid or "").strip().upper() in SERVICE_ACCOUNT_SIDS
+
+
+def is_machine_account(name):
+    """True for a computer account name, ``NAME$`` or ``DOMAIN\\NAME$``.
+
+    The trailing ``$`` is not translated: the Security log names SYSTEM acting on
+    the network (and NETWORK SERVICE) by the computer account in every language.
+    A user account can also be created with a trailing ``$`` (a known way to hide
+    one from ``net user``): callers that lower a severity on this should prefer
+    the SID of the event when it has one."""
+    account = str(name or "").strip().rsplit("\\", 1)[-1]
+    return account.endswith("$") and bool(account[:-1].strip())
+
+
 def is_built_in_sid(sid):
     """True for a SID string Windows defines itself (the list in the module docstring)."""
     return bool(_BUILT_IN_SID.match(str(sid or "").strip()))

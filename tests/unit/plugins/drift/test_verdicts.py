@@ -83,7 +83,8 @@ def test_disabling_system_restore_is_high_with_the_technique():
 def test_the_system_disabling_a_security_task_is_medium_and_says_windows_does_it_too():
     path = "\\Microsoft\\Windows\\UpdateOrchestrator\\Reboot"
     audit = run([make_task(path, principal=SYSTEM)], [StubEntry(path)],
-                events=[event(9, 4701, "disabled", path, user="NT AUTHORITY\\SYSTEM")])
+                # a real 4701 carries SubjectUserSid: the SID, not the name, makes it Windows (brief H3)
+                events=[dict(event(9, 4701, "disabled", path, user="NT AUTHORITY\\SYSTEM"), subject_sid="S-1-5-18")])
     (row,) = rows(audit, "disabled")
     assert (row["code"], row["severity"]) == ("TG-T010", "medium")
 
