@@ -216,10 +216,57 @@ def _documenting_entry(admin_view, holder, machine_sid):
     return next((e for e in found if not e.expired), found[0] if found else None)
 
 
-def _name_only_entries(admin_view):
-    """Entries written by name only: an unresolved SID can never be matched against them."""
-    entries = list(getattr(admin_view, "entries", None) or []) + list(getattr(admin_view, "task_accounts", None) or [])
-    return any(e.sid is None and e.machine_suffix is None for e in entries)
+# What the title says of a holder whose name is unknown, by how the lookup ended.
+_UNNAMED = {"not_looked_up": "name not resolved offline", "unresolved": "name not resolved",
+            "not_mapped": "no account has this SID"}
+MAX_LISTED_ENTRIES = 10
+# Authorities whose names are never an account SID (S-1-5-21, S-1-12-1); in English
+# only: a translated one is taken as "could be" (the finding is then low, as before).
+_NOT_ACCOUNT_AUTHORITIES = frozenset(("builtin", "nt authority", "nt service", "iis apppool", "window manager",
+                                      "font driver host", "nt virtual machine", "restricted services"))
+
+
+def _open_name_entries(admin_view, holders):
+    """Current entries written by name only that no resolved holder of the right
+    takes: the names an unresolved SID could carry. A name belongs to one account,
+    so an entry naming a resolved holder is that holder's; an expired entry would
+    not document the holder anyway; an entry naming an account Windows defines
+    cannot be an account SID."""
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import well_known_sids
+    if admin_view is None:
+        return []
+    taken = {str(h["name"]).casefold() for h in holders if h.get("name")}
+    entries = list(getattr(admin_view, "task_accounts", None) or []) + list(getattr(admin_view, "entries", None) or [])
+    return [e for e in entries if e.sid is None and e.machine_suffix is None and e.name and not e.expired
+            and e.name not in taken and not well_known_sids.is_built_in(e.name)]
+
+
+def _name_can_be(name, domain):
+    """Whether an account written as ``name`` can have a SID of ``domain`` (local_admins.classify_sid).
+
+    Without the host's computer name, ``HOST\\x`` cannot be told from ``CORP\\x``:
+    both may be a local or a domain account. ``.\\x`` is a local account, a UPN
+    (``x@corp.example``) a domain or Entra ID one, ``AzureAD\\x`` an Entra ID one; a
+    bare name may be any. Other SIDs (virtual accounts Windows does not define,
+    unknown authorities) are never taken for a name: the finding keeps its severity."""
+    authority, sep, _account = name.rpartition("\\")
+    upn = not sep and "@" in name
+    if authority in _NOT_ACCOUNT_AUTHORITIES:
+        return False
+    if domain == "local":
+        return not upn and authority != "azuread"
+    if domain == "domain":
+        return authority not in (".", "azuread")
+    if domain == "entra":
+        return upn or not sep or authority == "azuread"
+    return False
+
+
+def _could_be_named(holder, open_entries):
+    """The open name entries the unresolved holder could be (empty: none can)."""
+    if holder.get("name") or holder.get("lookup") == "not_mapped":
+        return []      # compared by its name already / no account has the SID, so no name either
+    return [e for e in open_entries if _name_can_be(e.name, holder.get("domain"))]
 
 
 def _judge_coverage(out, model):
@@ -244,7 +291,9 @@ def judge(out, model, host, admin_view, machine_sid=None):
     A holder of SeBatchLogonRight that Windows does not define itself and that no
     ``administrators`` or ``task_accounts`` entry in the host's scope names is a
     TG-A023 (medium; high on domain controllers and admin workstations; low when
-    the same SID also holds SeDenyBatchLogonRight, since the deny right wins).
+    the same SID also holds SeDenyBatchLogonRight, since the deny right wins, or
+    when its name is unknown and an entry written by name only could be it:
+    ``_could_be_named``). The title says when the name could not be resolved.
     """
     from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_findings, well_known_sids
     if not isinstance(model, dict):
@@ -258,6 +307,7 @@ def judge(out, model, host, admin_view, machine_sid=None):
     deny = model["rights"].get(DENY_BATCH) or {}
     denied = {h["sid"] for h in deny.get("holders") or []} if deny.get("read") else set()
     tier = admin_findings.host_tier(host or {})
+    open_entries = _open_name_entries(admin_view, batch.get("holders") or [])
     for holder in batch.get("holders") or []:
         if well_known_sids.is_built_in(holder["sid"]):
             continue
@@ -270,11 +320,21 @@ def judge(out, model, host, admin_view, machine_sid=None):
         if holder["sid"] in denied:
             severity = "low"
             evidence["note"] = "the account also holds SeDenyBatchLogonRight, which wins over the allow right"
-        elif holder.get("name") is None and _name_only_entries(admin_view):
-            severity = "low"
-            evidence["note"] = ("the SID could not be resolved to a name, and entries written by name "
-                                "could not be compared with it")
-        label = "%s (%s)" % (holder["name"], holder["sid"]) if holder.get("name") else holder["sid"]
+        else:
+            # Lowered only when an entry written by name could be this very account: its
+            # SID was not resolved to a name (offline, the SECURITY hive holds SIDs only),
+            # the SID is an account's, and an entry names an account of that kind that no
+            # resolved holder takes. One name entry no longer lowers every SID holder.
+            candidates = _could_be_named(holder, open_entries)
+            if candidates:
+                severity = "low"
+                evidence["note"] = ("the SID could not be resolved to a name, and %d entr%s written by name "
+                                    "only could be this account (not compared)"
+                                    % (len(candidates), "y" if len(candidates) == 1 else "ies"))
+                evidence["name_entries"] = [dict(e.source, name=e.raw.get("name"))
+                                            for e in candidates[:MAX_LISTED_ENTRIES]]
+        label = ("%s (%s)" % (holder["name"], holder["sid"]) if holder.get("name")
+                 else "%s (%s)" % (holder["sid"], _UNNAMED.get(holder.get("lookup"), "name not resolved")))
         out.add("TG-A023", "%s/%s" % (BATCH, holder["sid"]), {"account": label, "sid": holder["sid"]},
                 evidence=evidence, severity=severity, key="batch",
                 entry=entry.source if entry is not None else None)
