@@ -630,7 +630,8 @@ def _actor_sid(event):
     """The acting account's SID: SubjectUserSid of 4698-4702. An Operational event's
     ``subject_sid`` is System/Security/@UserID, the Task Scheduler service that wrote
     the record (S-1-5-18 whoever registered the task): never the actor."""
-    if event.get("event_id") not in _SECURITY_TASK_EVENTS:
+    event_id = event.get("event_id")
+    if not isinstance(event_id, int) or event_id not in _SECURITY_TASK_EVENTS:
         return None
     sid = event.get("subject_sid")
     return sid.strip() if isinstance(sid, str) and sid.strip() else None
@@ -677,7 +678,7 @@ def event_actors(events):
     for event in events:
         second = _second(event.get("time")) if _actor_sid(event) else None
         if second is not None:
-            verified.setdefault((event.get("action"), second), set()).add(own[id(event)])
+            verified.setdefault((str(event.get("action")), second), set()).add(own[id(event)])
     out = {}
     for event in events:
         actor = own[id(event)]
@@ -685,7 +686,7 @@ def event_actors(events):
         if second is not None:
             twins = set()
             for delta in range(-_TWIN_SECONDS, _TWIN_SECONDS + 1):
-                twins |= verified.get((event.get("action"), second + delta), set())
+                twins |= verified.get((str(event.get("action")), second + delta), set())
             if len(twins) == 1:
                 actor = twins.pop()
         out[id(event)] = actor

@@ -226,3 +226,12 @@ def test_an_author_naming_an_account_is_compared_with_the_registrant_s_name(user
     task = _authored("CORP\\bob", path="\\Updater")
     audit = run([task], [StubEntry("\\Updater")], events=[op(4, 106, "registered", "\\Updater", user)])
     assert ("TG-T007" in {c for c, _s in codes(audit, "\\Updater")}) is raised
+
+
+def test_hostile_event_fields_are_unverified_never_a_crash():
+    odd = [{"event_id": [4698], "action": {"x": 1}, "time": 12, "user": 5, "subject_sid": ["S-1-5-18"]},
+           {"event_id": 4698, "action": ["registered"], "time": "9999-99-99T99:99:99", "user": None,
+            "subject_sid": 18},
+           {"event_id": "4698", "action": "registered", "time": None, "user": "x" * 100000, "subject_sid": "S-1-5-18"}]
+    actors = drift.event_actors(odd)
+    assert [actors[id(e)] for e in odd] == [drift.UNVERIFIED, drift.UNVERIFIED, drift.UNVERIFIED]
