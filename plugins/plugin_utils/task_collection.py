@@ -25,7 +25,7 @@ import collections
 import os
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import definition_store, host_context, job_file, offline_tasks, taskcache
-from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError, clip_text
 from ansible_collections.taskguard.windows.plugins.plugin_utils.reg_export import read_reg_export
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import (
     MAX_TASK_BYTES,
@@ -78,13 +78,22 @@ def _add_once(mapping, path, item, errors, source):
     if first is None:
         mapping[key] = item
     else:
-        errors.append({'source': source, 'path': path,
-                       'error': 'differs only in case from %s, which was used: this one was not evaluated'
-                                % first['path']})
+        # both paths come from the host: bounded in the entry
+        errors.append({'source': source, 'path': clip_text(path),
+                       'error': clip_text('differs only in case from %s, which was used: this one was not evaluated'
+                                          % first['path'])})
+
+
+# The longest hash text taken from a host (a SHA-512 in hex); a longer one is no hash.
+MAX_HASH_CHARS = 128
+# The longest time text taken from a host: an ISO 8601 time with 7 fraction digits
+# and an offset is 33 characters ("2024-05-01T10:00:00.0000000+09:00").
+MAX_TIME_CHARS = 40
 
 
 def _lower_str(value):
-    return value.lower() if isinstance(value, str) and value else None
+    """A hash the host sent, lower-cased; None for anything that cannot be one."""
+    return value.lower() if isinstance(value, str) and value and len(value) <= MAX_HASH_CHARS else None
 
 
 # A task that never ran reports LastRunTime 1999-11-30 00:00 local time (the
@@ -99,7 +108,7 @@ def _time(value):
     COM reports 'never' as 1899-12-30 (OLE zero), .NET/FILETIME zero as 0001/1601,
     and a never-run task's last run as 1999-11-30 (see _NEVER_RUN_UTC).
     """
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TIME_CHARS:
         return None
     if value.startswith(('1899-', '0001-', '1601-')):
         return None
@@ -247,7 +256,7 @@ class _Definitions:
                 unparseable.append({'path': path, 'source': 'api', 'error': str(exc)})
             if api_item.get('error'):
                 # e.g. the run state could not be read although the XML could
-                errors.append({'source': 'api', 'path': path, 'error': str(api_item['error'])})
+                errors.append({'source': 'api', 'path': clip_text(path), 'error': _host_text(api_item['error'])})
         elif api_item.get('xml_omitted') is True and not api_item.get('error'):
             kept = self.parsed.get(path) if self.parsed else None
             if kept is not None and kept.get('sha256') == api_item.get('xml_sha256'):
@@ -256,7 +265,7 @@ class _Definitions:
                 unparseable.append({'path': path, 'source': 'api', 'error': OMITTED_NOT_KEPT})
         else:
             unparseable.append({'path': path, 'source': 'api',
-                                'error': str(api_item.get('error') or 'the API returned no definition')})
+                                'error': _host_text(api_item.get('error'), 'the API returned no definition')})
         return definition
 
     def choose(self, key, path, items, unparseable, errors):
@@ -399,6 +408,58 @@ def build_result(material, collected, *, parsed=None, store=None):
 
 # --------------------------------------------------------------------------- live
 
+def _host_text(value, default=None):
+    """A text the host sent where a message is expected, bounded (errors.clip_text).
+
+    Anything but a string is said to be malformed and never turned into text: str()
+    of a host's dict or list is as long as the host likes, and of a huge int raises."""
+    if isinstance(value, str) and value:
+        return clip_text(value)
+    if value is None or value == '':
+        return default
+    return 'malformed text from the collector (a %s)' % type(value).__name__
+
+
+def _host_error(source, entry):
+    """``{"source", "path", "error"}`` of one error entry a host returned
+    (``{"path": str|None, "error": str}``), its texts bounded. An entry that is not
+    a dict, or whose path or error is not text, is said to be malformed (with the
+    text it did carry; a path that is not text is None): never skipped, never a crash."""
+    if not isinstance(entry, dict):
+        return {'source': source, 'path': None,
+                'error': 'malformed error entry from the collector (a %s)' % type(entry).__name__}
+    path, error = entry.get('path'), entry.get('error')
+    wrong = ['%s of type %s' % (name, type(value).__name__) for name, value in (('path', path), ('error', error))
+             if value is not None and not isinstance(value, str)]
+    text = error if isinstance(error, str) and error else None
+    if wrong:
+        text = 'malformed error entry from the collector (%s)%s' % (', '.join(wrong), ': ' + text if text else '')
+    return {'source': source, 'path': clip_text(path) if isinstance(path, str) and path else None,
+            'error': clip_text(text or 'no reason given by the collector')}
+
+
+def _host_errors(source, value):
+    """The checked entries (_host_error) of a host's error list; a list that is not
+    one is itself a malformed entry (an absent one is no error)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        return [{'source': source, 'path': None,
+                 'error': 'malformed error list from the collector (of type %s)' % type(value).__name__}]
+    return [_host_error(source, entry) for entry in value]
+
+
+def _checked_taskcache(part):
+    """The ``taskcache`` part with its error texts checked and bounded before
+    taskcache.from_live copies them (it copies them as they came)."""
+    if not isinstance(part, dict):
+        return part
+    checked = dict(part, errors=_host_errors('registry', part.get('errors')))
+    if part.get('error'):
+        checked['error'] = _host_text(part['error'])
+    return checked
+
+
 def _decode_content(value, max_bytes):
     # "" is the content of an empty file (ToBase64String of no bytes): decoded to
     # b"" so it is parsed and reported unparseable, not silently left without a
@@ -422,7 +483,7 @@ def _live_host(raw, errors):
                                 'values the account cannot read are missing; not_in_api is not evaluated'})
     host_raw = raw.get('host') if isinstance(raw.get('host'), dict) else {}
     if host_raw.get('error'):
-        errors.append({'source': 'host', 'path': None, 'error': str(host_raw['error'])})
+        errors.append({'source': 'host', 'path': None, 'error': _host_text(host_raw['error'])})
     return is_admin, host_context.host_from_live(host_raw)
 
 
@@ -430,7 +491,8 @@ def _live_api(raw, errors):
     """(api {lower path: item} or None, lower folder paths the API could not enumerate)."""
     api_raw = raw.get('api') if isinstance(raw.get('api'), dict) else {}
     if not api_raw.get('read'):
-        errors.append({'source': 'api', 'path': None, 'error': str(api_raw.get('error') or 'Task Scheduler API not read')})
+        errors.append({'source': 'api', 'path': None,
+                       'error': _host_text(api_raw.get('error'), 'Task Scheduler API not read')})
         return None, []
     api = {}
     api_denied = []
@@ -439,11 +501,22 @@ def _live_api(raw, errors):
             path = normalize_path(item['path'])
             # copied only when the path changed (normalize_path returns a normalized path as is)
             _add_once(api, path, item if path is item['path'] else dict(item, path=path), errors, 'api')
-    for err in _as_list(api_raw.get('folder_errors')):
-        if isinstance(err, dict):
-            folder = normalize_path(err.get('path') or '\\')
-            api_denied.append(_lower(folder))
-            errors.append({'source': 'api', 'path': folder, 'error': str(err.get('error'))})
+    folder_errors = api_raw.get('folder_errors')
+    if folder_errors is not None and not isinstance(folder_errors, list):
+        # which folders the API could not enumerate is unknown: the whole tree
+        api_denied.append('\\')
+        errors.extend(_host_errors('api', folder_errors))
+        folder_errors = None
+    for err in folder_errors or ():
+        named = err.get('path') if isinstance(err, dict) else None
+        # A folder the API could not enumerate, unnamed or named by a malformed entry,
+        # is the whole tree: absence from the API then proves nothing anywhere.
+        folder = normalize_path(named) if isinstance(named, str) and named else '\\'
+        api_denied.append(_lower(folder))   # in full: a clipped name would not match its tasks
+        entry = _host_error('api', err)
+        if isinstance(err, dict) and (named is None or isinstance(named, str)):
+            entry['path'] = clip_text(folder)
+        errors.append(entry)
     return api, api_denied
 
 
@@ -455,7 +528,7 @@ def _live_file_record(item, max_bytes):
     record = {'path': path, 'size': item.get('size') if isinstance(item.get('size'), int) else None,
               'sha256': _lower_str(item.get('sha256')),
               'content_sha256': _lower_str(item.get('content_sha256')),
-              'data': data, 'error': problem or item.get('error')}
+              'data': data, 'error': problem or _host_text(item.get('error'))}
     if data is not None:
         record['content_sha256'] = offline_tasks.content_sha256(data)
     return record
@@ -465,7 +538,8 @@ def _live_files(raw, errors):
     """Task files {lower path: record} or None when the collector could not read them."""
     files_raw = raw.get('files') if isinstance(raw.get('files'), dict) else {}
     if not files_raw.get('read'):
-        errors.append({'source': 'files', 'path': None, 'error': str(files_raw.get('error') or 'task files not read')})
+        errors.append({'source': 'files', 'path': None,
+                       'error': _host_text(files_raw.get('error'), 'task files not read')})
         return None
     files = {}
     max_bytes = files_raw.get('max_content_bytes')
@@ -474,9 +548,7 @@ def _live_files(raw, errors):
         if isinstance(item, dict) and isinstance(item.get('path'), str) and item['path']:
             record = _live_file_record(item, max_bytes)
             _add_once(files, record['path'], record, errors, 'files')
-    for err in _as_list(files_raw.get('errors')):
-        if isinstance(err, dict):
-            errors.append({'source': 'files', 'path': err.get('path'), 'error': str(err.get('error'))})
+    errors.extend(_host_errors('files', files_raw.get('errors')))
     if files_raw.get('truncated'):
         errors.append({'source': 'files', 'path': None, 'error': 'file listing truncated by the collector'})
     return files
@@ -495,8 +567,9 @@ def normalize_live_tasks(raw, *, parsed=None, store=None):
     is_admin, host = _live_host(raw, errors)
     api, api_denied = _live_api(raw, errors)
     files = _live_files(raw, errors)
-    cache, read = taskcache.from_live(raw.get('taskcache'))
-    errors.extend(cache['errors'])
+    cache, read = taskcache.from_live(_checked_taskcache(raw.get('taskcache')))
+    # its own entries name the host's key paths as they came: bounded too
+    errors.extend(_host_error(e.get('source'), e) for e in cache['errors'])
     if not read:
         cache = None
 
@@ -520,8 +593,8 @@ def _live_job_records(raw):
     if not isinstance(raw, dict) or raw.get('read') is not True:
         # sources['job_files'] False says "not looked at"; an error only when the
         # collector gave one (an older collector sends no job_files at all).
-        error = raw.get('error') if isinstance(raw, dict) else None
-        return False, [], ([{'source': 'job_files', 'path': None, 'error': str(error)}] if error else [])
+        error = _host_text(raw.get('error')) if isinstance(raw, dict) else None
+        return False, [], ([{'source': 'job_files', 'path': None, 'error': error}] if error else [])
     records, errors, seen = [], [], set()
     for item in _as_list(raw.get('entries')):
         name = item.get('name') if isinstance(item, dict) else None
@@ -539,10 +612,8 @@ def _live_job_records(raw):
             break
         seen.add(name.casefold())
         data, problem = _decode_content(item.get('content'), job_file.MAX_JOB_BYTES)
-        records.append({'name': name, 'data': data, 'error': problem or item.get('error')})
-    for err in _as_list(raw.get('errors')):
-        if isinstance(err, dict):
-            errors.append({'source': 'job_files', 'path': err.get('path'), 'error': str(err.get('error'))})
+        records.append({'name': name, 'data': data, 'error': problem or _host_text(item.get('error'))})
+    errors.extend(_host_errors('job_files', raw.get('errors')))
     if raw.get('truncated'):
         errors.append({'source': 'job_files', 'path': None, 'error': 'job file listing truncated by the collector'})
     return True, records, errors
