@@ -409,7 +409,7 @@ class _Run(object):
                 # A person's account disabling it is the attack; the system itself
                 # disabling it is often Windows (Update Orchestrator toggles its tasks).
                 # Lowered to medium only when verified (a SID, NAME$, or the Security twin
-                # of a 142): an Operational name alone ("System", "NT-AUTORITÄT\SYSTEM")
+                # of a 142): an Operational name alone ("System", or SYSTEM in German)
                 # cannot be told from a person's account in every language.
                 code = "TG-T010" if actors.get(id(event)) == WINDOWS else "TG-T005"
                 self.out.add(code, path, params=params, evidence=evidence, key=key,
@@ -601,11 +601,15 @@ def _account(value):
 
 
 # ---------------------------------------------------------------- who acted
-# Windows translates account names ("NT-AUTORITÄT\SYSTEM", "AUTORITE NT\Système"),
+# Windows translates account names (SYSTEM is "NT-AUTORITAET\SYSTEM" with an umlaut in
+# German, "AUTORITE NT\Systeme" with an accent in French),
 # never SIDs. Security 4698-4702 carry the acting SID (SubjectUserSid); the Operational
 # 106/140/141/142 carry a name only (UserContext/UserName). Who acted in an event is:
-WINDOWS = "windows"        # verified: SYSTEM, LOCAL SERVICE or NETWORK SERVICE by SID, or a
-#                            computer account NAME$ (the "$" is not translated)
+WINDOWS = "windows"        # verified: SYSTEM, LOCAL SERVICE or NETWORK SERVICE by SID; in a
+#                            name-only event, a computer account NAME$ (the "$" is not
+#                            translated; the Security log names SYSTEM and NETWORK SERVICE
+#                            that way, with their SID). Where a SID is there it decides: a
+#                            user account can be given a trailing "$" to hide it
 PERSON = "person"          # verified: any other acting SID
 NAMED = "named_windows"    # a name only, in a spelling inventory_compare maps to SYSTEM/LOCAL
 #                            SERVICE/NETWORK SERVICE: a claim nothing in the event verifies
@@ -649,9 +653,8 @@ def _own_actor(event):
     sid = _actor_sid(event)
     if sid is None and name.upper().startswith("S-1-"):
         sid = name                      # the name field holds a SID as text
-    if sid is not None:                 # the SID decides; NAME$ is a computer account on the network
-        windows = well_known_sids.is_service_account_sid(sid) or well_known_sids.is_machine_account(name)
-        return WINDOWS if windows else PERSON
+    if sid is not None:                 # the SID decides, whatever the name (NAME$ included)
+        return WINDOWS if well_known_sids.is_service_account_sid(sid) else PERSON
     if well_known_sids.is_machine_account(name):
         return WINDOWS
     if name and normalize_account(name) in SERVICE_SIDS:

@@ -3,7 +3,11 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Which principals Windows defines itself: the one rule behind "built-in" for
 TG-A024 (a task's run-as account, task_run_as.py), TG-A023 (holders of
-SeBatchLogonRight, user_rights.py) and the batch-right rows of the reports.
+SeBatchLogonRight, user_rights.py), TG-D009 (a built-in task as another Windows
+build has it, drift.py) and the batch-right rows of the reports; and which
+acting accounts are Windows' own in task events (``is_service_account_sid``,
+``is_machine_account``: drift.py decides who acted by them, never by a
+translated name).
 
 Internal to taskguard.windows. A built-in principal is never a subject of those
 findings: only accounts someone created are judged against the inventory.
