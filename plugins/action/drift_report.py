@@ -20,7 +20,7 @@ from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.taskguard.windows.plugins.modules.drift_report import DOCUMENTATION
 from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_surface, argspec
-from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
+from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, result_spool
 from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import build_run_report, fail_on_reached
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.write import FORMATS, write_reports
 from ansible_collections.taskguard.windows.plugins.plugin_utils.report_merge import unaudited_hosts
@@ -34,9 +34,10 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(_ARGS)
 
-    def _host_results(self, hosts, given, result_var, task_vars):
+    def _host_results(self, hosts, given, result_var, task_vars, state_dir):
+        """({host: audit result}, {host: spool reference of the files read})."""
         if given is not None:
-            return {h: given.get(h) for h in hosts}
+            return result_spool.resolve(state_dir, {h: given.get(h) for h in hosts})
         hostvars = task_vars.get("hostvars") or {}
         out = {}
         for host in hosts:
@@ -45,7 +46,8 @@ class ActionModule(ActionBase):
                 out[host] = hv.get(result_var) if hasattr(hv, "get") else None
             except Exception:
                 out[host] = None
-        return out
+        # results the audit spooled to a file (audit option spool) are read back here
+        return result_spool.resolve(state_dir, out)
 
     def _keep_state(self, args, results):
         """(hosts whose bookmark advanced, bookmark errors, GPO state errors): each audited
@@ -105,7 +107,8 @@ class ActionModule(ActionBase):
         run_id = args.get("run_id") or str(task_vars.get("awx_workflow_job_id") or task_vars.get("awx_job_id") or
                                            "run-" + now.strftime("%Y%m%dT%H%M%SZ"))
         slice_id = args.get("slice")
-        results = self._host_results(args["hosts"], args.get("results"), args["result_var"], task_vars)
+        results, spooled = self._host_results(args["hosts"], args.get("results"), args["result_var"], task_vars,
+                                              args.get("state_dir"))
         run = {"id": run_id, "slice": slice_id}
         if args.get("slice_number") is not None:
             run["slice_number"] = args["slice_number"]   # lets drift_merge name a missing slice
@@ -126,6 +129,9 @@ class ActionModule(ActionBase):
         if gpo_errors:
             self._display.warning("GPO task state not kept (the next run compares with the older one): %s"
                                   % "; ".join("%s: %s" % (e["host"], e["error"]) for e in gpo_errors[:5]))
+        spool_errors = result_spool.discard(args.get("state_dir"), spooled)
+        if spool_errors:
+            self._display.warning("audit result files not removed from the state dir: %s" % "; ".join(spool_errors[:5]))
 
         stats_key = "taskguard_drift_" + _KEY_SAFE.sub("_", str(slice_id or run_id))
         summary = doc["summary"]

@@ -31,6 +31,9 @@ description:
     imports the collection code the audit uses, compiles the risk rules and loads
     the task inventory in the controller process. Ansible forks a worker per host from that process, so
     every worker inherits them instead of loading them again.
+  - When that first host is audited offline (C(taskguard_offline_root)), also parses its task files once;
+    a worker takes such a parse only for a file with the same SHA-256 (the built-in tasks shared by the
+    hosts of a Windows build), and parses every other file itself.
   - Only a speed-up; results are the same with or without it. Any error is shown at verbosity 3 and the
     workers then load everything themselves.
   - Enable it with C(callbacks_enabled = taskguard.windows.preload) in the C([defaults]) section of
@@ -78,6 +81,13 @@ def preload(args):
     return ctx.inventory, ctx.inventory_errors
 
 
+def seed_definitions(root):
+    """Parse the task files of the first offline host once, for every worker
+    (definition_memo.py); returns how many were kept."""
+    memo = importlib.import_module(_PU + "definition_memo")
+    return memo.seed(str(root))
+
+
 class CallbackModule(CallbackBase):
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "aggregate"
@@ -113,6 +123,12 @@ class CallbackModule(CallbackBase):
         task_vars = manager.get_vars(play=play, host=hosts[0], task=task)
         templar = Templar(loader=loader, variables=task_vars)
         raw_args = _with_hostvars(templar.template(task.args), templar, task_vars)
-        _inventory, problems = preload(_mirror_audit_args(raw_args))
+        args = _mirror_audit_args(raw_args)
+        _inventory, problems = preload(args)
         self._display.vvv("taskguard.windows.preload: rules and task inventory loaded before the workers fork"
                           "%s" % (" (%d inventory problem(s), reported per host)" % len(problems) if problems else ""))
+        root = args.get("offline_root") or task_vars.get("taskguard_offline_root")
+        if root:
+            seeded = seed_definitions(templar.template(root))
+            self._display.vvv("taskguard.windows.preload: %d task definitions of %s parsed before the workers fork"
+                              % (seeded, hosts[0].name))

@@ -16,6 +16,9 @@ description:
     C(drift.json) (schema C(schemas/drift_report.schema.json)), C(drift.md), C(drift.html), C(junit.xml) and
     C(drift.csv) to O(report_dir), each atomically (temporary file and rename).
   - A host without a usable result is in the report with status C(unreachable) or C(failed) and a finding of that kind.
+  - A result the audit spooled (its option C(spool)) is read back from C(<state_dir>/spool/) only when the file's
+    SHA-256 is the registered one; a missing or changed file makes the host C(failed) (not audited). The files read
+    are deleted after the reports are written, and files older than two days left by runs that died are removed.
   - Event bookmarks and the GPO task state of each domain controller in O(state_dir) are kept only after every
     report was written, without an fsync per file and with one sync of O(state_dir) for the whole run.
   - Every finding comes from the audit of its host (M(taskguard.windows.audit)), except the task-account findings
@@ -42,7 +45,8 @@ options:
     type: path
     required: true
   state_dir:
-    description: Folder of the event bookmarks and GPO task states (C(<host>.gpo.json)); nothing is written when unset.
+    description: Folder of the event bookmarks and GPO task states (C(<host>.gpo.json)), and of the spooled audit
+      results (C(spool/)); nothing is written when unset.
     type: path
   formats:
     description: Report formats.

@@ -24,7 +24,9 @@ import binascii
 import collections
 import os
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils import definition_store, host_context, job_file, offline_tasks, taskcache
+from ansible_collections.taskguard.windows.plugins.plugin_utils import (
+    definition_memo, definition_store, host_context, job_file, offline_tasks, taskcache,
+)
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError, clip_text
 from ansible_collections.taskguard.windows.plugins.plugin_utils.reg_export import read_reg_export
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import (
@@ -275,7 +277,8 @@ class _Definitions:
         if definition is None and file_item is not None:
             if file_item.get('data') is not None:
                 try:
-                    definition = parse_task_definition(file_item['data'], path=path)
+                    # the preload's parses of identical bytes (definition_memo.py)
+                    definition = definition_memo.parse(file_item['data'], path)
                 except TaskGuardInputError as exc:
                     unparseable.append({'path': path, 'source': 'file', 'error': str(exc)})
             elif file_item.get('error'):

@@ -1,0 +1,97 @@
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Task files parsed once before the workers fork (definition_memo.py): a memo hit
+is exactly what a fresh parse of the same bytes at the same place gives, for every
+authentic Windows 10 task; a file differing in one byte is parsed itself; a hit
+is a copy; a whole offline collection is the same with and without the memo."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils import definition_memo, task_collection, task_model
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
+
+HERE = os.path.dirname(__file__)
+AUTHENTIC = os.path.join(HERE, "..", "..", "fixtures", "authentic", "tasks", "win10-aptsim")
+
+
+@pytest.fixture(autouse=True)
+def empty_memo():
+    definition_memo.clear()
+    yield
+    definition_memo.clear()
+
+
+def _evidence(tmp_path, name="host"):
+    root = tmp_path / name
+    shutil.copytree(AUTHENTIC, root / "Windows" / "System32" / "Tasks")
+    return root
+
+
+def _files(root):
+    base = root / "Windows" / "System32" / "Tasks"
+    for folder, _dirs, names in os.walk(base):
+        for name in names:
+            full = os.path.join(folder, name)
+            yield "\\" + os.path.relpath(full, base).replace(os.sep, "\\"), full
+
+
+def test_a_hit_equals_a_fresh_parse_for_every_authentic_task_at_another_place(tmp_path):
+    root = _evidence(tmp_path)
+    assert definition_memo.seed(str(root)) == definition_memo.size() > 150
+    compared = 0
+    for path, full in _files(root):
+        data = open(full, "rb").read()
+        try:
+            fresh = task_model.parse_task_definition(data, path=path + "Moved")
+        except TaskGuardInputError:
+            continue
+        assert definition_memo.parse(data, path + "Moved") == fresh, path
+        compared += 1
+    assert compared > 150
+
+
+def test_a_hit_is_a_copy_and_one_changed_byte_is_parsed_itself(tmp_path):
+    root = _evidence(tmp_path)
+    definition_memo.seed(str(root))
+    path, full = next((p, f) for p, f in _files(root) if p.endswith("GameOver"))
+    data = open(full, "rb").read()
+    first = definition_memo.parse(data, path)
+    first["actions"][0]["command"] = "changed by one worker"
+    assert definition_memo.parse(data, path)["actions"][0]["command"] != "changed by one worker"
+    # the same file with another command: not the memo's (its hash differs)
+    original = task_model.parse_task_definition(data, path=path)["actions"][0]["command"]
+    evil = data.decode("utf-16").replace(original, original + "x").encode("utf-16")
+    assert evil != data
+    assert definition_memo.parse(evil, path)["actions"][0]["command"] == original + "x"
+
+
+def test_unparseable_files_are_left_to_the_worker_which_reports_them(tmp_path):
+    root = _evidence(tmp_path)
+    bad = root / "Windows" / "System32" / "Tasks" / "Broken"
+    bad.write_bytes(b"<Task><not closed")
+    definition_memo.seed(str(root))
+    with pytest.raises(TaskGuardInputError):
+        definition_memo.parse(bad.read_bytes(), "\\Broken")
+
+
+def test_the_memo_is_bounded(tmp_path, monkeypatch):
+    monkeypatch.setattr(definition_memo, "MAX_ENTRIES", 5)
+    assert definition_memo.seed(str(_evidence(tmp_path))) == 5 and definition_memo.size() == 5
+
+
+def test_an_offline_collection_is_the_same_with_and_without_the_memo(tmp_path):
+    seeded, audited = _evidence(tmp_path, "first"), _evidence(tmp_path, "second")
+    (audited / "Windows" / "System32" / "Tasks" / "GameOver").write_bytes(
+        (audited / "Windows" / "System32" / "Tasks" / "GameOver").read_bytes().replace(b"\x00<", b"\x00 <", 1))
+    without = task_collection.collect_offline_tasks(str(audited))
+    definition_memo.seed(str(seeded))
+    with_memo = task_collection.collect_offline_tasks(str(audited))
+
+    def plain(result):
+        return json.dumps(result, sort_keys=True, default=repr)
+    assert plain(with_memo) == plain(without)
