@@ -51,8 +51,8 @@ def test_every_state_is_written_without_fsync_and_the_run_syncs_once(tmp_path, m
     monkeypatch.setattr(gpo_state, "atomic_write", recording)
     monkeypatch.setattr(audit_support, "sync_bookmarks", synced.append)
     action, out = run(tmp_path, {"dc01": result(state("A")), "dc02": result(state("B")), "ws01": result()})
-    assert [(p.rsplit("/", 1)[-1], d, s) for p, d, s in writes] == [("dc01.gpo.json", False, False),
-                                                                     ("dc02.gpo.json", False, False)]
+    written = [(p.rsplit("/", 1)[-1], d, s) for p, d, s in writes]
+    assert written == [("dc01.gpo.json", False, False), ("dc02.gpo.json", False, False)]
     assert synced == [str(tmp_path / "s")]              # once, though no bookmark was written
     assert out["gpo_state_errors"] == [] and not warnings(action)
     kept = json.loads((tmp_path / "s" / "dc02.gpo.json").read_text(encoding="utf-8"))
