@@ -43,6 +43,7 @@ import re
 import time
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import state
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardError
 
 SPOOL_DIR = "spool"
 MAX_SPOOL_BYTES = 64 * 1024 * 1024
@@ -57,7 +58,7 @@ _SHA256 = re.compile(r"\A[0-9a-f]{64}\Z")
 _SPOOL_NAME = re.compile(r"\A(?:[A-Za-z0-9][A-Za-z0-9._-]{0,200}|x-[0-9a-f]{1,400})\.[0-9a-f]{64}\.json\Z")
 
 
-class SpoolError(Exception):
+class SpoolError(TaskGuardError):
     """A spooled result could not be written or read back (the message says why)."""
 
 
