@@ -347,6 +347,8 @@ class _Run(object):
             code = "TG-T001"
         elif system_undefined:
             code = "TG-T012"
+            # the title says whether {user} (the last registration's) was verified or only named
+            params["actor_check"] = fnd.T012_VERIFIED if actors.get(id(last)) == WINDOWS else fnd.T012_NAME_ONLY
         elif self.task_sources_read(sources):
             code = "TG-T002"
             params["sources"] = ", ".join(s for s in TASK_SOURCES if sources.get(s))

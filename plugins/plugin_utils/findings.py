@@ -55,6 +55,13 @@ def _lp(kind, severity, title, anchor):
     return {"kind": kind, "severity": severity, "title": title, "anchor": "docs/least-privilege.md#%s" % anchor}
 
 
+# TG-T012's {actor_check}: whether the events verify that {user} is Windows' own
+# account (drift.event_actors: WINDOWS, by the SID S-1-5-18/19/20, a computer account
+# NAME$ or the Security twin's SID) or only name one (NAMED). The reports show it in
+# their language (drift_reports/cards.localized_params).
+T012_VERIFIED = "a Windows service account, verified by SID or computer-account name"
+T012_NAME_ONLY = "a Windows service account by name only, not verified"
+
 # code -> kind, default (floor) severity, English title template ({name} = params), docs anchor.
 CATALOGUE = {
     # coverage: what the audit could not see
@@ -130,7 +137,7 @@ CATALOGUE = {
     "TG-T008": _c("author_mismatch", "medium", "Task author field is oversized ({length} characters)", "events"),
     "TG-T009": _c("registered", "info", "Windows task {actions} at {time} by the machine account {user}: "
                                         "routine maintenance by Windows itself", "events"),
-    "TG-T012": _c("registered", "low", "Windows task {actions} at {time} by the system account {user} (seen in "
+    "TG-T012": _c("registered", "low", "Windows task {actions} at {time} by {user} ({actor_check}; seen in "
                                        "events); no event read carries its definition and the task sources were "
                                        "not read, so whether it is one of Windows' own could not be checked",
                   "events"),

@@ -25,7 +25,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.me
     CODE_GUIDANCE, CODE_TITLES_JA, GUIDANCE, Messages, SEVERE_SEVERITIES,
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import (
-    AUDIT_KINDS, CATALOGUE, KINDS as KIND_ORDER, TASK_KINDS, TIERS,
+    AUDIT_KINDS, CATALOGUE, KINDS as KIND_ORDER, T012_NAME_ONLY, T012_VERIFIED, TASK_KINDS, TIERS,
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils.severity import SEVERITY_RANK, max_severity
 
@@ -141,9 +141,16 @@ def host_verdict(entry, rows):
 
 
 # ------------------------------------------------------------------ localized titles
-def code_title(code, params, english, msg):
-    if msg.language == "en" or code not in CODE_TITLES_JA:
-        return _s(english)
+# drift.py names an event without an acting account so in the English params
+# (TG-T002/T003/T004/T005/T006/T010/T011): a fixed phrase, shown in the language.
+UNKNOWN_ACCOUNT = "an unknown account"
+_ACTOR_CHECKS = {T012_VERIFIED: "actor_check.verified", T012_NAME_ONLY: "actor_check.name_only"}
+
+
+def localized_params(params, msg):
+    """The finding's params with the English words drift.py puts in them (event
+    actions, channel problems, "an unknown account", TG-T012's actor check) in
+    the report's language."""
     params = dict(_d(params))
     if isinstance(params.get("problem_keys"), list):   # TG-C006: each channel problem in the language
         words = [msg("channel_problem.%s" % k, count=params.get("foreign_records"))
@@ -152,8 +159,18 @@ def code_title(code, params, english, msg):
     if isinstance(params.get("actions"), str):    # "registered and updated" -> the event words of the language
         words = [w for w in re.split(r",\s*|\s+and\s+|/", params["actions"]) if w]
         params["actions"] = "・".join(msg.label("event", w.strip()) for w in words)
+    if params.get("user") == UNKNOWN_ACCOUNT:
+        params["user"] = msg("field.unknown_account")
+    if params.get("actor_check") in _ACTOR_CHECKS:
+        params["actor_check"] = msg(_ACTOR_CHECKS[params["actor_check"]])
+    return params
+
+
+def code_title(code, params, english, msg):
+    if msg.language == "en" or code not in CODE_TITLES_JA:
+        return _s(english)
     try:
-        return CODE_TITLES_JA[code].format(**params)
+        return CODE_TITLES_JA[code].format(**localized_params(params, msg))
     except (KeyError, IndexError, ValueError, AttributeError):
         return _s(english)
 
@@ -183,7 +200,7 @@ def reason_title(reason, msg, params=None):
         if "{" not in template:
             return template
         try:
-            return template.format(**_d(params))
+            return template.format(**localized_params(params, msg))
         except (KeyError, IndexError, ValueError, AttributeError):
             pass
     return _s(reason.get("title"))
@@ -223,9 +240,29 @@ def _writes(events):
     return [e for e in events if e.get("action") in _WRITES]
 
 
+# Events whose ``subject_sid`` is the acting account's SID: the Subject* fields of
+# Security 4698-4702 (and 1102, the log cleared), as event_model reads them. In the
+# TaskScheduler/Operational records (106, 140, 141, 142, 129, 200, 201...) it is
+# System/Security/@UserID, the Task Scheduler service that wrote the record
+# (S-1-5-18 whoever acted): shown as the actor, it made every nameless Operational
+# event look like SYSTEM's. drift.py decides who acted by the same split.
+ACTING_SID_EVENTS = frozenset((1102, 4698, 4699, 4700, 4701, 4702))
+
+
+def event_actor(event, msg):
+    """Who acted in an event, as the reports show it: the name the event gives,
+    else the acting SID of a Security event, else "unknown" in the report's
+    language (never the SID of the service that wrote an Operational record)."""
+    event = _d(event)
+    event_id = event.get("event_id")
+    acting_sid = event.get("subject_sid") if (isinstance(event_id, int) and not isinstance(event_id, bool)
+                                               and event_id in ACTING_SID_EVENTS) else None
+    return _s(event.get("user") or acting_sid) or msg("field.unknown")
+
+
 def _event_line(event, msg):
     return msg("field.registered_value", action=msg.label("event", event.get("action")),
-               user=_s(event.get("user") or event.get("subject_sid") or msg("field.unknown")),
+               user=event_actor(event, msg),
                time=_s(event.get("time")), channel=_s(event.get("channel")), event_id=_s(event.get("event_id")))
 
 
@@ -435,7 +472,7 @@ def card(host, finding, msg):
         # one-line values for the table formats (CSV, JUnit names)
         "command": " | ".join(command_line(a) or _s(a.get("class_id")) for a in actions),
         "principal": _s(principal.get("user_id") or principal.get("group_id") or principal.get("id")),
-        "registered_by": _s(last.get("user") or last.get("subject_sid")),
+        "registered_by": event_actor(last, msg) if last else "",
         "registered_at": _s(last.get("time")),
         "entry": "%s:%s" % (_s(entry.get("file")), _s(entry.get("line"))) if entry else "",
         "mitre": mitre, "rule_ids": [r["rule"] for r in rules],

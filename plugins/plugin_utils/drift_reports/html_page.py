@@ -24,7 +24,7 @@ import html
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports import batch_rights
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.cards import (
-    KIND_ORDER, VERDICT_ORDER, all_views, count_verdicts, fleet,
+    KIND_ORDER, VERDICT_ORDER, all_views, count_verdicts, event_actor, fleet,
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.common import to_json, visible
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.host_version import os_version_text
@@ -174,7 +174,7 @@ def _timeline(view, msg):
         esc(msg(k)) for k in ("col.time", "col.task", "col.event", "col.actor", "col.source"))]
     for e in view["timeline"]:
         client = (e.get("client") or {}) if isinstance(e.get("client"), dict) else {}
-        actor = e.get("user") or e.get("subject_sid") or msg("field.unknown")
+        actor = event_actor(e, msg)
         if client.get("fqdn"):
             actor = "%s (%s)" % (actor, client["fqdn"])
         rows.append("<tr><td>%s</td><td><code>%s</code></td><td>%s</td><td>%s</td><td class=muted>%s %s</td></tr>" % (
