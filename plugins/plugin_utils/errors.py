@@ -61,3 +61,48 @@ MAX_ERROR_TEXT = 500
 def clip_text(text, limit=MAX_ERROR_TEXT):
     """``text`` (a str) cut to at most ``limit`` characters, the cut marked with an ellipsis."""
     return text if len(text) <= limit else text[:limit - 1] + "\u2026"
+
+
+def host_text(value, default=None):
+    """A text a host sent where a message is expected, bounded (clip_text).
+
+    Anything but a string is said to be malformed and never turned into text: str()
+    of a host's dict or list is as long as the host likes, and of a huge int raises.
+    ``default`` stands for an absent or empty text."""
+    if isinstance(value, str) and value:
+        return clip_text(value)
+    if value is None or value == '':
+        return default
+    return 'malformed text from the collector (a %s)' % type(value).__name__
+
+
+def host_error_entry(source, entry):
+    """``{"source", "path", "error"}`` of one error entry a host returned
+    (``{"path": str|None, "error": str}``), its texts bounded. An entry that is not
+    a dict, or whose path or error is not text, is said to be malformed (with the
+    text it did carry; a path that is not text is None): never skipped, never a crash.
+
+    The same texts as task_collection's checks of the live material, so an entry
+    checked twice (before and after taskcache.from_live) comes out unchanged."""
+    if not isinstance(entry, dict):
+        return {'source': source, 'path': None,
+                'error': 'malformed error entry from the collector (a %s)' % type(entry).__name__}
+    path, error = entry.get('path'), entry.get('error')
+    wrong = ['%s of type %s' % (name, type(value).__name__) for name, value in (('path', path), ('error', error))
+             if value is not None and not isinstance(value, str)]
+    text = error if isinstance(error, str) and error else None
+    if wrong:
+        text = 'malformed error entry from the collector (%s)%s' % (', '.join(wrong), ': ' + text if text else '')
+    return {'source': source, 'path': clip_text(path) if isinstance(path, str) and path else None,
+            'error': clip_text(text or 'no reason given by the collector')}
+
+
+def host_error_list(source, value):
+    """The checked entries (host_error_entry) of a host's error list; a list that
+    is not one is itself a malformed entry (an absent one is no error)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        return [{'source': source, 'path': None,
+                 'error': 'malformed error list from the collector (of type %s)' % type(value).__name__}]
+    return [host_error_entry(source, entry) for entry in value]

@@ -26,6 +26,8 @@ evidence was mixed up (or tampered with), which a reader must see.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import clip_text
+
 # Win32_ComputerSystem.DomainRole
 DOMAIN_ROLES = {
     0: 'standalone_workstation',
@@ -82,18 +84,71 @@ def empty_host(name=None):
             'os_family': 'unknown', 'product_type': None, 'domain_role': 'unknown', 'os_source': None}
 
 
-def host_from_live(raw):
-    """From the collector's ``host`` section (WMI values, numbers as WMI gives them)."""
+# Bounds of the text facts a live host sends: they are printed in every report and
+# a host controls them. A DNS host name is at most 255 characters (RFC 1035; the
+# NetBIOS name 15); Win32_OperatingSystem.Caption is a product name of about 60
+# characters in any language, and .Version ("10.0.20348", three 32-bit numbers)
+# at most 32. A longer text is cut (errors.clip_text) and the cut is said.
+MAX_LIVE_TEXT = {'name': 255, 'os_caption': 256, 'os_version': 64}
+# A number fact: BuildNumber has five digits today, ProductType and DomainRole one;
+# a text of more digits is no such number.
+MAX_LIVE_DIGITS = 9
+
+
+def _live_error(errors, text):
+    errors.append({'source': 'host', 'path': None, 'error': text})
+
+
+def _live_text(raw, field, errors):
+    """A text fact of the host, bounded; anything but a string is None (said)."""
+    value = raw.get(field)
+    if value is None or isinstance(value, str) and len(value) <= MAX_LIVE_TEXT[field]:
+        return value
+    if not isinstance(value, str):
+        _live_error(errors, 'malformed host fact from the collector: %s is a %s, not text' % (field, type(value).__name__))
+        return None
+    _live_error(errors, 'host fact %s from the collector is longer than %d characters: cut'
+                % (field, MAX_LIVE_TEXT[field]))
+    return clip_text(value, MAX_LIVE_TEXT[field])
+
+
+def _live_number(raw, field, errors):
+    """A number fact of the host (an int, or its digits as WMI sends BuildNumber),
+    or None; anything else is None (said), never str() of a host object."""
+    value = raw.get(field)
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10 ** MAX_LIVE_DIGITS:
+        return value
+    if isinstance(value, str) and len(value) <= MAX_LIVE_DIGITS + 8:
+        digits = value.strip()
+        if digits.isdigit() and digits.isascii() and len(digits) <= MAX_LIVE_DIGITS:
+            return int(digits)
+    _live_error(errors, 'malformed host fact from the collector: %s is not a number of at most %d digits (a %s)'
+                % (field, MAX_LIVE_DIGITS, type(value).__name__))
+    return None
+
+
+def host_from_live(raw, errors=None):
+    """From the collector's ``host`` section (WMI values, numbers as WMI gives them).
+
+    Every fact is checked, as the host controls it: a text fact that is not text,
+    or a number fact that is no number, is None; a text longer than its bound
+    (MAX_LIVE_TEXT) is cut. Each is said in ``errors`` (a list, appended to:
+    ``{"source": "host", "path": None, "error"}``), as is a section that is not a dict.
+    """
+    errors = [] if errors is None else errors
     host = empty_host()
     if not isinstance(raw, dict):
+        if raw is not None:
+            _live_error(errors, 'malformed host facts from the collector (a %s)' % type(raw).__name__)
         return host
-    host['name'] = raw.get('name') if isinstance(raw.get('name'), str) else None
-    host['os_caption'] = raw.get('os_caption') if isinstance(raw.get('os_caption'), str) else None
-    host['os_version'] = raw.get('os_version') if isinstance(raw.get('os_version'), str) else None
-    build = _int(raw.get('os_build'))
+    for field in ('name', 'os_caption', 'os_version'):
+        host[field] = _live_text(raw, field, errors)
+    build = _live_number(raw, 'os_build', errors)
     host['os_build'] = str(build) if build is not None else None
-    host['product_type'] = PRODUCT_TYPES.get(_int(raw.get('product_type')))
-    host['domain_role'] = DOMAIN_ROLES.get(_int(raw.get('domain_role')), 'unknown')
+    host['product_type'] = PRODUCT_TYPES.get(_live_number(raw, 'product_type', errors))
+    host['domain_role'] = DOMAIN_ROLES.get(_live_number(raw, 'domain_role', errors), 'unknown')
     host['os_family'] = os_family(build, host['product_type'])
     host['os_source'] = 'live' if host['os_family'] != 'unknown' else None
     return host

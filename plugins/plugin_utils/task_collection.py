@@ -484,14 +484,36 @@ def _live_host(raw, errors):
         errors.append({'source': 'collector', 'path': None,
                        'error': 'not running as a local administrator: tasks, folders, files and registry '
                                 'values the account cannot read are missing; not_in_api is not evaluated'})
-    host_raw = raw.get('host') if isinstance(raw.get('host'), dict) else {}
-    if host_raw.get('error'):
+    host_raw = raw.get('host')
+    if isinstance(host_raw, dict) and host_raw.get('error'):
         errors.append({'source': 'host', 'path': None, 'error': _host_text(host_raw['error'])})
-    return is_admin, host_context.host_from_live(host_raw)
+    # each fact checked and bounded there; a malformed one, or a section that is no dict, is said in errors
+    return is_admin, host_context.host_from_live(host_raw, errors)
 
 
-def _live_api(raw, errors):
-    """(api {lower path: item} or None, lower folder paths the API could not enumerate)."""
+def _live_task_path(item, source, errors, unparseable):
+    """The normalized path of a task entry the host listed (an API task or a task
+    file), or None when it is not evaluated: an entry that is no dict or has no
+    text path is a malformed error entry; a path longer than taskcache.MAX_TASK_PATH
+    is an unparseable task (its path cut), never joined with the other sources."""
+    path = item.get('path') if isinstance(item, dict) else None
+    if not isinstance(path, str) or not path:
+        errors.append({'source': source, 'path': None,
+                       'error': 'malformed task entry from the collector (%s): not evaluated'
+                                % ('a %s' % type(item).__name__ if not isinstance(item, dict) else
+                                   'an empty path' if path == '' else 'path of type %s' % type(path).__name__)})
+        return None
+    path = normalize_path(path)
+    if len(path) > taskcache.MAX_TASK_PATH:
+        unparseable.append({'path': clip_text(path), 'source': 'api' if source == 'api' else 'file',
+                            'error': 'task path longer than %d characters: not evaluated' % taskcache.MAX_TASK_PATH})
+        return None
+    return path
+
+
+def _live_api(raw, errors, unparseable):
+    """(api {lower path: item} or None, lower folder paths the API could not enumerate);
+    tasks whose path is too long are added to ``unparseable`` (_live_task_path)."""
     api_raw = raw.get('api') if isinstance(raw.get('api'), dict) else {}
     if not api_raw.get('read'):
         errors.append({'source': 'api', 'path': None,
@@ -500,8 +522,8 @@ def _live_api(raw, errors):
     api = {}
     api_denied = []
     for item in _as_list(api_raw.get('tasks')):
-        if isinstance(item, dict) and isinstance(item.get('path'), str) and item['path']:
-            path = normalize_path(item['path'])
+        path = _live_task_path(item, 'api', errors, unparseable)
+        if path is not None:
             # copied only when the path changed (normalize_path returns a normalized path as is)
             _add_once(api, path, item if path is item['path'] else dict(item, path=path), errors, 'api')
     folder_errors = api_raw.get('folder_errors')
@@ -523,8 +545,7 @@ def _live_api(raw, errors):
     return api, api_denied
 
 
-def _live_file_record(item, max_bytes):
-    path = normalize_path(item['path'])
+def _live_file_record(item, path, max_bytes):
     data, problem = _decode_content(item.get('content'), max_bytes)
     # Non-str hashes from a hostile host raised AttributeError on .lower()
     # and lost the whole task result (issue 9): treated as absent.
@@ -537,8 +558,9 @@ def _live_file_record(item, max_bytes):
     return record
 
 
-def _live_files(raw, errors):
-    """Task files {lower path: record} or None when the collector could not read them."""
+def _live_files(raw, errors, unparseable):
+    """Task files {lower path: record} or None when the collector could not read them;
+    files whose path is too long are added to ``unparseable`` (_live_task_path)."""
     files_raw = raw.get('files') if isinstance(raw.get('files'), dict) else {}
     if not files_raw.get('read'):
         errors.append({'source': 'files', 'path': None,
@@ -548,8 +570,9 @@ def _live_files(raw, errors):
     max_bytes = files_raw.get('max_content_bytes')
     max_bytes = max_bytes if isinstance(max_bytes, int) and 0 < max_bytes <= MAX_TASK_BYTES else MAX_TASK_BYTES
     for item in _as_list(files_raw.get('entries')):
-        if isinstance(item, dict) and isinstance(item.get('path'), str) and item['path']:
-            record = _live_file_record(item, max_bytes)
+        path = _live_task_path(item, 'files', errors, unparseable)
+        if path is not None:
+            record = _live_file_record(item, path, max_bytes)
             _add_once(files, record['path'], record, errors, 'files')
     errors.extend(_host_errors('files', files_raw.get('errors')))
     if files_raw.get('truncated'):
@@ -568,8 +591,9 @@ def normalize_live_tasks(raw, *, parsed=None, store=None):
         raw = {}
         errors.append({'source': 'collector', 'path': None, 'error': 'the collector returned no material'})
     is_admin, host = _live_host(raw, errors)
-    api, api_denied = _live_api(raw, errors)
-    files = _live_files(raw, errors)
+    too_long = []   # tasks whose path is longer than taskcache.MAX_TASK_PATH: unparseable
+    api, api_denied = _live_api(raw, errors, too_long)
+    files = _live_files(raw, errors, too_long)
     cache, read = taskcache.from_live(_checked_taskcache(raw.get('taskcache')))
     # its own entries name the host's key paths as they came: bounded too
     errors.extend(_host_error(e.get('source'), e) for e in cache['errors'])
@@ -583,6 +607,7 @@ def normalize_live_tasks(raw, *, parsed=None, store=None):
                           Collected('live', host, sources, errors, is_admin,
                                     {'kind': 'live', 'path': None} if cache is not None else None),
                           parsed=parsed, store=store)
+    result['unparseable'].extend(too_long)
     looked, job_records, job_errors = _live_job_records(raw.get('job_files'))
     add_job_tasks(result, job_records, looked=looked, errors=job_errors)
     _sort_tasks(result)

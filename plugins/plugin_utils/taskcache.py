@@ -25,7 +25,13 @@ import binascii
 import os
 import stat
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import HiveError, InputTooLargeError
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import (
+    HiveError,
+    InputTooLargeError,
+    clip_text,
+    host_error_list,
+    host_text,
+)
 from ansible_collections.taskguard.windows.plugins.plugin_utils.reg_export import (
     REG_BINARY,
     REG_DWORD,
@@ -53,10 +59,6 @@ def _hex(data):
     if isinstance(data, str):  # already hex (live collector)
         return data.lower()
     return binascii.hexlify(bytes(data)).decode('ascii')
-
-
-def _as_list(value):
-    return value if isinstance(value, list) else []
 
 
 def _guid_key(guid):
@@ -300,53 +302,156 @@ def _convert(values):
 def from_live(raw):
     """Build the cache from the collector's ``taskcache`` section.
 
-    Returns (cache, read): read is False when the collector could not open the key.
+    Returns (cache, read): read is False when the collector could not open the key,
+    or when what it sent cannot be the key's content (a Tree or Tasks list that is
+    no list, or longer than MAX_KEYS): then nothing is claimed from it.
+
+    Everything here comes from the host: each entry is type-checked and each text
+    bounded. A malformed entry, or one whose path is longer than MAX_TASK_PATH, is
+    an error of the cache and not evaluated (never skipped silently, never str()
+    of a host object).
     """
     cache = new_cache()
     if not isinstance(raw, dict):
         cache['errors'].append({'source': 'registry', 'path': None, 'error': 'no TaskCache material returned'})
         return cache, False
-    for err in _as_list(raw.get('errors')):
-        if isinstance(err, dict):
-            cache['errors'].append({'source': 'registry', 'path': err.get('path'), 'error': str(err.get('error'))})
+    cache['errors'].extend(host_error_list('registry', raw.get('errors')))
     if not raw.get('read'):
         cache['errors'].append({'source': 'registry', 'path': TASKCACHE_HIVE_PATH,
-                                'error': str(raw.get('error') or 'TaskCache not read')})
+                                'error': host_text(raw.get('error'), 'TaskCache not read')})
+        return cache, False
+    tree, tasks = _live_list(cache, raw, 'tree', 'Tree'), _live_list(cache, raw, 'tasks', 'Tasks')
+    if tree is None or tasks is None:
         return cache, False
     # Tree keys the host could not read (TaskMaterial.psm1): nothing at or below them
     # is known, so a Tasks entry there is not one without its Tree key.
-    unreadable = [_tree_path(p).lower() for p in _as_list(raw.get('tree_unreadable'))[:MAX_KEYS]
-                  if isinstance(p, str) and p.strip('\\')]
+    _live_unreadable(cache, raw.get('tree_unreadable'))
+    for item in tree:
+        _add_live_tree(cache, item)
+    for item in tasks:
+        _add_live_task(cache, item)
+    return cache, True
+
+
+# The longest task path taken from a host. [MS-TSCH] 2.3.11 sets no length for a
+# task path, and the scheduler keeps a task both as a file under
+# %WINDIR%\System32\Tasks (NTFS allows paths of about 32,767 characters; only
+# the legacy Win32 file APIs stop at MAX_PATH, 260) and as registry keys under
+# TaskCache\Tree (each key name at most 255 characters, 512 levels). Real task
+# paths are well under 260 characters (the longest built-in ones are about 100);
+# 2048 is eight times MAX_PATH, generous for any real vendor task, and keeps one
+# host's path out of every report, key and message it would be repeated in.
+# A longer path is no task we evaluate: it is reported where it was met.
+MAX_TASK_PATH = 2048
+# A TaskCache GUID is 38 characters ({8-4-4-4-12} in braces); longer text is no GUID.
+MAX_GUID_CHARS = 64
+# The longest Hash text taken from a host (a SHA-512 in hex; the Hash value is a
+# SHA-256, or a CRC32 before KB2305420); task_collection bounds file hashes the same.
+MAX_HASH_CHARS = 128
+
+
+def _live_error(cache, path, message):
+    cache['errors'].append({'source': 'registry', 'path': clip_text(path) if path else None,
+                            'error': clip_text(message)})
+
+
+def _live_list(cache, raw, key, name):
+    """The ``tree``/``tasks`` list the host sent ([] when absent, as from an older
+    collector), or None when it cannot be the key's content (said in the errors)."""
+    value = raw.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        _live_error(cache, name, 'malformed %s list from the collector (of type %s): the TaskCache is not evaluated'
+                    % (name, type(value).__name__))
+        return None
+    if len(value) > MAX_KEYS:
+        _live_error(cache, name, 'more than %d %s entries from the collector: the TaskCache is not evaluated'
+                    % (MAX_KEYS, name))
+        return None
+    return value
+
+
+def _live_unreadable(cache, value):
+    """``tree_unreadable`` of the host, checked. Only a Tree path below the root
+    is honoured (a host cannot switch the check off for the whole Tree: see
+    tests/unit/plugins/task_info/test_taskcache_partial_read.py); anything else is
+    said in the errors and not honoured: a path that is not text, a list that is
+    not one or is longer than MAX_KEYS (the first MAX_KEYS are kept), and a path
+    longer than MAX_TASK_PATH (nothing below it is evaluated anyway)."""
+    if value is None:
+        return
+    if not isinstance(value, list):
+        _live_error(cache, 'Tree', 'malformed list of unreadable Tree keys from the collector (of type %s): '
+                    'not taken' % type(value).__name__)
+        return
+    if len(value) > MAX_KEYS:
+        _live_error(cache, 'Tree', 'more than %d unreadable Tree keys from the collector: the rest not taken'
+                    % MAX_KEYS)
+    unreadable = []
+    for path in value[:MAX_KEYS]:
+        if not isinstance(path, str):
+            _live_error(cache, 'Tree', 'malformed unreadable Tree key from the collector (a %s): not taken'
+                        % type(path).__name__)
+        elif len(path) > MAX_TASK_PATH:
+            _live_error(cache, 'Tree' + path, 'unreadable Tree key with a path longer than %d characters: not taken'
+                        % MAX_TASK_PATH)
+        elif path.strip('\\'):
+            unreadable.append(_tree_path(path).lower())
     if unreadable:
         cache['tree_unreadable'] = unreadable
-    for item in _as_list(raw.get('tree')):
-        _add_live_tree(cache, item)
-    for item in _as_list(raw.get('tasks')):
-        if not isinstance(item, dict) or not isinstance(item.get('guid'), str):
-            continue
-        key = _guid_key(item['guid'])
-        if key is None:
-            continue
-        cache['tasks'][key] = {
-            'guid': item['guid'],
-            'path': item.get('path') if isinstance(item.get('path'), str) else None,
-            'hash': item['hash'].lower() if isinstance(item.get('hash'), str) and item['hash'] else None,
-        }
-    return cache, True
+
+
+def _add_live_task(cache, item):
+    """One Tasks entry of the live collector: its GUID, Path and Hash checked and
+    bounded; an entry without a usable GUID, or whose Path is too long to keep, is
+    an error of the cache and not evaluated."""
+    if not isinstance(item, dict):
+        _live_error(cache, 'Tasks', 'malformed Tasks entry from the collector (a %s)' % type(item).__name__)
+        return
+    guid = item.get('guid')
+    if not isinstance(guid, str) or len(guid) > MAX_GUID_CHARS or _guid_key(guid) is None:
+        _live_error(cache, 'Tasks', 'malformed Tasks entry from the collector (its key is %s): not evaluated'
+                    % ('a %s' % type(guid).__name__ if not isinstance(guid, str) else
+                       'longer than %d characters' % MAX_GUID_CHARS if len(guid) > MAX_GUID_CHARS else 'empty'))
+        return
+    where = 'Tasks\\' + guid
+    path, hash_ = item.get('path'), item.get('hash')
+    if isinstance(path, str) and len(path) > MAX_TASK_PATH:
+        _live_error(cache, where, 'Path value longer than %d characters: entry not evaluated' % MAX_TASK_PATH)
+        return
+    if path is not None and not isinstance(path, str):
+        _live_error(cache, where, 'Path value is not a string')
+        path = None
+    if isinstance(hash_, str) and len(hash_) > MAX_HASH_CHARS:
+        _live_error(cache, where, 'Hash value longer than %d characters: not taken' % MAX_HASH_CHARS)
+        hash_ = None
+    elif hash_ is not None and not isinstance(hash_, str):
+        _live_error(cache, where, 'Hash value is not text')
+        hash_ = None
+    cache['tasks'][_guid_key(guid)] = {'guid': guid, 'path': path, 'hash': hash_.lower() if hash_ else None}
 
 
 def _add_live_tree(cache, item):
     """One Tree entry of the live collector. What _add_tree makes of the same
     values read from a hive, built directly (no registry-value tuples: this runs
     for every task of every host; tests/unit/plugins/task_info pins both paths to
-    the same result)."""
-    if not isinstance(item, dict):
+    the same result). An entry that is no dict, or has no text path, is malformed;
+    a task key whose path is longer than MAX_TASK_PATH is not evaluated. Both are
+    errors of the cache; neither makes any part of the Tree unknown (a host cannot
+    switch the Tree checks off with junk)."""
+    if not isinstance(item, dict) or not isinstance(item.get('path'), str):
+        _live_error(cache, 'Tree', 'malformed Tree entry from the collector (%s): not evaluated'
+                    % ('a %s' % type(item).__name__ if not isinstance(item, dict)
+                       else 'path of type %s' % type(item.get('path')).__name__))
         return
-    path = item.get('path')
     id_ = item.get('id')
-    if id_ is None or not isinstance(path, str):
-        return   # a folder key (no Id), or no path
-    path = _tree_path(path)
+    if id_ is None:
+        return   # a folder key (no Id)
+    path = _tree_path(item['path'])
+    if len(path) > MAX_TASK_PATH:
+        _live_error(cache, 'Tree' + path, 'Tree key path longer than %d characters: not evaluated' % MAX_TASK_PATH)
+        return
     index = item.get('index')
     index_ok = index if isinstance(index, int) else None
     if item.get('sd_present'):
@@ -359,10 +464,12 @@ def _add_live_tree(cache, item):
         sd_present, sd_length = True, length
     else:
         sd_present, sd_length = False, None
-    entry = {'path': path, 'id': id_ if isinstance(id_, str) else None, 'index': index_ok,
-             'sd_present': sd_present, 'sd_length': sd_length}
-    if entry['id'] is None:
-        cache['errors'].append({'source': 'registry', 'path': 'Tree' + path, 'error': 'Id value is not a string'})
+    id_ok = id_ if isinstance(id_, str) and len(id_) <= MAX_GUID_CHARS else None
+    entry = {'path': path, 'id': id_ok, 'index': index_ok, 'sd_present': sd_present, 'sd_length': sd_length}
+    if not isinstance(id_, str):
+        _live_error(cache, 'Tree' + path, 'Id value is not a string')
+    elif id_ok is None:
+        _live_error(cache, 'Tree' + path, 'Id value is not a GUID (longer than %d characters)' % MAX_GUID_CHARS)
     if index is not None and index_ok is None:
-        cache['errors'].append({'source': 'registry', 'path': 'Tree' + path, 'error': 'Index value is not a DWORD'})
+        _live_error(cache, 'Tree' + path, 'Index value is not a DWORD')
     cache['tree'][path.lower()] = entry
