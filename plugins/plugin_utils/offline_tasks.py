@@ -23,6 +23,7 @@ import os
 import stat
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardError
+from ansible_collections.taskguard.windows.plugins.plugin_utils.state import read_fd_at_most
 
 MAX_TASK_FILE_BYTES = 2 * 1024 * 1024   # same cap as task_model.MAX_TASK_BYTES
 MAX_FILES = 50000                        # a real Tasks folder holds a few hundred
@@ -126,11 +127,19 @@ def read_regular_file(path, max_bytes):
     """(size, bytes) of a regular file read with open_regular_file; bytes is None
     when the file holds more than ``max_bytes`` (never more than ``max_bytes + 1``
     bytes are read, whatever the size the file system claims). Raises OSError."""
-    with open_regular_file(path) as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size > max_bytes:
-            return size, None
-        data = handle.read(max_bytes + 1)
+    # Unbuffered: a buffered read(max_bytes + 1) allocated the whole cap (2 MiB for a
+    # task file) for every file, ~24 us and several page faults per 5 KB file.
+    fd = os.open(path, os.O_RDONLY | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_NONBLOCK', 0)
+                 | getattr(os, 'O_CLOEXEC', 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile('not a regular file')
+        if info.st_size > max_bytes:
+            return info.st_size, None
+        data = read_fd_at_most(fd, max_bytes + 1, info.st_size)
+    finally:
+        os.close(fd)
     if len(data) > max_bytes:
         return len(data), None
     return len(data), data

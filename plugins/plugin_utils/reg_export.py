@@ -21,6 +21,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import (
     InputTooLargeError,
     RegExportError,
 )
+from ansible_collections.taskguard.windows.plugins.plugin_utils.state import read_fd_at_most
 
 # A full TaskCache export of a busy server is tens of MB (hex-encoded binaries).
 MAX_REG_BYTES = 256 * 1024 * 1024
@@ -337,14 +338,17 @@ def read_reg_export(path, *, max_bytes=MAX_REG_BYTES):
         # O_NONBLOCK + S_ISREG: a FIFO planted as TaskCache.reg blocked open()
         # forever (issue 9); it is now refused like any other non-file.
         fd = os.open(path, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0))
-        with os.fdopen(fd, 'rb') as handle:
-            info = os.fstat(handle.fileno())
+        try:
+            info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 raise RegExportError('registry export %s is not a regular file' % path)
             size = info.st_size
             if size > max_bytes:
                 raise InputTooLargeError('registry export %s: %d bytes exceeds the limit of %d' % (path, size, max_bytes))
-            data = handle.read(max_bytes + 1)
+            # not a buffered read(max_bytes + 1): that allocated the 256 MiB cap first
+            data = read_fd_at_most(fd, max_bytes + 1, size)
+        finally:
+            os.close(fd)
     except OSError as exc:
         raise RegExportError('cannot read registry export %s: %s' % (path, exc.strerror or exc))
     return parse_reg_export(data, max_bytes=max_bytes)

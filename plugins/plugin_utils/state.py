@@ -69,17 +69,26 @@ def read_at_most(path, limit):
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise OSError(errno.EINVAL, "not a regular file", path)
-        chunks, remaining = [], limit
-        step = min(limit, info.st_size + 1) or 1
-        while remaining > 0:
-            data = os.read(fd, min(remaining, max(step, 65536) if chunks else step))
-            if not data:
-                break
-            chunks.append(data)
-            remaining -= len(data)
-        return b"".join(chunks)
+        return read_fd_at_most(fd, limit, info.st_size)
     finally:
         os.close(fd)
+
+
+def read_fd_at_most(fd, limit, size):
+    """At most ``limit`` bytes of an open file whose size the file system claims
+    is ``size``: the first read asks for ``size + 1`` bytes (one more, so that a
+    file that grew, or a lying size, is noticed), never for ``limit`` up front.
+    Also the offline evidence reader's (offline_tasks.read_regular_file): a
+    buffered ``read(limit)`` allocated its 2 MiB cap for every 5 KB task file."""
+    chunks, remaining = [], limit
+    step = min(limit, size + 1) or 1
+    while remaining > 0:
+        data = os.read(fd, min(remaining, max(step, 65536) if chunks else step))
+        if not data:
+            break
+        chunks.append(data)
+        remaining -= len(data)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def atomic_write(path, data, *, durable=True, sync_dir=False, file_mode=PUBLIC_FILE, dir_mode=0o777):
