@@ -22,7 +22,7 @@ import re
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.bookmarks import validate_bookmark
 from ansible_collections.taskguard.windows.plugins.plugin_utils.definition_store import parse_with_store
-from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import EvidenceError, TaskGuardInputError
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import EvidenceError, TaskGuardInputError, clip_text
 from ansible_collections.taskguard.windows.plugins.plugin_utils.event_exports import iter_export_events
 from ansible_collections.taskguard.windows.plugins.plugin_utils.event_model import (
     CHANNELS,
@@ -602,7 +602,7 @@ def _foreign_records(channel, scan, info, state, rel):
         os.path.basename(rel), scan.foreign_records, named)
     if not scan.records_scanned:
         text += " and none of %s" % channel
-    state["foreign_detail_evtx"] = _clip(text, MAX_FOREIGN_DETAIL_CHARS)
+    state["foreign_detail_evtx"] = clip_text(text, MAX_FOREIGN_DETAIL_CHARS)
     info["error"] = "; ".join(t for t in (info.get("error"), text) if t)
 
 
@@ -653,16 +653,12 @@ def _note_foreign_export(rel, named, tally, states):
     more = state["foreign_exports"] - len(notes)
     text = "; ".join(notes) + ("; %d more export(s) named after %s hold records of other channels" % (more, named)
                                if more else "")
-    state["foreign_detail"] = _clip(text, MAX_FOREIGN_DETAIL_CHARS)
+    state["foreign_detail"] = clip_text(text, MAX_FOREIGN_DETAIL_CHARS)
 
 
 def _counts_text(counts):
     """``name (count), ...`` by name, the records of unnamed channels last."""
     return ", ".join("%s (%d)" % kv for kv in sorted(counts.items(), key=lambda kv: (kv[0] == OTHER_CHANNELS, kv[0])))
-
-
-def _clip(text, limit):
-    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
 
 
 MAX_OTHER_EVTX_FILES = 64

@@ -25,7 +25,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError, clip_text
 
 REPORT_SCHEMA = "taskguard.hardening.compliance/1"
 
@@ -98,8 +98,9 @@ def _int_or_none(value):
 
 
 def _clip(text):
-    text = str(text)
-    return text if len(text) <= _MAX_DETAIL else text[:_MAX_DETAIL] + "...(truncated)"
+    """A detail (a host's message or value, or our own notes) as text, cut at this
+    module's longer bound: a detail may join several notes."""
+    return clip_text(str(text), _MAX_DETAIL)
 
 
 def registry_value(facts, name, path=None):

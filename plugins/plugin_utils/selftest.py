@@ -25,7 +25,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError, clip_text
 
 SCHEMA = "taskguard.selftest/1"
 STATUSES = ("pass", "fail", "could_not_check")
@@ -84,10 +84,8 @@ class SelftestInputError(TaskGuardInputError):
 # ------------------------------------------------------------------ small helpers
 
 def _text(value):
-    if value is None:
-        return None
-    text = str(value)
-    return text if len(text) <= _MAX_TEXT else text[:_MAX_TEXT] + "...(truncated)"
+    """A value of the host's results as text for the document, cut (None stays None)."""
+    return None if value is None else clip_text(str(value), _MAX_TEXT)
 
 
 def _dict(value):
