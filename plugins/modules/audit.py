@@ -72,7 +72,7 @@ options:
   spool:
     description:
       - Write the full result (findings and their evidence, the administrators model, the bookmark) to
-        C(<state_dir>/spool/<host>.<sha256>.json) and register only its reference (RV(spool)) and the light
+        C(<state_dir>/spool/<host>.<sha256>.<nonce>.json) and register only its reference (RV(spool)) and the light
         fields (RV(host), RV(mode), RV(status), RV(verdict), RV(tier), RV(summary), RV(counts), the OS facts).
         M(taskguard.windows.drift_report) reads the file back, checks its SHA-256 against the registered one,
         and deletes it after the reports are written; a missing or changed file makes the host not audited.
@@ -216,7 +216,7 @@ spool:
     findings, administrators, user rights, task accounts and bookmark are then in that file only.
   returned: when O(spool) is true and the file was written
   type: dict
-  sample: {"sha256": "9f2c...e1", "bytes": 14231}
+  sample: {"sha256": "9f2c...e1", "nonce": "5be0c1d2e3f40718", "bytes": 14231}
 definition_cache:
   description:
     - Live hosts with O(state_dir) and O(definition_cache) - C(known) definitions kept from the previous

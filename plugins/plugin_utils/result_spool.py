@@ -16,19 +16,20 @@ read back in well under a millisecond.
 The contract (the audit action writes, the report action reads):
 
 * ``write(state_dir, host, result)`` stores the result as JSON under
-  ``<state_dir>/spool/<host>.<sha256>.json`` and returns the reference
-  ``{"sha256": ..., "bytes": ...}`` the audit action registers (with the
-  light fields of the result: ``LIGHT_KEYS``);
-* ``read(state_dir, host, ref)`` recomputes the file name from the host and
-  the digest (a path is never taken from a variable), reads at most
+  ``<state_dir>/spool/<host>.<sha256>.<nonce>.json`` and returns the reference
+  ``{"sha256": ..., "nonce": ..., "bytes": ...}`` the audit action registers
+  (with the light fields of the result: ``LIGHT_KEYS``);
+* ``read(state_dir, host, ref)`` recomputes the file name from the host, the
+  digest and the nonce (a path is never taken from a variable), reads at most
   ``MAX_SPOOL_BYTES`` and returns the result only when its SHA-256 is the
   registered one: a file left by another run, changed, truncated or missing is
   an error, and the report marks the host as not audited (fail closed);
 * ``remove`` deletes a file once the reports are written; ``sweep`` removes
   files older than ``STALE_SECONDS`` that a run which died left behind.
 
-The name carries the content's digest, so two runs sharing a state dir never
-overwrite each other's files. The files are as trustworthy as the state dir
+The name carries a random nonce: two runs sharing a state dir that audit the
+same host with the same result (an evidence folder audited twice in the same
+second) write two files, and one run's report never deletes the other's. The files are as trustworthy as the state dir
 (which also holds the event bookmarks): keep it writable by the controller
 account only.
 """
@@ -55,7 +56,8 @@ LIGHT_KEYS = ("host", "mode", "status", "verdict", "tier", "summary", "counts", 
 
 _SAFE_HOST = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,200}\Z")
 _SHA256 = re.compile(r"\A[0-9a-f]{64}\Z")
-_SPOOL_NAME = re.compile(r"\A(?:[A-Za-z0-9][A-Za-z0-9._-]{0,200}|x-[0-9a-f]{1,400})\.[0-9a-f]{64}\.json\Z")
+_NONCE = re.compile(r"\A[0-9a-f]{16}\Z")
+_SPOOL_NAME = re.compile(r"\A(?:[A-Za-z0-9][A-Za-z0-9._-]{0,200}|x-[0-9a-f]{1,400})\.[0-9a-f]{64}\.[0-9a-f]{16}\.json\Z")
 
 
 class SpoolError(TaskGuardError):
@@ -66,12 +68,12 @@ def spool_dir(state_dir):
     return os.path.join(state_dir, SPOOL_DIR)
 
 
-def _file_name(host, digest):
+def _file_name(host, ref):
     if not isinstance(host, str) or not host:
         raise SpoolError("host name must be a non-empty string")
     # unusual names are hex-encoded, as the bookmark files do: never a path
     safe = host if _SAFE_HOST.match(host) and host not in (".", "..") else "x-" + host.encode("utf-8").hex()[:400]
-    return "%s.%s.json" % (safe, digest)
+    return "%s.%s.%s.json" % (safe, ref["sha256"], ref["nonce"])
 
 
 def write(state_dir, host, result):
@@ -82,25 +84,26 @@ def write(state_dir, host, result):
         raise SpoolError("the audit result is not JSON: %s" % exc)
     if len(data) > MAX_SPOOL_BYTES:
         raise SpoolError("the audit result is %d bytes, over the %d-byte bound" % (len(data), MAX_SPOOL_BYTES))
-    digest = hashlib.sha256(data).hexdigest()
-    path = os.path.join(spool_dir(state_dir), _file_name(host, digest))
+    ref = {"sha256": hashlib.sha256(data).hexdigest(), "nonce": os.urandom(8).hex(), "bytes": len(data)}
+    path = os.path.join(spool_dir(state_dir), _file_name(host, ref))
     try:
         # not fsynced: the file lives for one run; a crash loses the run anyway
         state.atomic_write(path, data, durable=False, file_mode=state.PRIVATE_FILE, dir_mode=0o700)
     except state.ReportWriteError as exc:
         raise SpoolError(str(exc))
-    return {"sha256": digest, "bytes": len(data)}
+    return ref
 
 
 def is_ref(value):
-    return isinstance(value, dict) and isinstance(value.get("sha256"), str) and bool(_SHA256.match(value["sha256"]))
+    return (isinstance(value, dict) and isinstance(value.get("sha256"), str) and bool(_SHA256.match(value["sha256"]))
+            and isinstance(value.get("nonce"), str) and bool(_NONCE.match(value["nonce"])))
 
 
 def read(state_dir, host, ref):
     """The result ``write`` stored for ``host`` under ``ref``. Raises SpoolError."""
     if not is_ref(ref):
         raise SpoolError("the registered result names no valid spool file")
-    path = os.path.join(spool_dir(state_dir), _file_name(host, ref["sha256"]))
+    path = os.path.join(spool_dir(state_dir), _file_name(host, ref))
     try:
         data = state.read_at_most(path, MAX_SPOOL_BYTES + 1)
     except OSError as exc:
@@ -123,7 +126,7 @@ def remove(state_dir, host, ref):
     if not is_ref(ref):
         return None
     try:
-        os.unlink(os.path.join(spool_dir(state_dir), _file_name(host, ref["sha256"])))
+        os.unlink(os.path.join(spool_dir(state_dir), _file_name(host, ref)))
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -185,4 +188,6 @@ def discard(state_dir, spooled):
 
 def _plain(ref):
     # the registered reference comes back through Ansible's variables (tagged strings)
-    return {"sha256": str(ref.get("sha256")), "bytes": ref.get("bytes")} if isinstance(ref, dict) else ref
+    if not isinstance(ref, dict):
+        return ref
+    return {"sha256": str(ref.get("sha256")), "nonce": str(ref.get("nonce")), "bytes": ref.get("bytes")}

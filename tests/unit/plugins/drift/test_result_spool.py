@@ -24,17 +24,17 @@ RESULT = {"host": "ws1", "status": "audited", "mode": "offline", "summary": {"fi
 
 def test_round_trip_and_reference(tmp_path):
     ref = result_spool.write(str(tmp_path), "ws1", RESULT)
-    assert set(ref) == {"sha256", "bytes"} and ref["bytes"] > 0
+    assert set(ref) == {"sha256", "nonce", "bytes"} and ref["bytes"] > 0
     assert result_spool.read(str(tmp_path), "ws1", ref) == RESULT
     (name,) = os.listdir(tmp_path / "spool")
-    assert name == "ws1.%s.json" % ref["sha256"]
+    assert name == "ws1.%s.%s.json" % (ref["sha256"], ref["nonce"])
     assert oct(os.stat(tmp_path / "spool" / name).st_mode & 0o777) == "0o600"
 
 
 @pytest.mark.parametrize("damage", ["changed", "truncated", "missing", "other_host"])
 def test_a_file_that_is_not_the_registered_one_is_refused(tmp_path, damage):
     ref = result_spool.write(str(tmp_path), "ws1", RESULT)
-    path = tmp_path / "spool" / ("ws1.%s.json" % ref["sha256"])
+    path = tmp_path / "spool" / ("ws1.%s.%s.json" % (ref["sha256"], ref["nonce"]))
     host = "ws1"
     if damage == "changed":
         path.write_text(path.read_text().replace('"high"', '"info"'))
@@ -48,8 +48,10 @@ def test_a_file_that_is_not_the_registered_one_is_refused(tmp_path, damage):
         result_spool.read(str(tmp_path), host, ref)
 
 
-@pytest.mark.parametrize("ref", [None, {}, {"sha256": "../../etc/passwd"}, {"sha256": "A" * 64},
-                                 {"sha256": "0" * 63}, "spool", {"sha256": 5}])
+@pytest.mark.parametrize("ref", [None, {}, {"sha256": "../../etc/passwd", "nonce": "0" * 16},
+                                 {"sha256": "A" * 64, "nonce": "0" * 16}, {"sha256": "0" * 63, "nonce": "0" * 16},
+                                 {"sha256": "0" * 64}, {"sha256": "0" * 64, "nonce": "../x"}, "spool",
+                                 {"sha256": 5, "nonce": "0" * 16}])
 def test_a_malformed_reference_is_an_error(tmp_path, ref):
     with pytest.raises(result_spool.SpoolError):
         result_spool.read(str(tmp_path), "ws1", ref)
@@ -80,12 +82,21 @@ def test_discard_removes_what_was_read_and_stale_files_only(tmp_path):
     ref = result_spool.write(state, "ws1", RESULT)
     old = result_spool.write(state, "ws9", dict(RESULT, host="ws9"))
     fresh = result_spool.write(state, "ws8", dict(RESULT, host="ws8"))
-    old_path = tmp_path / "spool" / ("ws9.%s.json" % old["sha256"])
+    old_path = tmp_path / "spool" / ("ws9.%s.%s.json" % (old["sha256"], old["nonce"]))
     os.utime(old_path, (1, 1))
     (tmp_path / "spool" / "notes.txt").write_text("not ours")
     os.utime(tmp_path / "spool" / "notes.txt", (1, 1))
     assert result_spool.discard(state, {"ws1": ref}) == []
-    assert sorted(os.listdir(tmp_path / "spool")) == sorted(["ws8.%s.json" % fresh["sha256"], "notes.txt"])
+    assert sorted(os.listdir(tmp_path / "spool")) == sorted(["ws8.%s.%s.json" % (fresh["sha256"], fresh["nonce"]),
+                                                             "notes.txt"])
+
+
+def test_two_runs_with_the_same_result_keep_their_own_files(tmp_path):
+    first = result_spool.write(str(tmp_path), "ws1", RESULT)
+    second = result_spool.write(str(tmp_path), "ws1", RESULT)
+    assert first["sha256"] == second["sha256"] and first["nonce"] != second["nonce"]
+    assert result_spool.discard(str(tmp_path), {"ws1": first}) == []
+    assert result_spool.read(str(tmp_path), "ws1", second) == RESULT
 
 
 def _audit(args, tmp_path):
@@ -119,7 +130,7 @@ def test_report_reads_spooled_results_and_fails_closed_on_a_missing_file(tmp_pat
     state = str(tmp_path / "s")
     ref1 = result_spool.write(state, "ws1", RESULT)
     ref2 = result_spool.write(state, "ws2", dict(RESULT, host="ws2"))
-    os.unlink(os.path.join(state, "spool", "ws2.%s.json" % ref2["sha256"]))
+    os.unlink(os.path.join(state, "spool", "ws2.%s.%s.json" % (ref2["sha256"], ref2["nonce"])))
     registered = {"ws1": {"status": "audited", "mode": "offline", "spool": ref1},
                   "ws2": {"status": "audited", "mode": "offline", "spool": ref2}}
     action = _action(ReportAction, {"hosts": ["ws1", "ws2"], "results": registered, "formats": ["json"],
