@@ -212,7 +212,7 @@ counts:
   returned: always
   type: dict
 spool:
-  description: With O(spool) - the reference of the file holding the full result (C(sha256), C(bytes)); the
+  description: With O(spool) - the reference of the file holding the full result (C(sha256), C(nonce), C(bytes)); the
     findings, administrators, user rights, task accounts and bookmark are then in that file only.
   returned: when O(spool) is true and the file was written
   type: dict
