@@ -255,8 +255,8 @@ def event_actor(event, msg):
     language (never the SID of the service that wrote an Operational record)."""
     event = _d(event)
     event_id = event.get("event_id")
-    acting_sid = event.get("subject_sid") if (isinstance(event_id, int) and not isinstance(event_id, bool)
-                                               and event_id in ACTING_SID_EVENTS) else None
+    carries_actor = isinstance(event_id, int) and not isinstance(event_id, bool) and event_id in ACTING_SID_EVENTS
+    acting_sid = event.get("subject_sid") if carries_actor else None
     return _s(event.get("user") or acting_sid) or msg("field.unknown")
 
 
