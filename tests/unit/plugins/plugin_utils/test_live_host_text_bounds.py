@@ -55,8 +55,8 @@ def _errors(cache, text):
 # ------------------------------------------------------------ 1. taskcache.from_live
 def test_from_live_error_entries_are_checked_and_bounded():
     raw = {"read": True, "tree": [], "tasks": [],
-           "errors": ["not an entry", ["a", "list"], {"path": {"a": 1}, "error": HUGE}, {"path": "P" * 9000,
-                                                                                          "error": 5}]}
+           "errors": ["not an entry", ["a", "list"], {"path": {"a": 1}, "error": HUGE},
+                      {"path": "P" * 9000, "error": 5}]}
     cache, read = taskcache.from_live(raw)
     assert read is True
     assert len(cache["errors"]) == 4                       # none skipped
@@ -107,8 +107,8 @@ def test_from_live_more_entries_than_max_keys_is_not_read(key, monkeypatch):
 
 def test_from_live_malformed_tree_and_tasks_entries_are_said():
     raw = {"read": True,
-           "tree": ["junk", None, {"path": 5, "id": GUID}, {"id": GUID}, {"path": "\\Good", "id": GUID, "index": 3,
-                                                                           "sd_present": True, "sd_length": 20}],
+           "tree": ["junk", None, {"path": 5, "id": GUID}, {"id": GUID},
+                    {"path": "\\Good", "id": GUID, "index": 3, "sd_present": True, "sd_length": 20}],
            "tasks": ["junk", {"guid": 5, "path": "\\X"}, {"guid": "  ", "path": "\\Y"}, {"guid": GUID, "path": "\\Good"}]}
     cache, read = taskcache.from_live(raw)
     assert read is True
