@@ -47,6 +47,23 @@ TASKCACHE_KEY_SUFFIX = 'microsoft\\windows nt\\currentversion\\schedule\\taskcac
 MAX_HIVE_BYTES = 1024 * 1024 * 1024
 MAX_KEYS = 500000
 MAX_DEPTH = 64
+# The longest task path taken from a host. [MS-TSCH] 2.3.11 sets no length for a
+# task path, and the scheduler keeps a task both as a file under
+# %WINDIR%\System32\Tasks (extended-length Windows paths reach 32,767 characters;
+# only the legacy Win32 file APIs stop at MAX_PATH, 260) and as registry keys under
+# TaskCache\Tree (Microsoft's "Registry element size limits": key names of 255
+# characters, trees 512 levels deep). Real task
+# paths are well under 260 characters (the longest of the 562 built-in paths in
+# task_inventory/baselines/os_signatures.json has 122);
+# 2048 is eight times MAX_PATH, generous for any real vendor task, and keeps one
+# host's path out of every report, key and message it would be repeated in.
+# A longer path is no task we evaluate: it is reported where it was met.
+MAX_TASK_PATH = 2048
+# A TaskCache GUID is 38 characters ({8-4-4-4-12} in braces); longer text is no GUID.
+MAX_GUID_CHARS = 64
+# The longest Hash text taken from a host (a SHA-512 in hex; the Hash value is a
+# SHA-256, or a CRC32 before KB2305420); task_collection bounds file hashes the same.
+MAX_HASH_CHARS = 128
 
 
 def new_cache():
@@ -331,23 +348,6 @@ def from_live(raw):
     for item in tasks:
         _add_live_task(cache, item)
     return cache, True
-
-
-# The longest task path taken from a host. [MS-TSCH] 2.3.11 sets no length for a
-# task path, and the scheduler keeps a task both as a file under
-# %WINDIR%\System32\Tasks (NTFS allows paths of about 32,767 characters; only
-# the legacy Win32 file APIs stop at MAX_PATH, 260) and as registry keys under
-# TaskCache\Tree (each key name at most 255 characters, 512 levels). Real task
-# paths are well under 260 characters (the longest built-in ones are about 100);
-# 2048 is eight times MAX_PATH, generous for any real vendor task, and keeps one
-# host's path out of every report, key and message it would be repeated in.
-# A longer path is no task we evaluate: it is reported where it was met.
-MAX_TASK_PATH = 2048
-# A TaskCache GUID is 38 characters ({8-4-4-4-12} in braces); longer text is no GUID.
-MAX_GUID_CHARS = 64
-# The longest Hash text taken from a host (a SHA-512 in hex; the Hash value is a
-# SHA-256, or a CRC32 before KB2305420); task_collection bounds file hashes the same.
-MAX_HASH_CHARS = 128
 
 
 def _live_error(cache, path, message):
