@@ -52,11 +52,11 @@ MAX_DEPTH = 64
 # %WINDIR%\System32\Tasks (extended-length Windows paths reach 32,767 characters;
 # only the legacy Win32 file APIs stop at MAX_PATH, 260) and as registry keys under
 # TaskCache\Tree (Microsoft's "Registry element size limits": key names of 255
-# characters, trees 512 levels deep). Real task
-# paths are well under 260 characters (the longest of the 562 built-in paths in
-# task_inventory/baselines/os_signatures.json has 122);
-# 2048 is eight times MAX_PATH, generous for any real vendor task, and keeps one
-# host's path out of every report, key and message it would be repeated in.
+# characters, trees 512 levels deep). Real task paths are well under 260
+# characters (the longest of the 562 built-in paths in
+# task_inventory/baselines/os_signatures.json has 122). 2048 is eight times
+# MAX_PATH, generous for any real vendor task, and keeps one host's path out of
+# every report, key and message it would be repeated in.
 # A longer path is no task we evaluate: it is reported where it was met.
 MAX_TASK_PATH = 2048
 # A TaskCache GUID is 38 characters ({8-4-4-4-12} in braces); longer text is no GUID.
