@@ -25,7 +25,9 @@ import os
 import re
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
-from ansible_collections.taskguard.windows.plugins.plugin_utils.state import PRIVATE_FILE, atomic_write, fsync_dir, read_at_most
+from ansible_collections.taskguard.windows.plugins.plugin_utils.state import (
+    PRIVATE_FILE, atomic_write, fsync_dir, host_file_stem, read_at_most,
+)
 
 try:
     import fcntl
@@ -34,7 +36,6 @@ except ImportError:  # pragma: no cover - the controller is POSIX; keep import s
 
 STATE_VERSION = 1
 MAX_STATE_BYTES = 1024 * 1024
-_SAFE_HOST = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,200}\Z")
 _TIME = re.compile(r"\A\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z\Z")
 
 
@@ -83,13 +84,7 @@ def state_path(state_dir, host):
     """Path of the host's bookmark file; the host name is made filesystem safe."""
     if not isinstance(host, str) or not host:
         raise BookmarkError("host name must be a non-empty string")
-    if _SAFE_HOST.match(host) and host not in (".", ".."):
-        name = host
-    else:
-        # Anything unusual (slashes, unicode, leading dots) is hex-encoded so it
-        # can never escape state_dir or collide with another host's file.
-        name = "x-" + host.encode("utf-8").hex()[:400]
-    return os.path.join(state_dir, "%s.events.json" % name)
+    return os.path.join(state_dir, "%s.events.json" % host_file_stem(host))
 
 
 @contextlib.contextmanager

@@ -30,16 +30,14 @@ __metaclass__ = type
 import collections
 import json
 import os
-import re
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
-from ansible_collections.taskguard.windows.plugins.plugin_utils.state import PRIVATE_FILE, atomic_write, read_at_most
+from ansible_collections.taskguard.windows.plugins.plugin_utils.state import PRIVATE_FILE, atomic_write, host_file_stem, read_at_most
 
 STATE_VERSION = 1
 MAX_STATE_TASKS = 20000
 MAX_STATE_BYTES = 16 * 1024 * 1024
 TASK_FIELDS = ("gpo_guid", "scope", "item_type", "name", "fingerprint", "command", "run_as")
-_SAFE_HOST = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,200}\Z")
 _MAX_FIELD = 2048
 
 # The previous state of one host as the judge sees it. ``status``: "found" (``state``
@@ -56,9 +54,7 @@ def state_path(state_dir, host):
     """``<state_dir>/<host>.gpo.json``; an unusual host name (slashes, unicode, leading
     dots) is hex-encoded so it can never leave ``state_dir`` nor collide with another host
     (the same rule as the event bookmark files)."""
-    host = str(host or "")
-    name = host if _SAFE_HOST.match(host) and host not in (".", "..") else "x-" + host.encode("utf-8").hex()[:400]
-    return os.path.join(state_dir, "%s.gpo.json" % name)
+    return os.path.join(state_dir, "%s.gpo.json" % host_file_stem(host or ""))
 
 
 def _clean_task(task):

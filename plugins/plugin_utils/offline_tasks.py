@@ -106,17 +106,27 @@ class NotRegularFile(OSError, TaskGuardError):
     any other reason a file of the evidence cannot be read)."""
 
 
-def open_regular_file(path):
-    """Open a regular file for binary reading without following a final symlink.
-
-    O_NONBLOCK: opening a FIFO planted in the evidence blocked the run forever
-    (issue 9); with it the open returns at once and the S_ISREG check refuses the
-    FIFO. Raises OSError (NotRegularFile for anything but a regular file).
-    """
-    fd = os.open(path, os.O_RDONLY | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_NONBLOCK', 0))
+def _open_regular_fd(path):
+    """(fd, stat) of a regular file opened for reading without following a final
+    symlink. O_NONBLOCK: opening a FIFO planted in the evidence blocked the run
+    forever (issue 9); with it the open returns at once and the S_ISREG check
+    refuses the FIFO. Raises OSError (NotRegularFile for anything but a regular file)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_NONBLOCK', 0)
+                 | getattr(os, 'O_CLOEXEC', 0))
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise NotRegularFile('not a regular file')
+        return fd, info
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def open_regular_file(path):
+    """A binary file object of a regular file (``_open_regular_fd``), for streamed reads."""
+    fd, _info = _open_regular_fd(path)
+    try:
         return os.fdopen(fd, 'rb')
     except BaseException:
         os.close(fd)
@@ -124,19 +134,15 @@ def open_regular_file(path):
 
 
 def read_regular_file(path, max_bytes):
-    """(size, bytes) of a regular file read with open_regular_file; bytes is None
-    when the file holds more than ``max_bytes`` (never more than ``max_bytes + 1``
-    bytes are read, whatever the size the file system claims). Raises OSError."""
-    # Unbuffered: a buffered read(max_bytes + 1) allocated the whole cap (2 MiB for a
-    # task file) for every file, ~24 us and several page faults per 5 KB file.
-    fd = os.open(path, os.O_RDONLY | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_NONBLOCK', 0)
-                 | getattr(os, 'O_CLOEXEC', 0))
+    """(size, bytes) of a regular file (``_open_regular_fd``); bytes is None when the
+    file holds more than ``max_bytes`` (never more than ``max_bytes + 1`` bytes are
+    read, whatever the size the file system claims). Raises OSError."""
+    fd, info = _open_regular_fd(path)
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise NotRegularFile('not a regular file')
         if info.st_size > max_bytes:
             return info.st_size, None
+        # Unbuffered: a buffered read(max_bytes + 1) allocated the whole cap (2 MiB
+        # for a task file) for every file, ~24 us and several page faults per 5 KB file.
         data = read_fd_at_most(fd, max_bytes + 1, info.st_size)
     finally:
         os.close(fd)

@@ -54,7 +54,6 @@ STALE_SECONDS = 2 * 24 * 3600
 LIGHT_KEYS = ("host", "mode", "status", "verdict", "tier", "summary", "counts", "os_family", "os_source",
               "domain_role", "os_build", "audited_at", "offline_root", "definition_cache", "taskguard_status")
 
-_SAFE_HOST = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,200}\Z")
 _SHA256 = re.compile(r"\A[0-9a-f]{64}\Z")
 _NONCE = re.compile(r"\A[0-9a-f]{16}\Z")
 _SPOOL_NAME = re.compile(r"\A(?:[A-Za-z0-9][A-Za-z0-9._-]{0,200}|x-[0-9a-f]{1,400})\.[0-9a-f]{64}\.[0-9a-f]{16}\.json\Z")
@@ -71,15 +70,14 @@ def spool_dir(state_dir):
 def _file_name(host, ref):
     if not isinstance(host, str) or not host:
         raise SpoolError("host name must be a non-empty string")
-    # unusual names are hex-encoded, as the bookmark files do: never a path
-    safe = host if _SAFE_HOST.match(host) and host not in (".", "..") else "x-" + host.encode("utf-8").hex()[:400]
-    return "%s.%s.%s.json" % (safe, ref["sha256"], ref["nonce"])
+    return "%s.%s.%s.json" % (state.host_file_stem(host), ref["sha256"], ref["nonce"])
 
 
 def write(state_dir, host, result):
     """Store ``result`` (JSON-serializable); returns its reference. Raises SpoolError."""
     try:
-        data = json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        # ASCII: a lone surrogate in a host's text (valid in JSON escapes) cannot be UTF-8 encoded
+        data = json.dumps(result, ensure_ascii=True, separators=(",", ":")).encode("ascii")
     except (TypeError, ValueError) as exc:
         raise SpoolError("the audit result is not JSON: %s" % exc)
     if len(data) > MAX_SPOOL_BYTES:
@@ -107,14 +105,16 @@ def read(state_dir, host, ref):
     try:
         data = state.read_at_most(path, MAX_SPOOL_BYTES + 1)
     except OSError as exc:
-        raise SpoolError("the audit result file %s could not be read: %s" % (path, exc.strerror or exc))
+        raise SpoolError("the audit result file %s could not be read: %s (the report step reads the state dir of the "
+                         "host that runs it: taskguard_state_dir must be the same for every host of the play)"
+                         % (path, exc.strerror or exc))
     if len(data) > MAX_SPOOL_BYTES:
         raise SpoolError("the audit result file %s is over %d bytes" % (path, MAX_SPOOL_BYTES))
     if hashlib.sha256(data).hexdigest() != ref["sha256"]:
         raise SpoolError("the audit result file %s is not the one this run wrote (its SHA-256 differs)" % path)
     try:
-        result = json.loads(data.decode("utf-8"))
-    except ValueError as exc:
+        result = json.loads(data.decode("ascii"))
+    except ValueError as exc:   # UnicodeDecodeError too
         raise SpoolError("the audit result file %s is not JSON: %s" % (path, exc))
     if not isinstance(result, dict):
         raise SpoolError("the audit result file %s holds no result" % path)

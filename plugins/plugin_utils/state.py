@@ -29,12 +29,26 @@ __metaclass__ = type
 import contextlib
 import errno
 import os
+import re
 import stat
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardError
 
 PRIVATE_FILE = 0o600
 PUBLIC_FILE = 0o644
+_SAFE_HOST = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,200}\Z")
+
+
+def host_file_stem(host):
+    """The part of a per-host state file's name that names the host (bookmarks,
+    GPO task state, definition cache, spooled audit results): the name itself
+    when it is plain, else ``x-`` and its UTF-8 in hex, so that an unusual name
+    (slashes, unicode, leading dots) can never leave the state dir nor collide
+    with another host's file."""
+    host = str(host)
+    if _SAFE_HOST.match(host) and host not in (".", ".."):
+        return host
+    return "x-" + host.encode("utf-8").hex()[:400]
 
 
 class ReportWriteError(TaskGuardError, OSError):

@@ -141,3 +141,16 @@ def test_report_reads_spooled_results_and_fails_closed_on_a_missing_file(tmp_pat
     assert doc["hosts"]["ws2"]["status"] == "failed" and "could not be read back" in doc["hosts"]["ws2"]["message"]
     assert out["unaudited_hosts"] == ["ws2"]
     assert os.listdir(os.path.join(state, "spool")) == []   # the file read was removed after the reports
+
+
+def test_a_lone_surrogate_from_a_host_is_spooled_not_refused(tmp_path):
+    result = dict(RESULT, findings=[dict(RESULT["findings"][0], title="\udc80 bad text from a host")])
+    ref = result_spool.write(str(tmp_path), "ws1", result)
+    assert result_spool.read(str(tmp_path), "ws1", ref)["findings"][0]["title"] == "\udc80 bad text from a host"
+
+
+def test_a_missing_file_names_the_state_dir_rule(tmp_path):
+    ref = result_spool.write(str(tmp_path / "a"), "ws1", RESULT)
+    with pytest.raises(result_spool.SpoolError) as err:
+        result_spool.read(str(tmp_path / "b"), "ws1", ref)
+    assert str(tmp_path / "b") in str(err.value) and "taskguard_state_dir" in str(err.value)
