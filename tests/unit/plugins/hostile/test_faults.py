@@ -26,7 +26,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, bookmarks, pipeline, state
+from ansible_collections.taskguard.windows.plugins.plugin_utils import (
+    audit_support, bookmarks, gpo_state, pipeline, result_spool, state,
+)
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.write import FORMATS, write_reports
 from ansible_collections.taskguard.windows.plugins.plugin_utils.event_collection import (
     collect_offline_events, normalize_live_events,
@@ -316,7 +318,47 @@ def _playbook(tmp_path, reports, state_dir, fault=None, hosts=None):
                             cwd=str(tmp_path), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-@pytest.mark.hang_seconds(120)
+# The one finding that says "no GPO state in this state dir yet" (first audit):
+# of two runs started together on one state dir, which one's audit reads the
+# state the other's report just wrote is up to the scheduler.
+_FIRST_AUDIT = ("TG-G013", "")
+
+
+def _dc01(doc):
+    return doc["hosts"]["dc01"]
+
+
+def _findings(doc):
+    return sorted((f["code"], f["task"] or "") for f in _dc01(doc)["findings"])
+
+
+def _events_cited(doc):
+    """(channel, record id) of every event a finding of dc01 cites as evidence."""
+    return sorted({(e["channel"], e["record_id"]) for f in _dc01(doc)["findings"]
+                   for e in (f["evidence"] or {}).get("events", [])})
+
+
+def _assert_audited(doc, out):
+    """dc01 was audited and its full result reached the report: a spool file lost to the
+    other run's report would make it a host 'not audited' whose result 'could not be read back'."""
+    host = _dc01(doc)
+    assert host["mode"] == "offline" and host["verdict"]["state"] != "not_audited", out[-2000:]
+    assert "could not be read back" not in json.dumps(host), out[-2000:]
+
+
+def _wait(runs, timeout):
+    """{name: (returncode, output)}; a run still going after ``timeout`` (a safety net
+    against a hang, never a speed bound) is killed, so no ansible-playbook outlives the test."""
+    try:
+        return {name: (proc.communicate(timeout=timeout)[0], proc) for name, proc in runs.items()}
+    finally:
+        for proc in runs.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+
+
+@pytest.mark.hang_seconds(600)
 @pytest.mark.skipif(not os.path.isdir(SAMPLE), reason="demo samples not present")
 def test_playbook_faults_report_dir_disk_full_killed_and_concurrent(tmp_path):
     # 1. the report directory is a file: a clear error, no bookmark advanced
@@ -325,15 +367,17 @@ def test_playbook_faults_report_dir_disk_full_killed_and_concurrent(tmp_path):
     # 2. the disk fills up while drift.html is written
     # 3. the worker is killed while drift.json (the last file) is written: interrupted after collection
     # 4./5. two runs at once on the same state directory
+    shared = tmp_path / "state-shared"
     runs = {
         "blocked": _playbook(tmp_path, blocker, tmp_path / "state-blocked"),
         "full": _playbook(tmp_path, tmp_path / "r-full", tmp_path / "state-full", fault="enospc:drift.html"),
         "killed": _playbook(tmp_path, tmp_path / "r-killed", tmp_path / "state-killed", fault="kill:drift.json"),
-        "a": _playbook(tmp_path, tmp_path / "r-a", tmp_path / "state-shared"),
-        "b": _playbook(tmp_path, tmp_path / "r-b", tmp_path / "state-shared"),
+        "a": _playbook(tmp_path, tmp_path / "r-a", shared),
+        "b": _playbook(tmp_path, tmp_path / "r-b", shared),
     }
-    out = {name: proc.communicate(timeout=110)[0] for name, proc in runs.items()}
-    code = {name: proc.returncode for name, proc in runs.items()}
+    done = _wait(runs, timeout=240)
+    out = {name: output for name, (output, _proc) in done.items()}
+    code = {name: proc.returncode for name, (_output, proc) in done.items()}
 
     # issue 17: the preflight finds the blocked report directory before any host is collected
     # (a disk that fills up at report time, below, still fails the report step)
@@ -349,25 +393,47 @@ def test_playbook_faults_report_dir_disk_full_killed_and_concurrent(tmp_path):
     assert code["killed"] != 0
     assert not os.path.exists(tmp_path / "r-killed" / "drift.json")         # never a partial drift.json
     assert not os.path.exists(tmp_path / "state-killed" / "dc01.events.json")  # events will be read again
+    assert not os.path.exists(tmp_path / "state-killed" / "dc01.gpo.json")     # nor the GPO baseline kept
 
+    # two runs at once: both finish, their reports are whole and inert, and each
+    # report holds its own full audit of dc01
     assert code["a"] == 0 and code["b"] == 0, (out["a"][-2000:], out["b"][-2000:])
-    for name in ("r-a", "r-b"):
-        files = {fmt: (tmp_path / name / fname).read_bytes() for fmt, fname in FILES.items()}
+    concurrent = {}
+    for name in ("a", "b"):
+        files = {fmt: (tmp_path / ("r-" + name) / fname).read_bytes() for fmt, fname in FILES.items()}
         check_all(files)
-    stored = bookmarks.read_bookmark(str(tmp_path / "state-shared"), "dc01")
+        concurrent[name] = json.loads(files["json"])
+        _assert_audited(concurrent[name], out[name])
+    # the shared state is whole: no temp file, a readable bookmark and GPO state, and no
+    # spool file left (each report deleted the one it read, never the other run's: a
+    # lost file is a host not audited, above)
+    assert [n for n in os.listdir(shared) if n.startswith(".tmp") or n.endswith(".tmp")] == []
+    stored = bookmarks.read_bookmark(str(shared), "dc01")
     assert stored, "both runs advanced the shared bookmark file"
-    assert [n for n in os.listdir(tmp_path / "state-shared") if n.startswith(".tmp")] == []
+    assert gpo_state.load(str(shared), "dc01").status == "found"
+    assert os.listdir(shared / result_spool.SPOOL_DIR) == []
 
     # the killed run's next attempt reads the same events again (nothing was skipped)
-    rerun = _playbook(tmp_path, tmp_path / "r-killed", tmp_path / "state-killed")
-    rerun_out = rerun.communicate(timeout=110)[0]
-    assert rerun.returncode == 0, rerun_out[-2000:]
-    first = json.loads((tmp_path / "r-a" / "drift.json").read_text())
+    rerun = _wait({"rerun": _playbook(tmp_path, tmp_path / "r-killed", tmp_path / "state-killed")}, timeout=240)
+    rerun_out, rerun_proc = rerun["rerun"]
+    assert rerun_proc.returncode == 0, rerun_out[-2000:]
     again = json.loads((tmp_path / "r-killed" / "drift.json").read_text())
+    _assert_audited(again, rerun_out)
+    # a first audit from scratch: every event of the sample cited, the GPO baseline new
+    assert _events_cited(again) and _FIRST_AUDIT in _findings(again)
+    assert bookmarks.read_bookmark(str(tmp_path / "state-killed"), "dc01") == stored
 
-    def kinds(doc):
-        return sorted((f["kind"], f["task"] or "") for f in doc["hosts"]["dc01"]["findings"])
-    assert kinds(again) == kinds(first)
+    # The concurrent runs against that first audit, whatever their order. A run writes the
+    # shared state (report step) only after its own audit read it, so the earlier of the two
+    # reads found none: at least one run says "first audit" and, together, they cite every
+    # event. The other may have read what the first one's report wrote (bookmark: fewer
+    # events cited; GPO state: no TG-G013); in this sample the event window changes the
+    # evidence only, never which findings there are.
+    assert any(_FIRST_AUDIT in _findings(doc) for doc in concurrent.values())
+    assert sorted(set(_events_cited(concurrent["a"])) | set(_events_cited(concurrent["b"]))) == _events_cited(again)
+    expected = [f for f in _findings(again) if f != _FIRST_AUDIT]
+    for name, doc in concurrent.items():
+        assert [f for f in _findings(doc) if f != _FIRST_AUDIT] == expected, name
 
 
 @pytest.mark.parametrize("content", ["[" * 100000 + "]" * 100000, '{"schema_version": 1, "hosts": ' * 5000,
