@@ -25,6 +25,9 @@ import datetime
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import findings as fnd
 from ansible_collections.taskguard.windows.plugins.plugin_utils import security_tasks, well_known_sids
+from ansible_collections.taskguard.windows.plugins.plugin_utils.event_model import (
+    acting_account as _user, acting_sid as _actor_sid,
+)
 from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import (
     CONCEALMENT, MAX_EVENTS_PER_FINDING, lower_path, reason, trim,
 )
@@ -105,14 +108,16 @@ class _Run(object):
                                         "error": "allowed_registrants: %s: %s" % (type(exc).__name__, exc)})
             return False   # fail closed: an entry that cannot say yes does not allow
 
-    def allows_event(self, entry, event):
+    def allows_event(self, entry, event, actor):
         """Whether the entry allows the account that acted in the event: by the name
-        the event gives, else by the acting SID of a Security event (the SID the
-        name was looked up from: an entry allowing S-1-5-18 allows SYSTEM whatever
-        the host's language calls it)."""
-        answer = self.allows(entry, _user(event))
-        sid = _actor_sid(event)
-        if answer is False and sid and sid != _user(event):
+        the event gives, else by the acting SID its actor was decided by
+        (``actor.sid``: a Security event's own, or an Operational event's Security
+        twin's, see decide_actors). The SID is what the name was looked up from: an
+        entry allowing S-1-5-18 allows SYSTEM whatever the host's language calls it."""
+        user = _user(event)
+        answer = self.allows(entry, user)
+        sid = actor.sid if actor is not None else None
+        if answer is False and sid and sid != user:
             answer = self.allows(entry, sid)
         return answer
 
@@ -282,7 +287,7 @@ class _Run(object):
                 entry = self.entries[key]
             else:
                 entry = self.confirmed(self.match(path), path, _latest_definition(events))[0]
-            actors = event_actors(events)
+            actors = decide_actors(events)
             self.registrants(path, entry, events, actors)
             if key not in present:
                 self.absent_task(path, entry, events, sources, actors)
@@ -298,7 +303,8 @@ class _Run(object):
             return
         refused = {}
         for event in events:
-            if event.get("action") in ("registered", "updated") and self.allows_event(entry, event) is False:
+            if (event.get("action") in ("registered", "updated")
+                    and self.allows_event(entry, event, actors.get(id(event))) is False):
                 refused.setdefault(str(_user(event)).lower(), []).append(event)
         for _key, evs in sorted(refused.items()):
             user = str(_user(evs[0]))
@@ -315,7 +321,8 @@ class _Run(object):
         registrations = [e for e in events if e.get("action") in ("registered", "updated")]
         if not registrations:
             return
-        if entry is not None and all(self.allows_event(entry, e) is not False for e in registrations):
+        if entry is not None and all(self.allows_event(entry, e, actors.get(id(e))) is not False
+                                     for e in registrations):
             # documented (e.g. Ansible's own runner tasks): only what the events say it
             # was changed *to* can still differ from the entry
             self.event_definition_drift(path, entry, registrations)
@@ -325,7 +332,7 @@ class _Run(object):
         risk = self.risk(definition, entry is not None) if definition else _NO_RISK
         last = sorted(registrations, key=_event_order)[-1]
         params = {"actions": "/".join(sorted({str(e.get("action")) for e in registrations})),
-                  "time": last.get("time"), "user": _user(last) or "an unknown account"}
+                  "time": last.get("time"), "user": _user(last) or fnd.UNKNOWN_ACCOUNT}
         # transient only when the task ended deleted: servicing deletes a Windows
         # task and registers its new definition (4699/141 then 4698/106)
         transient = sorted(registrations + deletions, key=_event_order)[-1].get("action") == "deleted"
@@ -348,7 +355,7 @@ class _Run(object):
         elif system_undefined:
             code = "TG-T012"
             # the title says whether {user} (the last registration's) was verified or only named
-            params["actor_check"] = fnd.T012_VERIFIED if actors.get(id(last)) == WINDOWS else fnd.T012_NAME_ONLY
+            params["actor_check"] = fnd.T012_VERIFIED if _kind(actors, last) == WINDOWS else fnd.T012_NAME_ONLY
         elif self.task_sources_read(sources):
             code = "TG-T002"
             params["sources"] = ", ".join(s for s in TASK_SOURCES if sources.get(s))
@@ -380,7 +387,7 @@ class _Run(object):
             return
         risk = self.risk(definition, True)
         params = {"actions": str(last.get("action")), "time": last.get("time"),
-                  "user": _user(last) or "an unknown account",
+                  "user": _user(last) or fnd.UNKNOWN_ACCOUNT,
                   "fields": ", ".join(sorted({str(d.get("field")) for d in diff}))}
         self.out.add("TG-T011", path, severity=risk["severity"], params=params,
                      reasons=[reason("TG-T011", params)] + risk["reasons"],
@@ -395,7 +402,7 @@ class _Run(object):
             action = event.get("action")
             if action not in ("disabled", "enabled"):
                 continue
-            params = {"time": event.get("time"), "user": _user(event) or "an unknown account"}
+            params = {"time": event.get("time"), "user": _user(event) or fnd.UNKNOWN_ACCOUNT}
             key = "%s:%s:%s" % (action, event.get("channel"), event.get("record_id"))
             evidence = {"events": [trim(event)]}
             if action == "enabled":
@@ -413,7 +420,7 @@ class _Run(object):
                 # Lowered to medium only when verified (a SID, NAME$, or the Security twin
                 # of a 142): an Operational name alone ("System", or SYSTEM in German)
                 # cannot be told from a person's account in every language.
-                code = "TG-T010" if actors.get(id(event)) == WINDOWS else "TG-T005"
+                code = "TG-T010" if _kind(actors, event) == WINDOWS else "TG-T005"
                 self.out.add(code, path, params=params, evidence=evidence, key=key,
                              reasons=[dict(reason(code, params, references=refs), mitre=item["mitre"])],
                              entry=_entry_source(entry))
@@ -435,7 +442,7 @@ class _Run(object):
             if event.get("action") != "registered":
                 continue
             user = _user(event)
-            if _author_mismatch(author, user, actors.get(id(event))):
+            if _author_mismatch(author, user, _kind(actors, event)):
                 params = {"author": author[:200], "user": user}
                 self.out.add("TG-T007", path, params=params, reasons=[reason("TG-T007", params)],
                              evidence={"author": author, "events": [trim(event)]}, key="author")
@@ -625,28 +632,16 @@ UNVERIFIED = "unverified"  # a name only, anything else: a person's, or a Window
 # - TG-T007 (raises) is never caused by WINDOWS or NAMED, and its "claims Microsoft"
 #   half needs a verified PERSON: SYSTEM in an unknown language registering Windows'
 #   own task must not raise it on every servicing run.
-# A name-only event takes the actor of its Security twin when there is one (see
-# event_actors), so a host with both logs is judged by SID throughout.
-_SECURITY_TASK_EVENTS = frozenset(range(4698, 4703))
+# An event without its own acting SID (every Operational event) takes the actor of its
+# Security twin when there is one (see decide_actors), so a host with both logs is judged
+# by SID throughout. Which events carry the acting SID, and the name-else-SID fallback of
+# finding texts and allow lists, are event_model's one rule (acting_sid, acting_account:
+# imported here as _actor_sid and _user).
 _TWIN_SECONDS = 2
 _EPOCH = datetime.datetime(1970, 1, 1)
-
-
-def _actor_sid(event):
-    """The acting account's SID: SubjectUserSid of 4698-4702. An Operational event's
-    ``subject_sid`` is System/Security/@UserID, the Task Scheduler service that wrote
-    the record (S-1-5-18 whoever registered the task): never the actor."""
-    event_id = event.get("event_id")
-    if not isinstance(event_id, int) or event_id not in _SECURITY_TASK_EVENTS:
-        return None
-    sid = event.get("subject_sid")
-    return sid.strip() if isinstance(sid, str) and sid.strip() else None
-
-
-def _user(event):
-    """The acting account as the event names it (finding texts, allow lists): the
-    name, else the acting SID of a Security event."""
-    return event.get("user") or _actor_sid(event)
+# Who acted in one event: ``kind`` (WINDOWS, PERSON, NAMED or UNVERIFIED) and ``sid``, the
+# acting SID the kind was decided by (the event's own, or its Security twin's), else None.
+Actor = collections.namedtuple("Actor", "kind sid")
 
 
 def _own_actor(event):
@@ -671,31 +666,49 @@ def _second(value):
         return None
 
 
-def event_actors(events):
-    """{id(event): actor} for the events of one task.
+def decide_actors(events):
+    """{id(event): Actor} for the events of one task.
 
-    A name-only event takes the actor of its Security twin (same action on the same
-    task within _TWIN_SECONDS: Windows writes a 4698 beside each 106, a 4702 beside
-    each 140, a 4701 beside each 142), whose SID is language independent. Twins
-    that disagree (a person and Windows at the same moment) leave the event as it is."""
-    own = {id(e): _own_actor(e) for e in events}
+    An event without its own acting SID (an Operational record, whatever its name
+    field says: a NAME$, a SID written as text, a translated name or none) takes the
+    actor of its Security twin (same action on the same task within _TWIN_SECONDS:
+    Windows writes a 4698 beside each 106, a 4702 beside each 140, a 4701 beside each
+    142), whose SID is language independent; ``sid`` is then the twin's, which allow
+    lists are tried with. Twins of different kinds (a person and Windows at the same
+    moment) leave the event as it is; twins of one kind but different SIDs give the
+    kind and no SID (which account it was cannot be told)."""
+    own = {}
     verified = {}
     for event in events:
-        second = _second(event.get("time")) if _actor_sid(event) else None
+        actor = own[id(event)] = Actor(_own_actor(event), _actor_sid(event))
+        second = _second(event.get("time")) if actor.sid else None
         if second is not None:
-            verified.setdefault((str(event.get("action")), second), set()).add(own[id(event)])
+            verified.setdefault((str(event.get("action")), second), set()).add(actor)
     out = {}
     for event in events:
         actor = own[id(event)]
-        second = _second(event.get("time")) if actor in (NAMED, UNVERIFIED) else None
+        second = _second(event.get("time")) if actor.sid is None else None
         if second is not None:
             twins = set()
             for delta in range(-_TWIN_SECONDS, _TWIN_SECONDS + 1):
                 twins |= verified.get((str(event.get("action")), second + delta), set())
-            if len(twins) == 1:
-                actor = twins.pop()
+            kinds = {twin.kind for twin in twins}
+            if len(kinds) == 1:
+                # lower(), not casefold()/upper(): those fold a look-alike letter into "s"
+                sids = {twin.sid.lower() for twin in twins}
+                actor = Actor(kinds.pop(), twins.pop().sid if len(sids) == 1 else None)
         out[id(event)] = actor
     return out
+
+
+def event_actors(events):
+    """{id(event): WINDOWS, PERSON, NAMED or UNVERIFIED}: the kinds of decide_actors."""
+    return {key: actor.kind for key, actor in decide_actors(events).items()}
+
+
+def _kind(actors, event):
+    actor = actors.get(id(event))
+    return actor.kind if actor is not None else None
 
 
 def _in_windows_folder(path):
@@ -708,7 +721,7 @@ def _machine_update(path, events, actors):
     its new tasks that way). Lowers a finding to info, so a name alone never does."""
     if not events or not _in_windows_folder(path):
         return False
-    return all(actors.get(id(e)) == WINDOWS and (
+    return all(_kind(actors, e) == WINDOWS and (
         e.get("action") == "updated" or (e.get("action") == "registered" and isinstance(e.get("definition"), dict)
                                          and windows_component(e["definition"]))) for e in events)
 
@@ -716,7 +729,7 @@ def _machine_update(path, events, actors):
 def _system_claimed(path, events, actors):
     """Every registration of a Windows-folder task by Windows, verified or by a name
     inventory_compare maps to a service account (TG-T012 says it was not checked)."""
-    return bool(events) and _in_windows_folder(path) and all(actors.get(id(e)) in (WINDOWS, NAMED) for e in events)
+    return bool(events) and _in_windows_folder(path) and all(_kind(actors, e) in (WINDOWS, NAMED) for e in events)
 
 
 def _author_mismatch(author, user, actor):

@@ -201,14 +201,37 @@ def _none_if_blank(value):
     return value or None
 
 
-def _subject_fields(event_id):
-    """Security events name the acting account in Subject* fields (4698-4702 in
-    EventData, 1102 in UserData/LogFileCleared)."""
-    return event_id >= 4698 or event_id == 1102
+# The events whose Subject* fields name the acting account: Security 4698-4702 (in
+# EventData) and 1102 (the log cleared, in UserData/LogFileCleared). Their
+# ``subject_sid`` is SubjectUserSid, the SID of whoever acted. In the
+# TaskScheduler/Operational records (106, 140, 141, 142, 129, 200, 201) it is
+# System/Security/@UserID instead: the Task Scheduler service that wrote the record
+# (S-1-5-18 whoever acted), never the actor. The one rule behind the audit
+# (drift.py) and the reports (drift_reports/cards.py).
+ACTING_SID_EVENTS = frozenset((1102, 4698, 4699, 4700, 4701, 4702))
+
+
+def acting_sid(event):
+    """The acting account's SID of a normalized event, or None: SubjectUserSid of
+    an event of ACTING_SID_EVENTS, stripped. Anything else in the fields (an id
+    that is no integer, a SID that is no text) carries no actor: a hostile event
+    must not choose who acted."""
+    event_id = event.get("event_id")
+    if event_id.__class__ is not int or event_id not in ACTING_SID_EVENTS:
+        return None
+    sid = event.get("subject_sid")
+    return (sid.strip() or None) if isinstance(sid, str) else None
+
+
+def acting_account(event):
+    """The acting account as the event names it: the name the event gives, else
+    its acting SID, else None (an Operational record without a user name: who
+    acted is unknown, never the service that wrote it)."""
+    return event.get("user") or acting_sid(event)
 
 
 def _user(event_id, data):
-    if _subject_fields(event_id):
+    if event_id in ACTING_SID_EVENTS:
         name = _none_if_blank(data.get("SubjectUserName"))
         domain = _none_if_blank(data.get("SubjectDomainName"))
         if name and domain and domain != "-":
@@ -329,7 +352,8 @@ def normalize_event_element(root, *, source, parse_definition=None):
         "action": action,
         "task": task,
         "user": _user(event_id, data),
-        "subject_sid": _none_if_blank(data.get("SubjectUserSid")) if _subject_fields(event_id) else system["system_sid"],
+        "subject_sid": (_none_if_blank(data.get("SubjectUserSid")) if event_id in ACTING_SID_EVENTS
+                        else system["system_sid"]),
         "logon_id": _none_if_blank(data.get("SubjectLogonId")),
         "client": _client(data),
         "data": _extra_data(data),

@@ -61,6 +61,9 @@ def _lp(kind, severity, title, anchor):
 # their language (drift_reports/cards.localized_params).
 T012_VERIFIED = "a Windows service account, verified by SID or computer-account name"
 T012_NAME_ONLY = "a Windows service account by name only, not verified"
+# The {user} of a finding about an event that names no acting account (an Operational
+# record without a user name, drift.py); the reports show it in their language.
+UNKNOWN_ACCOUNT = "an unknown account"
 
 # code -> kind, default (floor) severity, English title template ({name} = params), docs anchor.
 CATALOGUE = {
@@ -116,7 +119,7 @@ CATALOGUE = {
     "TG-D009": _c("modified", "low", "Windows task differs from the built-in baseline ({fields}): a task of "
                                      "another Windows build or update looks like this", "drift"),
     "TG-D008": _c("registered_by", "info",
-                  "Documented built-in task {actions} by the machine account {user}", "drift"),
+                  "Documented built-in task {actions} by a Windows service or computer account ({user})", "drift"),
     # events: registrations, deletions, state changes
     "TG-T001": _c("transient", "medium", "Task registered and deleted between audits (seen only in events)",
                   "events"),
@@ -126,17 +129,18 @@ CATALOGUE = {
                                           "state was not collected", "events"),
     "TG-T004": _c("disabled", "medium", "Task disabled at {time} by {user}", "events"),
     "TG-T005": _c("disabled", "high", "Security-relevant Windows task disabled at {time} by {user}", "events"),
-    "TG-T010": _c("disabled", "medium", "Security-relevant Windows task disabled at {time} by the system account "
-                                        "{user}: Windows does this itself at times (e.g. Windows Update toggling its "
-                                        "own tasks); check that it was enabled again", "events"),
+    "TG-T010": _c("disabled", "medium", "Security-relevant Windows task disabled at {time} by a Windows service "
+                                        "or computer account ({user}): Windows does this itself at times (e.g. "
+                                        "Windows Update toggling its own tasks); check that it was enabled again",
+                  "events"),
     "TG-T011": _c("modified", "medium", "Task {actions} at {time} by {user} to a definition its inventory entry "
                                         "does not describe ({fields}); seen in events", "events"),
     "TG-T006": _c("enabled", "low", "Undocumented task enabled at {time} by {user}", "events"),
     "TG-T007": _c("author_mismatch", "medium",
                   "Task author {author!r} does not match the account that registered it ({user})", "events"),
     "TG-T008": _c("author_mismatch", "medium", "Task author field is oversized ({length} characters)", "events"),
-    "TG-T009": _c("registered", "info", "Windows task {actions} at {time} by the machine account {user}: "
-                                        "routine maintenance by Windows itself", "events"),
+    "TG-T009": _c("registered", "info", "Windows task {actions} at {time} by a Windows service or computer "
+                                        "account ({user}): routine maintenance by Windows itself", "events"),
     "TG-T012": _c("registered", "low", "Windows task {actions} at {time} by {user} ({actor_check}; seen in "
                                        "events); no event read carries its definition and the task sources were "
                                        "not read, so whether it is one of Windows' own could not be checked",

@@ -65,6 +65,9 @@ def normalize_account(value):
     return _ALIAS_TO_SID.get(v, v)
 
 
+# SYSTEM, LOCAL SERVICE, NETWORK SERVICE (case-folded, as normalize_account returns
+# them): the one set of the accounts Windows' own services run as (well_known_sids
+# and drift.py use it too).
 SERVICE_SIDS = frozenset(("s-1-5-18", "s-1-5-19", "s-1-5-20"))
 
 

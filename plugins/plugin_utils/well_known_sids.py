@@ -54,7 +54,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_compare import is_user_account
+from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_compare import SERVICE_SIDS, is_user_account
 
 _SUB = r"(?:-\d+)"
 _BUILT_IN_SID = re.compile(
@@ -76,15 +76,13 @@ _BUILT_IN_PREFIX = ("nt service\\", "iis apppool\\", "nt virtual machine\\", "wi
                     "font driver host\\", "restricted services\\")
 
 
-# The accounts Windows' own services run as: SYSTEM, LOCAL SERVICE, NETWORK SERVICE.
-# An event whose acting SID is one of them is Windows (or someone running as it)
-# acting, never a person's logon (drift.py, TG-T009/T010/D008).
-SERVICE_ACCOUNT_SIDS = frozenset(("S-1-5-18", "S-1-5-19", "S-1-5-20"))
-
-
 def is_service_account_sid(sid):
-    """True for the SID of SYSTEM, LOCAL SERVICE or NETWORK SERVICE (any case)."""
-    return str(sid or "").strip().upper() in SERVICE_ACCOUNT_SIDS
+    """True for the SID of SYSTEM, LOCAL SERVICE or NETWORK SERVICE (any case;
+    inventory_compare.SERVICE_SIDS, the accounts Windows' own services run as). An
+    event whose acting SID is one of them is Windows (or someone running as it)
+    acting, never a person's logon (drift.py, TG-T009/T010/D008). lower(), not
+    upper()/casefold(): those turn a look-alike letter (U+017F) into "s"."""
+    return str(sid or "").strip().lower() in SERVICE_SIDS
 
 
 def is_machine_account(name):

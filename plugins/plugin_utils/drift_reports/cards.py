@@ -24,8 +24,9 @@ import re
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.messages import (
     CODE_GUIDANCE, CODE_TITLES_JA, GUIDANCE, Messages, SEVERE_SEVERITIES,
 )
+from ansible_collections.taskguard.windows.plugins.plugin_utils.event_model import acting_account
 from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import (
-    AUDIT_KINDS, CATALOGUE, KINDS as KIND_ORDER, T012_NAME_ONLY, T012_VERIFIED, TASK_KINDS, TIERS,
+    AUDIT_KINDS, CATALOGUE, KINDS as KIND_ORDER, T012_NAME_ONLY, T012_VERIFIED, TASK_KINDS, TIERS, UNKNOWN_ACCOUNT,
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils.severity import SEVERITY_RANK, max_severity
 
@@ -141,9 +142,8 @@ def host_verdict(entry, rows):
 
 
 # ------------------------------------------------------------------ localized titles
-# drift.py names an event without an acting account so in the English params
-# (TG-T002/T003/T004/T005/T006/T010/T011): a fixed phrase, shown in the language.
-UNKNOWN_ACCOUNT = "an unknown account"
+# drift.py names an event without an acting account findings.UNKNOWN_ACCOUNT in the
+# English params (TG-T002/T003/T004/T005/T006/T011): a fixed phrase, shown in the language.
 _ACTOR_CHECKS = {T012_VERIFIED: "actor_check.verified", T012_NAME_ONLY: "actor_check.name_only"}
 
 
@@ -240,24 +240,12 @@ def _writes(events):
     return [e for e in events if e.get("action") in _WRITES]
 
 
-# Events whose ``subject_sid`` is the acting account's SID: the Subject* fields of
-# Security 4698-4702 (and 1102, the log cleared), as event_model reads them. In the
-# TaskScheduler/Operational records (106, 140, 141, 142, 129, 200, 201...) it is
-# System/Security/@UserID, the Task Scheduler service that wrote the record
-# (S-1-5-18 whoever acted): shown as the actor, it made every nameless Operational
-# event look like SYSTEM's. drift.py decides who acted by the same split.
-ACTING_SID_EVENTS = frozenset((1102, 4698, 4699, 4700, 4701, 4702))
-
-
 def event_actor(event, msg):
     """Who acted in an event, as the reports show it: the name the event gives,
-    else the acting SID of a Security event, else "unknown" in the report's
-    language (never the SID of the service that wrote an Operational record)."""
-    event = _d(event)
-    event_id = event.get("event_id")
-    carries_actor = isinstance(event_id, int) and not isinstance(event_id, bool) and event_id in ACTING_SID_EVENTS
-    acting_sid = event.get("subject_sid") if carries_actor else None
-    return _s(event.get("user") or acting_sid) or msg("field.unknown")
+    else the acting SID of a Security event (event_model.acting_account, the rule
+    drift.py judges by), else "unknown" in the report's language: never the SID of
+    the service that wrote an Operational record."""
+    return _s(acting_account(_d(event))) or msg("field.unknown")
 
 
 def _event_line(event, msg):
