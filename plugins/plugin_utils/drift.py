@@ -297,7 +297,8 @@ class _Run(object):
 
     def registrants(self, path, entry, events, actors):
         """An account the entry does not allow registered/updated the task (one
-        finding per task and account). A machine account updating a documented
+        finding per task and account). Windows' own account (verified: a service
+        account SID or a computer account, see decide_actors) updating a documented
         Windows task is routine (SvcRestartTask on DCs): info."""
         if entry is None:
             return
@@ -349,7 +350,7 @@ class _Run(object):
                                 or any(e.get("definition_error") for e in registrations)) and _system_claimed(
             path, registrations, actors)
         if routine:
-            code = "TG-T009"   # e.g. SvcRestartTask rescheduled by the DC's machine account
+            code = "TG-T009"   # e.g. SvcRestartTask rescheduled by the DC's computer account
         elif transient:
             code = "TG-T001"
         elif system_undefined:
@@ -615,7 +616,8 @@ def _account(value):
 # never SIDs. Security 4698-4702 carry the acting SID (SubjectUserSid); the Operational
 # 106/140/141/142 carry a name only (UserContext/UserName). Who acted in an event is:
 WINDOWS = "windows"        # verified: SYSTEM, LOCAL SERVICE or NETWORK SERVICE by SID; in a
-#                            name-only event, a computer account NAME$ (the "$" is not
+#                            name-only event without a Security twin (a twin decides, see
+#                            decide_actors), a computer account NAME$ (the "$" is not
 #                            translated; the Security log names SYSTEM and NETWORK SERVICE
 #                            that way, with their SID). Where a SID is there it decides: a
 #                            user account can be given a trailing "$" to hide it

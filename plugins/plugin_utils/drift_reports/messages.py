@@ -560,7 +560,8 @@ CODE_TITLES_JA = {
     "TG-S009": "TaskCache のハッシュがタスクファイルと一致しません",
     "TG-T009": "{time} に Windows のサービスまたはコンピューターアカウント({user})が Windows のタスクを{actions}しました(Windows 自身による定常的な保守)",
     "TG-T012": "{time} に {user}({actor_check})が Windows のタスクを{actions}しました(イベントで確認)。読み取ったイベントにタスクの定義がなく、タスクの情報源も読み取っていないため、Windows 標準のタスクかどうかは確認できませんでした",
-    "TG-T010": "{time} に Windows のサービスまたはコンピューターアカウント({user})がセキュリティ関連の Windows タスクを無効化しました。Windows 自身が行うこともあるため(Windows Update による自タスクの切り替えなど)、再び有効化されたか確認してください",
+    "TG-T010": ("{time} に Windows のサービスまたはコンピューターアカウント({user})がセキュリティ関連の Windows タスクを無効化しました。"
+                "Windows 自身が行うこともあるため(Windows Update による自タスクの切り替えなど)、再び有効化されたか確認してください"),
     "TG-T011": "{time} に {user} がタスクを{actions}し、台帳エントリにない定義({fields})になりました(イベントで確認)",
     "TG-G001": "GPO {gpo_guid} の GPO タスク {name!r} がタスク台帳に記載されていません(実行内容 {command})",
     "TG-G002": "GPO {gpo_guid} の GPO タスク {name!r} が台帳エントリと異なります({fields})",
