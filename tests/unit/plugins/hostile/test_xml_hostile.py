@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import codecs
 import json
-import time
 
 import pytest
 
@@ -21,6 +20,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.event_collection
     collect_offline_events, normalize_live_events,
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils.event_model import normalize_event_xml
+from ansible_collections.taskguard.windows.plugins.plugin_utils import safe_xml
 from ansible_collections.taskguard.windows.plugins.plugin_utils.safe_xml import parse_xml
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_collection import (
     collect_offline_tasks, normalize_live_tasks,
@@ -85,12 +85,11 @@ def _check_inert(result_or_text, canary):
 # ---------------------------------------------------------------- task parser
 
 def test_task_parser_refuses_every_hostile_byte_payload(canary, net_canary):
-    started = time.monotonic()
+    # ~150 payloads; a parser that hangs on one is caught by the suite's hang guard (conftest)
     for label, data in _byte_payloads(canary, net_canary):
         with pytest.raises(TaskGuardInputError) as info:
             parse_task_definition(data, path="\\Hostile\\" + label)
         canary.assert_not_in(str(info.value))
-    assert time.monotonic() - started < 15            # ~150 payloads: a hang detector, not a benchmark
 
 
 def test_task_parser_refuses_every_hostile_text_payload(canary, net_canary):
@@ -113,15 +112,19 @@ def test_xinclude_is_never_processed(canary, net_canary):
         assert task["description"] is None and task["actions"][0]["command"] is None
 
 
-def test_fifty_megabytes_refused_before_parsing(canary):
+def test_fifty_megabytes_refused_before_parsing(canary, monkeypatch):
+    # "before parsing" asserted as behaviour, not as a duration: the size check answers
+    # before the document is decoded or reaches libxml2
+    def never(*_args, **_kwargs):
+        raise AssertionError("an over-limit document was decoded or parsed")
+    monkeypatch.setattr(safe_xml, "decode_xml_bytes", never)
+    monkeypatch.setattr(safe_xml.etree, "fromstring", never)
     big = b"<Task>" + b"<!-- " + b"A" * (50 * P.MB) + b" --></Task>"
     for data in (big, codecs.BOM_UTF16_LE + big, big.decode("ascii")):
-        started = time.monotonic()
         with pytest.raises(TaskGuardInputError, match="exceeds the limit"):
             parse_task_definition(data)
         with pytest.raises(TaskGuardInputError, match="exceeds the limit"):
             normalize_event_xml(data, source="test")
-        assert time.monotonic() - started < 2
 
 
 def test_safe_xml_never_returns_a_doctype(canary, net_canary):
@@ -235,8 +238,7 @@ def test_export_of_unterminated_events_is_linear(tmp_path, unit):
     root = P.evidence_root(tmp_path / "evidence")
     P.write_big(root / "events" / "starts.xml", 12 * P.MB, filler=unit.encode())
     P.write(root / "events" / "z-good.xml", P.operational_event(3, 106, "\\AfterGarbage").encode())
-    started = time.monotonic()
+    # quadratic never finished on 5 MB: the suite's hang guard (a safety net) catches that
     result = collect_offline_events(str(root))
-    assert time.monotonic() - started < 10
     assert [e["task"] for e in result["events"]] == ["\\AfterGarbage"]     # the good export is still read
     assert any("larger than" in u["error"] for u in result["unparseable"])

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import codecs
 import os
-import time
 import uuid
 
 import pytest
@@ -62,9 +61,8 @@ def test_hostile_inventory_file_is_reported_and_audit_still_runs(tmp_path, name)
     inventory = tmp_path / "inventory"
     inventory.mkdir()
     _write(inventory / ("%s.yml" % name), ATTACKS[name])
-    started = time.monotonic()
+    # a loader that hangs (alias bomb, deep nesting) is caught by the suite's hang guard (conftest)
     loaded, errors = audit_support.load_inventory([str(inventory)], "2026-11-25")
-    assert time.monotonic() - started < 5
     assert errors, name                                   # every attack is a validation error
     assert all(e["file"] and e["line"] for e in errors if e.get("code") != "inventory_error"), errors[:3]
     assert not os.path.exists(PWNED)
@@ -84,10 +82,8 @@ def test_hostile_inventory_file_is_reported_and_audit_still_runs(tmp_path, name)
 @pytest.mark.parametrize("name", sorted(name for name in set(ATTACKS) - {"jinja_values"} if isinstance(ATTACKS[name], str)))
 def test_hostile_risk_rule_file_is_a_clear_error(tmp_path, name):
     path = _write(tmp_path / "rules.yml", ATTACKS[name].replace("owner:", "version:").replace("tasks:", "rules:"))
-    started = time.monotonic()
-    with pytest.raises(RiskRuleError):
+    with pytest.raises(RiskRuleError):                    # a hang: the suite's hang guard (conftest)
         audit_support.load_rules([str(path)])
-    assert time.monotonic() - started < 5
     assert not os.path.exists(PWNED)
 
 
