@@ -349,7 +349,7 @@ class Findings(object):
             if finding["task"] and finding["kind"] in TASK_KINDS:
                 by_task.setdefault(lower_path(finding["task"]), []).append(finding)
             else:
-                out.append(_with_problems(finding))
+                out.append(with_problems(finding))
         out.extend(merge_task_findings(self.host, group) for group in by_task.values())
         out.sort(key=sort_key)
         return out
@@ -360,11 +360,18 @@ def _problem(finding):
             "title": finding["title"], "params": finding["params"]}
 
 
-def _with_problems(finding):
-    finding = dict(finding)
-    finding["kinds"] = [finding["kind"]]
-    finding["problems"] = [_problem(finding)]
-    return finding
+def with_problems(finding):
+    """A finding as a host row of its own: one problem (itself), its id kept. The one
+    row shape of findings that are never merged with a task's other rows: audit
+    findings here, admin-surface rows (pipeline.judge_admin_surface), TG-A024 rows
+    (task_run_as) and the report step's fleet-joined rows (report_runner). A
+    ``proposal_withheld`` already set is kept, else None (admin-shaped findings
+    have none)."""
+    row = dict(finding, params=finding.get("params") or {})
+    row["kinds"] = [row["kind"]]
+    row.setdefault("proposal_withheld", None)
+    row["problems"] = [_problem(row)]
+    return row
 
 
 def _merge_events(groups):
@@ -520,4 +527,4 @@ def unreachable_finding(host_name, kind, message):
     out = Findings(host_name)
     finding = out.add(code, reasons=[reason(code)], evidence={"message": trim(str(message or ""))})
     finding["id"] = finding_id(host_name, kind, None, "")
-    return _with_problems(finding)
+    return with_problems(finding)

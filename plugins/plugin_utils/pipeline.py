@@ -24,6 +24,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils import definitio
 from ansible_collections.taskguard.windows.plugins.plugin_utils import findings as fnd
 from ansible_collections.taskguard.windows.plugins.plugin_utils import task_run_as, user_rights, well_known_sids
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift import Judges, Material, audit_host
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import clip_text
 
 # Host-independent inputs of an audit, prepared once per process.
 Context = collections.namedtuple("Context", "rules inventory inventory_errors propose")
@@ -251,21 +252,13 @@ def judge_admin_surface(host, collected, rules, host_view, admin_view, previous=
     try:
         found = admin_surface.audit(host, collected.admin, host_view, previous, rules=rules, admin_view=admin_view)
     except Exception as exc:
-        out = fnd.Findings(host["name"])
-        error = "admin surface could not be judged: %s: %s" % (type(exc).__name__, exc)
-        out.add("TG-C011", params={"error": error[:500]}, key="admin-surface")
-        return out.rows(), False
+        return _judge_failure(host, "admin surface", "admin-surface", exc), False
     # one row per subject (a GPO task, a member SID), like one row per task
     by_subject, rows = {}, []
-    for finding in found:
-        finding.setdefault("proposal_withheld", None)
+    for finding in (fnd.with_problems(f) for f in found):
         if finding.get("task") and finding["kind"] in fnd.ADMIN_KINDS:
             by_subject.setdefault((finding["kind"], fnd.lower_path(finding["task"])), []).append(finding)
         else:
-            finding.setdefault("kinds", [finding["kind"]])
-            finding.setdefault("problems", [{"code": finding["code"], "kind": finding["kind"],
-                                             "severity": finding["severity"], "title": finding["title"],
-                                             "params": finding.get("params") or {}}])
             rows.append(finding)
     rows.extend(fnd.merge_task_findings(host["name"], group) for group in by_subject.values())
     return rows, True
@@ -281,10 +274,18 @@ def judge_run_as(host, result, admin_view):
     try:
         return task_run_as.run_as_rows(host["name"], result, admin_view)
     except Exception as exc:
-        out = fnd.Findings(host["name"])
-        error = "task accounts could not be judged (TG-A024): %s: %s" % (type(exc).__name__, exc)
-        out.add("TG-C011", params={"error": error[:500]}, key="run-as")
-        return out.rows()
+        return _judge_failure(host, "task accounts (TG-A024)", "run-as", exc)
+
+
+def _judge_failure(host, what, key, exc):
+    """The rows of a judge that broke: one TG-C011 saying ``what`` could not be judged
+    (never a host that looks clean), its error cut like every other error text
+    (errors.clip_text; an exception's text may carry host data of any length).
+    ``key`` keeps the TG-C011 of each judge apart."""
+    out = fnd.Findings(host["name"])
+    error = "%s could not be judged: %s: %s" % (what, type(exc).__name__, exc)
+    out.add("TG-C011", params={"error": clip_text(error)}, key=key)
+    return out.rows()
 
 
 # ------------------------------------------------------------------ problems as findings

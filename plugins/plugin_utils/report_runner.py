@@ -11,7 +11,7 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.compliance_input import compliance_summary, read_compliance
-from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_surface, task_run_as
+from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_surface
 from ansible_collections.taskguard.windows.plugins.plugin_utils import findings as fnd
 from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import unreachable_finding
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.document import build_report, host_entry
@@ -125,7 +125,7 @@ def _add_rows(entry, found):
     """Report-step findings (admin_findings shape) as rows of the host; ids already there are not added again."""
     if not found:
         return
-    rows = task_run_as.as_rows(found)
+    rows = [fnd.with_problems(f) for f in found]
     ids = {f["id"] for f in entry["findings"]}
     _set_findings(entry, entry["findings"] + [f for f in rows if f["id"] not in ids])
 

@@ -27,7 +27,7 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_findings, well_known_sids
-from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import lower_path
+from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import lower_path, with_problems
 from ansible_collections.taskguard.windows.plugins.plugin_utils.severity import SEVERITY_RANK
 
 CODE = "TG-A024"
@@ -91,15 +91,8 @@ def run_as_findings(host_name, entry, admin_view):
 
 
 def run_as_rows(host_name, entry, admin_view):
-    """``run_as_findings`` as rows of the host's findings (``as_rows``)."""
-    return as_rows(run_as_findings(host_name, entry, admin_view))
-
-
-def as_rows(found):
-    """Admin-shaped findings as host rows, one problem each, their ids kept: a
-    TG-A024 row is never merged with another row of the same task (a merged row
-    takes the task's id, and report_merge drops and re-joins only rows whose every
-    code is fleet-joined). Also the shape of the report step's fleet-joined rows."""
-    return [dict(f, kinds=[f["kind"]], proposal_withheld=None,
-                 problems=[{"code": f["code"], "kind": f["kind"], "severity": f["severity"],
-                            "title": f["title"], "params": f.get("params") or {}}]) for f in found]
+    """``run_as_findings`` as rows of the host's findings, one problem each, their ids
+    kept (``findings.with_problems``): a TG-A024 row is never merged with another row
+    of the same task (a merged row takes the task's id, and report_merge drops and
+    re-joins only rows whose every code is fleet-joined)."""
+    return [with_problems(f) for f in run_as_findings(host_name, entry, admin_view)]

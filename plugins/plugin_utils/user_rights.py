@@ -42,6 +42,7 @@ tests/unit/fixtures/admin_surface/live_*.json).
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import collections
 import struct
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import local_admins
@@ -216,14 +217,13 @@ def _documenting_entry(admin_view, holder, machine_sid):
     return next((e for e in found if not e.expired), found[0] if found else None)
 
 
-# What the title says of a holder whose name is unknown, by how the lookup ended.
+# What the title says of a holder whose name is unknown, by how the lookup ended
+# (params.name_lookup; the reports show it in their language: cards.localized_params).
 _UNNAMED = {"not_looked_up": "name not resolved offline", "unresolved": "name not resolved",
             "not_mapped": "no account has this SID"}
 MAX_LISTED_ENTRIES = 10
-# Authorities whose names are never an account SID (S-1-5-21, S-1-12-1); in English
-# only: a translated one is taken as "could be" (the finding is then low, as before).
-_NOT_ACCOUNT_AUTHORITIES = frozenset(("builtin", "nt authority", "nt service", "iis apppool", "window manager",
-                                      "font driver host", "nt virtual machine", "restricted services"))
+# The kinds of account SID (local_admins.classify_sid) a name written in the inventory can be.
+ACCOUNT_DOMAINS = ("local", "domain", "entra")
 
 
 def _open_name_entries(admin_view, holders):
@@ -247,11 +247,14 @@ def _name_can_be(name, domain):
     Without the host's computer name, ``HOST\\x`` cannot be told from ``CORP\\x``:
     both may be a local or a domain account. ``.\\x`` is a local account, a UPN
     (``x@corp.example``) a domain or Entra ID one, ``AzureAD\\x`` an Entra ID one; a
-    bare name may be any. Other SIDs (virtual accounts Windows does not define,
-    unknown authorities) are never taken for a name: the finding keeps its severity."""
+    bare name may be any; ``BUILTIN\\x``/``NT AUTHORITY\\x`` none
+    (well_known_sids.NOT_ACCOUNT_AUTHORITIES). Other SIDs (virtual accounts Windows
+    does not define, unknown authorities) are never taken for a name: the finding
+    keeps its severity."""
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import well_known_sids
     authority, sep, _account = name.rpartition("\\")
     upn = not sep and "@" in name
-    if authority in _NOT_ACCOUNT_AUTHORITIES:
+    if authority in well_known_sids.NOT_ACCOUNT_AUTHORITIES:
         return False
     if domain == "local":
         return not upn and authority != "azuread"
@@ -262,11 +265,76 @@ def _name_can_be(name, domain):
     return False
 
 
-def _could_be_named(holder, open_entries):
-    """The open name entries the unresolved holder could be (empty: none can)."""
-    if holder.get("name") or holder.get("lookup") == "not_mapped":
-        return []      # compared by its name already / no account has the SID, so no name either
-    return [e for e in open_entries if _name_can_be(e.name, holder.get("domain"))]
+def _unresolved_account(holder):
+    """An account holder whose name is unknown, so an entry written by name could be it
+    (a holder with a name is compared by it already; a SID no account has has no name)."""
+    return (not holder.get("name") and holder.get("lookup") != "not_mapped"
+            and holder.get("domain") in ACCOUNT_DOMAINS)
+
+
+def _documentable(counts, entry_kinds):
+    """How many of the holders (``counts``: {domain: number}) the name entries can
+    document at once, each entry at most one holder (``entry_kinds``: for each entry
+    the set of domains its name can be). Hall's theorem: the largest assignment
+    leaves ``max(|X| - |entries X can be|)`` holders without an entry, over the sets X
+    of holders; holders of one domain can be the same entries, so the sets that
+    matter are unions of whole domains (at most 2**3 of them)."""
+    domains = [d for d in ACCOUNT_DOMAINS if counts.get(d)]
+    shortfall = 0
+    for mask in range(1, 2 ** len(domains)):
+        chosen = {d for i, d in enumerate(domains) if mask >> i & 1}
+        demand = sum(counts[d] for d in chosen)
+        supply = sum(1 for kinds in entry_kinds if kinds & chosen)
+        shortfall = max(shortfall, demand - supply)
+    return sum(counts.get(d, 0) for d in domains) - shortfall
+
+
+class _NameEntryMatch(object):
+    """Which unresolved holders an entry written by name may be lowered for.
+
+    A name is one account's, so each entry documents at most one holder. A holder
+    is lowered only when every largest assignment of entries to the unresolved
+    holders (one entry each) gives an entry to every holder of its domain: then all
+    the lowered holders can be documented at the same time. Where some assignment
+    leaves a holder of a domain without an entry, more holders compete for those
+    entries than they can document: at least one of them is certainly undocumented
+    and which one cannot be told, so none of them is lowered (lowering them all
+    would report a certainly undocumented holder low)."""
+
+    def __init__(self, open_entries, unresolved):
+        self.entries = [(e, frozenset(d for d in ACCOUNT_DOMAINS if _name_can_be(e.name, d)))
+                        for e in open_entries]
+        kinds = [k for _e, k in self.entries]
+        # holders no entry can be take no part: they neither compete nor are lowered
+        self.counts = collections.Counter(h["domain"] for h in unresolved
+                                          if any(h["domain"] in k for k in kinds))
+        self.competing = sum(self.counts.values())
+        self.documentable = _documentable(self.counts, kinds)
+        self.lowered = set()
+        for domain in self.counts:
+            fewer = dict(self.counts)
+            fewer[domain] -= 1
+            # one holder of the domain less leaves one holder less documented: every
+            # largest assignment documents every holder of the domain
+            if _documentable(fewer, kinds) == self.documentable - 1:
+                self.lowered.add(domain)
+
+    def candidates(self, holder):
+        """The open name entries the holder could be (empty: none can)."""
+        if not _unresolved_account(holder):
+            return []
+        return [e for e, kinds in self.entries if holder["domain"] in kinds]
+
+    def note(self, holder, candidates):
+        """(lowered, evidence note) for a holder with candidate entries."""
+        could = "%d entr%s written by name only could be this account" % (
+            len(candidates), "y" if len(candidates) == 1 else "ies")
+        if holder["domain"] in self.lowered:
+            return True, "the SID could not be resolved to a name, and %s (not compared)" % could
+        return False, ("the SID could not be resolved to a name; %s, but a name is one account's and those "
+                       "entries can document at most %d of the %d unresolved holders they could be: at least "
+                       "%d of them are not documented and which cannot be told, so none is lowered"
+                       % (could, self.documentable, self.competing, self.competing - self.documentable))
 
 
 def _judge_coverage(out, model):
@@ -292,8 +360,10 @@ def judge(out, model, host, admin_view, machine_sid=None):
     ``administrators`` or ``task_accounts`` entry in the host's scope names is a
     TG-A023 (medium; high on domain controllers and admin workstations; low when
     the same SID also holds SeDenyBatchLogonRight, since the deny right wins, or
-    when its name is unknown and an entry written by name only could be it:
-    ``_could_be_named``). The title says when the name could not be resolved.
+    when its name is unknown and an entry written by name only could be it, as
+    long as no more such holders compete for those entries than they can
+    document: ``_NameEntryMatch``). The title says when the name could not be
+    resolved (``params.name_lookup``: not_looked_up, unresolved, not_mapped).
     """
     from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_findings, well_known_sids
     if not isinstance(model, dict):
@@ -307,13 +377,19 @@ def judge(out, model, host, admin_view, machine_sid=None):
     deny = model["rights"].get(DENY_BATCH) or {}
     denied = {h["sid"] for h in deny.get("holders") or []} if deny.get("read") else set()
     tier = admin_findings.host_tier(host or {})
-    open_entries = _open_name_entries(admin_view, batch.get("holders") or [])
-    for holder in batch.get("holders") or []:
+    holders = batch.get("holders") or []
+    subjects = []     # (holder, its expired entry or None): the holders TG-A023 is about
+    for holder in holders:
         if well_known_sids.is_built_in(holder["sid"]):
             continue
         entry = _documenting_entry(admin_view, holder, machine_sid)
-        if entry is not None and not entry.expired:
-            continue
+        if entry is None or entry.expired:
+            subjects.append((holder, entry))
+    # A holder that also holds the deny right still competes for the name entries:
+    # it could be the account one of them names.
+    names = _NameEntryMatch(_open_name_entries(admin_view, holders),
+                            [h for h, _e in subjects if _unresolved_account(h)])
+    for holder, entry in subjects:
         severity = "high" if tier in admin_findings.HIGH_TIERS else "medium"
         evidence = {"holder": holder, "method": model.get("method"), "tier": tier,
                     "expired_entry": entry.source if entry is not None else None}
@@ -321,21 +397,24 @@ def judge(out, model, host, admin_view, machine_sid=None):
             severity = "low"
             evidence["note"] = "the account also holds SeDenyBatchLogonRight, which wins over the allow right"
         else:
-            # Lowered only when an entry written by name could be this very account: its
-            # SID was not resolved to a name (offline, the SECURITY hive holds SIDs only),
-            # the SID is an account's, and an entry names an account of that kind that no
-            # resolved holder takes. One name entry no longer lowers every SID holder.
-            candidates = _could_be_named(holder, open_entries)
+            # Lowered only when an entry written by name could be this very account (its
+            # SID was not resolved to a name: offline, the SECURITY hive holds SIDs only)
+            # and no more such holders compete for those entries than they can document.
+            candidates = names.candidates(holder)
             if candidates:
-                severity = "low"
-                evidence["note"] = ("the SID could not be resolved to a name, and %d entr%s written by name "
-                                    "only could be this account (not compared)"
-                                    % (len(candidates), "y" if len(candidates) == 1 else "ies"))
+                lowered, evidence["note"] = names.note(holder, candidates)
+                if lowered:
+                    severity = "low"
                 evidence["name_entries"] = [dict(e.source, name=e.raw.get("name"))
                                             for e in candidates[:MAX_LISTED_ENTRIES]]
-        label = ("%s (%s)" % (holder["name"], holder["sid"]) if holder.get("name")
-                 else "%s (%s)" % (holder["sid"], _UNNAMED.get(holder.get("lookup"), "name not resolved")))
-        out.add("TG-A023", "%s/%s" % (BATCH, holder["sid"]), {"account": label, "sid": holder["sid"]},
+        if holder.get("name"):
+            params = {"account": "%s (%s)" % (holder["name"], holder["sid"]), "sid": holder["sid"]}
+        else:
+            # name_lookup: why the name is unknown, for the reports' own language
+            lookup = holder.get("lookup") if holder.get("lookup") in _UNNAMED else "unresolved"
+            params = {"account": "%s (%s)" % (holder["sid"], _UNNAMED[lookup]), "sid": holder["sid"],
+                      "name_lookup": lookup}
+        out.add("TG-A023", "%s/%s" % (BATCH, holder["sid"]), params,
                 evidence=evidence, severity=severity, key="batch",
                 entry=entry.source if entry is not None else None)
 

@@ -74,6 +74,15 @@ _BUILT_IN_SID = re.compile(
 # Authorities of virtual accounts as task XML and LSA write them (not translated).
 _BUILT_IN_PREFIX = ("nt service\\", "iis apppool\\", "nt virtual machine\\", "window manager\\",
                     "font driver host\\", "restricted services\\")
+# Authorities whose names are never an account someone created (never an
+# S-1-5-21-* or S-1-12-1-* SID): BUILTIN\x is an alias S-1-5-32-*, NT AUTHORITY\x
+# a well-known S-1-5-n. is_built_in already takes their names that
+# inventory_compare spells (SYSTEM, BUILTIN\Users...) and every virtual-account
+# authority (_BUILT_IN_PREFIX); these two also name principals it does not list
+# (BUILTIN\Backup Operators, NT AUTHORITY\NETWORK). Case-folded, in English only:
+# a translated authority is not known here (user_rights then takes the name as
+# one that could be an account's). Used by user_rights (TG-A023).
+NOT_ACCOUNT_AUTHORITIES = frozenset(("builtin", "nt authority"))
 
 
 def is_service_account_sid(sid):

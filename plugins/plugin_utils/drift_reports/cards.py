@@ -149,8 +149,8 @@ _ACTOR_CHECKS = {T012_VERIFIED: "actor_check.verified", T012_NAME_ONLY: "actor_c
 
 def localized_params(params, msg):
     """The finding's params with the English words drift.py puts in them (event
-    actions, channel problems, "an unknown account", TG-T012's actor check) in
-    the report's language."""
+    actions, channel problems, "an unknown account", TG-T012's actor check) and
+    TG-A023's unnamed holder (user_rights) in the report's language."""
     params = dict(_d(params))
     if isinstance(params.get("problem_keys"), list):   # TG-C006: each channel problem in the language
         words = [msg("channel_problem.%s" % k, count=params.get("foreign_records"))
@@ -163,6 +163,9 @@ def localized_params(params, msg):
         params["user"] = msg("field.unknown_account")
     if params.get("actor_check") in _ACTOR_CHECKS:
         params["actor_check"] = msg(_ACTOR_CHECKS[params["actor_check"]])
+    lookup = params.get("name_lookup")    # TG-A023: "SID (why its name is unknown)"
+    if isinstance(lookup, str) and msg.has("name_lookup.%s" % lookup) and isinstance(params.get("sid"), str):
+        params["account"] = msg("batch_holder.unnamed", sid=params["sid"], why=msg("name_lookup.%s" % lookup))
     return params
 
 

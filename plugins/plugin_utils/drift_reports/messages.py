@@ -220,6 +220,12 @@ MESSAGES = {
                                "SID またはコンピューターアカウント名で確認した Windows のサービスアカウント"),
     "actor_check.name_only": _m("a Windows service account by name only, not verified",
                                 "Windows のサービスアカウント名のみで、未確認"),
+    # TG-A023's {account} for a holder whose name is unknown, by params.name_lookup
+    # (the English words are user_rights._UNNAMED's)
+    "batch_holder.unnamed": _m("{sid} ({why})", "{sid}（{why}）"),
+    "name_lookup.not_looked_up": _m("name not resolved offline", "オフラインの証拠のため名前は未解決"),
+    "name_lookup.unresolved": _m("name not resolved", "名前を解決できませんでした"),
+    "name_lookup.not_mapped": _m("no account has this SID", "この SID を持つアカウントはありません"),
     "field.escalation": _m("Escalated", "重大度の引き上げ"),
     "field.rule_severity": _m("rule severity {severity}", "ルールの重大度 {severity}"),
     "field.references": _m("References", "参考資料"),
