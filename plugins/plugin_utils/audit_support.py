@@ -16,6 +16,7 @@ import datetime
 import os
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import bookmarks, risk
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import host_text
 from ansible_collections.taskguard.windows.plugins.plugin_utils.event_collection import (
     collect_offline_events, normalize_live_events,
 )
@@ -144,7 +145,9 @@ def normalize_live(module_result, since=None, parsed=None, store=None):
     raw_tasks = module_result.get("tasks")
     raw_events = module_result.get("events")
     for source, err in (module_result.get("errors") or {}).items() if isinstance(module_result.get("errors"), dict) else []:
-        problems.append({"source": str(source), "error": "collection on the host failed: %s" % err})
+        # both from the host: bounded, never str() of a host object (errors.host_text)
+        problems.append({"source": host_text(source, "unknown"),
+                         "error": "collection on the host failed: %s" % host_text(err, "no reason given")})
     if raw_tasks is not None:
         try:
             tasks_result = normalize_live_tasks(raw_tasks, parsed=parsed, store=store)

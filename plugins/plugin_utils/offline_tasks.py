@@ -22,8 +22,9 @@ import hashlib
 import os
 import stat
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardError
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardError, clip_text
 from ansible_collections.taskguard.windows.plugins.plugin_utils.state import read_fd_at_most
+from ansible_collections.taskguard.windows.plugins.plugin_utils.taskcache import MAX_TASK_PATH, TASK_PATH_TOO_LONG
 
 MAX_TASK_FILE_BYTES = 2 * 1024 * 1024   # same cap as task_model.MAX_TASK_BYTES
 MAX_FILES = 50000                        # a real Tasks folder holds a few hundred
@@ -174,7 +175,8 @@ class BoundedWalk(object):
         self.errors, self.files, self.visited, self.total = [], [], set(), 0
 
     def error(self, path, text):
-        self.errors.append({'source': self.source, 'path': path, 'error': text})
+        # a path of the evidence can be thousands of characters long: cut
+        self.errors.append({'source': self.source, 'path': clip_text(path) if path else path, 'error': text})
 
     def room_for_file(self, rel):
         """True while fewer than ``max_files`` records are kept; else the stop is
@@ -253,6 +255,11 @@ def walk_task_files(root, *, max_file_bytes=MAX_TASK_FILE_BYTES, max_files=MAX_F
     Returns (tasks_dir or None, files, errors). Each file is
     ``{"path": "\\\\Folder\\\\Name", "size", "sha256", "content_sha256", "data": bytes|None, "error"}``;
     ``data`` is None (and ``error`` set) when the file was too large or unreadable.
+    A file whose task path is longer than taskcache.MAX_TASK_PATH is not read: its
+    record has the path cut (clip_text), ``data`` None, ``error`` TASK_PATH_TOO_LONG
+    and ``path_too_long`` True (no task of the host: task_collection makes it an
+    unparseable entry, as for a live host); a folder whose path is that long is
+    not walked (an error, as one too deep).
     ``optional``: a folder Windows may not have (OTHER_TASK_LOCATIONS): its absence,
     or a file in its place, is tasks_dir None without an error (a refused link or an
     ambiguous spelling on the way is still an error, reported once, here).
@@ -275,7 +282,9 @@ def walk_task_files(root, *, max_file_bytes=MAX_TASK_FILE_BYTES, max_files=MAX_F
                 continue
             full, is_dir, is_file = kind
             if is_dir:
-                if depth + 1 > MAX_DEPTH:
+                if len(task_path) > MAX_TASK_PATH:
+                    walk.error(task_path, 'folder path longer than %d characters: not walked' % MAX_TASK_PATH)
+                elif depth + 1 > MAX_DEPTH:
                     walk.error(task_path, 'deeper than %d folders: not walked' % MAX_DEPTH)
                 else:
                     stack.append((full, task_path, depth + 1))
@@ -285,6 +294,10 @@ def walk_task_files(root, *, max_file_bytes=MAX_TASK_FILE_BYTES, max_files=MAX_F
                 continue
             if not walk.room_for_file(task_path):
                 return tasks_dir, walk.files, walk.errors
+            if len(task_path) > MAX_TASK_PATH:
+                walk.files.append({'path': clip_text(task_path), 'size': None, 'sha256': None, 'content_sha256': None,
+                                   'data': None, 'error': TASK_PATH_TOO_LONG, 'path_too_long': True})
+                continue
             walk.files.append(_task_file_record(walk, full, task_path))
     return tasks_dir, walk.files, walk.errors
 

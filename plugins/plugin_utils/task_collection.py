@@ -27,7 +27,9 @@ import os
 from ansible_collections.taskguard.windows.plugins.plugin_utils import (
     definition_memo, definition_store, host_context, job_file, offline_tasks, taskcache,
 )
-from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError, clip_text
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import (
+    TaskGuardInputError, clip_text, host_error_entry, host_error_list, host_text,
+)
 from ansible_collections.taskguard.windows.plugins.plugin_utils.reg_export import read_reg_export
 from ansible_collections.taskguard.windows.plugins.plugin_utils.task_model import (
     MAX_TASK_BYTES,
@@ -86,16 +88,27 @@ def _add_once(mapping, path, item, errors, source):
                                           % first['path'])})
 
 
-# The longest hash text taken from a host (a SHA-512 in hex); a longer one is no hash.
-MAX_HASH_CHARS = 128
 # The longest time text taken from a host: an ISO 8601 time with 7 fraction digits
 # and an offset is 33 characters ("2024-05-01T10:00:00.0000000+09:00").
 MAX_TIME_CHARS = 40
 
 
-def _lower_str(value):
-    """A hash the host sent, lower-cased; None for anything that cannot be one."""
-    return value.lower() if isinstance(value, str) and value and len(value) <= MAX_HASH_CHARS else None
+def _lower_str(value, name, where, errors):
+    """A hash the host sent (its value ``name`` of the file ``where``), lower-cased;
+    None when absent or empty. One that cannot be a hash (no text, or longer than
+    taskcache.MAX_HASH_CHARS) is None and said in ``errors``, as taskcache.from_live
+    says it of a TaskCache Hash."""
+    if value is None or value == '':
+        return None
+    if not isinstance(value, str):
+        errors.append({'source': 'files', 'path': clip_text(where),
+                       'error': '%s value is not text: not taken' % name})
+        return None
+    if len(value) > taskcache.MAX_HASH_CHARS:
+        errors.append({'source': 'files', 'path': clip_text(where),
+                       'error': '%s value longer than %d characters: not taken' % (name, taskcache.MAX_HASH_CHARS)})
+        return None
+    return value.lower()
 
 
 # A task that never ran reports LastRunTime 1999-11-30 00:00 local time (the
@@ -258,7 +271,7 @@ class _Definitions:
                 unparseable.append({'path': path, 'source': 'api', 'error': str(exc)})
             if api_item.get('error'):
                 # e.g. the run state could not be read although the XML could
-                errors.append({'source': 'api', 'path': clip_text(path), 'error': _host_text(api_item['error'])})
+                errors.append({'source': 'api', 'path': clip_text(path), 'error': host_text(api_item['error'])})
         elif api_item.get('xml_omitted') is True and not api_item.get('error'):
             kept = self.parsed.get(path) if self.parsed else None
             if kept is not None and kept.get('sha256') == api_item.get('xml_sha256'):
@@ -267,7 +280,7 @@ class _Definitions:
                 unparseable.append({'path': path, 'source': 'api', 'error': OMITTED_NOT_KEPT})
         else:
             unparseable.append({'path': path, 'source': 'api',
-                                'error': _host_text(api_item.get('error'), 'the API returned no definition')})
+                                'error': host_text(api_item.get('error'), 'the API returned no definition')})
         return definition
 
     def choose(self, key, path, items, unparseable, errors):
@@ -411,58 +424,6 @@ def build_result(material, collected, *, parsed=None, store=None):
 
 # --------------------------------------------------------------------------- live
 
-def _host_text(value, default=None):
-    """A text the host sent where a message is expected, bounded (errors.clip_text).
-
-    Anything but a string is said to be malformed and never turned into text: str()
-    of a host's dict or list is as long as the host likes, and of a huge int raises."""
-    if isinstance(value, str) and value:
-        return clip_text(value)
-    if value is None or value == '':
-        return default
-    return 'malformed text from the collector (a %s)' % type(value).__name__
-
-
-def _host_error(source, entry):
-    """``{"source", "path", "error"}`` of one error entry a host returned
-    (``{"path": str|None, "error": str}``), its texts bounded. An entry that is not
-    a dict, or whose path or error is not text, is said to be malformed (with the
-    text it did carry; a path that is not text is None): never skipped, never a crash."""
-    if not isinstance(entry, dict):
-        return {'source': source, 'path': None,
-                'error': 'malformed error entry from the collector (a %s)' % type(entry).__name__}
-    path, error = entry.get('path'), entry.get('error')
-    wrong = ['%s of type %s' % (name, type(value).__name__) for name, value in (('path', path), ('error', error))
-             if value is not None and not isinstance(value, str)]
-    text = error if isinstance(error, str) and error else None
-    if wrong:
-        text = 'malformed error entry from the collector (%s)%s' % (', '.join(wrong), ': ' + text if text else '')
-    return {'source': source, 'path': clip_text(path) if isinstance(path, str) and path else None,
-            'error': clip_text(text or 'no reason given by the collector')}
-
-
-def _host_errors(source, value):
-    """The checked entries (_host_error) of a host's error list; a list that is not
-    one is itself a malformed entry (an absent one is no error)."""
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        return [{'source': source, 'path': None,
-                 'error': 'malformed error list from the collector (of type %s)' % type(value).__name__}]
-    return [_host_error(source, entry) for entry in value]
-
-
-def _checked_taskcache(part):
-    """The ``taskcache`` part with its error texts checked and bounded before
-    taskcache.from_live copies them (it copies them as they came)."""
-    if not isinstance(part, dict):
-        return part
-    checked = dict(part, errors=_host_errors('registry', part.get('errors')))
-    if part.get('error'):
-        checked['error'] = _host_text(part['error'])
-    return checked
-
-
 def _decode_content(value, max_bytes):
     # "" is the content of an empty file (ToBase64String of no bytes): decoded to
     # b"" so it is parsed and reported unparseable, not silently left without a
@@ -486,7 +447,7 @@ def _live_host(raw, errors):
                                 'values the account cannot read are missing; not_in_api is not evaluated'})
     host_raw = raw.get('host')
     if isinstance(host_raw, dict) and host_raw.get('error'):
-        errors.append({'source': 'host', 'path': None, 'error': _host_text(host_raw['error'])})
+        errors.append({'source': 'host', 'path': None, 'error': host_text(host_raw['error'])})
     # each fact checked and bounded there; a malformed one, or a section that is no dict, is said in errors
     return is_admin, host_context.host_from_live(host_raw, errors)
 
@@ -506,7 +467,7 @@ def _live_task_path(item, source, errors, unparseable):
     path = normalize_path(path)
     if len(path) > taskcache.MAX_TASK_PATH:
         unparseable.append({'path': clip_text(path), 'source': 'api' if source == 'api' else 'file',
-                            'error': 'task path longer than %d characters: not evaluated' % taskcache.MAX_TASK_PATH})
+                            'error': taskcache.TASK_PATH_TOO_LONG})
         return None
     return path
 
@@ -517,7 +478,7 @@ def _live_api(raw, errors, unparseable):
     api_raw = raw.get('api') if isinstance(raw.get('api'), dict) else {}
     if not api_raw.get('read'):
         errors.append({'source': 'api', 'path': None,
-                       'error': _host_text(api_raw.get('error'), 'Task Scheduler API not read')})
+                       'error': host_text(api_raw.get('error'), 'Task Scheduler API not read')})
         return None, []
     api = {}
     api_denied = []
@@ -530,7 +491,7 @@ def _live_api(raw, errors, unparseable):
     if folder_errors is not None and not isinstance(folder_errors, list):
         # which folders the API could not enumerate is unknown: the whole tree
         api_denied.append('\\')
-        errors.extend(_host_errors('api', folder_errors))
+        errors.extend(host_error_list('api', folder_errors))
         folder_errors = None
     for err in folder_errors or ():
         named = err.get('path') if isinstance(err, dict) else None
@@ -538,21 +499,21 @@ def _live_api(raw, errors, unparseable):
         # is the whole tree: absence from the API then proves nothing anywhere.
         folder = normalize_path(named) if isinstance(named, str) and named else '\\'
         api_denied.append(_lower(folder))   # in full: a clipped name would not match its tasks
-        entry = _host_error('api', err)
+        entry = host_error_entry('api', err)
         if isinstance(err, dict) and (named is None or isinstance(named, str)):
             entry['path'] = clip_text(folder)
         errors.append(entry)
     return api, api_denied
 
 
-def _live_file_record(item, path, max_bytes):
+def _live_file_record(item, path, max_bytes, errors):
     data, problem = _decode_content(item.get('content'), max_bytes)
     # Non-str hashes from a hostile host raised AttributeError on .lower()
-    # and lost the whole task result (issue 9): treated as absent.
+    # and lost the whole task result (issue 9): not taken, and said.
     record = {'path': path, 'size': item.get('size') if isinstance(item.get('size'), int) else None,
-              'sha256': _lower_str(item.get('sha256')),
-              'content_sha256': _lower_str(item.get('content_sha256')),
-              'data': data, 'error': problem or _host_text(item.get('error'))}
+              'sha256': _lower_str(item.get('sha256'), 'sha256', path, errors),
+              'content_sha256': _lower_str(item.get('content_sha256'), 'content_sha256', path, errors),
+              'data': data, 'error': problem or host_text(item.get('error'))}
     if data is not None:
         record['content_sha256'] = offline_tasks.content_sha256(data)
     return record
@@ -564,7 +525,7 @@ def _live_files(raw, errors, unparseable):
     files_raw = raw.get('files') if isinstance(raw.get('files'), dict) else {}
     if not files_raw.get('read'):
         errors.append({'source': 'files', 'path': None,
-                       'error': _host_text(files_raw.get('error'), 'task files not read')})
+                       'error': host_text(files_raw.get('error'), 'task files not read')})
         return None
     files = {}
     max_bytes = files_raw.get('max_content_bytes')
@@ -572,9 +533,9 @@ def _live_files(raw, errors, unparseable):
     for item in _as_list(files_raw.get('entries')):
         path = _live_task_path(item, 'files', errors, unparseable)
         if path is not None:
-            record = _live_file_record(item, path, max_bytes)
+            record = _live_file_record(item, path, max_bytes, errors)
             _add_once(files, record['path'], record, errors, 'files')
-    errors.extend(_host_errors('files', files_raw.get('errors')))
+    errors.extend(host_error_list('files', files_raw.get('errors')))
     if files_raw.get('truncated'):
         errors.append({'source': 'files', 'path': None, 'error': 'file listing truncated by the collector'})
     return files
@@ -594,9 +555,9 @@ def normalize_live_tasks(raw, *, parsed=None, store=None):
     too_long = []   # tasks whose path is longer than taskcache.MAX_TASK_PATH: unparseable
     api, api_denied = _live_api(raw, errors, too_long)
     files = _live_files(raw, errors, too_long)
-    cache, read = taskcache.from_live(_checked_taskcache(raw.get('taskcache')))
-    # its own entries name the host's key paths as they came: bounded too
-    errors.extend(_host_error(e.get('source'), e) for e in cache['errors'])
+    # from_live checks and bounds every text of the host's section itself
+    cache, read = taskcache.from_live(raw.get('taskcache'))
+    errors.extend(cache['errors'])
     if not read:
         cache = None
 
@@ -621,7 +582,7 @@ def _live_job_records(raw):
     if not isinstance(raw, dict) or raw.get('read') is not True:
         # sources['job_files'] False says "not looked at"; an error only when the
         # collector gave one (an older collector sends no job_files at all).
-        error = _host_text(raw.get('error')) if isinstance(raw, dict) else None
+        error = host_text(raw.get('error')) if isinstance(raw, dict) else None
         return False, [], ([{'source': 'job_files', 'path': None, 'error': error}] if error else [])
     records, errors, seen = [], [], set()
     for item in _as_list(raw.get('entries')):
@@ -640,8 +601,8 @@ def _live_job_records(raw):
             break
         seen.add(name.casefold())
         data, problem = _decode_content(item.get('content'), job_file.MAX_JOB_BYTES)
-        records.append({'name': name, 'data': data, 'error': problem or _host_text(item.get('error'))})
-    errors.extend(_host_errors('job_files', raw.get('errors')))
+        records.append({'name': name, 'data': data, 'error': problem or host_text(item.get('error'))})
+    errors.extend(host_error_list('job_files', raw.get('errors')))
     if raw.get('truncated'):
         errors.append({'source': 'job_files', 'path': None, 'error': 'job file listing truncated by the collector'})
     return True, records, errors
@@ -689,7 +650,7 @@ def collect_offline_tasks(root, *, taskcache_reg=None, hive=None):
         sources = {'api': False, 'files': False, 'registry': False, 'job_files': False}
         return build_result(Material(None, [], None, None),
                             Collected('offline', host_context.empty_host(), sources, read.errors, None, None))
-    files, records = _offline_files(read)
+    files, records, too_long = _offline_files(read)
     host = _offline_host_from_hives(read, hive)
     cache, registry_source = _offline_taskcache(read, taskcache_reg, hive)
     # The version when the hive gave none: a reg export, then the task folder (host_context.py)
@@ -702,6 +663,7 @@ def collect_offline_tasks(root, *, taskcache_reg=None, hive=None):
     sources = {'api': False, 'files': files is not None, 'registry': cache is not None}
     result = build_result(Material(None, [], files, cache),
                           Collected('offline', host, sources, read.errors, None, registry_source))
+    result['unparseable'].extend(too_long)
     jobs_dir, job_records, job_errors = offline_tasks.walk_job_files(root, max_file_bytes=job_file.MAX_JOB_BYTES)
     add_job_tasks(result, job_records, looked=jobs_dir is not None, errors=job_errors)
     add_other_locations(result, root)
@@ -710,15 +672,27 @@ def collect_offline_tasks(root, *, taskcache_reg=None, hive=None):
 
 
 def _offline_files(read):
-    """({path: file record} or None when there is no Tasks folder, the records)."""
+    """({path: file record} or None when there is no Tasks folder, the records, the
+    unparseable entries of files whose path is too long: never joined, as live)."""
     tasks_dir, records, file_errors = offline_tasks.walk_task_files(read.root)
     read.errors.extend(file_errors)
+    records, too_long = _split_too_long(records, 'file')
     if tasks_dir is None:
-        return None, records
+        return None, records, too_long
     files = {}
     for record in records:
         _add_once(files, record['path'], record, read.errors, 'files')
-    return files, records
+    return files, records, too_long
+
+
+def _split_too_long(records, source):
+    """(records, unparseable entries) of a walk: a record whose task path is longer
+    than taskcache.MAX_TASK_PATH (offline_tasks.walk_task_files) is no task."""
+    if not any(record.get('path_too_long') for record in records):
+        return records, []
+    return ([record for record in records if not record.get('path_too_long')],
+            [{'path': record['path'], 'source': source, 'error': record['error']}
+             for record in records if record.get('path_too_long')])
 
 
 def _offline_host_from_hives(read, hive):
@@ -859,6 +833,8 @@ def add_other_locations(result, root):
             found[label] = None
             continue
         found[label] = len(records)
+        records, too_long = _split_too_long(records, label)
+        result['unparseable'].extend(too_long)
         for record in records:
             _add_located(result, by_path, record, label)
     result['other_locations'] = found

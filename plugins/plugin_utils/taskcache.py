@@ -59,6 +59,8 @@ MAX_DEPTH = 64
 # every report, key and message it would be repeated in.
 # A longer path is no task we evaluate: it is reported where it was met.
 MAX_TASK_PATH = 2048
+# What a task (an API task, a task file) whose path is longer is, wherever it was met.
+TASK_PATH_TOO_LONG = 'task path longer than %d characters: not evaluated' % MAX_TASK_PATH
 # A TaskCache GUID is 38 characters ({8-4-4-4-12} in braces); longer text is no GUID.
 MAX_GUID_CHARS = 64
 # The longest Hash text taken from a host (a SHA-512 in hex; the Hash value is a
@@ -83,10 +85,17 @@ def _guid_key(guid):
 
 
 def _add_tree(cache, path, values):
-    """values: lower-cased name -> (type, data)."""
+    """One Tree key of a reg export or a hive; values: lower-cased name -> (type, data).
+    A task key whose path is longer than MAX_TASK_PATH is an error of the cache and
+    not evaluated (as from_live); the key path an error names is cut (clip_text)."""
     id_ = values.get('id')
     if id_ is None:
         return  # folder key
+    where = clip_text('Tree' + path)
+    if len(path) > MAX_TASK_PATH:
+        cache['errors'].append({'source': 'registry', 'path': where,
+                                'error': 'Tree key path longer than %d characters: not evaluated' % MAX_TASK_PATH})
+        return
     id_type, id_data = id_
     index = values.get('index')
     sd = values.get('sd')
@@ -98,23 +107,28 @@ def _add_tree(cache, path, values):
         'sd_length': len(sd[1]) if sd is not None and isinstance(sd[1], (bytes, bytearray, str)) else None,
     }
     if entry['id'] is None:
-        cache['errors'].append({'source': 'registry', 'path': 'Tree' + path,
-                                'error': 'Id value is not a string'})
+        cache['errors'].append({'source': 'registry', 'path': where, 'error': 'Id value is not a string'})
     if index is not None and entry['index'] is None:
-        cache['errors'].append({'source': 'registry', 'path': 'Tree' + path,
-                                'error': 'Index value is not a DWORD'})
+        cache['errors'].append({'source': 'registry', 'path': where, 'error': 'Index value is not a DWORD'})
     cache['tree'][path.lower()] = entry
 
 
 def _add_task(cache, guid, values):
+    """One Tasks key of a reg export or a hive; one whose Path value is longer than
+    MAX_TASK_PATH is an error of the cache and not evaluated (as from_live)."""
     path = values.get('path')
     hash_ = values.get('hash')
     key = _guid_key(guid)
     if key is None:
         return
+    path = path[1] if path is not None and isinstance(path[1], str) else None
+    if path is not None and len(path) > MAX_TASK_PATH:
+        cache['errors'].append({'source': 'registry', 'path': clip_text('Tasks\\' + guid),
+                                'error': 'Path value longer than %d characters: entry not evaluated' % MAX_TASK_PATH})
+        return
     cache['tasks'][key] = {
         'guid': guid,
-        'path': path[1] if path is not None and isinstance(path[1], str) else None,
+        'path': path,
         'hash': _hex(hash_[1]) if hash_ is not None and isinstance(hash_[1], (bytes, bytearray)) else None,
     }
 
@@ -144,7 +158,8 @@ def from_reg_export(export):
                                 'error': 'the export does not contain the TaskCache key'})
         return cache, False
     for number, message in export.errors:
-        cache['errors'].append({'source': 'registry', 'path': 'line %d' % number, 'error': message})
+        # the parser's message may quote the export's text: cut
+        cache['errors'].append({'source': 'registry', 'path': 'line %d' % number, 'error': clip_text(message)})
     for rel, key in export.subkeys(base + '\\Tree'):
         values = {name: (v.type, v.data) for name, v in key.values.items()}
         _add_tree(cache, _tree_path(rel), values)
@@ -252,7 +267,8 @@ class _HiveWalk(object):
         self.seen = 0
 
     def _error(self, where, message):
-        self.cache['errors'].append({'source': 'registry', 'path': where, 'error': message})
+        # key names and regipy's messages come from the hive: cut
+        self.cache['errors'].append({'source': 'registry', 'path': clip_text(where), 'error': clip_text(message)})
 
     def unknown(self, rel):
         """Nothing at or below this Tree key is known (as from_live's tree_unreadable):
@@ -291,6 +307,11 @@ class _HiveWalk(object):
                 self._error('Tree', 'more than %d keys: walk stopped' % MAX_KEYS)
                 self.unknown('')
                 return
+            if len(rel) > MAX_TASK_PATH:
+                # every key below is as long: one error, not one per key
+                self._error('Tree' + rel, 'Tree key path longer than %d characters: not evaluated, '
+                            'nor the keys below it' % MAX_TASK_PATH)
+                continue
             if rel:
                 values = self.values(key, 'Tree' + rel)
                 if values is None:
