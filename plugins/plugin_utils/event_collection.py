@@ -22,7 +22,9 @@ import re
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.bookmarks import validate_bookmark
 from ansible_collections.taskguard.windows.plugins.plugin_utils.definition_store import parse_with_store
-from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import EvidenceError, TaskGuardInputError, clip_text
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import (
+    EvidenceError, TaskGuardInputError, clip_text, host_text,
+)
 from ansible_collections.taskguard.windows.plugins.plugin_utils.event_exports import iter_export_events
 from ansible_collections.taskguard.windows.plugins.plugin_utils.event_model import (
     CHANNELS,
@@ -156,7 +158,8 @@ class _Collector:
         if channel:
             self.unparseable_by_channel[channel] = self.unparseable_by_channel.get(channel, 0) + 1
         if len(self.unparseable) < MAX_UNPARSEABLE:
-            self.unparseable.append({"source": source, "record_id": record_id, "error": str(error)[:500]})
+            # our own messages, which may quote the host's or the evidence's text: cut
+            self.unparseable.append({"source": source, "record_id": record_id, "error": clip_text(str(error))})
 
     def add_xml(self, xml, source, channel_hint=None, record_hint=None):
         try:
@@ -359,7 +362,7 @@ def _error_reason(err):
         return None
     if not isinstance(err, dict):
         return "query_failed"
-    etype = str(err.get("type") or "")
+    etype = err.get("type") if isinstance(err.get("type"), str) else ""   # never str() of a host object
     hresult = err.get("hresult")
     if etype in _ACCESS_DENIED_TYPES or hresult in _E_ACCESSDENIED:
         return "access_denied"
@@ -369,11 +372,13 @@ def _error_reason(err):
 
 
 def _error_text(err):
+    """The text of an error the host sent (``{"type", "message"}`` or a text), bounded:
+    each part through errors.host_text (no str() of a host object), the whole cut."""
     if not err:
         return None
     if isinstance(err, dict):
-        return ("%s: %s" % (err.get("type") or "error", err.get("message") or "")).strip()[:500]
-    return str(err)[:500]
+        return clip_text(("%s: %s" % (host_text(err.get("type"), "error"), host_text(err.get("message"), ""))).strip())
+    return host_text(err)
 
 
 def _opt_int(value):

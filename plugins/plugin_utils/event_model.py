@@ -14,7 +14,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError, clip_text
 from ansible_collections.taskguard.windows.plugins.plugin_utils.safe_xml import local_name, parse_xml
 
 OPERATIONAL = "Microsoft-Windows-TaskScheduler/Operational"
@@ -272,9 +272,9 @@ def _definition(data, task_path, parse_definition=None):
     try:
         return parse_definition(content, task_path), None
     except TaskGuardInputError as exc:
-        return None, str(exc)[:500]
+        return None, clip_text(str(exc))   # may quote the event's TaskContent
     except Exception as exc:  # a bug in the model must not hide the event
-        return None, "unexpected error parsing TaskContent: %s: %s" % (type(exc).__name__, str(exc)[:300])
+        return None, "unexpected error parsing TaskContent: %s: %s" % (type(exc).__name__, clip_text(str(exc), 300))
 
 
 def normalize_event_xml(xml, *, source, parse_definition=None):

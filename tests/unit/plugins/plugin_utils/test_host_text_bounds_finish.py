@@ -224,3 +224,58 @@ def test_offline_hive_entries_with_paths_longer_than_the_bound_are_said(tmp_path
     ])
     assert clip_text("Tree" + long_tree) in [e["path"] for e in registry]
     _assert_bounded(result["errors"])
+
+
+# ------------------------------------------------------------------------ events
+OPERATIONAL = "Microsoft-Windows-TaskScheduler/Operational"
+SECURITY_4698 = (
+    "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"
+    "<Provider Name='Microsoft-Windows-Security-Auditing' Guid='{54849625-5478-4994-a5ba-3e3b0328c30d}'/>"
+    "<EventID>4698</EventID><Version>1</Version><Level>0</Level><Task>12804</Task><Opcode>0</Opcode>"
+    "<Keywords>0x8020000000000000</Keywords><TimeCreated SystemTime='2026-03-02T09:15:04.1234567Z'/>"
+    "<EventRecordID>9001</EventRecordID><Correlation/><Execution ProcessID='4' ThreadID='8'/>"
+    "<Channel>Security</Channel><Computer>WS042.corp.example</Computer><Security/></System><EventData>"
+    "<Data Name='SubjectUserSid'>S-1-5-18</Data><Data Name='SubjectUserName'>WS042$</Data>"
+    "<Data Name='SubjectDomainName'>CORP</Data><Data Name='SubjectLogonId'>0x3e7</Data>"
+    "<Data Name='TaskName'>%s</Data><Data Name='TaskContent'>&lt;Task</Data></EventData></Event>")
+
+
+def _channel(module_result, name):
+    return next(c for c in module_result["events"]["channels"] if c["name"] == name)
+
+
+def _events(module_result):
+    _tasks, events, problems = audit_support.normalize_live(module_result)
+    assert not problems, problems             # normalized, never lost to an exception
+    return events
+
+
+def test_live_an_event_record_error_of_the_host_is_bounded_and_never_str():
+    module_result = _module_result()
+    _channel(module_result, OPERATIONAL)["record_errors"] = [
+        {"record_id": 7, "error": {"type": {"nested": "E" * 100000}, "message": "M" * 100000}}]
+    said = [u for u in _events(module_result)["unparseable"] if u.get("record_id") == 7]
+    assert len(said) == 1 and len(said[0]["error"]) <= MAX_ERROR_TEXT
+    assert said[0]["error"].startswith("malformed text from the collector (a dict): MMM")
+    assert said[0]["error"].endswith("\u2026")          # cut, and the cut marked
+
+
+def test_live_a_query_error_type_that_is_a_huge_number_is_no_crash():
+    """str() of an int of 5,000 digits raises: the events were lost to an exception."""
+    module_result = _module_result()
+    channel = _channel(module_result, OPERATIONAL)
+    channel["query_error"] = {"type": 10 ** 5000, "message": "Q" * 100000}
+    channel["events"] = []
+    events = _events(module_result)
+    assert events is not None
+
+
+def test_a_task_definition_error_of_an_event_is_cut_and_marked():
+    module_result = _module_result()
+    security = next(c for c in module_result["events"]["channels"] if c["name"] == "Security")
+    security["events"] = [SECURITY_4698 % ("\\Vendor\\" + "N" * 3000)]
+    events = _events(module_result)
+    found = [e for e in events["events"] if e.get("record_id") == 9001]
+    assert len(found) == 1 and found[0]["definition"] is None
+    error = found[0]["definition_error"]
+    assert len(error) <= MAX_ERROR_TEXT and error.endswith("\u2026")
