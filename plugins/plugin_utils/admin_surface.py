@@ -39,6 +39,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils import (
     admin_findings, gpo_tasks, laps, local_admins, user_rights,
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils import gpo_state
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import clip_text, host_text
 
 
 def collect_offline_admin_surface(root, sysvol_root=None):
@@ -55,7 +56,7 @@ def normalize_live_admin_surface(raw):
     admins = local_admins.parse_live_material(raw.get("administrators")) if "administrators" in raw or error \
         else None
     if admins is not None and error and not admins["read"]:
-        admins["errors"].append(str(error)[:500])
+        admins["errors"].append(host_text(error))      # the host's text: bounded, never str() of an object
     gpo = gpo_tasks.parse_live_material(raw["sysvol"]) if isinstance(raw.get("sysvol"), dict) else None
     lapsm = laps.parse_live_material(raw.get("laps")) if "laps" in raw or error else None
     rights = user_rights.parse_live_material(raw.get("user_rights"), (admins or {}).get("machine_sid")) \
@@ -158,7 +159,7 @@ def fleet_admin_table(models, admin_views=None):
     for host, model in sorted((models or {}).items()):
         if not isinstance(model, dict) or not model.get("read"):
             reason = "; ".join((model or {}).get("errors") or []) or "not collected"
-            unread.append({"host": host, "reason": reason[:500]})
+            unread.append({"host": host, "reason": clip_text(reason)})   # up to 50 host texts joined
             continue
         read.append(host)
         view = (admin_views or {}).get(host)

@@ -53,7 +53,7 @@ import collections
 import os
 import re
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError, clip_text, host_text
 # the bounded, link-refusing file read shared with the task-file walk (issue 22)
 from ansible_collections.taskguard.windows.plugins.plugin_utils.offline_tasks import is_inside, read_regular_file
 from ansible_collections.taskguard.windows.plugins.plugin_utils.safe_xml import local_name, parse_xml
@@ -279,7 +279,7 @@ def parse_scheduled_tasks_xml(data, *, gpo_guid, gpo_name=None, scope="machine",
             tasks.append(_item(elem, kind, source, index))
         except TaskGuardInputError as exc:
             bad.append({"source": source_path, "gpo_guid": gpo_guid, "index": index, "item_type": kind,
-                        "name": _clean(elem.get("name")), "error": str(exc)[:500]})
+                        "name": _clean(elem.get("name")), "error": clip_text(str(exc))})
     return tasks, bad
 
 
@@ -308,7 +308,7 @@ def _add_file(result, data, source):
                                                scope=source.scope, source_path=source.source_path)
     except TaskGuardInputError as exc:
         result["unparseable"].append({"source": source.source_path, "gpo_guid": source.gpo_guid,
-                                      "error": str(exc)[:500]})
+                                      "error": clip_text(str(exc))})
         return
     result["coverage"]["files_parsed"] += 1
     result["tasks"].extend(tasks)
@@ -560,15 +560,18 @@ def parse_live_material(material):
         result = empty_result(False)
         result["errors"].append({"source": "sysvol", "error": "no SYSVOL material returned"})
         return result
-    result = empty_result(bool(material.get("found")), [str(material.get("root") or "")[:400]])
+    # every text below is the host's: bounded, never str() of a host object (errors.host_text)
+    result = empty_result(bool(material.get("found")), [clip_text(host_text(material.get("root"), ""), 400)])
     for err in (material.get("errors") if isinstance(material.get("errors"), list) else [])[:100]:
-        result["errors"].append({"source": "sysvol", "error": str(err)[:500]})
+        result["errors"].append({"source": "sysvol", "error": host_text(err, "no reason given by the collector")})
     gpos = material.get("gpos") if isinstance(material.get("gpos"), list) else []
     for gpo in gpos[:MAX_GPO_FOLDERS]:
-        if not isinstance(gpo, dict) or not _GUID.match(str(gpo.get("guid") or "")):
-            result["unparseable"].append({"source": "sysvol", "error": "GPO entry without a GUID: %r" % (str(gpo)[:200],)})
+        given = gpo.get("guid") if isinstance(gpo, dict) else gpo
+        if not isinstance(given, str) or not _GUID.match(given):
+            shown = clip_text(given, 200) if isinstance(given, str) else "a %s" % type(given).__name__
+            result["unparseable"].append({"source": "sysvol", "error": "GPO entry without a GUID: %r" % (shown,)})
             continue
-        guid = str(gpo["guid"]).upper()
+        guid = given.upper()
         result["coverage"]["gpo_folders"] += 1
         name = None
         if gpo.get("gpt_ini_b64"):
@@ -578,16 +581,20 @@ def parse_live_material(material):
                 result["errors"].append({"source": "%s/GPT.INI" % guid, "gpo_guid": guid, "error": str(exc)})
         # folders of this GPO the collector could not list (access denied, a reparse point it did not follow)
         for err in (gpo.get("errors") if isinstance(gpo.get("errors"), list) else [])[:20]:
-            result["errors"].append({"source": "%s" % guid, "gpo_guid": guid, "error": str(err)[:500]})
+            result["errors"].append({"source": "%s" % guid, "gpo_guid": guid,
+                                     "error": host_text(err, "no reason given by the collector")})
         result["coverage"]["gpo_folders_read"] += 1
         for item in (gpo.get("files") if isinstance(gpo.get("files"), list) else [])[:4]:
-            if not isinstance(item, dict):
+            if not isinstance(item, dict):   # said, never skipped: the GPO is then not fully read
+                result["errors"].append({"source": guid, "gpo_guid": guid,
+                                         "error": "malformed file entry from the collector (a %s): not read"
+                                                  % type(item).__name__})
                 continue
             scope = "user" if item.get("scope") == "user" else "machine"
-            source = str(item.get("path") or "%s/%s" % (guid, scope))[:400]
+            source = clip_text(host_text(item.get("path"), "%s/%s" % (guid, scope)), 400)
             if item.get("error") or item.get("content_b64") is None:
                 result["errors"].append({"source": source, "gpo_guid": guid,
-                                         "error": str(item.get("error") or "content not returned")[:500]})
+                                         "error": host_text(item.get("error"), "content not returned")})
                 continue
             try:
                 data = _b64(item["content_b64"], MAX_FILE_BYTES)

@@ -38,7 +38,9 @@ __metaclass__ = type
 
 import datetime
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import HiveError, TaskGuardInputError
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import (
+    HiveError, TaskGuardInputError, clip_text, host_text,
+)
 from ansible_collections.taskguard.windows.plugins.plugin_utils.safe_xml import local_name, parse_xml
 
 ROOTS = (
@@ -117,7 +119,7 @@ def _event(xml):
         elif name == "EventData":
             for child in section:
                 if local_name(child.tag) == "Data" and child.get("Name"):
-                    data[child.get("Name")[:60]] = (child.text or "")[:500]
+                    data[child.get("Name")[:60]] = clip_text(child.text or "")
     if event_id is None or not time:
         raise TaskGuardInputError("LAPS event without EventID or TimeCreated")
     return event_id, time, data
@@ -130,7 +132,7 @@ def add_events(model, xml_events):
         try:
             event_id, time, data = _event(xml)
         except TaskGuardInputError as exc:
-            model["errors"].append("LAPS event not parsed: %s" % str(exc)[:300])
+            model["errors"].append("LAPS event not parsed: %s" % clip_text(str(exc), 300))
             continue
         if event_id == SUCCESS_ID:
             model["last_success"] = max(filter(None, (model["last_success"], time)))
@@ -153,10 +155,13 @@ def parse_live_material(material):
         return empty_model("no LAPS material returned", "live")
     model = policy_from_keys(material["keys"])
     model["source"] = "live"
-    model["errors"] = [str(e)[:500] for e in (material.get("errors") or [])[:20]]
+    # the host's texts: bounded, never str() of a host object (errors.host_text)
+    listed = material.get("errors")
+    model["errors"] = [host_text(e, "no reason given by the collector")
+                       for e in (listed if isinstance(listed, list) else [listed] if listed else [])[:20]]
     error = material.get("events_error")
-    if error and str(material.get("events_error_id") or "").split(",", 1)[0] != _NO_EVENTS:
-        model["errors"].append("%s not read: %s" % (CHANNEL, str(error)[:300]))
+    if error and (host_text(material.get("events_error_id")) or "").split(",", 1)[0] != _NO_EVENTS:
+        model["errors"].append("%s not read: %s" % (CHANNEL, clip_text(host_text(error), 300)))
     else:
         model["events_read"] = True
     return add_events(model, material.get("events") if isinstance(material.get("events"), list) else [])
@@ -191,7 +196,7 @@ def collect_offline(root):
     try:
         model = policy_from_keys(_hive_keys(open_config_hive(root, "SOFTWARE")))
     except TaskGuardInputError as exc:
-        return empty_model(str(exc)[:500], "offline")
+        return empty_model(clip_text(str(exc)), "offline")   # names the evidence's path
     model["source"] = "offline"
     refused = []
     evtx = find_case_insensitive(root, ("Windows", "System32", "winevt", "Logs", EVTX_NAME), refused)

@@ -46,7 +46,9 @@ import re
 import struct
 from collections import namedtuple
 
-from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import HiveError, TaskGuardInputError
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import (
+    HiveError, TaskGuardInputError, clip_text, host_text,
+)
 from ansible_collections.taskguard.windows.plugins.plugin_utils.evidence_hives import open_config_hive
 
 ADMINISTRATORS_SID = "S-1-5-32-544"
@@ -226,6 +228,17 @@ def _member(sid, facts, source, machine_sid=None):
             "lookup": facts.lookup}
 
 
+def _shown(value, limit):
+    """A value the host sent, for a message: a text cut to ``limit`` (clip_text), a
+    small number or None as it is, anything else only its type (str() of a host's
+    object is as long as the host likes, and of an int of 5,000 digits raises)."""
+    if isinstance(value, str):
+        return clip_text(value, limit)
+    if value is None or isinstance(value, bool) or (isinstance(value, int) and abs(value) < 10 ** 18):
+        return str(value)
+    return "a %s" % type(value).__name__
+
+
 def empty_model(error=None, method=None):
     return {"members": [], "method": method, "read": False, "complete": False, "is_domain_controller_builtin": False,
             "machine_sid": None, "builtin_administrator": None, "errors": [error] if error else []}
@@ -263,7 +276,7 @@ def collect_offline(root):
     try:
         return from_sam(read_sam_hive(open_config_hive(root, "SAM")))
     except TaskGuardInputError as exc:
-        return empty_model(str(exc)[:500], "sam_hive")
+        return empty_model(clip_text(str(exc)), "sam_hive")   # names the evidence's path
 
 
 # ------------------------------------------------------------------ live
@@ -294,7 +307,7 @@ def domain_role_facts(domain_role):
         return False, None   # not read: the collector's own error says why
     if isinstance(domain_role, bool) or not isinstance(domain_role, int) or not 0 <= domain_role <= 5:
         return False, "DomainRole %r is not a Win32_ComputerSystem role (0-5): not taken as a domain controller" % (
-            str(domain_role)[:40],)
+            _shown(domain_role, 40),)
     return domain_role in DC_ROLES, None
 
 
@@ -327,7 +340,7 @@ def _live_members(raw, machine_sid, method, dc_answered=True):
     for item in raw[:MAX_MEMBERS]:
         sid = item.get("sid") if isinstance(item, dict) else None
         if not isinstance(sid, str) or not sid.upper().startswith("S-1-"):
-            errors.append("member without a SID: %r" % (str(item)[:200],))
+            errors.append("member without a SID: %r" % (_shown(sid if isinstance(item, dict) else item, 200),))
             continue
         looked.append((sid, lookup_outcome(item)))
     # domain lookups are trusted only when none failed for another reason and, where the
@@ -354,11 +367,14 @@ def parse_live_material(material):
         return empty_model("no Administrators material returned")
     method = material.get("method") if material.get("method") in METHODS else None
     if material.get("error"):
-        return empty_model(str(material["error"])[:500], method)
-    if str(material.get("group_sid") or "").upper() != ADMINISTRATORS_SID:
-        return empty_model("material is not about %s (got %r)" % (ADMINISTRATORS_SID, material.get("group_sid")),
+        return empty_model(host_text(material["error"]), method)
+    group_sid = material.get("group_sid")
+    if not isinstance(group_sid, str) or group_sid.upper() != ADMINISTRATORS_SID:
+        return empty_model("material is not about %s (got %r)" % (ADMINISTRATORS_SID, _shown(group_sid, 200)),
                            method)
-    errors = [str(e)[:500] for e in (material.get("errors") or [])[:50]]
+    listed = material.get("errors")
+    errors = [host_text(e, "no reason given by the collector") for e in (listed if isinstance(listed, list)
+                                                                         else [listed] if listed else [])[:50]]
     is_dc, role_error = domain_role_facts(material.get("domain_role"))
     if role_error:
         errors.append(role_error)
@@ -377,7 +393,7 @@ def parse_live_material(material):
     dc_answered = not isinstance(locator, dict) or locator.get("ok") is True
     if isinstance(locator, dict) and locator.get("ok") is not True:
         errors.append("no domain controller answered (%s): domain SIDs that did not resolve are not called orphaned"
-                      % str(locator.get("error") or "unknown")[:300])
+                      % clip_text(host_text(locator.get("error"), "unknown"), 300))
     members, member_errors = _live_members(raw, machine_sid, method, dc_answered)
     errors.extend(member_errors)
     if len(raw) > MAX_MEMBERS or material.get("truncated"):

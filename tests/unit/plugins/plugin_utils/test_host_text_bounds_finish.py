@@ -279,3 +279,104 @@ def test_a_task_definition_error_of_an_event_is_cut_and_marked():
     assert len(found) == 1 and found[0]["definition"] is None
     error = found[0]["definition_error"]
     assert len(error) <= MAX_ERROR_TEXT and error.endswith("\u2026")
+
+
+# ----------------------------------------------------------------- admin surface
+# Through admin_surface.normalize_live_admin_surface (pipeline.audit_live's call):
+# every text of the host is bounded, and none is str() of a host object (an int of
+# 5,000 digits made str() raise, losing the whole admin surface of the host).
+HUGE_INT = 10 ** 5000
+
+
+def _admin_raw():
+    return json.loads((FIXTURES / "admin_surface" / "live_dc.json").read_text(encoding="utf-8"))
+
+
+def _all_texts(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _all_texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _all_texts(item)
+
+
+def _assert_texts_bounded(material, limit=MAX_ERROR_TEXT + 100):
+    longest = max(_all_texts(material), key=len)
+    assert len(longest) <= limit, longest[:200]
+
+
+def test_admin_surface_whole_error_that_is_a_huge_number():
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_surface
+    raw = {"error": HUGE_INT, "administrators": None}
+    material = admin_surface.normalize_live_admin_surface(raw)
+    assert "malformed text from the collector (a int)" in material["administrators"]["errors"]
+
+
+def test_admin_surface_administrators_texts_are_bounded():
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_surface
+    raw = _admin_raw()
+    raw["administrators"]["errors"] = ["E" * 100000, {"deep": "E" * 100000}, HUGE_INT]
+    raw["administrators"]["members"].append({"sid": "X" * 100000, "name": None, "lookup_error": None})
+    raw["administrators"]["domain_role"] = HUGE_INT
+    material = admin_surface.normalize_live_admin_surface(raw)
+    errors = material["administrators"]["errors"]
+    assert errors[:3] == [clip_text("E" * 100000), "malformed text from the collector (a dict)",
+                          "malformed text from the collector (a int)"]
+    assert "member without a SID: %r" % clip_text("X" * 100000, 200) in errors
+    assert any("DomainRole 'a int'" in e for e in errors)
+    _assert_texts_bounded(material["administrators"])
+
+
+@pytest.mark.parametrize("group_sid", [{"sid": "S" * 100000}, "S" * 100000, HUGE_INT],
+                         ids=["dict", "huge-text", "huge-int"])
+def test_admin_surface_a_wrong_group_is_said_bounded(group_sid):
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_surface
+    raw = _admin_raw()
+    raw["administrators"]["group_sid"] = group_sid
+    material = admin_surface.normalize_live_admin_surface(raw)
+    assert material["administrators"]["read"] is False
+    assert [e for e in material["administrators"]["errors"] if e.startswith("material is not about S-1-5-32-544")]
+    _assert_texts_bounded(material["administrators"])
+
+
+def test_admin_surface_laps_texts_are_bounded():
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_surface
+    raw = _admin_raw()
+    raw["laps"]["errors"] = ["L" * 100000, ["a", "list"]]
+    raw["laps"]["events_error"] = "Q" * 100000
+    raw["laps"]["events_error_id"] = HUGE_INT
+    material = admin_surface.normalize_live_admin_surface(raw)
+    errors = material["laps"]["errors"]
+    assert errors[:2] == [clip_text("L" * 100000), "malformed text from the collector (a list)"]
+    said = [e for e in errors if e.startswith("Microsoft-Windows-LAPS/Operational not read: ")]
+    assert len(said) == 1 and said[0].endswith("\u2026")
+    _assert_texts_bounded(material["laps"])
+
+
+def test_admin_surface_sysvol_texts_are_bounded_and_no_entry_skipped():
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_surface
+    raw = _admin_raw()
+    sysvol = raw["sysvol"]
+    sysvol["root"] = "R" * 100000
+    sysvol["errors"] = ["S" * 100000, HUGE_INT]
+    gpo = sysvol["gpos"][0]
+    gpo["errors"] = [{"x": "G" * 100000}]
+    gpo["files"].append("not a file entry")
+    gpo["files"].append({"scope": "user", "path": "P" * 100000, "error": {"x": 1}})
+    sysvol["gpos"].append({"guid": HUGE_INT})
+    sysvol["gpos"].append({"guid": "{" + "0" * 100000 + "}"})
+    material = admin_surface.normalize_live_admin_surface(raw)
+    gpo_tasks = material["gpo_tasks"]
+    assert gpo_tasks["coverage"]["policy_roots"] == [clip_text("R" * 100000, 400)]
+    errors = [e["error"] for e in gpo_tasks["errors"]]
+    assert clip_text("S" * 100000) in errors and "malformed text from the collector (a int)" in errors
+    assert "malformed file entry from the collector (a str): not read" in errors
+    assert {"source": clip_text("P" * 100000, 400), "gpo_guid": gpo["guid"].upper(),
+            "error": "malformed text from the collector (a dict)"} in gpo_tasks["errors"]
+    unparseable = [u["error"] for u in gpo_tasks["unparseable"]]
+    assert "GPO entry without a GUID: 'a int'" in unparseable
+    assert "GPO entry without a GUID: %r" % clip_text("{" + "0" * 100000 + "}", 200) in unparseable
+    _assert_texts_bounded(gpo_tasks)
