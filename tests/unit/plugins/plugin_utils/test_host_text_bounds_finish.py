@@ -380,3 +380,14 @@ def test_admin_surface_sysvol_texts_are_bounded_and_no_entry_skipped():
     assert "GPO entry without a GUID: 'a int'" in unparseable
     assert "GPO entry without a GUID: %r" % clip_text("{" + "0" * 100000 + "}", 200) in unparseable
     _assert_texts_bounded(gpo_tasks)
+
+
+def test_admin_surface_error_lists_that_are_no_list_are_said_not_raised():
+    """``(errors or [])[:50]`` of a dict raised TypeError: the whole admin surface was lost."""
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_surface
+    raw = _admin_raw()
+    raw["administrators"]["errors"] = {"E": "x"}
+    raw["laps"]["errors"] = {"L": "x"}
+    material = admin_surface.normalize_live_admin_surface(raw)
+    assert material["administrators"]["errors"][0] == "malformed text from the collector (a dict)"
+    assert material["laps"]["errors"][0] == "malformed text from the collector (a dict)"
