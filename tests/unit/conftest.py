@@ -7,6 +7,7 @@ suite runs with plain pytest as well as under ``ansible-test units``.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -43,3 +44,42 @@ def shared_fixtures() -> Path:
 @pytest.fixture
 def unit_fixtures() -> Path:
     return UNIT_FIXTURES
+
+
+class HangDetected(BaseException):
+    """Raised by the per-test alarm: the code under test did not return in time."""
+
+
+@pytest.fixture
+def hang_seconds_default():
+    """The hang guard of a test not marked ``hang_seconds(n)``: none here; a folder's
+    conftest overrides this fixture to guard every test of it (the hostile suite does)."""
+    return None
+
+
+@pytest.fixture(autouse=True)
+def hang_guard(request, hang_seconds_default):
+    """A per-test SIGALRM that raises :class:`HangDetected` (a BaseException, so
+    ``except OSError``/``except Exception`` in the code under test cannot swallow it).
+    It detects hangs; it is a safety net, never a speed assertion: a test asserts
+    behaviour (or counts work), and its bound is far above any loaded machine's time."""
+    marker = request.node.get_closest_marker("hang_seconds")
+    seconds = marker.args[0] if marker else hang_seconds_default
+    if not seconds:
+        yield
+        return
+
+    def _alarm(_signum, _frame):
+        raise HangDetected("no answer within %d s: hang" % seconds)
+
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "hang_seconds(n): per-test hang detector in seconds (a safety net)")

@@ -6,7 +6,8 @@ from __future__ import annotations
 import codecs
 import json
 import os
-import time
+
+import pytest
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support
 from audit_call import audit_host
@@ -51,15 +52,14 @@ def build(tmp_path):
     return str(root)
 
 
+@pytest.mark.hang_seconds(120)   # a safety net against a hang (tests/unit/conftest.py), not a speed bound
 def test_hostile_evidence_is_reported_inert_and_bounded(tmp_path):
     root = build(tmp_path)
-    start = time.perf_counter()
     tasks_result, events_result, problems = audit_support.collect_offline(root)
     audit = audit_host("evil", tasks_result, events_result, None, load_rules(), host={"name": "evil"},
                        propose=audit_support.proposer())
     doc = build_report({"evil": host_entry(audit["status"], audit["findings"])}, {"id": "hostile"})
     paths = write_reports(doc, str(tmp_path / "reports"))
-    assert time.perf_counter() - start < 20
 
     assert problems == []
     kinds = {(f["kind"], f["task"]) for f in audit["findings"]}

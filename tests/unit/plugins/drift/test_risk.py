@@ -129,13 +129,10 @@ def test_every_default_rule_has_title_severity_mitre_and_reference():
         assert rule.title and rule.severity and rule.mitre and rule.references, rule.id
 
 
+@pytest.mark.hang_seconds(120)   # a safety net against a hang (tests/unit/conftest.py), not a speed bound
 def test_long_hostile_argument_is_bounded():
-    import time
     task = make_task("\\T", command="powershell.exe", arguments="-" + "w" * 2_000_000)
-    start = time.perf_counter()
-    RULES.evaluate(task)
-    # a hang guard, not a benchmark: catastrophic backtracking would take minutes
-    assert time.perf_counter() - start < 15
+    RULES.evaluate(task)                # catastrophic backtracking would take minutes: the hang guard
 
 
 # ------------------------------------------------------------ user rule files

@@ -2,9 +2,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Guards shared by the hostile-input and fault suite (issue 9).
 
-* ``hang_guard`` (autouse): a per-test SIGALRM that raises :class:`HangDetected`
-  (a BaseException, so ``except OSError``/``except Exception`` in the code under
-  test cannot swallow it). It detects hangs; it is not a performance assertion.
+* ``hang_seconds_default``: every test of this suite runs under the hang guard of
+  tests/unit/conftest.py (``HANG_SECONDS``, or its ``hang_seconds(n)`` marker). It
+  detects hangs; it is not a performance assertion.
 * ``no_network`` (autouse): every AF_INET/AF_INET6 ``connect`` in this process
   is recorded and refused; the test fails if anything tried.
 * ``net_canary``: a listening socket on 127.0.0.1; payloads point at it, and
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import errno
 import os
-import signal
 import socket
 import threading
 import time
@@ -31,27 +30,9 @@ import pytest
 HANG_SECONDS = 120
 
 
-class HangDetected(BaseException):
-    """Raised by the per-test alarm: the code under test did not return in time."""
-
-
-@pytest.fixture(autouse=True)
-def hang_guard(request):
-    seconds = HANG_SECONDS
-    marker = request.node.get_closest_marker("hang_seconds")
-    if marker:
-        seconds = marker.args[0]
-
-    def _alarm(_signum, _frame):
-        raise HangDetected("no answer within %d s: hang" % seconds)
-
-    old = signal.signal(signal.SIGALRM, _alarm)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
+@pytest.fixture
+def hang_seconds_default():
+    return HANG_SECONDS
 
 
 @pytest.fixture(autouse=True)
@@ -218,7 +199,3 @@ REPO_ROOT = os.path.realpath(os.path.join(os.path.dirname(__file__), "..", "..",
 @pytest.fixture
 def file_reads():
     return FileReads()
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "hang_seconds(n): per-test hang detector in seconds (hostile suite)")
