@@ -81,9 +81,7 @@ def host_error_entry(source, entry):
     (``{"path": str|None, "error": str}``), its texts bounded. An entry that is not
     a dict, or whose path or error is not text, is said to be malformed (with the
     text it did carry; a path that is not text is None): never skipped, never a crash.
-
-    The same texts as task_collection's checks of the live material, so an entry
-    checked twice (before and after taskcache.from_live) comes out unchanged."""
+    Used for every error list of the live material (task_collection, taskcache)."""
     if not isinstance(entry, dict):
         return {'source': source, 'path': None,
                 'error': 'malformed error entry from the collector (a %s)' % type(entry).__name__}
