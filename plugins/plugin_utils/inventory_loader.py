@@ -786,8 +786,9 @@ def _check_overlaps(entries, inventory):
                     report(first, second)
                     break
     exact_keys = sorted(exact)
+    prefixes = [_literal_prefix(pat.path_pattern) for pat in patterns]   # once each, not once per pair
     for j, pat in enumerate(patterns):
-        prefix = _literal_prefix(pat.path_pattern)
+        prefix = prefixes[j]
         start = bisect.bisect_left(exact_keys, prefix)
         for key in exact_keys[start:]:
             if not key.startswith(prefix):
@@ -798,8 +799,7 @@ def _check_overlaps(entries, inventory):
                     if other.file != pat.file and other.scope.may_overlap(pat.scope):
                         first, second = sorted((other, pat), key=lambda e: (e.file, e.line))
                         report(first, second)
-        for other in patterns[:j]:
-            other_prefix = _literal_prefix(other.path_pattern)
+        for other, other_prefix in zip(patterns[:j], prefixes):
             if not (prefix.startswith(other_prefix) or other_prefix.startswith(prefix)):
                 continue
             if other.file != pat.file and other.scope.may_overlap(pat.scope) and \
