@@ -22,42 +22,17 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports im
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.document import build_report, host_entry
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.messages import CODE_TITLES_JA, Messages
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import Entry
-from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import load_rules
-from audit_call import audit_host
-
+from . import actor_events
+from .actor_events import FRENCH, NO_SOURCES, OPERATIONAL, PERSON_SID, RULES, SR, T0, T1, codes, run, sec
 from .helpers import SYSTEM, StubEntry, StubHostView, event, events_result, make_task, tasks_result
 
-RULES = load_rules()
-OPERATIONAL = "Microsoft-Windows-TaskScheduler/Operational"
-NO_SOURCES = {"api": False, "files": False, "registry": False}
-PERSON_SID = "S-1-5-21-1004336348-1177238915-682003330-1104"
 OTHER_PERSON_SID = "S-1-5-21-1004336348-1177238915-682003330-1105"
-FRENCH = u"AUTORITE NT\\Syst\u00e8me"
 AGENT = "\\Vendor\\Agent"
-SR = "\\Microsoft\\Windows\\SystemRestore\\SR"
-T0 = "2026-03-10T02:00:00.1234567Z"
-T1 = "2026-03-10T02:00:01.0000000Z"
 
 
 def op(record, event_id, action, task, user, time=T1):
-    """An Operational event as event_model normalizes it: subject_sid is the service's."""
-    return dict(event(record, event_id, action, task, user=user, channel=OPERATIONAL, time=time),
-                provider="Microsoft-Windows-TaskScheduler", subject_sid="S-1-5-18")
-
-
-def sec(record, event_id, action, task, user, sid, time=T0):
-    return dict(event(record, event_id, action, task, user=user, time=time), subject_sid=sid)
-
-
-def run(tasks=(), entries=(), events=(), *, sources=None):
-    return audit_host("h1", tasks_result(list(tasks), sources=sources), events_result(list(events)),
-                      StubHostView(list(entries)), RULES, host={"name": "h1"},
-                      propose=lambda t, h: {"path": t["path"]})
-
-
-def codes(audit, task):
-    return sorted((f["code"], f["severity"]) for f in audit["findings"] if f["task"] == task
-                  for f in [f] + [p for p in f.get("problems") or [] if p is not f])
+    """actor_events.op one second after the Security twins of these tests."""
+    return actor_events.op(record, event_id, action, task, user, time=time)
 
 
 def real_entry(path, registrants):
