@@ -108,15 +108,31 @@ class _Run(object):
                                         "error": "allowed_registrants: %s: %s" % (type(exc).__name__, exc)})
             return False   # fail closed: an entry that cannot say yes does not allow
 
+    def lists_registrants(self, entry):
+        """Whether the entry has an allow list: allows_registrant answers None
+        without one and False for an empty account with one (inventory_loader.Entry)."""
+        try:
+            return entry.allows_registrant("") is not None
+        except Exception as exc:
+            self.matcher_errors.append({"task": getattr(entry, "key", None),
+                                        "error": "allowed_registrants: %s: %s" % (type(exc).__name__, exc)})
+            return True    # fail closed: an entry that cannot say has a list that was not checked
+
     def allows_event(self, entry, event, actor):
-        """Whether the entry allows the account that acted in the event: by the name
-        the event gives, else by the acting SID its actor was decided by
-        (``actor.sid``: a Security event's own, or an Operational event's Security
-        twin's, see decide_actors). The SID is what the name was looked up from: an
-        entry allowing S-1-5-18 allows SYSTEM whatever the host's language calls it."""
+        """Whether the entry allows the account that acted in the event: True, False,
+        None (the entry has no allow list) or UNCHECKED (it has one, but the event
+        names no account and no Security twin gives its SID: nothing to check).
+
+        Tried by the name the event gives, then by the acting SID its actor was
+        decided by (``actor.sid``: a Security event's own, or an Operational event's
+        Security twin's, see decide_actors), also when the event gives no name. The
+        SID is what the name was looked up from: an entry allowing S-1-5-18 allows
+        SYSTEM whatever the host's language calls it."""
         user = _user(event)
-        answer = self.allows(entry, user)
         sid = actor.sid if actor is not None else None
+        if not user and not sid:
+            return UNCHECKED if self.lists_registrants(entry) else None
+        answer = self.allows(entry, user) if user else False
         if answer is False and sid and sid != user:
             answer = self.allows(entry, sid)
         return answer
@@ -303,12 +319,19 @@ class _Run(object):
         if entry is None:
             return
         refused = {}
+        unchecked = []
         for event in events:
-            if (event.get("action") in ("registered", "updated")
-                    and self.allows_event(entry, event, actors.get(id(event))) is False):
-                refused.setdefault(str(_user(event)).lower(), []).append(event)
+            if event.get("action") not in ("registered", "updated"):
+                continue
+            answer = self.allows_event(entry, event, actors.get(id(event)))
+            if answer is False:   # refused by its twin's SID when the event names no account
+                refused.setdefault(str(_user(event) or fnd.UNKNOWN_ACCOUNT).lower(), []).append(event)
+            elif answer is UNCHECKED:
+                unchecked.append(event)
+        if unchecked:
+            self.unchecked_registrants(path, entry, unchecked)
         for _key, evs in sorted(refused.items()):
-            user = str(_user(evs[0]))
+            user = str(_user(evs[0]) or fnd.UNKNOWN_ACCOUNT)
             actions = "/".join(sorted({str(e.get("action")) for e in evs}))
             code = "TG-D008" if _machine_update(path, evs, actors) else "TG-D004"
             params = {"actions": actions, "user": user}
@@ -316,13 +339,28 @@ class _Run(object):
                          evidence={"events": [trim(e) for e in evs[:MAX_EVENTS_PER_FINDING]]},
                          entry=_entry_source(entry), key="user:" + user.lower())
 
+    def unchecked_registrants(self, path, entry, events):
+        """The entry has an allow list, but these registrations/updates name no account
+        and have no Security twin to give the SID (an Operational 106/140 without a
+        user name, on a host that does not audit "Other Object Access Events"): the
+        list could not be enforced, and the report says so instead of passing them.
+        Tasks without an allow list never get here."""
+        events = sorted(events, key=_event_order)
+        params = {"actions": "/".join(sorted({str(e.get("action")) for e in events})), "count": len(events)}
+        self.out.add("TG-D010", path, params=params, reasons=[reason("TG-D010", params)],
+                     evidence={"events": [trim(e) for e in events[:MAX_EVENTS_PER_FINDING]],
+                               "event_count": len(events)},
+                     entry=_entry_source(entry), key="registrant-unchecked")
+
     def absent_task(self, path, entry, events, sources, actors):
         """A task registered/updated since the last audit that the task sources read
         do not show now -- or, without a task source, that was seen in events only."""
         registrations = [e for e in events if e.get("action") in ("registered", "updated")]
         if not registrations:
             return
-        if entry is not None and all(self.allows_event(entry, e, actors.get(id(e))) is not False
+        # an unchecked registrant (UNCHECKED: TG-D010 says so) does not document the
+        # registration of a task that is gone now: fail closed to TG-T001/T002/T003
+        if entry is not None and all(self.allows_event(entry, e, actors.get(id(e))) in (True, None)
                                      for e in registrations):
             # documented (e.g. Ansible's own runner tasks): only what the events say it
             # was changed *to* can still differ from the entry
@@ -639,6 +677,9 @@ UNVERIFIED = "unverified"  # a name only, anything else: a person's, or a Window
 # by SID throughout. Which events carry the acting SID, and the name-else-SID fallback of
 # finding texts and allow lists, are event_model's one rule (acting_sid, acting_account:
 # imported here as _actor_sid and _user).
+# allows_event's answer when an entry has an allow list but the event names no account
+# and no Security twin gives its SID (TG-D010): neither allowed nor refused.
+UNCHECKED = "unchecked"
 _TWIN_SECONDS = 2
 _EPOCH = datetime.datetime(1970, 1, 1)
 # Who acted in one event: ``kind`` (WINDOWS, PERSON, NAMED or UNVERIFIED) and ``sid``, the
@@ -650,8 +691,9 @@ def _own_actor(event):
     """WINDOWS, PERSON, NAMED or UNVERIFIED from the event alone."""
     name = str(event.get("user") or "").strip()
     sid = _actor_sid(event)
-    if sid is None and name.upper().startswith("S-1-"):
-        sid = name                      # the name field holds a SID as text
+    if sid is None and name.isascii() and name.upper().startswith("S-1-"):
+        sid = name                      # the name field holds a SID as text (ASCII: upper()
+        #                                 turns U+017F, a look-alike of "s", into "S")
     if sid is not None:                 # the SID decides, whatever the name (NAME$ included)
         return WINDOWS if well_known_sids.is_service_account_sid(sid) else PERSON
     if well_known_sids.is_machine_account(name):

@@ -118,6 +118,11 @@ CATALOGUE = {
                   "at high or above", "drift"),
     "TG-D009": _c("modified", "low", "Windows task differs from the built-in baseline ({fields}): a task of "
                                      "another Windows build or update looks like this", "drift"),
+    # The allow list is there but could not be enforced: a gap of the audit (the host
+    # is incomplete, never clean), low because nothing says the account was another.
+    "TG-D010": _c("coverage_gap", "low", "Registrant not checked against the entry's allowed_registrants: "
+                                         "{count} event(s) ({actions}) name no account and no Security event "
+                                         "gives its SID", "drift"),
     "TG-D008": _c("registered_by", "info",
                   "Documented built-in task {actions} by a Windows service or computer account ({user})", "drift"),
     # events: registrations, deletions, state changes

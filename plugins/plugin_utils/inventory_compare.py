@@ -55,14 +55,36 @@ _WS_RE = re.compile(r"\s+")
 _SLASHES_RE = re.compile(r"\\{2,}")
 
 
+# A SID as text once folded, ASCII only: \\d and re.IGNORECASE would also take
+# other scripts' digits and U+017F (long s) for "s".
+_FOLDED_SID_TEXT = re.compile(r"s-1(?:-[0-9]+)+", re.ASCII)
+
+
 def normalize_account(value):
-    """Canonical, case-folded account: well-known names become their SID."""
+    """Canonical, case-folded account: well-known names become their SID.
+
+    casefold() turns a few look-alike letters into ASCII (U+017F long s into
+    "s", U+212A Kelvin sign into "k"); Windows does not. A text that would become
+    SID text or a well-known name only through such a letter ("\u017f-1-5-18",
+    "NT AUTHORITY\\\u017fYSTEM") is not that account: the look-alikes are kept as
+    ``<u+017f>``, which no later casefold (inventory_patterns matches casefolded)
+    turns back into the SID. Other names still casefold."""
     if value is None:
         return None
-    v = str(value).strip().casefold()
-    if v.startswith(".\\"):
-        v = v[2:]
-    return _ALIAS_TO_SID.get(v, v)
+    raw = str(value).strip()
+    if raw.startswith(".\\"):
+        raw = raw[2:]
+    v = raw.casefold()
+    if raw.isascii() or not (_FOLDED_SID_TEXT.fullmatch(v) or v in _ALIAS_TO_SID):
+        return _ALIAS_TO_SID.get(v, v)
+    if not any(_folds_into_ascii(c) for c in raw):
+        return _ALIAS_TO_SID.get(v, v)   # e.g. the German NT-AUTORIT\u00c4T\\SYSTEM
+    return "".join("<u+%04x>" % ord(c) if _folds_into_ascii(c) else c.casefold() for c in raw)
+
+
+def _folds_into_ascii(char):
+    """A letter that is not ASCII but that casefold turns into ASCII (a look-alike)."""
+    return not char.isascii() and char.casefold().isascii()
 
 
 # SYSTEM, LOCAL SERVICE, NETWORK SERVICE (case-folded, as normalize_account returns
