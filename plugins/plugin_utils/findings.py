@@ -122,7 +122,8 @@ CATALOGUE = {
     # is incomplete, never clean), low because nothing says the account was another.
     "TG-D010": _c("coverage_gap", "low", "Registrant not checked against the entry's allowed_registrants: "
                                          "{count} event(s) ({actions}) name no account and no Security event "
-                                         "gives its SID", "drift"),
+                                         "gives its SID (auditing 'Other Object Access Events' records it)",
+                  "drift"),
     "TG-D008": _c("registered_by", "info",
                   "Documented built-in task {actions} by a Windows service or computer account ({user})", "drift"),
     # events: registrations, deletions, state changes
