@@ -100,6 +100,15 @@ def test_several_nameless_events_make_one_finding_that_counts_them():
     assert unchecked["title"].startswith("Registrant not checked against the entry's allowed_registrants: 2 event(s)")
 
 
+def test_a_nameless_update_beside_a_refused_one_keeps_its_own_gap_row():
+    """The gap is a row of its own (audit findings are never merged into the task's row)."""
+    events = [op(3, 140, "updated", AGENT, None, time=T0), op(4, 140, "updated", AGENT, "CORP\\eve", time=T1)]
+    audit = run([make_task(AGENT)], [StubEntry(AGENT, registrants=["S-1-5-18"])], events=events)
+    rows = sorted((f["code"], f["kind"]) for f in audit["findings"] if f["task"] == AGENT)
+    assert rows == [("TG-D004", "registered_by"), ("TG-D010", "coverage_gap")]
+    assert audit["status"] == "partial"
+
+
 @pytest.mark.parametrize("make_entry", ENTRIES, ids=ENTRY_IDS)
 def test_a_task_without_an_allow_list_gets_nothing_new(make_entry):
     """Severity of tasks with no allow list is not raised: no TG-D010, no gap, host clean."""
