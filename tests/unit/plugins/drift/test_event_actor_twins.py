@@ -23,8 +23,8 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.do
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.messages import CODE_TITLES_JA, Messages
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import Entry
 from . import actor_events
-from .actor_events import FRENCH, NO_SOURCES, OPERATIONAL, PERSON_SID, RULES, SR, T0, T1, codes, run, sec
-from .helpers import SYSTEM, StubEntry, StubHostView, event, events_result, make_task, tasks_result
+from .actor_events import FRENCH, NO_SOURCES, PERSON_SID, SR, T0, T1, codes, run, sec
+from .helpers import SYSTEM, StubEntry, make_task
 
 OTHER_PERSON_SID = "S-1-5-21-1004336348-1177238915-682003330-1105"
 AGENT = "\\Vendor\\Agent"

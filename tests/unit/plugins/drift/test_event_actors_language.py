@@ -13,8 +13,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import drift
-from .actor_events import FRENCH, NO_SOURCES, OPERATIONAL, PERSON_SID, RULES, SR, T0, T1, codes, op, run, sec
-from .helpers import SYSTEM, StubEntry, StubHostView, event, events_result, make_task, tasks_result
+from .actor_events import FRENCH, NO_SOURCES, PERSON_SID, SR, T0, T1, codes, op, run, sec
+from .helpers import SYSTEM, StubEntry, make_task
 
 GERMAN = u"NT-AUTORIT\u00c4T\\SYSTEM"
 T5 = "2026-03-10T02:00:05.0000000Z"
