@@ -94,6 +94,21 @@ class ActionModule(ActionBase):
                                        % exc})
         return advanced, bookmark_errors, gpo_errors
 
+    def _after_reports(self, args, results, spooled):
+        """The state kept once the reports exist (``_keep_state``) and the spooled
+        results deleted; every failure is a warning. Returns what _keep_state returns."""
+        advanced, bookmark_errors, gpo_errors = self._keep_state(args, results)
+        if bookmark_errors:
+            self._display.warning("event bookmarks not advanced for %d host(s); their events will be read again next run: %s"
+                                  % (len(bookmark_errors), "; ".join("%s: %s" % (e["host"], e["error"]) for e in bookmark_errors[:5])))
+        if gpo_errors:
+            self._display.warning("GPO task state not kept (the next run compares with the older one): %s"
+                                  % "; ".join("%s: %s" % (e["host"], e["error"]) for e in gpo_errors[:5]))
+        spool_errors = result_spool.discard(args.get("state_dir"), spooled)
+        if spool_errors:
+            self._display.warning("audit result files not removed from the state dir: %s" % "; ".join(spool_errors[:5]))
+        return advanced, bookmark_errors, gpo_errors
+
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super(ActionModule, self).run(tmp, task_vars)
@@ -122,16 +137,7 @@ class ActionModule(ActionBase):
         except ReportWriteError as exc:
             raise AnsibleActionFail("drift reports could not be written (event bookmarks were NOT advanced): %s" % exc)
 
-        advanced, bookmark_errors, gpo_errors = self._keep_state(args, results)
-        if bookmark_errors:
-            self._display.warning("event bookmarks not advanced for %d host(s); their events will be read again next run: %s"
-                                  % (len(bookmark_errors), "; ".join("%s: %s" % (e["host"], e["error"]) for e in bookmark_errors[:5])))
-        if gpo_errors:
-            self._display.warning("GPO task state not kept (the next run compares with the older one): %s"
-                                  % "; ".join("%s: %s" % (e["host"], e["error"]) for e in gpo_errors[:5]))
-        spool_errors = result_spool.discard(args.get("state_dir"), spooled)
-        if spool_errors:
-            self._display.warning("audit result files not removed from the state dir: %s" % "; ".join(spool_errors[:5]))
+        advanced, bookmark_errors, gpo_errors = self._after_reports(args, results, spooled)
 
         stats_key = "taskguard_drift_" + _KEY_SAFE.sub("_", str(slice_id or run_id))
         summary = doc["summary"]

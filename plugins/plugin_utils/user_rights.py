@@ -407,16 +407,18 @@ def judge(out, model, host, admin_view, machine_sid=None):
                     severity = "low"
                 evidence["name_entries"] = [dict(e.source, name=e.raw.get("name"))
                                             for e in candidates[:MAX_LISTED_ENTRIES]]
-        if holder.get("name"):
-            params = {"account": "%s (%s)" % (holder["name"], holder["sid"]), "sid": holder["sid"]}
-        else:
-            # name_lookup: why the name is unknown, for the reports' own language
-            lookup = holder.get("lookup") if holder.get("lookup") in _UNNAMED else "unresolved"
-            params = {"account": "%s (%s)" % (holder["sid"], _UNNAMED[lookup]), "sid": holder["sid"],
-                      "name_lookup": lookup}
-        out.add("TG-A023", "%s/%s" % (BATCH, holder["sid"]), params,
+        out.add("TG-A023", "%s/%s" % (BATCH, holder["sid"]), _holder_params(holder),
                 evidence=evidence, severity=severity, key="batch",
                 entry=entry.source if entry is not None else None)
+
+
+def _holder_params(holder):
+    """TG-A023's params: the account as named, else its SID and why the name is
+    unknown (``name_lookup``, for the reports' own language)."""
+    if holder.get("name"):
+        return {"account": "%s (%s)" % (holder["name"], holder["sid"]), "sid": holder["sid"]}
+    lookup = holder.get("lookup") if holder.get("lookup") in _UNNAMED else "unresolved"
+    return {"account": "%s (%s)" % (holder["sid"], _UNNAMED[lookup]), "sid": holder["sid"], "name_lookup": lookup}
 
 
 # ------------------------------------------------------------------ report
