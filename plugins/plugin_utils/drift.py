@@ -745,11 +745,6 @@ def decide_actors(events):
     return out
 
 
-def event_actors(events):
-    """{id(event): WINDOWS, PERSON, NAMED or UNVERIFIED}: the kinds of decide_actors."""
-    return {key: actor.kind for key, actor in decide_actors(events).items()}
-
-
 def _kind(actors, event):
     actor = actors.get(id(event))
     return actor.kind if actor is not None else None

@@ -56,7 +56,7 @@ def _lp(kind, severity, title, anchor):
 
 
 # TG-T012's {actor_check}: whether the events verify that {user} is Windows' own
-# account (drift.event_actors: WINDOWS, by the SID S-1-5-18/19/20, a computer account
+# account (drift.decide_actors: WINDOWS, by the SID S-1-5-18/19/20, a computer account
 # NAME$ or the Security twin's SID) or only name one (NAMED). The reports show it in
 # their language (drift_reports/cards.localized_params).
 T012_VERIFIED = "a Windows service account, verified by SID or computer-account name"

@@ -5,6 +5,7 @@
 (test_event_actors_language.py, test_event_actor_twins.py)."""
 from __future__ import annotations
 
+from ansible_collections.taskguard.windows.plugins.plugin_utils import drift
 from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import load_rules
 from audit_call import audit_host
 
@@ -41,3 +42,8 @@ def codes(audit, task):
     """(code, severity) of every problem of the task's findings."""
     return sorted((f["code"], f["severity"]) for f in audit["findings"] if f["task"] == task
                   for f in [f] + [p for p in f.get("problems") or [] if p is not f])
+
+
+def kinds(events):
+    """{id(event): WINDOWS, PERSON, NAMED or UNVERIFIED}: the kinds drift.decide_actors decides."""
+    return {key: actor.kind for key, actor in drift.decide_actors(events).items()}

@@ -23,7 +23,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.do
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.messages import CODE_TITLES_JA, Messages
 from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_loader import Entry
 from . import actor_events
-from .actor_events import FRENCH, NO_SOURCES, PERSON_SID, SR, T0, T1, codes, run, sec
+from .actor_events import FRENCH, NO_SOURCES, PERSON_SID, SR, T0, T1, codes, kinds, run, sec
 from .helpers import SYSTEM, StubEntry, make_task
 
 OTHER_PERSON_SID = "S-1-5-21-1004336348-1177238915-682003330-1105"
@@ -97,7 +97,7 @@ def test_two_person_twins_with_different_sids_give_no_sid():
 @pytest.mark.parametrize("name", ["CORP\\eve$", "S-1-5-18"], ids=["name-dollar", "sid-as-name"])
 def test_an_operational_disable_takes_the_person_of_its_security_twin(name):
     events = [op(9, 142, "disabled", SR, name, time=T1), sec(10, 4701, "disabled", SR, "CORP\\eve$", PERSON_SID)]
-    assert drift.event_actors(events)[id(events[0])] == drift.PERSON
+    assert kinds(events)[id(events[0])] == drift.PERSON
     audit = run([make_task(SR, principal=SYSTEM)], [StubEntry(SR)], events=events)
     assert {c for c, _s in codes(audit, SR)} == {"TG-T005"}      # never T005 and T010 together
     assert max(s for c, s in codes(audit, SR)) == "high"
@@ -105,10 +105,10 @@ def test_an_operational_disable_takes_the_person_of_its_security_twin(name):
 
 def test_a_computer_account_without_a_twin_or_with_disagreeing_twins_stays_windows():
     alone = op(9, 142, "disabled", SR, "CORP\\WS01$")
-    assert drift.event_actors([alone])[id(alone)] == drift.WINDOWS
+    assert kinds([alone])[id(alone)] == drift.WINDOWS
     events = [alone, sec(10, 4701, "disabled", SR, "CORP\\eve", PERSON_SID),
               sec(11, 4701, "disabled", SR, "CORP\\WS01$", "S-1-5-18")]
-    assert drift.event_actors(events)[id(alone)] == drift.WINDOWS
+    assert kinds(events)[id(alone)] == drift.WINDOWS
 
 
 # ------------------------------------------------------------------ 3. one rule: which events carry the acting SID

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import drift
-from .actor_events import FRENCH, NO_SOURCES, PERSON_SID, SR, T0, T1, codes, op, run, sec
+from .actor_events import FRENCH, NO_SOURCES, PERSON_SID, SR, T0, T1, codes, kinds, op, run, sec
 from .helpers import SYSTEM, StubEntry, make_task
 
 GERMAN = u"NT-AUTORIT\u00c4T\\SYSTEM"
@@ -51,7 +51,7 @@ ACTORS = [
 
 @pytest.mark.parametrize("ev,actor,_what", ACTORS, ids=[a[2] for a in ACTORS])
 def test_who_acted(ev, actor, _what):
-    assert drift.event_actors([ev]) == {id(ev): actor}
+    assert kinds([ev]) == {id(ev): actor}
 
 
 def test_an_operational_record_without_a_name_is_not_attributed_to_the_service_sid():
@@ -63,14 +63,14 @@ def test_an_operational_record_without_a_name_is_not_attributed_to_the_service_s
 def test_a_name_only_event_takes_the_actor_of_its_security_twin():
     named = op(1, 106, "registered", "\\T", FRENCH, time=T1)
     twin = sec(2, 4698, "registered", "\\T", "CORP\\WS01$", "S-1-5-18", time=T0)
-    assert drift.event_actors([named, twin])[id(named)] == drift.WINDOWS
+    assert kinds([named, twin])[id(named)] == drift.WINDOWS
     late = op(3, 106, "registered", "\\T", FRENCH, time=T5)             # 5 s later: no twin
-    assert drift.event_actors([late, twin])[id(late)] == drift.UNVERIFIED
+    assert kinds([late, twin])[id(late)] == drift.UNVERIFIED
     other_action = op(4, 140, "updated", "\\T", FRENCH, time=T0)        # another action: no twin
-    assert drift.event_actors([other_action, twin])[id(other_action)] == drift.UNVERIFIED
+    assert kinds([other_action, twin])[id(other_action)] == drift.UNVERIFIED
     person = sec(5, 4698, "registered", "\\T", "CORP\\eve", PERSON_SID, time=T0)
-    assert drift.event_actors([named, twin, person])[id(named)] == drift.UNVERIFIED   # twins disagree
-    assert drift.event_actors([named, person])[id(named)] == drift.PERSON
+    assert kinds([named, twin, person])[id(named)] == drift.UNVERIFIED   # twins disagree
+    assert kinds([named, person])[id(named)] == drift.PERSON
 
 
 # ------------------------------------------------------------------ TG-T010 / TG-T005 (lowering)
@@ -202,5 +202,5 @@ def test_hostile_event_fields_are_unverified_never_a_crash():
            {"event_id": 4698, "action": ["registered"], "time": "9999-99-99T99:99:99", "user": None,
             "subject_sid": 18},
            {"event_id": "4698", "action": "registered", "time": None, "user": "x" * 100000, "subject_sid": "S-1-5-18"}]
-    actors = drift.event_actors(odd)
+    actors = kinds(odd)
     assert [actors[id(e)] for e in odd] == [drift.UNVERIFIED, drift.UNVERIFIED, drift.UNVERIFIED]
