@@ -56,6 +56,9 @@ class EvidenceError(TaskGuardInputError):
 # message, the path it names): what the parsers already cut an error's text to
 # (gpo_tasks, laps, local_admins, event_collection).
 MAX_ERROR_TEXT = 500
+# Error entries kept of one list a host returned (more are counted, not listed): a
+# host that sends millions must not grow every report by as many lines.
+MAX_HOST_ERRORS = 1000
 
 
 def clip_text(text, limit=MAX_ERROR_TEXT):
@@ -96,11 +99,16 @@ def host_error_entry(source, entry):
 
 
 def host_error_list(source, value):
-    """The checked entries (host_error_entry) of a host's error list; a list that
-    is not one is itself a malformed entry (an absent one is no error)."""
+    """The checked entries (host_error_entry) of a host's error list, at most
+    MAX_HOST_ERRORS and one more that counts the rest; a list that is not one is
+    itself a malformed entry (an absent one is no error)."""
     if value is None:
         return []
     if not isinstance(value, list):
         return [{'source': source, 'path': None,
                  'error': 'malformed error list from the collector (of type %s)' % type(value).__name__}]
-    return [host_error_entry(source, entry) for entry in value]
+    out = [host_error_entry(source, entry) for entry in value[:MAX_HOST_ERRORS]]
+    if len(value) > MAX_HOST_ERRORS:
+        out.append({'source': source, 'path': None,
+                    'error': '%d more errors from the collector not listed' % (len(value) - MAX_HOST_ERRORS)})
+    return out

@@ -391,3 +391,15 @@ def test_admin_surface_error_lists_that_are_no_list_are_said_not_raised():
     material = admin_surface.normalize_live_admin_surface(raw)
     assert material["administrators"]["errors"][0] == "malformed text from the collector (a dict)"
     assert material["laps"]["errors"][0] == "malformed text from the collector (a dict)"
+
+
+def test_live_a_host_error_list_is_bounded_in_length_and_the_rest_counted():
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import MAX_HOST_ERRORS
+    module_result = _module_result()
+    module_result["tasks"]["files"]["errors"] = [{"path": "\\F%d" % i, "error": "denied"}
+                                                 for i in range(MAX_HOST_ERRORS + 250)]
+    tasks, _events, problems = audit_support.normalize_live(module_result)
+    assert not problems
+    files = [e for e in tasks["errors"] if e["source"] == "files"]
+    assert len(files) == MAX_HOST_ERRORS + 1
+    assert files[-1] == {"source": "files", "path": None, "error": "250 more errors from the collector not listed"}
