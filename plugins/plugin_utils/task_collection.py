@@ -246,9 +246,13 @@ class _Definitions:
     """Chooses each task's definition: API XML (through the shared store), a
     definition kept from an earlier run for an omitted XML, else the task file."""
 
-    def __init__(self, material, display, parsed, store):
+    def __init__(self, material, display, parsed, store, own_file_hashes=False):
         self.parsed = parsed
         self.store = store
+        # True when each file record's sha256 was computed by this process over its
+        # data (offline_tasks' walk): the memo lookup then needs no hashing of its own.
+        # Never for live records: their sha256 is the host's claim.
+        self.own_file_hashes = own_file_hashes
         # The hashes of the definitions the store may hold, first: their pack
         # entries are then decoded in one call (definition_store.prefetch).
         self.stored_shas = {}
@@ -291,7 +295,8 @@ class _Definitions:
             if file_item.get('data') is not None:
                 try:
                     # the preload's parses of identical bytes (definition_memo.py)
-                    definition = definition_memo.parse(file_item['data'], path)
+                    definition = definition_memo.parse(
+                        file_item['data'], path, sha256=file_item.get('sha256') if self.own_file_hashes else None)
                 except TaskGuardInputError as exc:
                     unparseable.append({'path': path, 'source': 'file', 'error': str(exc)})
             elif file_item.get('error'):
@@ -387,7 +392,7 @@ def _join_task(key, path, material, index, definitions, out):
     return task
 
 
-def build_result(material, collected, *, parsed=None, store=None):
+def build_result(material, collected, *, parsed=None, store=None, own_file_hashes=False):
     """Join the sources (``Material``) into normalized tasks.
 
     Stages: index the TaskCache, list every path any source knows, choose each
@@ -403,10 +408,12 @@ def build_result(material, collected, *, parsed=None, store=None):
     without one it is unparseable, never an empty task.
     store: a ``definition_store.DefinitionStore``: API definitions whose bytes
     were parsed before (on any host) are taken from it, new ones are added.
+    own_file_hashes: True only when every file record's ``sha256`` was computed by
+    this process over its ``data`` (offline_tasks.walk_task_files), never a host's.
     """
     index = _TaskCacheIndex(material.cache)
     display = _display_paths(material, index)
-    definitions = _Definitions(material, display, parsed, store)
+    definitions = _Definitions(material, display, parsed, store, own_file_hashes)
     out = {
         'changed': False,
         'mode': collected.mode,
@@ -661,8 +668,10 @@ def collect_offline_tasks(root, *, taskcache_reg=None, hive=None):
         read_reg=read_reg_export)
     read.errors.extend(host_errors)
     sources = {'api': False, 'files': files is not None, 'registry': cache is not None}
+    # the walk hashed each file's bytes itself (offline_tasks._task_file_record)
     result = build_result(Material(None, [], files, cache),
-                          Collected('offline', host, sources, read.errors, None, registry_source))
+                          Collected('offline', host, sources, read.errors, None, registry_source),
+                          own_file_hashes=True)
     result['unparseable'].extend(too_long)
     jobs_dir, job_records, job_errors = offline_tasks.walk_job_files(root, max_file_bytes=job_file.MAX_JOB_BYTES)
     add_job_tasks(result, job_records, looked=jobs_dir is not None, errors=job_errors)

@@ -6,6 +6,8 @@ authentic Windows 10 task; a file differing in one byte is parsed itself; a hit
 is a copy; a whole offline collection is the same with and without the memo."""
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import shutil
@@ -95,3 +97,84 @@ def test_an_offline_collection_is_the_same_with_and_without_the_memo(tmp_path):
     def plain(result):
         return json.dumps(result, sort_keys=True, default=repr)
     assert plain(with_memo) == plain(without)
+
+
+def _gameover(root):
+    path, full = next((p, f) for p, f in _files(root) if p.endswith("GameOver"))
+    return path, open(full, "rb").read()
+
+
+def test_a_hit_shares_no_dict_or_list_with_the_memo_or_another_hit(tmp_path):
+    root = _evidence(tmp_path)
+    definition_memo.seed(str(root))
+    path, data = _gameover(root)
+    first = definition_memo.parse(data, path)
+    assert first["principal"] and first["actions"] and first["triggers"]
+    first["principal"]["user_id"] = "changed"
+    first["actions"].append({"type": "exec"})
+    first["actions"][0]["command"] = "changed"
+    first["triggers"][0]["type"] = "changed"
+    first["triggers"].clear()
+    first["author"] = "changed"
+    second = definition_memo.parse(data, path)
+    assert second == task_model.parse_task_definition(data, path=path)
+    assert "changed" not in json.dumps(second)
+
+
+def test_a_definition_of_another_shape_is_not_kept_but_parsed_by_the_worker(tmp_path, monkeypatch):
+    # _fresh copies only the containers a parsed definition has: anything else
+    # (a nested dict, a tuple, a str subclass) would be shared between hosts
+    root = _evidence(tmp_path)
+    path, data = _gameover(root)
+    real = task_model.parse_task_definition
+
+    class Text(str):
+        pass
+
+    for odd in ({"nested": {"a": 1}}, {"principal": {"id": ["x"]}}, {"actions": ({"type": "exec"},)},
+                {"triggers": [{"type": Text("boot")}]}, {"author": 1.5}):
+        definition_memo.clear()
+
+        def shaped(*args, odd=odd, **kwargs):
+            return dict(real(*args, **kwargs), **odd)
+        monkeypatch.setattr(task_model, "parse_task_definition", shaped)
+        assert definition_memo.seed(str(root)) == 0 and definition_memo.size() == 0
+        assert definition_memo.parse(data, path) == shaped(data, path=path)
+
+
+def test_a_hash_given_by_the_caller_is_the_key_and_a_miss_is_parsed(tmp_path):
+    root = _evidence(tmp_path)
+    definition_memo.seed(str(root))
+    path, data = _gameover(root)
+    _other_path, other = next((p, open(f, "rb").read()) for p, f in _files(root) if not p.endswith("GameOver"))
+    sha_of_other = hashlib.sha256(other).hexdigest()
+    # the key the caller says it computed over the bytes chooses the kept definition
+    # (why only the offline walk's own hashes are ever given: next test)
+    assert definition_memo.parse(data, path, sha256=sha_of_other)["sha256"] == sha_of_other
+    changed = data.decode("utf-16").replace("mim.exe", "mimi.exe").encode("utf-16")
+    sha = hashlib.sha256(changed).hexdigest()
+    assert changed != data and sha not in definition_memo._MEMO
+    assert definition_memo.parse(changed, path, sha256=sha) == task_model.parse_task_definition(changed, path=path)
+
+
+def test_a_live_host_claiming_a_kept_hash_gets_its_own_bytes_parsed(tmp_path):
+    # a live file record's sha256 is the host's claim: never the memo key
+    root = _evidence(tmp_path)
+    definition_memo.seed(str(root))
+    path, data = _gameover(root)
+    _other_path, other = next((p, open(f, "rb").read()) for p, f in _files(root) if not p.endswith("GameOver"))
+    raw = {"is_admin": True, "api": {"read": False}, "taskcache": None,
+           "files": {"read": True, "entries": [{"path": path, "size": len(data),
+                                                "sha256": hashlib.sha256(other).hexdigest(),
+                                                "content": base64.b64encode(data).decode("ascii")}]}}
+    task = next(t for t in task_collection.normalize_live_tasks(raw)["tasks"] if t["path"] == path)
+    fresh = task_model.parse_task_definition(data, path=path)
+    assert task["actions"] == fresh["actions"] and task["sha256"] == fresh["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_offline_records_carry_the_hash_of_their_own_bytes(tmp_path):
+    # what collect_offline_tasks relies on when it gives the walk's hashes to the memo
+    from ansible_collections.taskguard.windows.plugins.plugin_utils import offline_tasks
+    _dir, records, _errors = offline_tasks.walk_task_files(str(_evidence(tmp_path)))
+    assert len(records) > 150
+    assert all(r["sha256"] == hashlib.sha256(r["data"]).hexdigest() for r in records)
