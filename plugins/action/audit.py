@@ -14,14 +14,11 @@ the reports. Everything returned is wrapped unsafe (host data is never templated
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import datetime
-import os
-
 from ansible.plugins.action import ActionBase
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.taskguard.windows.plugins.modules.audit import DOCUMENTATION
-from ansible_collections.taskguard.windows.plugins.plugin_utils import argspec, audit_support, pipeline, result_spool
+from ansible_collections.taskguard.windows.plugins.plugin_utils import argspec, host_audit, pipeline
 from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import RiskRuleError
 
 _ARGS = argspec.from_documentation(DOCUMENTATION)
@@ -74,33 +71,24 @@ class ActionModule(ActionBase):
         args = self._validated_args(task_vars)
         name = str(task_vars.get("inventory_hostname"))
         offline_root = args.get("offline_root") or self._hostvar(task_vars, "taskguard_offline_root")
-        started = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        started = host_audit.now_text()
         try:
             ctx = pipeline.prepare(**pipeline.context_args(args))
         except RiskRuleError as exc:
             result.update({"failed": True, "taskguard_status": "failed", "msg": "risk rules: %s" % exc})
             return wrap_var(result)
-        hints = {"groups": list(task_vars.get("group_names") or []),
-                 "os_family": args.get("os_family") or self._hostvar(task_vars, "taskguard_os_family"),
-                 "domain_role": args.get("domain_role") or self._hostvar(task_vars, "taskguard_domain_role"),
-                 "tier": self._hostvar(task_vars, "taskguard_tier"),
-                 "admin_surface": args["admin_surface"],
-                 "sysvol_root": args.get("sysvol_root") or self._hostvar(task_vars, "taskguard_sysvol_root"),
-                 "state_dir": args.get("state_dir")}   # the GPO task state of the last audit is read there
-        since, bookmark_error = args.get("since"), None
-        if since is None and args.get("state_dir"):
-            since, bookmark_error = audit_support.read_bookmark(args["state_dir"], name)
-        window = pipeline.Window(since, args["max_events"], bookmark_error)
+        hints = host_audit.hints(args, lambda variable: self._hostvar(task_vars, variable),
+                                 task_vars.get("group_names"))
 
         if offline_root:
-            audit, error = pipeline.audit_offline(ctx, name, hints, offline_root, window)
-            if audit is None:
-                result.update({"failed": True, "taskguard_status": "failed", "mode": "offline", "msg": error})
+            result.update(host_audit.offline_result(ctx, name, args, hints, offline_root, started))
+            if result.get("failed"):
                 return wrap_var(result)
         else:
+            window = host_audit.window(args, name)
             cache = pipeline.LiveCache(args.get("state_dir"), name, enabled=args["definition_cache"])
             module_result = self._execute_module(module_name="taskguard.windows.collect",
-                                                 module_args=dict(cache.module_args(since, args["max_events"]),
+                                                 module_args=dict(cache.module_args(window.since, args["max_events"]),
                                                                   admin_surface=args["admin_surface"]),
                                                  task_vars=task_vars)
             if module_result.get("failed") or module_result.get("unreachable"):
@@ -113,24 +101,10 @@ class ActionModule(ActionBase):
                 result["definition_cache"] = section
                 if section.get("note"):
                     self._display.warning("%s: %s" % (name, section["note"]))
-        result.update(audit)
-        result.update({"audited_at": started,
-                       "offline_root": os.path.abspath(str(offline_root)) if offline_root else None})
+            result.update(audit)
+            result.update({"audited_at": started, "offline_root": None})
         if args["spool"] and args.get("state_dir"):
-            result = self._spooled(args["state_dir"], name, result)
+            result, warning = host_audit.registered(args["state_dir"], name, result)
+            if warning:
+                self._display.warning(warning)
         return wrap_var(result)
-
-    def _spooled(self, state_dir, name, result):
-        """The registered form of a spooled result: its reference and the light fields
-        (result_spool.py). A file that cannot be written leaves the full result registered."""
-        try:
-            ref = result_spool.write(state_dir, name, result)
-        except result_spool.SpoolError as exc:
-            self._display.warning("%s: the audit result is registered in full (not spooled): %s" % (name, exc))
-            return result
-        light = {key: result[key] for key in result_spool.LIGHT_KEYS if key in result}
-        for key in ("changed", "failed", "msg"):
-            if key in result:
-                light[key] = result[key]
-        light["spool"] = ref
-        return light

@@ -36,11 +36,13 @@ class ActionModule(ActionBase):
 
     def _host_results(self, hosts, given, result_var, task_vars, state_dir):
         """({host: audit result}, {host: spool reference of the files read})."""
-        if given is not None:
-            return result_spool.resolve(state_dir, {h: given.get(h) for h in hosts})
+        given = given or {}
         hostvars = task_vars.get("hostvars") or {}
         out = {}
         for host in hosts:
+            if host in given:   # e.g. the evidence folders audit_offline audited in one task
+                out[host] = given[host]
+                continue
             try:
                 hv = hostvars[host]
                 out[host] = hv.get(result_var) if hasattr(hv, "get") else None

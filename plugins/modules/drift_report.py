@@ -34,7 +34,8 @@ options:
     elements: str
     required: true
   results:
-    description: Audit results by host; default - read from C(hostvars[host][result_var]).
+    description: Audit results of some hosts by inventory_hostname (for example RV(taskguard.windows.audit_offline#module:hosts));
+      the hosts not in it are read from C(hostvars[host][result_var]).
     type: dict
   result_var:
     description: Name of the registered audit result.

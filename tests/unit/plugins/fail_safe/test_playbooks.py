@@ -38,6 +38,7 @@ def _stopped_before_collection(proc, tmp_path):
     assert proc.returncode == 2, out[-3000:]
     assert "the run stopped before contacting any host" in out
     assert "Collect, compare and score" not in out                     # the audit task never ran
+    assert "Audit the evidence folders" not in out                     # nor the offline one
     assert "Traceback" not in out
     assert not (tmp_path / "reports" / "drift.json").exists()
     state = tmp_path / "state"

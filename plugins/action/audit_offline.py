@@ -1,0 +1,181 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin taskguard.windows.audit_offline: the evidence folders of many hosts audited in one task.
+
+Each host's arguments are built as the per-host ``taskguard.windows.audit``
+action builds its own (the same host variables, the same argument spec), and its
+result by the same code (host_audit.py), so the two give the same result. What
+differs is where the work runs: here in ``workers`` processes forked once
+(fork_pool.py) after the rules, the task inventory and the parses of the first
+host's task files were loaded, instead of one Ansible worker per host.
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import json
+
+from ansible import context
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.action import ActionBase
+from ansible.utils.unsafe_proxy import wrap_var
+
+from ansible_collections.taskguard.windows.plugins.action.audit import _ARGS as AUDIT_ARGS, with_hostvars
+from ansible_collections.taskguard.windows.plugins.modules.audit_offline import DOCUMENTATION
+from ansible_collections.taskguard.windows.plugins.plugin_utils import argspec, definition_memo, fork_pool
+from ansible_collections.taskguard.windows.plugins.plugin_utils import host_audit, pipeline
+from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import clip_text
+from ansible_collections.taskguard.windows.plugins.plugin_utils.risk import RiskRuleError
+
+_ARGS = argspec.from_documentation(DOCUMENTATION)
+# The options passed on to each host's audit arguments (the rest are this action's own).
+SHARED_OPTIONS = ("state_dir", "inventory_dir", "rule_files", "extra_rule_files", "max_events", "today",
+                  "admin_surface")
+HOST_VARIABLES = ("taskguard_offline_root", "taskguard_os_family", "taskguard_domain_role", "taskguard_tier",
+                  "taskguard_sysvol_root", "taskguard_task_inventory_dir", "taskguard_risk_rule_files",
+                  "taskguard_max_events")
+
+
+def _plain(value):
+    """A templated variable as plain JSON types (Ansible's tagged strings and lists
+    are subclasses; the job is inherited by a forked process and compared as a key)."""
+    return json.loads(json.dumps(value, default=str))
+
+
+class HostInputs(object):
+    """Builds each host's audit arguments from the task's options and the host's variables."""
+
+    def __init__(self, shared):
+        self._shared = shared
+        self._validated = {}   # the validation of identical raw arguments, done once
+
+    def job(self, name, variables, groups):
+        """(job, None) for an offline host, (None, None) for a live one, (None, error) when its
+        variables cannot be used. ``variables``: {name: templated value} of HOST_VARIABLES."""
+        root = variables.get("taskguard_offline_root")
+        if root in (None, ""):
+            return None, None
+        raw = with_hostvars(dict(self._shared, spool=True), variables.get)
+        key = json.dumps(raw, sort_keys=True)
+        if key not in self._validated:
+            checked = ArgumentSpecValidator(AUDIT_ARGS).validate(raw)
+            self._validated[key] = (checked.validated_parameters, "; ".join(checked.error_messages) or None)
+        args, error = self._validated[key]
+        if error:
+            return None, "the audit arguments of this host are not valid: %s" % error
+        return {"name": name, "root": str(root), "args": args,
+                "hints": host_audit.hints(args, variables.get, groups)}, None
+
+
+class Auditor(object):
+    """Audits one job; the rules and inventory of each distinct argument set are
+    prepared once per process (pipeline.prepare also caches them per process)."""
+
+    def __init__(self, state_dir):
+        self.state_dir = state_dir
+        self._contexts = {}
+
+    def context(self, args):
+        ctx_args = pipeline.context_args(args)
+        key = json.dumps(ctx_args, sort_keys=True, default=str)
+        if key not in self._contexts:
+            try:
+                self._contexts[key] = (pipeline.prepare(**ctx_args), None)
+            except RiskRuleError as exc:
+                self._contexts[key] = (None, "risk rules: %s" % exc)
+        return self._contexts[key]
+
+    def __call__(self, job):
+        ctx, error = self.context(job["args"])
+        if ctx is None:
+            return host_audit.failed(error, "offline")
+        result = host_audit.offline_result(ctx, job["name"], job["args"], job["hints"], job["root"],
+                                           host_audit.now_text())
+        registered, warning = host_audit.registered(self.state_dir, job["name"], result)
+        if warning:
+            registered = dict(registered, spool_warning=warning)
+        return registered
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(_ARGS)
+
+    def _variables(self, hostvars, name):
+        """({variable: templated value}, group names) of a host as its own audit would read them."""
+        if name not in hostvars:
+            raise ValueError("%s is not a host of the inventory" % name)
+        view = hostvars[name]
+        values = {}
+        for var in HOST_VARIABLES:
+            if var in view:
+                value = view[var]   # templated on access (inventory configuration, not host data)
+                if value is not None:
+                    values[var] = _plain(value)
+        groups = _plain(view["group_names"]) if "group_names" in view else []
+        return values, groups
+
+    def _jobs(self, args, task_vars):
+        """(jobs, live hosts, {host: failed result})."""
+        shared = {k: args[k] for k in SHARED_OPTIONS if args.get(k) is not None}
+        inputs, hostvars = HostInputs(shared), task_vars.get("hostvars") or {}
+        jobs, live, failed = [], [], {}
+        for name in args["hosts"]:
+            try:
+                variables, groups = self._variables(hostvars, name)
+                job, error = inputs.job(name, variables, groups)
+            except Exception as exc:  # noqa: BLE001 - one host's broken variables fail that host only
+                job, error = None, "the variables of this host cannot be read: %s" % clip_text(str(exc), 500)
+            if error:
+                failed[name] = host_audit.failed(error, "offline")
+            elif job is None:
+                live.append(name)
+            else:
+                jobs.append(job)
+        return jobs, live, failed
+
+    def _workers(self, args, jobs):
+        if args["workers"] > 0:
+            return args["workers"]
+        forks = context.CLIARGS.get("forks") or 1
+        return max(1, min(fork_pool.usable_cpus(), int(forks), len(jobs)))
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp
+        args = self.validate_argument_spec(argument_spec=_ARGS)[1]
+        if args["workers"] < 0:
+            raise AnsibleActionFail("workers must be 0 (automatic) or more, not %d" % args["workers"])
+        names = [str(h) for h in args["hosts"]]
+        if len(set(names)) != len(names):
+            raise AnsibleActionFail("hosts names a host more than once")
+        args["hosts"] = names
+        jobs, live, results = self._jobs(args, task_vars)
+        auditor = Auditor(args["state_dir"])
+        workers = self._workers(args, jobs) if jobs else 0
+        if jobs:
+            # loaded before the fork, so every process shares them: the first host's rules and
+            # inventory, and its task files parsed (definition_memo: a hit only for the same bytes)
+            auditor.context(jobs[0]["args"])
+            try:
+                definition_memo.seed(jobs[0]["root"])
+            except Exception:  # noqa: BLE001 - only a speed-up; each host parses its own files
+                pass
+        for job, (registered, error) in zip(jobs, fork_pool.map_items(auditor, jobs, workers)):
+            if error:
+                registered = host_audit.failed("the audit of this host did not finish: %s" % error, "offline")
+            results[job["name"]] = registered
+        for name in sorted(results):
+            warning = results[name].pop("spool_warning", None)
+            if warning:
+                self._display.warning(warning)
+        offline = [n for n in names if n in results]
+        failed = [n for n in offline if results[n].get("failed")]
+        result.update({"changed": False, "hosts": results, "offline_hosts": offline, "live_hosts": live,
+                       "failed_hosts": failed, "workers": workers,
+                       "msg": "%d evidence folder(s) audited in %d process(es), %d failed; %d live host(s) left "
+                              "to the audit task" % (len(offline) - len(failed), workers, len(failed), len(live))})
+        # host data inside: never templated again
+        return wrap_var(result)

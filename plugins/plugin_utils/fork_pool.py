@@ -1,0 +1,128 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run one function over many items in a few forked processes. Internal to taskguard.windows.
+
+Why not multiprocessing or concurrent.futures: the caller is an Ansible action,
+which runs in an Ansible worker process, and multiprocessing refuses to start
+children from a daemonic process and pickles every item and result through a
+manager. Here the items are inherited by ``os.fork`` (nothing is pickled on the
+way in, and what the parent loaded before forking, rules, inventory, parsed
+definitions, is shared copy-on-write), and each child sends back one JSON line
+per item through its own pipe. The parent reads every pipe as data arrives
+(``selectors``), so a child never blocks on a full pipe.
+
+Fail closed: an item whose function raised, or whose child died (killed, out of
+memory, a crash in C code) before sending its line, comes back as an error
+saying so, never as a missing or empty result. Children leave with ``os._exit``:
+they never run the parent's cleanup (Ansible's worker exit, atexit handlers,
+buffered output inherited from the parent).
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import json
+import os
+import selectors
+
+CHILD_FAILED = 70   # exit code of a child that could not send all its lines
+
+
+def usable_cpus():
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def map_items(fn, items, workers):
+    """[(result, error)] in the order of ``items``: ``fn(item)`` (JSON-serializable)
+    and None, or None and the text of what went wrong. ``workers`` processes at
+    most (1: in this process, no fork)."""
+    items = list(items)
+    workers = max(1, min(int(workers or 1), len(items)))
+    if workers == 1:
+        return [_call(fn, item) for item in items]
+    children = []
+    for number in range(workers):
+        share = list(range(number, len(items), workers))   # interleaved: hosts of one kind spread out
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:   # pragma: no cover - the child's coverage is not collected; its output is tested
+            os.close(read_fd)
+            _child(fn, items, share, write_fd)
+        os.close(write_fd)
+        children.append((pid, read_fd, share))
+    lines = _read_all({read_fd: share for _pid, read_fd, share in children})
+    out = [None] * len(items)
+    for pid, read_fd, share in children:
+        _pid, status = os.waitpid(pid, 0)
+        for index, line in zip(share, lines[read_fd]):
+            out[index] = _decode(line)
+        for index in share[len(lines[read_fd]):]:
+            out[index] = (None, "the process auditing it ended without a result (%s)" % _status_text(status))
+    return out
+
+
+def _call(fn, item):
+    try:
+        return fn(item), None
+    except Exception as exc:  # noqa: BLE001 - one item's failure is that item's error, never the batch's
+        return None, "%s: %s" % (type(exc).__name__, exc)
+
+
+def _child(fn, items, share, write_fd):
+    code = 0
+    try:
+        with os.fdopen(write_fd, "wb") as out:
+            for index in share:
+                result, error = _call(fn, items[index])
+                try:
+                    line = json.dumps([result, error], ensure_ascii=True, separators=(",", ":"))
+                except (TypeError, ValueError) as exc:
+                    line = json.dumps([None, "the result is not JSON: %s" % exc])
+                out.write(line.encode("ascii") + b"\n")
+                out.flush()
+    except BaseException:  # noqa: BLE001 - the parent reports the items without a line
+        code = CHILD_FAILED
+    finally:
+        os._exit(code)
+
+
+def _read_all(shares):
+    """{read_fd: [line bytes, ...]} once every child closed its pipe."""
+    selector = selectors.DefaultSelector()
+    buffers, lines = {}, {}
+    for read_fd in shares:
+        buffers[read_fd], lines[read_fd] = bytearray(), []
+        selector.register(read_fd, selectors.EVENT_READ)
+    open_fds = set(shares)
+    while open_fds:
+        for key, _events in selector.select():
+            chunk = os.read(key.fd, 1 << 16)
+            if not chunk:
+                selector.unregister(key.fd)
+                os.close(key.fd)
+                open_fds.discard(key.fd)
+                continue
+            buf = buffers[key.fd]
+            buf += chunk
+            *complete, rest = buf.split(b"\n")
+            lines[key.fd].extend(bytes(line) for line in complete)
+            buffers[key.fd] = bytearray(rest)
+    selector.close()
+    return lines
+
+
+def _decode(line):
+    try:
+        result, error = json.loads(line.decode("ascii"))
+        return result, error
+    except (ValueError, TypeError) as exc:
+        return None, "the result sent by the auditing process could not be read: %s" % exc
+
+
+def _status_text(status):
+    if os.WIFSIGNALED(status):
+        return "killed by signal %d" % os.WTERMSIG(status)
+    return "exit code %d" % os.waitstatus_to_exitcode(status)
