@@ -248,3 +248,37 @@ def test_ci_templates_validate_strict():
         text = (REPO / "ci-templates" / name).read_text(encoding="utf-8")
         assert "taskguard_inventory_strict=true" in text
         assert "2>&1" in text                                              # the errors are on stdout
+
+
+def test_drift_mixed_fleet_evidence_folders_in_one_task_live_hosts_in_their_own_play(tmp_path):
+    """Evidence folders are audited by the one controller task; only the live host runs
+    the per-host audit; a live host that cannot be reached is in the report and fails the job."""
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text("""
+windows:
+  vars:
+    taskguard_task_inventory_dir: ["%(repo)s/inventories/demo/task_inventory"]
+  hosts:
+    dc01:
+      ansible_connection: local
+      taskguard_offline_root: "%(repo)s/samples/dc01"
+    srv01:
+      ansible_connection: local
+      taskguard_offline_root: "%(repo)s/samples/srv01"
+    live01:
+      ansible_connection: ssh
+      ansible_host: 127.0.0.1
+      ansible_port: 9
+      ansible_ssh_common_args: -o ConnectTimeout=5 -o BatchMode=yes
+""" % {"repo": REPO})
+    proc = _drift(tmp_path, inventory=inventory)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 2, out[-3000:]
+    assert "Traceback" not in out
+    live_play = out.split("PLAY [Audit the live hosts]", 1)[1].split("PLAY [", 1)[0]
+    assert "live01" in live_play and "dc01" not in live_play and "srv01" not in live_play
+    doc = json.loads((tmp_path / "reports" / "drift.json").read_text(encoding="utf-8"))
+    assert set(doc["hosts"]) == {"dc01", "srv01", "live01"}
+    assert doc["hosts"]["dc01"]["findings"] and doc["hosts"]["dc01"]["status"] in ("audited", "partial")
+    assert doc["hosts"]["live01"]["status"] in ("unreachable", "failed")
+    assert "1 host(s) could not be audited: live01" in out

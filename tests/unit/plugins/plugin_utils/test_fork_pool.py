@@ -1,0 +1,79 @@
+# Copyright: (c) 2026, taskguard contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""fork_pool.map_items: results in the order of the items, one item's failure is
+that item's error, and a child that dies leaves an error for every item it did
+not send, never a missing or empty result."""
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from ansible_collections.taskguard.windows.plugins.plugin_utils import fork_pool
+
+
+def _square(item):
+    return {"item": item, "square": item * item, "pid": os.getpid()}
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3, 50])
+def test_results_come_back_in_the_order_of_the_items(workers):
+    out = fork_pool.map_items(_square, list(range(11)), workers)
+    assert [result["square"] for result, _error in out] == [i * i for i in range(11)]
+    assert all(error is None for _result, error in out)
+    pids = {result["pid"] for result, _error in out}
+    if workers == 1:
+        assert pids == {os.getpid()}                     # no fork for one worker
+    else:
+        assert os.getpid() not in pids and len(pids) == min(workers, 11)
+
+
+def test_an_item_that_raises_is_an_error_of_that_item_only():
+    def fn(item):
+        if item == 3:
+            raise ValueError("bad evidence")
+        return item
+    out = fork_pool.map_items(fn, range(6), 2)
+    assert out[3] == (None, "ValueError: bad evidence")
+    assert [r for r, e in out if e is None] == [0, 1, 2, 4, 5]
+
+
+def test_a_child_killed_midway_leaves_an_error_for_each_item_it_did_not_send():
+    def fn(item):
+        if item == 4:                                    # child 0 has items 0, 2, 4, 6
+            os.kill(os.getpid(), signal.SIGKILL)
+        return item
+    out = fork_pool.map_items(fn, range(8), 2)
+    assert [out[i] for i in (0, 2)] == [(0, None), (2, None)]
+    for i in (4, 6):
+        assert out[i][0] is None and "ended without a result (killed by signal 9)" in out[i][1]
+    assert [out[i] for i in (1, 3, 5, 7)] == [(1, None), (3, None), (5, None), (7, None)]
+
+
+def test_a_child_that_exits_is_reported_with_its_exit_code():
+    def fn(item):
+        if item == 1:
+            os._exit(3)
+        return item
+    out = fork_pool.map_items(fn, range(4), 2)
+    assert out[1][0] is None and "exit code 3" in out[1][1]
+    assert out[3][0] is None and "exit code 3" in out[3][1]
+    assert out[0] == (0, None) and out[2] == (2, None)
+
+
+def test_results_larger_than_a_pipe_buffer_do_not_block():
+    big = "x" * (300 * 1024)
+    out = fork_pool.map_items(lambda item: {"item": item, "text": big}, range(6), 3)
+    assert [r["item"] for r, _e in out] == list(range(6))
+    assert all(len(r["text"]) == len(big) for r, _e in out)
+
+
+def test_a_result_that_is_not_json_is_an_error_not_a_crash():
+    out = fork_pool.map_items(lambda item: {"set": {item}} if item == 1 else item, range(3), 2)
+    assert out[1][0] is None and "not JSON" in out[1][1]
+    assert out[0] == (0, None) and out[2] == (2, None)
+
+
+def test_no_items_no_fork():
+    assert not fork_pool.map_items(_square, [], 4)
