@@ -11,7 +11,7 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.compliance_input import compliance_summary, read_compliance
-from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_surface
+from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_surface, result_spool
 from ansible_collections.taskguard.windows.plugins.plugin_utils import findings as fnd
 from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import unreachable_finding
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.document import build_report, host_entry
@@ -46,7 +46,8 @@ def host_from_result(host, res, hints=None):
     if not isinstance(res, dict):
         return not_audited("failed", "failed", "no audit result was recorded for this host "
                                                "(the play did not reach the audit task)")
-    res = _plain(res)
+    if type(res) is not result_spool.PlainResult:   # read back from JSON: plain already, no copy needed
+        res = _plain(res)
     if res.get("unreachable"):
         return not_audited("unreachable", "unreachable", res.get("msg") or "host unreachable")
     if res.get("skipped"):

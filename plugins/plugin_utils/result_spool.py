@@ -63,6 +63,13 @@ class SpoolError(TaskGuardError):
     """A spooled result could not be written or read back (the message says why)."""
 
 
+class PlainResult(dict):
+    """A result ``resolve`` read back from its spool file: ``json.loads`` output,
+    so plain JSON types only (no Ansible wrapper, no tuple). The report step takes
+    it as it is instead of copying it into plain types (report_runner._plain: ~0.7 s
+    of CPU and a second copy of every result at 2,000 hosts)."""
+
+
 def spool_dir(state_dir):
     return os.path.join(state_dir, SPOOL_DIR)
 
@@ -169,7 +176,7 @@ def resolve(state_dir, results):
         try:
             if not state_dir:
                 raise SpoolError("the report step was given no state_dir to read it from")
-            out[host] = read(state_dir, str(host), _plain(ref))
+            out[host] = PlainResult(read(state_dir, str(host), _plain(ref)))
             spooled[host] = _plain(ref)
         except SpoolError as exc:
             out[host] = {"failed": True, "taskguard_status": "failed", "mode": res.get("mode"),

@@ -14,6 +14,8 @@ __metaclass__ = type
 import json
 import re
 
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports import indented_json
+
 
 # C0/C1 controls (except tab, LF, CR), bidi controls, zero-width characters,
 # BOM, noncharacters and lone surrogates; also the other format characters and
@@ -42,4 +44,6 @@ def one_line(value, limit=300):
 
 
 def to_json(value, indent=None):
+    if indent is not None:
+        return indented_json.dumps(value, indent=indent)   # the same text as below, faster
     return json.dumps(value, indent=indent, sort_keys=True, ensure_ascii=True, default=str)

@@ -98,8 +98,8 @@ def _batch_rows(doc, views, msg):
                    batch_rights.unread_text(right, reason, msg), "", "", "", "")
 
 
-def render(doc, language=None):
-    msg, groups = fleet(doc, language)
+def render(doc, language=None, fleet_view=None):
+    msg, groups = fleet_view or fleet(doc, language)
     buf = io.StringIO()
     writer = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow([msg(c) for c in COLUMNS])

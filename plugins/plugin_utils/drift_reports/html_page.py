@@ -300,11 +300,9 @@ def _os_version(view, msg):
     return '<p class="muted">%s</p>' % esc(text, 400) if text else ""
 
 
-def render(doc, language=None):
-    msg, groups = fleet(doc, language)
+def render(doc, language=None, fleet_view=None):
+    msg, groups = fleet_view or fleet(doc, language)
     views = all_views(groups)
-    for i, v in enumerate(views):
-        v["anchor"] = str(i)
     run = doc.get("run") or {}
     style, script = _STYLE % {"font": msg.font_stack}, _SCRIPT
     csp = ("default-src 'none'; script-src %s; style-src %s; img-src 'none'; base-uri 'none'; form-action 'none'"
@@ -328,10 +326,10 @@ def render(doc, language=None):
     out.append("<h2>%s</h2>" % esc(msg("report.tasks")))
     out.append(_controls(msg, kinds, min(total, MAX_CARDS)))
     budget = MAX_CARDS
-    for v in views:
+    for anchor, v in enumerate(views):
         out.append('<section class="host" id="h-%s" data-verdict="%s"><h2>%s %s <span class="muted">%s</span></h2>'
                    '<ul class="reasons">%s</ul>%s' % (
-                       esc(v["anchor"]), esc(v["verdict"]), esc(v["host"]),
+                       esc(str(anchor)), esc(v["verdict"]), esc(v["host"]),
                        _badge("verdict v-" + esc(v["verdict"]), msg.label("verdict", v["verdict"])),
                        esc(msg("tier." + v["tier"])), "".join("<li>%s</li>" % esc(r, 600) for r in v["reasons"][:10]),
                        _os_version(v, msg)))

@@ -145,8 +145,8 @@ def _batch_rights(doc, views, msg):
     return lines
 
 
-def render(doc, language=None):
-    msg, groups = fleet(doc, language)
+def render(doc, language=None, fleet_view=None):
+    msg, groups = fleet_view or fleet(doc, language)
     views = all_views(groups)
     run = doc.get("run") or {}
     counts = count_verdicts(views)

@@ -154,3 +154,36 @@ def test_a_missing_file_names_the_state_dir_rule(tmp_path):
     with pytest.raises(result_spool.SpoolError) as err:
         result_spool.read(str(tmp_path / "b"), "ws1", ref)
     assert str(tmp_path / "b") in str(err.value) and "taskguard_state_dir" in str(err.value)
+
+
+def test_spooled_results_are_marked_plain_and_reported_as_their_copies_would_be(tmp_path):
+    """resolve marks what it read back from JSON (PlainResult) and the report takes it
+    without copying it; the report is the one an ordinary dict of the same result gives."""
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.json_format import render
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import build_run_report
+    ref = result_spool.write(str(tmp_path), "ws1", RESULT)
+    registered = {"ws1": {"status": "audited", "spool": ref}, "ws2": {"failed": True, "msg": "down"}}
+    results, _spooled = result_spool.resolve(str(tmp_path), registered)
+    assert type(results["ws1"]) is result_spool.PlainResult and type(results["ws2"]) is dict
+    run = {"id": "r", "slice": None, "generated_at": "2026-01-01T00:00:00Z"}
+    doc = build_run_report(results, run=run)
+    assert doc["hosts"]["ws1"]["findings"] is not None and doc["hosts"]["ws1"]["verdict"]["state"] == "suspicious"
+    copied = build_run_report({h: json.loads(json.dumps(r)) for h, r in results.items()}, run=run)
+    assert render(doc) == render(copied)
+
+
+def test_a_result_not_read_from_the_spool_is_still_made_plain():
+    """Only resolve's mark skips the copy: a registered result in full (Ansible's
+    wrapped strings, tuples, a dict subclass) is still turned into plain types."""
+    from ansible.utils.unsafe_proxy import AnsibleUnsafeText
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.report_runner import host_from_result
+
+    class Other(dict):
+        pass
+    finding = {"id": AnsibleUnsafeText("f1"), "kind": "undocumented", "task": AnsibleUnsafeText("\\Evil"),
+               "severity": "high", "title": "t", "kinds": ("undocumented",)}
+    for res in (dict(RESULT, findings=[finding], os_source=AnsibleUnsafeText("hive")),
+                Other(RESULT, findings=[finding], os_source=AnsibleUnsafeText("hive"))):
+        entry = host_from_result("ws1", res)
+        assert type(entry["os_source"]) is str and type(entry["findings"][0]["task"]) is str
+        assert entry["findings"][0]["kinds"] == ["undocumented"] and entry["findings"][0] is not finding
