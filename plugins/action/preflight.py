@@ -69,7 +69,11 @@ class ActionModule(ActionBase):
     def _host_var(self, task_vars, host, name):
         """(value, problem) of a variable as *host* sees it (templated, from the inventory)."""
         try:
-            hostvars = task_vars["hostvars"][host]
+            # one view per host: each hostvars[host] computes all of the host's variables again
+            views = self._host_views
+            if host not in views:
+                views[host] = task_vars["hostvars"][host]
+            hostvars = views[host]
             return (hostvars[name] if name in hostvars else None), None
         except Exception as exc:  # noqa: BLE001 - an undefined or broken variable is a problem to report
             return None, "%s for host %s cannot be read: %s" % (name, host, str(exc)[:300])
@@ -139,6 +143,7 @@ class ActionModule(ActionBase):
         args = self.validate_argument_spec(argument_spec=_ARGS)[1]
         self._warn_renamed(args["renamed_vars"], task_vars)
         problems, warnings = [], []
+        self._host_views = {}
         inputs = self._gather(args, task_vars, problems)
         problems += run_checks(inputs, warnings=warnings)
         # values come from the operator's variables and paths: never template them again
