@@ -167,6 +167,22 @@ def _pattern_or_none(spec, key, normalize):
     return compile_pattern(normalize(text) or text, any_separator=True, what=key)
 
 
+# How an expected principal value is compared (_principal_kind), decided once per entry.
+_SIMPLE, _PATH_SID, _ANY_USER, _ACCOUNT = "simple", "{sid}", "{user}", "account"
+
+
+def _principal_kind(key, want):
+    """logon_type/run_level as text; an account as written, '{sid}' (the SID the task
+    path ends with) or '{user}' (any ordinary account)."""
+    if key == "logon_type" or key == "run_level":
+        return _SIMPLE
+    if want == "{sid}":
+        return _PATH_SID
+    if want == "{user}":
+        return _ANY_USER
+    return _ACCOUNT
+
+
 class CompiledExpected:
     """``expected`` block compiled once per entry (patterns compiled at load time)."""
 
@@ -196,45 +212,47 @@ class CompiledExpected:
                                 for key, value in self.principal.items()}
         self._trigger_norm = [_normalize_trigger_want(t) for t in self.triggers]
         # What compare() checks, decided once per entry rather than per task.
-        self._principal_checks = [(key, self.principal[key], self._principal_norm[key])
+        self._principal_checks = [(key, self.principal[key], self._principal_norm[key], _principal_kind(key, self.principal[key]))
                                   for key in ("user_id", "group_id", "logon_type", "run_level") if key in self.principal]
         self._flag_checks = [(key, self.raw[key]) for key in ("hidden", "enabled") if key in self.raw]
+
+        # Which parts compare() looks at, decided once (not per task of every host).
+        self._check_actions = self.raw.get("actions") is not None
+        self._check_triggers = "triggers" in self.raw
+        self._check_fingerprint = "fingerprint" in self.raw
 
     # -- comparison -------------------------------------------------------
     def compare(self, task, *, path_sid=None):
         diffs = []
-        diff = _differ(diffs)
-
         if self._principal_checks:
             principal = task.get("principal") or {}
-            for key, want, want_norm in self._principal_checks:
+            for key, want, want_norm, kind in self._principal_checks:
                 have = principal.get(key)
-                if key == "logon_type" or key == "run_level":
-                    ok = _same_text(want, have) or want_norm == normalize_simple(have)
-                elif want == "{sid}":
-                    ok = path_sid is not None and normalize_account(have) == path_sid.casefold()
-                elif want == "{user}":
-                    ok = is_user_account(have)
-                else:
+                if kind is _ACCOUNT:
                     ok = _same_text(want, have) or want_norm == normalize_account(have)
+                elif kind is _SIMPLE:
+                    ok = _same_text(want, have) or want_norm == normalize_simple(have)
+                elif kind is _PATH_SID:
+                    ok = path_sid is not None and normalize_account(have) == path_sid.casefold()
+                else:   # _ANY_USER
+                    ok = is_user_account(have)
                 if not ok:
-                    diff("principal." + key, want, have)
+                    _diff(diffs, "principal." + key, want, have)
 
-        if self.raw.get("actions") is not None:
+        if self._check_actions:
             actual_actions = task.get("actions") or []
             if len(actual_actions) != len(self.actions):
-                diff("actions", [_describe_action(a) for a in self.raw["actions"]],
-                     [_describe_action(a) for a in actual_actions])
+                _diff(diffs, "actions", [_describe_action(a) for a in self.raw["actions"]],
+                      [_describe_action(a) for a in actual_actions])
             else:
                 for i, (want, have) in enumerate(zip(self.actions, actual_actions)):
-                    self._compare_action(i, want, have, diff)
+                    self._compare_action(i, want, have, diffs)
 
-        if "triggers" in self.raw:
+        if self._check_triggers:
             # Trigger order carries no meaning (the scheduler fires each on its own),
             # so expected triggers are matched to actual ones as a multiset.
-            actual_triggers = list(task.get("triggers") or [])
+            remaining = list(task.get("triggers") or [])
             unmatched = False
-            remaining = list(actual_triggers)
             for want_norm in self._trigger_norm:
                 for i, have in enumerate(remaining):
                     if _trigger_matches_norm(want_norm, have):
@@ -243,56 +261,62 @@ class CompiledExpected:
                 else:
                     unmatched = True
             if unmatched or remaining:
-                diff("triggers", [_describe_trigger(t) for t in self.triggers],
-                     [_describe_trigger(t) for t in actual_triggers])
+                _diff(diffs, "triggers", [_describe_trigger(t) for t in self.triggers],
+                      [_describe_trigger(t) for t in (task.get("triggers") or [])])
 
         for key, want in self._flag_checks:
             if want is not task.get(key):
-                diff(key, want, task.get(key))
+                _diff(diffs, key, want, task.get(key))
 
-        if "fingerprint" in self.raw:
+        if self._check_fingerprint:
             have = task.get("fingerprint")
             if have is None or str(have).casefold() != str(self.raw["fingerprint"]).casefold():
-                diff("fingerprint", self.raw["fingerprint"], have)
+                _diff(diffs, "fingerprint", self.raw["fingerprint"], have)
         return diffs
 
     @staticmethod
-    def _compare_action(i, want, have, diff):
-        prefix = "actions[%d]." % i
+    def _compare_action(i, want, have, diffs):
+        # The field names ("actions[i].<field>") are built only for a difference.
         norm = want["_norm"]
-        if not _same_text(want.get("type"), have.get("type")) and norm["type"] != normalize_simple(have.get("type")):
-            diff(prefix + "type", want.get("type"), have.get("type"))
+        value = have.get("type")
+        if not _same_text(want.get("type"), value) and norm["type"] != normalize_simple(value):
+            _diff(diffs, "actions[%d].type" % i, want.get("type"), value)
             return
         if "command" in want:
-            if not _same_text(want["command"], have.get("command")) and \
-                    norm["command"] != normalize_command(have.get("command")):
-                diff(prefix + "command", want["command"], have.get("command"))
+            value = have.get("command")
+            if not _same_text(want["command"], value) and norm["command"] != normalize_command(value):
+                _diff(diffs, "actions[%d].command" % i, want["command"], value)
         elif want["_command_pattern"] is not None:
-            if not want["_command_pattern"].match(normalize_command(have.get("command")) or ""):
-                diff(prefix + "command", want["command_pattern"], have.get("command"))
+            value = have.get("command")
+            if not want["_command_pattern"].match(normalize_command(value) or ""):
+                _diff(diffs, "actions[%d].command" % i, want["command_pattern"], value)
+        value = have.get("arguments")
         if want["_arguments_pattern"] is not None:
-            if not want["_arguments_pattern"].match(normalize_arguments(have.get("arguments")) or ""):
-                diff(prefix + "arguments", want["arguments_pattern"], have.get("arguments"))
-        elif not _same_text(want.get("arguments"), have.get("arguments"), none_too=True) and \
-                norm["arguments"] != normalize_arguments(have.get("arguments")):
+            if not want["_arguments_pattern"].match(normalize_arguments(value) or ""):
+                _diff(diffs, "actions[%d].arguments" % i, want["arguments_pattern"], value)
+        elif not _same_text(want.get("arguments"), value, none_too=True) and \
+                norm["arguments"] != normalize_arguments(value):
             # no arguments in the entry means: none allowed (appending arguments to an
             # allowed program is a classic way to abuse an allow list)
-            diff(prefix + "arguments", want.get("arguments"), have.get("arguments"))
-        if "working_directory" in want and not _same_text(want["working_directory"], have.get("working_directory")) \
-                and norm["working_directory"] != normalize_command(have.get("working_directory")):
-            diff(prefix + "working_directory", want["working_directory"], have.get("working_directory"))
-        if "class_id" in want and norm["class_id"] != normalize_class_id(have.get("class_id")):
-            diff(prefix + "class_id", want["class_id"], have.get("class_id"))
-        if "data" in want and norm["data"] != normalize_simple(have.get("data")):
-            diff(prefix + "data", want["data"], have.get("data"))
-        elif want["_data_pattern"] is not None and not want["_data_pattern"].match(normalize_simple(have.get("data")) or ""):
-            diff(prefix + "data", want["data_pattern"], have.get("data"))
+            _diff(diffs, "actions[%d].arguments" % i, want.get("arguments"), value)
+        if "working_directory" in want:
+            value = have.get("working_directory")
+            if not _same_text(want["working_directory"], value) and norm["working_directory"] != normalize_command(value):
+                _diff(diffs, "actions[%d].working_directory" % i, want["working_directory"], value)
+        if "class_id" in want:
+            value = have.get("class_id")
+            if norm["class_id"] != normalize_class_id(value):
+                _diff(diffs, "actions[%d].class_id" % i, want["class_id"], value)
+        value = have.get("data")
+        if "data" in want and norm["data"] != normalize_simple(value):
+            _diff(diffs, "actions[%d].data" % i, want["data"], value)
+        elif want["_data_pattern"] is not None and not want["_data_pattern"].match(normalize_simple(value) or ""):
+            # also when "data" is given and equal: both are checked then
+            _diff(diffs, "actions[%d].data" % i, want["data_pattern"], value)
 
 
-def _differ(diffs):
-    def diff(field, expected, actual):
-        diffs.append({"field": field, "expected": expected, "actual": actual})
-    return diff
+def _diff(diffs, field, expected, actual):
+    diffs.append({"field": field, "expected": expected, "actual": actual})
 
 
 def _same_text(written, have, none_too=False):

@@ -116,3 +116,142 @@ def test_tricky_values_both_paths(expected, task, differs, monkeypatch):
     _all_slow(monkeypatch)
     assert CompiledExpected(expected).compare(task) == fast
     assert bool(fast) is differs
+
+
+# ---------------------------------------------------------------------------
+# The compiled comparison against the rules read straight: every value of both
+# sides normalized on every call, nothing decided at load time. Catches a
+# compiled shortcut (principal kinds, lazy field names, one copy of the
+# triggers) that both the fast and the slow path above would share.
+def _reference(expected, task, path_sid):
+    ic = inventory_compare
+    diffs = []
+
+    def diff(field, want, have):
+        diffs.append({"field": field, "expected": want, "actual": have})
+    principal = task.get("principal") or {}
+    for key in ("user_id", "group_id", "logon_type", "run_level"):
+        if key not in (expected.get("principal") or {}):
+            continue
+        want, have = expected["principal"][key], principal.get(key)
+        if key in ("logon_type", "run_level"):
+            ok = ic.normalize_simple(want) == ic.normalize_simple(have)
+        elif want == "{sid}":
+            ok = path_sid is not None and ic.normalize_account(have) == path_sid.casefold()
+        elif want == "{user}":
+            ok = ic.is_user_account(have)
+        else:
+            ok = ic.normalize_account(want) == ic.normalize_account(have)
+        if not ok:
+            diff("principal." + key, want, have)
+    if expected.get("actions") is not None:
+        actual = task.get("actions") or []
+        if len(actual) != len(expected["actions"]):
+            diff("actions", [ic._describe_action(a) for a in expected["actions"]], [ic._describe_action(a) for a in actual])
+        else:
+            for i, (want, have) in enumerate(zip(expected["actions"], actual)):
+                _reference_action("actions[%d]." % i, want, have, diff)
+    if "triggers" in expected:
+        remaining = list(task.get("triggers") or [])
+        unmatched = False
+        for want in expected["triggers"]:
+            for i, have in enumerate(remaining):
+                if all(_reference_trigger_value(k, v, have.get(k)) for k, v in want.items()):
+                    del remaining[i]
+                    break
+            else:
+                unmatched = True
+        if unmatched or remaining:
+            diff("triggers", [ic._describe_trigger(t) for t in expected["triggers"]],
+                 [ic._describe_trigger(t) for t in task.get("triggers") or []])
+    for key in ("hidden", "enabled"):
+        if key in expected and expected[key] is not task.get(key):
+            diff(key, expected[key], task.get(key))
+    if "fingerprint" in expected:
+        have = task.get("fingerprint")
+        if have is None or str(have).casefold() != str(expected["fingerprint"]).casefold():
+            diff("fingerprint", expected["fingerprint"], have)
+    return diffs
+
+
+def _matches(pattern_text, normalize, value):
+    from ansible_collections.taskguard.windows.plugins.plugin_utils.inventory_patterns import compile_pattern
+    pattern = compile_pattern(normalize(pattern_text) or pattern_text, any_separator=True, what="test")
+    return bool(pattern.match(normalize(value) or ""))
+
+
+def _reference_action(prefix, want, have, diff):
+    ic = inventory_compare
+    if ic.normalize_simple(want.get("type")) != ic.normalize_simple(have.get("type")):
+        diff(prefix + "type", want.get("type"), have.get("type"))
+        return
+    if "command" in want:
+        if ic.normalize_command(want["command"]) != ic.normalize_command(have.get("command")):
+            diff(prefix + "command", want["command"], have.get("command"))
+    elif "command_pattern" in want and not _matches(want["command_pattern"], ic.normalize_command, have.get("command")):
+        diff(prefix + "command", want["command_pattern"], have.get("command"))
+    if "arguments_pattern" in want:
+        if not _matches(want["arguments_pattern"], ic.normalize_arguments, have.get("arguments")):
+            diff(prefix + "arguments", want["arguments_pattern"], have.get("arguments"))
+    elif ic.normalize_arguments(want.get("arguments")) != ic.normalize_arguments(have.get("arguments")):
+        diff(prefix + "arguments", want.get("arguments"), have.get("arguments"))
+    if "working_directory" in want and \
+            ic.normalize_command(want["working_directory"]) != ic.normalize_command(have.get("working_directory")):
+        diff(prefix + "working_directory", want["working_directory"], have.get("working_directory"))
+    if "class_id" in want and ic.normalize_class_id(want["class_id"]) != ic.normalize_class_id(have.get("class_id")):
+        diff(prefix + "class_id", want["class_id"], have.get("class_id"))
+    # "data" wins only when it differs: an equal "data" still has "data_pattern" checked
+    if "data" in want and ic.normalize_simple(want["data"]) != ic.normalize_simple(have.get("data")):
+        diff(prefix + "data", want["data"], have.get("data"))
+    elif "data_pattern" in want and not _matches(want["data_pattern"], ic.normalize_simple, have.get("data")):
+        diff(prefix + "data", want["data_pattern"], have.get("data"))
+
+
+def _reference_trigger_value(key, want, have):
+    ic = inventory_compare
+    if key == "user_id":
+        return ic.normalize_account(want) == ic.normalize_account(have)
+    if isinstance(want, bool):
+        return want is have
+    return ic.normalize_simple(want) == ic.normalize_simple(have)
+
+
+PATTERNS = {"command_pattern": ["C:\\Windows\\**", "*\\foo.exe", "%ProgramFiles%\\Vendor\\*.exe"],
+            "arguments_pattern": ["*", "-a *", "/S*"], "data_pattern": ["*", "<x>*"]}
+
+
+def _case_with_patterns_and_sids(rng):
+    expected, task = _case(rng)
+    for action in expected["actions"]:
+        for key, choices in PATTERNS.items():
+            if rng.random() < 0.25:
+                action[key] = rng.choice(choices)   # "command"/"data" as well: those win
+        if "command_pattern" in action and rng.random() < 0.7:
+            action.pop("command", None)
+    if rng.random() < 0.15:
+        expected["principal"]["user_id"] = rng.choice(("{sid}", "{user}"))
+    for key in ("enabled", "fingerprint"):
+        if rng.random() < 0.2:
+            expected[key] = rng.choice((True, False, "abc", "ABC"))
+            task[key] = rng.choice((True, False, "abc", "abC", None))
+    if rng.random() < 0.1:
+        del expected["actions"]
+    return expected, task
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_compiled_compare_equals_the_rules_read_straight(seed):
+    rng = random.Random(1000 + seed)
+    checked = differ = 0
+    for _i in range(1500):
+        expected, task = _case_with_patterns_and_sids(rng)
+        sid = rng.choice((None, "S-1-5-21-1-2-3-1001", "s-1-5-18"))
+        try:
+            compiled = CompiledExpected(expected)
+        except Exception:   # a pattern the loader refuses (the inventory reports it): not compared
+            continue
+        got = compiled.compare(task, path_sid=sid)
+        assert got == _reference(expected, task, sid), (expected, task)
+        checked += 1
+        differ += bool(got)
+    assert checked > 1000 and 100 < differ < checked - 100
