@@ -34,6 +34,21 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(_ARGS)
 
+    @staticmethod
+    def _offline_results(name, task_vars):
+        """{host: registered result} from the registered result of audit_offline, read as
+        registered: passing it as ``results`` would have Ansible template every host's
+        result again (~1.5 ms per host, in this one serial step)."""
+        if not name:
+            return {}
+        registered = task_vars.get(name)
+        if not isinstance(registered, dict) or registered.get("failed") or registered.get("skipped"):
+            return {}   # the batch failed as a whole: its hosts were audited per host
+        hosts = registered.get("hosts")
+        if not isinstance(hosts, dict):
+            raise AnsibleActionFail("%s is not the registered result of taskguard.windows.audit_offline" % name)
+        return {str(host): result for host, result in hosts.items()}
+
     def _host_results(self, hosts, given, result_var, task_vars, state_dir):
         """({host: audit result}, {host: spool reference of the files read})."""
         given = given or {}
@@ -124,7 +139,8 @@ class ActionModule(ActionBase):
         run_id = args.get("run_id") or str(task_vars.get("awx_workflow_job_id") or task_vars.get("awx_job_id") or
                                            "run-" + now.strftime("%Y%m%dT%H%M%SZ"))
         slice_id = args.get("slice")
-        results, spooled = self._host_results(args["hosts"], args.get("results"), args["result_var"], task_vars,
+        given = dict(self._offline_results(args.get("offline_result_var"), task_vars), **(args.get("results") or {}))
+        results, spooled = self._host_results(args["hosts"], given, args["result_var"], task_vars,
                                               args.get("state_dir"))
         run = {"id": run_id, "slice": slice_id}
         if args.get("slice_number") is not None:

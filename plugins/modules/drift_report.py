@@ -37,6 +37,14 @@ options:
     description: Audit results of some hosts by inventory_hostname (for example RV(taskguard.windows.audit_offline#module:hosts));
       the hosts not in it are read from C(hostvars[host][result_var]).
     type: dict
+  offline_result_var:
+    description:
+      - Name of the registered result of M(taskguard.windows.audit_offline) in this run; the results of the hosts in its
+        RV(taskguard.windows.audit_offline#module:hosts) are taken from there (O(results) wins for a host in both).
+      - Why a name and not the value - a value given in O(results) is templated again by Ansible, host by host, before
+        this step starts; the registered variable is read as it was registered.
+      - When that task failed as a whole, its hosts are read from O(result_var) (the per-host audit's).
+    type: str
   result_var:
     description: Name of the registered audit result.
     type: str

@@ -142,12 +142,33 @@ def test_the_report_takes_the_batch_results_and_reads_the_others_from_hostvars(t
     batch = _batch(tmp_path, ["dc01", "srv01"], hostvars)
     live = _per_host(tmp_path, "adminws01", hostvars)               # stands for a live host's registered result
     report = harness.make_action(ReportAction, "taskguard.windows.drift_report", {
-        "hosts": ["dc01", "srv01", "adminws01", "lost"], "results": batch["hosts"], "formats": ["json"],
-        "report_dir": str(tmp_path / "r"), "state_dir": str(tmp_path / "state"), "run_id": "t"})
-    out = report.run(task_vars={"hostvars": {"adminws01": {"taskguard_audit": live}, "lost": {},
+        "hosts": ["dc01", "srv01", "adminws01", "lost"], "offline_result_var": "taskguard_offline_audit",
+        "formats": ["json"], "report_dir": str(tmp_path / "r"), "state_dir": str(tmp_path / "state"), "run_id": "t"})
+    out = report.run(task_vars={"taskguard_offline_audit": batch,
+                                "hostvars": {"adminws01": {"taskguard_audit": live}, "lost": {},
                                              "dc01": {"taskguard_audit": {"failed": True, "msg": "ignored"}}}})
     doc = json.loads((tmp_path / "r" / "drift.json").read_text())
     assert doc["hosts"]["dc01"]["findings"] and doc["hosts"]["srv01"]["findings"]      # from the batch
     assert doc["hosts"]["adminws01"]["findings"]                                        # from hostvars
     assert out["unaudited_hosts"] == ["lost"]
     assert not os.listdir(tmp_path / "state" / "spool")          # the batch's files were read, then removed
+
+
+def _report(tmp_path, task_vars):
+    from ansible_collections.taskguard.windows.plugins.action.drift_report import ActionModule as ReportAction
+    report = harness.make_action(ReportAction, "taskguard.windows.drift_report", {
+        "hosts": ["dc01"], "offline_result_var": "taskguard_offline_audit", "formats": ["json"],
+        "report_dir": str(tmp_path / "r"), "state_dir": str(tmp_path / "state"), "run_id": "t"})
+    return report.run(task_vars=task_vars)
+
+
+def test_when_the_batch_failed_as_a_whole_the_per_host_results_are_read(tmp_path):
+    per_host = _per_host(tmp_path, "dc01", _hostvars())
+    out = _report(tmp_path, {"taskguard_offline_audit": {"failed": True, "msg": "boom"},
+                             "hostvars": {"dc01": {"taskguard_audit": per_host}}})
+    assert out["unaudited_hosts"] == [] and out["summary"]["findings"] > 0
+
+
+def test_a_variable_that_is_not_the_batch_result_stops_the_report(tmp_path):
+    with pytest.raises(AnsibleActionFail, match="not the registered result of taskguard.windows.audit_offline"):
+        _report(tmp_path, {"taskguard_offline_audit": {"hosts": ["dc01"]}, "hostvars": {}})
