@@ -13,8 +13,9 @@ per item through its own pipe. The parent reads every pipe as data arrives
 (``selectors``), so a child never blocks on a full pipe.
 
 Fail closed: an item whose function raised, or whose child died (killed, out of
-memory, a crash in C code) before sending its line, comes back as an error
-saying so, never as a missing or empty result. Children leave with ``os._exit``:
+memory, a crash in C code) while working on it, comes back as an error saying
+so, never as a missing or empty result; the items that child had not started
+yet are run again in new children. Children leave with ``os._exit``:
 they never run the parent's cleanup (Ansible's worker exit, atexit handlers,
 buffered output inherited from the parent).
 """
@@ -43,9 +44,21 @@ def map_items(fn, items, workers):
     workers = max(1, min(int(workers or 1), len(items)))
     if workers == 1:
         return [_call(fn, item) for item in items]
+    out = [None] * len(items)
+    pending = list(range(len(items)))
+    while pending:
+        # A child that dies loses the item it was working on (that item's error) and the
+        # items of its share it had not started: those go to a new round, so one hostile
+        # item cannot take the results of the others with it.
+        pending = _round(fn, items, pending, min(workers, len(pending)), out)
+    return out
+
+
+def _round(fn, items, indexes, workers, out):
+    """Runs ``indexes`` in ``workers`` children, fills ``out``; returns the indexes not started."""
     children = []
     for number in range(workers):
-        share = list(range(number, len(items), workers))   # interleaved: hosts of one kind spread out
+        share = indexes[number::workers]   # interleaved: hosts of one kind spread out
         read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:   # pragma: no cover - the child's coverage is not collected; its output is tested
@@ -54,14 +67,16 @@ def map_items(fn, items, workers):
         os.close(write_fd)
         children.append((pid, read_fd, share))
     lines = _read_all({read_fd: share for _pid, read_fd, share in children})
-    out = [None] * len(items)
+    not_started = []
     for pid, read_fd, share in children:
         _pid, status = os.waitpid(pid, 0)
-        for index, line in zip(share, lines[read_fd]):
+        sent = lines[read_fd]
+        for index, line in zip(share, sent):
             out[index] = _decode(line)
-        for index in share[len(lines[read_fd]):]:
-            out[index] = (None, "the process auditing it ended without a result (%s)" % _status_text(status))
-    return out
+        if len(sent) < len(share):
+            out[share[len(sent)]] = (None, "the process auditing it ended without a result (%s)" % _status_text(status))
+            not_started.extend(share[len(sent) + 1:])
+    return sorted(not_started)
 
 
 def _call(fn, item):

@@ -39,16 +39,15 @@ def test_an_item_that_raises_is_an_error_of_that_item_only():
     assert [r for r, e in out if e is None] == [0, 1, 2, 4, 5]
 
 
-def test_a_child_killed_midway_leaves_an_error_for_each_item_it_did_not_send():
+def test_a_child_killed_midway_costs_only_the_item_it_was_working_on():
     def fn(item):
-        if item == 4:                                    # child 0 has items 0, 2, 4, 6
+        if item in (4, 10):                              # child 0 has items 0, 2, 4, 6, 8, 10, 12
             os.kill(os.getpid(), signal.SIGKILL)
         return item
-    out = fork_pool.map_items(fn, range(8), 2)
-    assert [out[i] for i in (0, 2)] == [(0, None), (2, None)]
-    for i in (4, 6):
+    out = fork_pool.map_items(fn, range(14), 2)
+    for i in (4, 10):
         assert out[i][0] is None and "ended without a result (killed by signal 9)" in out[i][1]
-    assert [out[i] for i in (1, 3, 5, 7)] == [(1, None), (3, None), (5, None), (7, None)]
+    assert [r for r, e in out if e is None] == [i for i in range(14) if i not in (4, 10)]
 
 
 def test_a_child_that_exits_is_reported_with_its_exit_code():
@@ -58,8 +57,12 @@ def test_a_child_that_exits_is_reported_with_its_exit_code():
         return item
     out = fork_pool.map_items(fn, range(4), 2)
     assert out[1][0] is None and "exit code 3" in out[1][1]
-    assert out[3][0] is None and "exit code 3" in out[3][1]
-    assert out[0] == (0, None) and out[2] == (2, None)
+    assert out[0] == (0, None) and out[2] == (2, None) and out[3] == (3, None)
+
+
+def test_every_item_killing_its_child_still_ends_with_an_error_each():
+    out = fork_pool.map_items(lambda item: os.kill(os.getpid(), signal.SIGKILL), range(5), 2)
+    assert all(r is None and "killed by signal 9" in e for r, e in out)
 
 
 def test_results_larger_than_a_pipe_buffer_do_not_block():
