@@ -15,6 +15,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils import admin_sur
 from ansible_collections.taskguard.windows.plugins.plugin_utils import findings as fnd
 from ansible_collections.taskguard.windows.plugins.plugin_utils.findings import unreachable_finding
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.document import build_report, host_entry
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.gc_pause import paused as gc_paused
 from ansible_collections.taskguard.windows.plugins.plugin_utils.severity import severity_at_least
 
 _VALID = ("audited", "partial")
@@ -74,15 +75,16 @@ def build_run_report(results, run, compliance_dir=None, hints=None):
     Per-host judgments (TG-A024 included) come with each audit result
     (pipeline.judge); only the fleet-joined task-account findings are added here."""
     hints = hints or {}
-    hosts = {str(h): host_from_result(str(h), r, hints.get(h)) for h, r in results.items()}
-    if compliance_dir:
-        for name, entry in hosts.items():
-            entry["compliance"] = read_compliance(compliance_dir, name)
-    add_task_account_findings(hosts)
-    doc = build_report(hosts, run)
-    doc["administrators"] = fleet_administrators(doc["hosts"])
-    if compliance_dir:
-        doc["summary"]["compliance"] = compliance_summary(doc["hosts"])
+    with gc_paused():   # drift_reports/gc_pause.py: the whole fleet is in memory, full collections walk it
+        hosts = {str(h): host_from_result(str(h), r, hints.get(h)) for h, r in results.items()}
+        if compliance_dir:
+            for name, entry in hosts.items():
+                entry["compliance"] = read_compliance(compliance_dir, name)
+        add_task_account_findings(hosts)
+        doc = build_report(hosts, run)
+        doc["administrators"] = fleet_administrators(doc["hosts"])
+        if compliance_dir:
+            doc["summary"]["compliance"] = compliance_summary(doc["hosts"])
     return doc
 
 

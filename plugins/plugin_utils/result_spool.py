@@ -44,6 +44,7 @@ import re
 import time
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils import state
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.gc_pause import paused as gc_paused
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardError
 
 SPOOL_DIR = "spool"
@@ -168,19 +169,20 @@ def resolve(state_dir, results):
     result saying why (the host is reported as not audited). ``spooled``:
     {host: reference} of the files read, for ``discard`` once the reports exist."""
     out, spooled = {}, {}
-    for host, res in (results or {}).items():
-        ref = res.get("spool") if isinstance(res, dict) else None
-        if ref is None:
-            out[host] = res
-            continue
-        try:
-            if not state_dir:
-                raise SpoolError("the report step was given no state_dir to read it from")
-            out[host] = PlainResult(read(state_dir, str(host), _plain(ref)))
-            spooled[host] = _plain(ref)
-        except SpoolError as exc:
-            out[host] = {"failed": True, "taskguard_status": "failed", "mode": res.get("mode"),
-                         "msg": "the audit result of this host could not be read back: %s" % exc}
+    with gc_paused():   # each result read adds thousands of objects that full collections walked again
+        for host, res in (results or {}).items():
+            ref = res.get("spool") if isinstance(res, dict) else None
+            if ref is None:
+                out[host] = res
+                continue
+            try:
+                if not state_dir:
+                    raise SpoolError("the report step was given no state_dir to read it from")
+                out[host] = PlainResult(read(state_dir, str(host), _plain(ref)))
+                spooled[host] = _plain(ref)
+            except SpoolError as exc:
+                out[host] = {"failed": True, "taskguard_status": "failed", "mode": res.get("mode"),
+                             "msg": "the audit result of this host could not be read back: %s" % exc}
     return out, spooled
 
 

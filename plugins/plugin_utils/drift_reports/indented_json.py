@@ -29,6 +29,10 @@ from json.encoder import encode_basestring_ascii as _escape
 # Deeper documents go to json.dumps: its recursion (and the error it raises on a
 # hostile depth) stays the one that decides, never this module's own.
 MAX_DEPTH = 100
+# The pieces written since the last join become one string once there are more
+# than this many: a list of millions of small strings (80 bytes each for ~23
+# characters) cost more memory than the text itself.
+JOIN_PIECES = 1024
 _INF = float("inf")
 _FLOAT = float.__repr__
 _INT = int.__repr__
@@ -38,10 +42,16 @@ class _NotPlain(Exception):
     """The value is not a plain JSON shape: json.dumps writes it."""
 
 
+class _Pieces(list):
+    """The text written so far; ``joined``: how many leading pieces are joined blocks."""
+    __slots__ = ("joined",)
+
+
 def dumps(value, indent=None):
     """``json.dumps(value, indent=indent, sort_keys=True, ensure_ascii=True, default=str)``."""
     if type(indent) is int:
-        out = []
+        out = _Pieces()
+        out.joined = 0
         try:
             _value(value, out, "\n", " " * indent, 0)
             return "".join(out)
@@ -84,6 +94,14 @@ def _value(value, out, newline, step, depth):
         out.append(_scalar(value))
 
 
+def _join_some(out):
+    """The pieces written since the last block, as one more block when they are many
+    (in order: the text is the same; each character is copied once more, no more)."""
+    if len(out) - out.joined > JOIN_PIECES:
+        out[out.joined:] = ["".join(out[out.joined:])]
+        out.joined = len(out)
+
+
 def _dict(obj, out, newline, step, depth):
     """``newline``: "\\n" and the indentation of the line that holds ``{``."""
     if not obj:
@@ -110,6 +128,7 @@ def _dict(obj, out, newline, step, depth):
                 out.append(_scalar(item))
         lead = separator
     out.append(newline + "}")
+    _join_some(out)
 
 
 def _list(seq, out, newline, step, depth):
@@ -134,3 +153,4 @@ def _list(seq, out, newline, step, depth):
                 out.append(_scalar(item))
         lead = separator
     out.append(newline + "]")
+    _join_some(out)

@@ -11,6 +11,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports im
     csv_format, html_page, json_format, junit, markdown,
 )
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.cards import fleet
+from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.gc_pause import paused as gc_paused
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports.messages import LANGUAGES
 from ansible_collections.taskguard.windows.plugins.plugin_utils.state import atomic_write, check_writable
 
@@ -47,12 +48,13 @@ def write_reports(doc, directory, formats=None, language=None):
         raise ValueError("unknown report format(s) %s (known: %s)" % (unknown, ", ".join(FORMATS)))
     if language is not None and language not in LANGUAGES:
         raise ValueError("unknown report language %r (known: %s)" % (language, ", ".join(LANGUAGES)))
-    # The fleet (host views and one card per finding) is the same for md, html, junit
-    # and csv: built once, not once per format (it was ~40 % of the report step; the
-    # writers only read it).
-    view = fleet(doc, language) if any(fmt != "json" for fmt in wanted) else None
-    rendered = {fmt: render_report(fmt, doc, language, fleet_view=view) for fmt in wanted}
-    del view
+    with gc_paused():   # gc_pause.py: no cycles here, and full collections walked the whole report
+        # The fleet (host views and one card per finding) is the same for md, html, junit
+        # and csv: built once, not once per format (it was ~40 % of the report step; the
+        # writers only read it).
+        view = fleet(doc, language) if any(fmt != "json" for fmt in wanted) else None
+        rendered = {fmt: render_report(fmt, doc, language, fleet_view=view) for fmt in wanted}
+        del view
     paths = {}
     for fmt in sorted(wanted, key=lambda f: f == "json"):
         path = os.path.join(directory, FORMATS[fmt][0])

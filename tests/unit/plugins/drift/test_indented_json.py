@@ -147,3 +147,19 @@ _VALUES = st.recursive(_SCALARS, lambda children: (
 @given(value=_VALUES, indent=st.integers(0, 3))
 def test_property_same_text_as_json_dumps(value, indent):
     assert indented_json.dumps(value, indent=indent) == stdlib(value, indent)
+
+
+@pytest.mark.parametrize("join_pieces", [0, 1, 7])
+def test_joining_pieces_into_blocks_changes_no_text(no_fallback, monkeypatch, join_pieces):
+    """Pieces are joined into blocks as the text grows (memory): any block size gives the same text."""
+    monkeypatch.setattr(indented_json, "JOIN_PIECES", join_pieces)
+    big = {"hosts": {"h%04d" % i: {"findings": [{"id": i, "title": HOST_TEXT[i % len(HOST_TEXT)], "tags": ["a", [], {}]}]}
+                     for i in range(300)}, "plain": PLAIN}
+    for indent in (0, 1, 3):
+        assert indented_json.dumps(big, indent=indent) == stdlib(big, indent)
+
+
+def test_a_large_document_with_the_default_block_size():
+    big = [{"k%d" % i: [i, str(i), {"x": None}]} for i in range(5000)]
+    assert indented_json.dumps(big, indent=1) == stdlib(big, 1)
+
