@@ -8,10 +8,23 @@ ANSI), ``[key]`` lines, ``"name"=value`` lines where long ``hex:`` data is wrapp
 with a trailing ``\\`` and continued on indented lines. The file is hostile input:
 sizes are capped and every malformed line is an error with its line number, never
 a crash and never silently skipped.
+
+Two paths read the lines, with one result. Once the header is read, each line is
+first tried against ``_FAST_LINE``: the shapes regedit writes (a key line; a
+``"name"=`` or ``@=`` value holding a ``"..."`` string, ``dword:`` with 1-8 hex
+digits, or ``hex:``/``hex(N):`` pairs with their ``\\``-continued lines) are
+matched and split in C, one match per logical line and the blank lines after
+it. Everything else (the header, comments, indented or upper-case lines, deleted
+keys and values, a value before any key, a line longer than ``MAX_LINE_CHARS``,
+anything malformed) takes the general path, one logical line at a time, which
+also makes every error and counts line numbers only when it runs.
+tests/unit/plugins/plugin_utils/test_reg_export_fast_paths.py checks that both
+paths give the same export, errors and exceptions included.
 """
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import binascii
 import codecs
 import os
 import re
@@ -42,6 +55,23 @@ _HEADERS = ('Windows Registry Editor Version 5.00', 'REGEDIT4')
 # A quoted string with escapes, and one escape.
 _QUOTED_RE = re.compile(r'"((?:[^"\\]|\\.)*)"', re.DOTALL)
 _ESCAPE_RE = re.compile(r'\\(.)', re.DOTALL)
+
+# The fast path's line shapes (see the module docstring). Inside "...": the scan of
+# _parse_quoted (a backslash takes the next character), without CR or LF; hex data:
+# digits and commas, the pairs checked by _hex_bytes. The two alternatives of each
+# repeat never match the same character, so a failed match costs time linear in
+# the line. Each alternative ends on a character that is no backslash, where the
+# general path's logical line ends too.
+_QUOTED_TEXT = r'[^"\\\r\n]*(?:\\[^\r\n][^"\\\r\n]*)*'
+_HEX_TEXT = r'[0-9a-fA-F,]*'
+_FAST_LINE = re.compile(
+    r'(?:\[([^-\]\r\n][^\]\r\n]*)\]'                          # [key], not [-deleted key]
+    r'|(?:@|"(' + _QUOTED_TEXT + r')")='                         # @= or "name"=
+    r'(?:"(' + _QUOTED_TEXT + r')"'                              # "string"
+    r'|dword:([0-9a-fA-F]{1,8})'
+    r'|hex(?:\(([0-9a-fA-F]{1,8})\))?:'                          # hex: or hex(N):
+    r'(' + _HEX_TEXT + r'(?:\\\r?\n[ \t]*' + _HEX_TEXT + r')*)))'   # with continued lines
+    r'\r?(?:\n|\Z)(?:[ \t]*\r?\n)*')                                 # and the blank lines after it
 
 
 class RegValue(object):
@@ -141,6 +171,36 @@ def _parse_escaped(text, pos):
     return _ESCAPE_RE.sub(r'\1', match.group(1)), match.end()
 
 
+def _unescape(text):
+    """What ``_ESCAPE_RE.sub(r'\\1', text)`` gives (``\\x`` stands for ``x``) for a
+    string where every backslash has a character after it, without a Python call
+    per escape: the pairs of backslashes are taken left to right, as the scan pairs
+    them, then the backslash of each other escape is dropped."""
+    if '\\' not in text.replace('\\\\', ''):
+        return text.replace('\\\\', '\\')   # escaped backslashes only: a path
+    return '\\'.join([part.replace('\\', '') for part in text.split('\\\\')])
+
+
+def _pairs_bytes(text):
+    """What _hex_bytes gives for hex data of _FAST_LINE (hex digits, commas and
+    '\\'-continued lines, nothing else) in regedit's shape ``xx,xx,...,xx``; None
+    for any other shape (the general path then reads it, or says why not)."""
+    if '\\' in text:
+        # the continued lines joined: their CR/LF and indentation are the only whitespace
+        text = ''.join(text.split()).replace('\\', '')
+    text = text.rstrip(',')
+    if not text:
+        return b''
+    try:
+        data = binascii.unhexlify(text.replace(',', ''))   # no whitespace to skip: faster than fromhex
+    except ValueError:   # binascii.Error: an odd number of digits
+        return None
+    count = len(data)
+    if len(text) != 3 * count - 1 or text[2::3] != ',' * (count - 1):
+        return None
+    return data
+
+
 def _hex_bytes(text):
     text = text.replace(' ', '').replace('\t', '').rstrip(',')
     if not text:
@@ -222,32 +282,38 @@ def _starts_hex_value(line):
     return line[end:end + 4].lower() == '=hex'
 
 
-def _logical_lines(text):
-    """Yield (line number, logical line), joining '\\'-continued hex lines."""
-    pending = None
-    start = 0
-    # split('\n'), not splitlines(): a REG_SZ may legally contain \x1c or U+2028.
-    for number, line in enumerate(text.split('\n'), 1):
-        line = line.rstrip('\r')
-        if len(line) > MAX_LINE_CHARS:
-            raise InputTooLargeError('registry export line %d is longer than %d characters' % (number, MAX_LINE_CHARS))
-        if pending is not None:
-            line = line.strip(' \t')
-            if line.endswith('\\'):
-                pending.append(line[:-1])
-                continue
+def _physical_line(text, pos, number):
+    """(line ``number`` starting at text[pos] without its CR/LF, position of the next
+    line); after the last line the position is past the end. Lines are cut at '\\n'
+    only, as split('\\n') would: a REG_SZ may legally contain \\x1c or U+2028."""
+    newline = text.find('\n', pos)
+    if newline < 0:
+        line, pos = text[pos:], len(text) + 1
+    else:
+        line, pos = text[pos:newline], newline + 1
+    line = line.rstrip('\r')
+    if len(line) > MAX_LINE_CHARS:
+        raise InputTooLargeError('registry export line %d is longer than %d characters' % (number, MAX_LINE_CHARS))
+    return line, pos
+
+
+def _logical_line_at(text, pos, number):
+    """(logical line, position after it, physical lines used) for the line ``number``
+    at text[pos]: that line, or a hex value line with its '\\'-continued lines joined."""
+    line, pos = _physical_line(text, pos, number)
+    stripped = line.rstrip()
+    if not (stripped.endswith('\\') and _starts_hex_value(stripped)):
+        return line, pos, 1
+    pending, used = [stripped[:-1]], 1
+    while pos <= len(text):
+        line, pos = _physical_line(text, pos, number + used)
+        used += 1
+        line = line.strip(' \t')
+        if not line.endswith('\\'):
             pending.append(line)
-            yield start, ''.join(pending)
-            pending = None
-            continue
-        stripped = line.rstrip()
-        if stripped.endswith('\\') and _starts_hex_value(stripped):
-            pending = [stripped[:-1]]
-            start = number
-            continue
-        yield number, line
-    if pending is not None:
-        yield start, ''.join(pending)
+            break
+        pending.append(line[:-1])
+    return ''.join(pending), pos, used
 
 
 def _decode_input(data, max_bytes):
@@ -300,32 +366,94 @@ def _value_line(current, stripped):
     current.values[name.lower()] = RegValue(name, type_, value, raw)
 
 
+def _general_line(result, number, line, current, header_seen):
+    """One logical line the fast path did not take: (key its values go to, header seen)."""
+    stripped = line.strip()
+    if not stripped or stripped.startswith(';'):
+        return current, header_seen
+    if not header_seen:
+        if stripped not in _HEADERS:
+            raise RegExportError('not a registry export: first line is %r' % stripped[:60])
+        return current, True
+    if stripped.startswith('['):
+        return _key_line(result, number, stripped), True
+    if current is None:
+        result.add_error(number, 'value outside of a key')
+    elif stripped[0] not in '@"':
+        result.add_error(number, 'unrecognised line')   # without raising: a file of garbage lines is hostile input
+    else:
+        try:
+            _value_line(current, stripped)
+        except ValueError as exc:
+            result.add_error(number, str(exc))
+    return current, True
+
+
+def _fast_value(name, text, dword, type_, hex_text):
+    """The RegValue of a value line _FAST_LINE matched, as _value_line makes it;
+    None for hex data that is no list of pairs (the general path says why)."""
+    if name is None:
+        name = ''   # @=
+    elif '\\' in name:
+        name = _unescape(name)
+    if text is not None:
+        return RegValue(name, REG_SZ, _unescape(text) if '\\' in text else text)
+    if dword is not None:
+        return RegValue(name, REG_DWORD, int(dword, 16))
+    raw = _pairs_bytes(hex_text)
+    if raw is None:
+        return None
+    if type_ is None:
+        return RegValue(name, REG_BINARY, raw, raw)
+    type_ = int(type_, 16)
+    return RegValue(name, type_, _typed(type_, raw), raw)
+
+
+def _read_lines(text, result):
+    """Every line of ``text`` into ``result``: regedit's own shapes through
+    _FAST_LINE, the rest through _general_line. Line numbers are counted only
+    when the general path runs (it is the only one that reports lines)."""
+    end = len(text)
+    pos = 0
+    counted, number = 0, 1   # the line at text[counted] is line ``number``
+    current, header_seen = None, False
+    fast = _FAST_LINE.match
+    keys, order = result.keys, result.order
+    while pos < end:
+        match = fast(text, pos) if header_seen else None
+        if match is not None:
+            after = match.end()
+            path, name, text_, dword, type_, hex_text = match.groups()
+            # a match longer than MAX_LINE_CHARS may hold a line that is too long:
+            # the general path says which one
+            if after - pos > MAX_LINE_CHARS:
+                pass
+            elif path is not None:
+                low = path.lower()
+                current = keys.get(low)
+                if current is None:
+                    current = keys[low] = RegKey(path)
+                    order.append(low)
+                pos = after
+                continue
+            elif current is not None:
+                value = _fast_value(name, text_, dword, type_, hex_text)
+                if value is not None:
+                    current.values[value.name.lower()] = value
+                    pos = after
+                    continue
+        number += text.count('\n', counted, pos)
+        line, pos, used = _logical_line_at(text, pos, number)
+        current, header_seen = _general_line(result, number, line, current, header_seen)
+        counted, number = pos, number + used
+    return header_seen
+
+
 def parse_reg_export(data, *, max_bytes=MAX_REG_BYTES):
     """Parse a ``.reg`` file's bytes (or text). Malformed lines land in ``errors``."""
     text = _decode_input(data, max_bytes)
     result = RegExport()
-    current = None
-    header_seen = False
-    for number, line in _logical_lines(text):
-        stripped = line.strip()
-        if not stripped or stripped.startswith(';'):
-            continue
-        if not header_seen:
-            if stripped not in _HEADERS:
-                raise RegExportError('not a registry export: first line is %r' % stripped[:60])
-            header_seen = True
-        elif stripped.startswith('['):
-            current = _key_line(result, number, stripped)
-        elif current is None:
-            result.add_error(number, 'value outside of a key')
-        elif stripped[0] not in '@"':
-            result.add_error(number, 'unrecognised line')   # without raising: a file of garbage lines is hostile input
-        else:
-            try:
-                _value_line(current, stripped)
-            except ValueError as exc:
-                result.add_error(number, str(exc))
-    if not header_seen:
+    if not _read_lines(text, result):
         raise RegExportError('empty registry export')
     if result.error_count > len(result.errors):
         result.errors.append((0, '%d more malformed lines not listed' % (result.error_count - len(result.errors))))
