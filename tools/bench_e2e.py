@@ -5,7 +5,7 @@ as a user runs it, against Ansible's own floor measured in the same run. Prints,
 never asserts.
 
     .venv/bin/python tools/bench_e2e.py [--hosts 2000] [--forks N] [--also-hosts 4000]
-                                        [--quick] [--live] [--preload-ab] [--generate-only]
+                                        [--quick] [--live] [--preload-ab] [--generate-only] [--tasks]
 
 The fleet (generated once under .build/bench-e2e/, reused by later runs):
 
@@ -64,6 +64,7 @@ import json
 import os
 import platform
 import random
+import re
 import resource
 import shutil
 import subprocess
@@ -579,6 +580,20 @@ def _line(fig):
                 fig["tree_rss_mb"], fig["cpu_seconds"], fig["floor_cpu_seconds"], fig["forks"]))
 
 
+def task_times(log_path):
+    """[(seconds, task name)] of the TASKS RECAP that ansible.posix.profile_tasks printed, longest first."""
+    times, in_recap = [], False
+    with open(log_path, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            if line.startswith("TASKS RECAP"):
+                in_recap = True
+            elif in_recap:
+                match = re.match(r"^(.*?) -+ (\d+\.\d+)s\s*$", line)
+                if match:
+                    times.append((float(match.group(2)), match.group(1).strip()))
+    return sorted(times, reverse=True)
+
+
 def _config_without_callbacks(work):
     path = os.path.join(work, "ansible-no-callbacks.cfg")
     with open(os.path.join(REPO, "ansible.cfg"), encoding="utf-8") as handle:
@@ -608,6 +623,9 @@ def measure(opts, hosts):
     for n, (kind, preload) in enumerate(plan):
         label = "%s-%d-%d%s" % (kind, hosts, n, "" if preload is None else "-preload%s" % preload)
         env_extra = {}
+        if opts.tasks:
+            # the same callbacks for the floor and the drift run: both pay profile_tasks
+            env_extra["ANSIBLE_CALLBACKS_ENABLED"] = PRELOAD + ",ansible.posix.profile_tasks"
         if preload is not None:
             # Both sides read the same copy of ansible.cfg without callbacks_enabled; B adds the preload.
             env_extra = {"ANSIBLE_CONFIG": _config_without_callbacks(work)}
@@ -626,6 +644,9 @@ def measure(opts, hosts):
             ("; " + fig["report"]) if fig.get("report") else ""), flush=True)
         if fig["rc"] != 0:
             print("    (exit code %d, see %s)" % (fig["rc"], fig["log"]))
+        if opts.tasks:
+            for seconds, name in task_times(fig["log"])[:6]:
+                print("      %7.2f s  %s" % (seconds, name[:90]), flush=True)
     speed_after = machine_speed()
     floors = [r for r in runs if r["label"].startswith("floor")]
     drifts = [r for r in runs if r["label"].startswith("drift")]
@@ -686,6 +707,8 @@ def parse_args(argv=None):
                         help="drift runs with and without the controller preload, interleaved")
     parser.add_argument("--ab-rounds", type=int, default=2, help="A/B pairs of --preload-ab (default 2)")
     parser.add_argument("--generate-only", action="store_true", help="only generate the fleet and inventories")
+    parser.add_argument("--tasks", action="store_true",
+                        help="time each task (ansible.posix.profile_tasks, in the floor and the drift runs alike)")
     opts = parser.parse_args(argv)
     if opts.quick:
         opts.hosts = 200
