@@ -30,6 +30,15 @@ shape (text, bool or None values; ``principal`` a flat dict or None;
 ``actions``/``triggers`` lists of flat dicts), so copying those containers gives
 the same fresh structure in ~2 us. Only definitions of exactly that shape are
 kept (``_template``); any other is left to the workers' own parse.
+
+Learning: once ``seed`` has turned the memo on in a process, every task file that
+process parses (``parse`` on a miss) is kept as well, so a worker that audits many
+hosts (the batch step of playbooks/drift.yml) parses each distinct file once: on
+the benchmark fleet a host missed ~19 of its 250 files with the first host's parses
+alone and ~1 with learning. The same rule keeps it safe: the key is the SHA-256
+this process computed over the bytes that were parsed. Bounded by MAX_ENTRIES and
+by MAX_KEPT_BYTES of source bytes (a hostile host's 2 MiB files must not fill the
+memory of the worker); when either is reached nothing more is kept.
 """
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
@@ -40,8 +49,12 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils import offline_t
 from ansible_collections.taskguard.windows.plugins.plugin_utils.errors import TaskGuardInputError
 
 MAX_ENTRIES = 4096   # definitions kept (one host has a few hundred)
+MAX_KEPT_BYTES = 32 * 1024 * 1024   # of the kept definitions' source bytes (a real task file: 2-10 KB)
 
 _MEMO = {}   # SHA-256 (hex) of the file's bytes -> its parsed definition (_template), never handed out
+# Whether this process uses the memo (turned on by seed, off by clear), and the
+# source bytes of what it keeps.
+_STATE = {'on': False, 'bytes': 0}
 
 # The values a kept definition may hold outside its containers: immutable, so a
 # copy may share them (exact classes: a subclass of str could carry state).
@@ -57,14 +70,29 @@ def parse(data, path, *, sha256=None):
     ``sha256``: the hex SHA-256 this process computed over exactly ``data``
     (offline_tasks' walk does), to save hashing the bytes again; never a hash a
     host sent (a live host reports hashes of its own: it would choose the
-    definition). Computed here when None."""
-    if _MEMO and data.__class__ is bytes:
+    definition). Computed here when None.
+
+    On a miss the parse is also kept (learning, see the module docstring) as a
+    copy: the definition returned is the caller's to change."""
+    if _STATE['on'] and data.__class__ is bytes:
         key = sha256 or hashlib.sha256(data).hexdigest()
         template = _MEMO.get(key)
         if template is not None:
             return task_model.place_definition(_fresh(template), path)
-        return task_model.parse_task_definition(data, path=path, sha256=key)
+        definition = task_model.parse_task_definition(data, path=path, sha256=key)
+        if _room_for(data) and _template(definition) is not None:
+            _keep(key, _fresh(definition), data)
+        return definition
     return task_model.parse_task_definition(data, path=path, sha256=sha256)
+
+
+def _room_for(data):
+    return len(_MEMO) < MAX_ENTRIES and _STATE['bytes'] + len(data) <= MAX_KEPT_BYTES
+
+
+def _keep(key, template, data):
+    _MEMO[key] = template
+    _STATE['bytes'] += len(data)
 
 
 def _flat(value):
@@ -105,18 +133,19 @@ def _fresh(template):
 
 
 def seed(root):
-    """Parse the task files of one evidence folder into the memo (bounded by
-    MAX_ENTRIES); returns how many definitions were added. Unreadable or
-    unparseable files, and definitions of another shape (_template), are left to
-    the workers, which parse (and report) them."""
+    """Turn the memo on for this process and parse the task files of one evidence
+    folder into it (bounded by MAX_ENTRIES and MAX_KEPT_BYTES); returns how many
+    definitions were added. Unreadable or unparseable files, and definitions of
+    another shape (_template), are left to the workers, which parse (and report) them."""
+    _STATE['on'] = True
     _tasks_dir, records, _errors = offline_tasks.walk_task_files(root)
     added = 0
     for record in records:
-        if len(_MEMO) >= MAX_ENTRIES:
-            break
         data = record.get('data')
         if not isinstance(data, bytes):
             continue
+        if not _room_for(data):
+            continue   # a smaller file may still fit
         sha = hashlib.sha256(data).hexdigest()
         if sha in _MEMO:
             continue
@@ -126,13 +155,15 @@ def seed(root):
             continue
         template = _template(definition)
         if template is not None:
-            _MEMO[sha] = template
+            _keep(sha, template, data)
             added += 1
     return added
 
 
 def clear():
+    """Empty the memo and turn it off (parse then parses every file, keeps nothing)."""
     _MEMO.clear()
+    _STATE.update(on=False, bytes=0)
 
 
 def size():

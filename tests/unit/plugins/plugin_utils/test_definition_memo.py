@@ -178,3 +178,53 @@ def test_offline_records_carry_the_hash_of_their_own_bytes(tmp_path):
     _dir, records, _errors = offline_tasks.walk_task_files(str(_evidence(tmp_path)))
     assert len(records) > 150
     assert all(r["sha256"] == hashlib.sha256(r["data"]).hexdigest() for r in records)
+
+
+def _one_file_evidence(tmp_path, name, data):
+    folder = tmp_path / name / "Windows" / "System32" / "Tasks"
+    folder.mkdir(parents=True)
+    (folder / "Only").write_bytes(data)
+    return tmp_path / name
+
+
+def test_once_seeded_a_worker_keeps_what_it_parses_and_owns_what_it_gets(tmp_path):
+    root = _evidence(tmp_path)
+    path, data = _gameover(root)
+    other = data.decode("utf-16").replace("mim.exe", "mimi.exe").encode("utf-16")   # on no seeded host
+    definition_memo.parse(other, path)
+    assert definition_memo.size() == 0          # not seeded: the memo is off, nothing kept
+    definition_memo.seed(str(_one_file_evidence(tmp_path, "seeding", data)))
+    assert definition_memo.size() == 1
+    first = definition_memo.parse(other, path)  # a miss: parsed, and kept
+    assert definition_memo.size() == 2
+    first["actions"][0]["command"] = "changed by its host"
+    first["principal"]["user_id"] = "changed by its host"
+    second = definition_memo.parse(other, path + "Elsewhere")   # a hit now
+    assert second == task_model.parse_task_definition(other, path=path + "Elsewhere")
+    assert "changed by its host" not in json.dumps(second)
+    definition_memo.clear()
+    definition_memo.parse(other, path)
+    assert definition_memo.size() == 0          # cleared: off again
+
+
+def test_what_does_not_parse_is_never_kept(tmp_path):
+    definition_memo.seed(str(_evidence(tmp_path)))
+    before = definition_memo.size()
+    for _i in range(2):
+        with pytest.raises(TaskGuardInputError):
+            definition_memo.parse(b"<Task><not closed", "\\Broken")
+    assert definition_memo.size() == before
+
+
+def test_the_kept_source_bytes_are_bounded(tmp_path, monkeypatch):
+    # a hostile host's large files must not fill a worker's memory: past the budget
+    # nothing more is kept (each file is still parsed, and the same)
+    root = _evidence(tmp_path)
+    sizes = sorted(os.path.getsize(full) for _path, full in _files(root))
+    monkeypatch.setattr(definition_memo, "MAX_KEPT_BYTES", sum(sizes[:3]))
+    kept = definition_memo.seed(str(root))
+    assert 1 <= kept <= 3 and definition_memo._STATE["bytes"] <= sum(sizes[:3])
+    path, data = _gameover(root)
+    big = data.decode("utf-16").replace("mim.exe", "m" * 5000 + ".exe").encode("utf-16")
+    assert definition_memo.parse(big, path) == task_model.parse_task_definition(big, path=path)
+    assert definition_memo.size() == kept
