@@ -70,12 +70,13 @@ class ActionModule(ActionBase):
         del tmp
         args = self._validated_args(task_vars)
         name = str(task_vars.get("inventory_hostname"))
-        offline_root = args.get("offline_root") or self._hostvar(task_vars, "taskguard_offline_root")
+        offline_root = host_audit.evidence_root(args.get("offline_root") or
+                                                self._hostvar(task_vars, "taskguard_offline_root"))
         started = host_audit.now_text()
         try:
             ctx = pipeline.prepare(**pipeline.context_args(args))
         except RiskRuleError as exc:
-            result.update({"failed": True, "taskguard_status": "failed", "msg": "risk rules: %s" % exc})
+            result.update(host_audit.failed("risk rules: %s" % exc, "offline" if offline_root else "live"))
             return wrap_var(result)
         hints = host_audit.hints(args, lambda variable: self._hostvar(task_vars, variable),
                                  task_vars.get("group_names"))
@@ -93,8 +94,8 @@ class ActionModule(ActionBase):
                                                  task_vars=task_vars)
             if module_result.get("failed") or module_result.get("unreachable"):
                 result.update(module_result)
-                result.update({"failed": True, "taskguard_status": "failed",
-                               "msg": "collect failed: %s" % (module_result.get("msg") or "unknown error")})
+                result.update(host_audit.failed("collect failed: %s" % (module_result.get("msg") or "unknown error"),
+                                                "live"))
                 return wrap_var(result)
             audit, section = pipeline.audit_live(ctx, name, hints, module_result, cache, window)
             if section is not None:

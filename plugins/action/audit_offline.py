@@ -32,15 +32,26 @@ _ARGS = argspec.from_documentation(DOCUMENTATION)
 # The options passed on to each host's audit arguments (the rest are this action's own).
 SHARED_OPTIONS = ("state_dir", "inventory_dir", "rule_files", "extra_rule_files", "max_events", "today",
                   "admin_surface")
-HOST_VARIABLES = ("taskguard_offline_root", "taskguard_os_family", "taskguard_domain_role", "taskguard_tier",
-                  "taskguard_sysvol_root", "taskguard_task_inventory_dir", "taskguard_risk_rule_files",
-                  "taskguard_max_events")
 
 
 def _plain(value):
     """A templated variable as plain JSON types (Ansible's tagged strings and lists
     are subclasses; the job is inherited by a forked process and compared as a key)."""
     return json.loads(json.dumps(value, default=str))
+
+
+class HostVariables(object):
+    """A host's variables as its per-host audit reads them (``hostvar(name)``: templated,
+    None when unset), each templated once and only when asked for."""
+
+    def __init__(self, view):
+        self._view, self._seen = view, {}
+
+    def __call__(self, name):
+        if name not in self._seen:
+            value = self._view[name] if name in self._view else None   # templated on access
+            self._seen[name] = None if value is None else _plain(value)
+        return self._seen[name]
 
 
 class HostInputs(object):
@@ -50,13 +61,14 @@ class HostInputs(object):
         self._shared = shared
         self._validated = {}   # the validation of identical raw arguments, done once
 
-    def job(self, name, variables, groups):
+    def job(self, name, hostvar, groups):
         """(job, None) for an offline host, (None, None) for a live one, (None, error) when its
-        variables cannot be used. ``variables``: {name: templated value} of HOST_VARIABLES."""
-        root = variables.get("taskguard_offline_root")
-        if root in (None, ""):
+        variables cannot be used. ``hostvar(name)``: the host's templated variable or None;
+        what a host is audited with is read through it exactly as plugins/action/audit.py reads it."""
+        root = host_audit.evidence_root(hostvar("taskguard_offline_root"))
+        if root is None:
             return None, None
-        raw = with_hostvars(dict(self._shared, spool=True), variables.get)
+        raw = with_hostvars(dict(self._shared, spool=True), hostvar)
         key = json.dumps(raw, sort_keys=True)
         if key not in self._validated:
             checked = ArgumentSpecValidator(AUDIT_ARGS).validate(raw)
@@ -64,8 +76,7 @@ class HostInputs(object):
         args, error = self._validated[key]
         if error:
             return None, "the audit arguments of this host are not valid: %s" % error
-        return {"name": name, "root": str(root), "args": args,
-                "hints": host_audit.hints(args, variables.get, groups)}, None
+        return {"name": name, "root": str(root), "args": args, "hints": host_audit.hints(args, hostvar, groups)}, None
 
 
 class Auditor(object):
@@ -102,33 +113,26 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(_ARGS)
 
-    def _variables(self, hostvars, name):
-        """({variable: templated value}, group names) of a host as its own audit would read them."""
-        if name not in hostvars:
-            raise ValueError("%s is not a host of the inventory" % name)
-        view = hostvars[name]
-        values = {}
-        for var in HOST_VARIABLES:
-            if var in view:
-                value = view[var]   # templated on access (inventory configuration, not host data)
-                if value is not None:
-                    values[var] = _plain(value)
-        groups = _plain(view["group_names"]) if "group_names" in view else []
-        return values, groups
-
     def _jobs(self, args, task_vars):
-        """(jobs, live hosts, {host: failed result})."""
+        """(jobs, live hosts, {host: failed result}). A host whose evidence folder variable
+        cannot be read fails without a mode (it is not known whether it is offline)."""
         shared = {k: args[k] for k in SHARED_OPTIONS if args.get(k) is not None}
         inputs, hostvars = HostInputs(shared), task_vars.get("hostvars") or {}
         jobs, live, failed = [], [], {}
         for name in args["hosts"]:
+            mode = None
             try:
-                variables, groups = self._variables(hostvars, name)
-                job, error = inputs.job(name, variables, groups)
+                if name not in hostvars:
+                    raise ValueError("%s is not a host of the inventory" % name)
+                view = hostvars[name]
+                hostvar = HostVariables(view)
+                mode = "offline" if host_audit.evidence_root(hostvar("taskguard_offline_root")) else "live"
+                groups = hostvar("group_names") or []
+                job, error = inputs.job(name, hostvar, groups)
             except Exception as exc:  # noqa: BLE001 - one host's broken variables fail that host only
                 job, error = None, "the variables of this host cannot be read: %s" % clip_text(str(exc), 500)
             if error:
-                failed[name] = host_audit.failed(error, "offline")
+                failed[name] = host_audit.failed(error, mode)
             elif job is None:
                 live.append(name)
             else:
@@ -137,7 +141,7 @@ class ActionModule(ActionBase):
 
     def _workers(self, args, jobs):
         if args["workers"] > 0:
-            return args["workers"]
+            return min(args["workers"], len(jobs))
         forks = context.CLIARGS.get("forks") or 1
         return max(1, min(fork_pool.usable_cpus(), int(forks), len(jobs)))
 
@@ -171,11 +175,12 @@ class ActionModule(ActionBase):
             warning = results[name].pop("spool_warning", None)
             if warning:
                 self._display.warning(warning)
-        offline = [n for n in names if n in results]
-        failed = [n for n in offline if results[n].get("failed")]
+        audited = {job["name"] for job in jobs}
+        offline = [n for n in names if n in audited or results.get(n, {}).get("mode") == "offline"]
+        failed = [n for n in names if n in results and results[n].get("failed")]
         result.update({"changed": False, "hosts": results, "offline_hosts": offline, "live_hosts": live,
                        "failed_hosts": failed, "workers": workers,
-                       "msg": "%d evidence folder(s) audited in %d process(es), %d failed; %d live host(s) left "
-                              "to the audit task" % (len(offline) - len(failed), workers, len(failed), len(live))})
+                       "msg": "%d evidence folder(s) audited in %d process(es); %d host(s) failed; %d live host(s) "
+                              "left to the audit task" % (len(offline), workers, len(failed), len(live))})
         # host data inside: never templated again
         return wrap_var(result)

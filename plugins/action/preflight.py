@@ -16,7 +16,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.taskguard.windows.plugins.modules.preflight import DOCUMENTATION
-from ansible_collections.taskguard.windows.plugins.plugin_utils import argspec
+from ansible_collections.taskguard.windows.plugins.plugin_utils import argspec, host_audit
 from ansible_collections.taskguard.windows.plugins.plugin_utils.preflight import PreflightInputs, run_checks
 
 _ARGS = argspec.from_documentation(DOCUMENTATION)
@@ -106,7 +106,7 @@ class ActionModule(ActionBase):
             value, problem = self._host_var(task_vars, host, "taskguard_offline_root")
             if problem:
                 problems.append(problem)
-            elif value not in (None, ""):
+            elif host_audit.evidence_root(value):
                 offline[host] = value
         return offline
 

@@ -20,11 +20,13 @@ description:
     the rules, the task inventory and the parses of the built-in task files shared by the hosts of a
     Windows build are loaded once for all of them (docs/performance.md).
   - Each result is written to O(state_dir) as with the O(taskguard.windows.audit#module:spool) option of
-    M(taskguard.windows.audit); RV(hosts) holds the registered form (the reference and the light fields),
-    which M(taskguard.windows.drift_report) takes through its O(taskguard.windows.drift_report#module:results).
+    M(taskguard.windows.audit); RV(hosts) holds the registered form (the reference and the light fields).
+    M(taskguard.windows.drift_report) reads it through its O(taskguard.windows.drift_report#module:offline_result_var)
+    (the name of the registered variable, so that Ansible does not template every host's result again).
   - A host that cannot be audited (folder missing, a variable that cannot be templated, a broken rule file,
     the auditing process killed) gets a failed result saying why, and the report makes it a not-audited host.
-    The task itself fails only when O(hosts) or O(state_dir) cannot be used.
+    A process that dies costs only the host it was auditing; the hosts it had not started are audited by new
+    processes. The task itself fails only when its own arguments cannot be used.
 options:
   hosts:
     description: inventory_hostnames of this run (C(playbooks/drift.yml) passes the hosts its host pattern matched).
@@ -80,9 +82,8 @@ attributes:
 notes:
   - The hosts audited here run no task of their own, so the play recap does not list them; the reports and
     the job's exit status (C(taskguard_fail_on_unaudited)) say what happened to each.
-  - Reads each host's variables through C(hostvars) (C(taskguard_offline_root), C(taskguard_os_family),
-    C(taskguard_domain_role), C(taskguard_tier), C(taskguard_sysvol_root), C(group_names) and the variables of
-    the options above).
+  - Reads each host's variables through C(hostvars), each only when needed and as M(taskguard.windows.audit)
+    reads them (C(taskguard_offline_root) first; a host without it is not looked at further).
 seealso:
   - module: taskguard.windows.audit
   - module: taskguard.windows.drift_report
@@ -108,7 +109,9 @@ hosts:
   returned: always
   type: dict
 offline_hosts:
-  description: The hosts of O(hosts) read from an evidence folder, in the order given.
+  description: The hosts of O(hosts) with an evidence folder (audited here, or failed before their folder was read),
+    in the order given. A host whose C(taskguard_offline_root) itself cannot be templated is in neither list, only
+    in RV(failed_hosts).
   returned: always
   type: list
   elements: str

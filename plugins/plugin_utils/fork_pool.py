@@ -25,6 +25,7 @@ __metaclass__ = type
 import json
 import os
 import selectors
+import signal
 
 CHILD_FAILED = 70   # exit code of a child that could not send all its lines
 
@@ -56,16 +57,7 @@ def map_items(fn, items, workers):
 
 def _round(fn, items, indexes, workers, out):
     """Runs ``indexes`` in ``workers`` children, fills ``out``; returns the indexes not started."""
-    children = []
-    for number in range(workers):
-        share = indexes[number::workers]   # interleaved: hosts of one kind spread out
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
-        if pid == 0:   # pragma: no cover - the child's coverage is not collected; its output is tested
-            os.close(read_fd)
-            _child(fn, items, share, write_fd)
-        os.close(write_fd)
-        children.append((pid, read_fd, share))
+    children = _start(fn, items, indexes, workers)
     lines = _read_all({read_fd: share for _pid, read_fd, share in children})
     not_started = []
     for pid, read_fd, share in children:
@@ -77,6 +69,35 @@ def _round(fn, items, indexes, workers, out):
             out[share[len(sent)]] = (None, "the process auditing it ended without a result (%s)" % _status_text(status))
             not_started.extend(share[len(sent) + 1:])
     return sorted(not_started)
+
+
+def _start(fn, items, indexes, workers):
+    """[(pid, read end, share)] of the children started. When a pipe or a fork fails part
+    way, the children already started are killed and waited for before the error is raised:
+    none is left writing results for a batch that failed."""
+    children = []
+    try:
+        for number in range(workers):
+            share = indexes[number::workers]   # interleaved: hosts of one kind spread out
+            read_fd, write_fd = os.pipe()
+            try:
+                pid = os.fork()
+            except OSError:
+                os.close(read_fd)
+                os.close(write_fd)
+                raise
+            if pid == 0:   # pragma: no cover - the child's coverage is not collected; its output is tested
+                os.close(read_fd)
+                _child(fn, items, share, write_fd)
+            os.close(write_fd)
+            children.append((pid, read_fd, share))
+    except OSError:
+        for pid, read_fd, _share in children:
+            os.close(read_fd)
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        raise
+    return children
 
 
 def _call(fn, item):
@@ -121,10 +142,13 @@ def _read_all(shares):
                 open_fds.discard(key.fd)
                 continue
             buf = buffers[key.fd]
-            buf += chunk
-            *complete, rest = buf.split(b"\n")
-            lines[key.fd].extend(bytes(line) for line in complete)
-            buffers[key.fd] = bytearray(rest)
+            if b"\n" not in chunk:   # only the new bytes are searched: a long line is not split again per chunk
+                buf += chunk
+                continue
+            head, _sep, tail = chunk.rpartition(b"\n")
+            buf += head
+            lines[key.fd].extend(bytes(line) for line in buf.split(b"\n"))
+            buffers[key.fd] = bytearray(tail)
     selector.close()
     return lines
 

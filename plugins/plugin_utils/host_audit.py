@@ -24,6 +24,13 @@ import os
 from ansible_collections.taskguard.windows.plugins.plugin_utils import audit_support, pipeline, result_spool
 
 
+def evidence_root(value):
+    """The evidence folder a host is audited from (``offline_root`` or ``taskguard_offline_root``),
+    or None for a host contacted live: any false value (unset, empty, false) means live.
+    The per-host audit, the batch and the preflight decide through here alike."""
+    return value if value else None
+
+
 def now_text():
     """The audit's start time as recorded in ``audited_at`` (UTC, seconds)."""
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")

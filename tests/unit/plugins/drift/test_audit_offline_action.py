@@ -172,3 +172,46 @@ def test_when_the_batch_failed_as_a_whole_the_per_host_results_are_read(tmp_path
 def test_a_variable_that_is_not_the_batch_result_stops_the_report(tmp_path):
     with pytest.raises(AnsibleActionFail, match="not the registered result of taskguard.windows.audit_offline"):
         _report(tmp_path, {"taskguard_offline_audit": {"hosts": ["dc01"]}, "hostvars": {}})
+
+
+class _BrokenTier(dict):
+    def __getitem__(self, key):
+        if key == "taskguard_tier":
+            raise RuntimeError("'tiers' is undefined")
+        return dict.__getitem__(self, key)
+
+
+def test_a_live_host_is_not_looked_at_beyond_its_evidence_folder_variable(tmp_path):
+    hostvars = _hostvars()
+    hostvars["live01"] = _BrokenTier(taskguard_tier="{{ tiers }}", group_names=["windows"])
+    hostvars["nofolder"] = {"taskguard_offline_root": False}          # false means live, as in the per-host audit
+    batch = _batch(tmp_path, ["live01", "nofolder", "dc01"], hostvars)
+    assert batch["live_hosts"] == ["live01", "nofolder"] and batch["failed_hosts"] == []
+    assert batch["offline_hosts"] == ["dc01"]
+
+
+def test_a_folder_variable_that_cannot_be_read_fails_the_host_without_a_mode(tmp_path):
+    hostvars = _hostvars()
+    hostvars["broken"] = _Broken(taskguard_offline_root="{{ site }}/x")
+    batch = _batch(tmp_path, ["broken"], hostvars)
+    assert batch["failed_hosts"] == ["broken"] and batch["hosts"]["broken"]["mode"] is None
+    assert batch["offline_hosts"] == [] and batch["live_hosts"] == []
+
+
+def test_workers_never_exceed_the_evidence_folders(tmp_path):
+    batch = _batch(tmp_path, ["dc01", "srv01"], _hostvars(), workers=8)
+    assert batch["workers"] == 2
+
+
+def test_broken_risk_rules_fail_every_evidence_host_with_its_mode(tmp_path):
+    rules = tmp_path / "rules.yml"
+    rules.write_text("rules: [\n", encoding="utf-8")
+    hostvars = _hostvars()
+    batch = _batch(tmp_path, ["dc01", "srv01"], hostvars, extra_rule_files=[str(rules)])
+    assert batch["failed_hosts"] == ["dc01", "srv01"]
+    for name in ("dc01", "srv01"):
+        assert batch["hosts"][name]["mode"] == "offline" and batch["hosts"][name]["msg"].startswith("risk rules: ")
+    per_host = harness.make_action(audit_action.ActionModule, "taskguard.windows.audit",
+                                   {"state_dir": str(tmp_path / "state"), "extra_rule_files": [str(rules)]})
+    expected = per_host.run(task_vars=dict(hostvars["dc01"], inventory_hostname="dc01"))
+    assert expected["msg"] == batch["hosts"]["dc01"]["msg"] and expected["mode"] == "offline"

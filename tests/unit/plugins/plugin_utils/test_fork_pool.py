@@ -80,3 +80,25 @@ def test_a_result_that_is_not_json_is_an_error_not_a_crash():
 
 def test_no_items_no_fork():
     assert not fork_pool.map_items(_square, [], 4)
+
+
+def test_a_fork_that_fails_part_way_leaves_no_child_behind(monkeypatch):
+    real_fork, started = os.fork, []
+
+    def fork():
+        if started:
+            raise OSError(11, "Resource temporarily unavailable")
+        pid = real_fork()
+        if pid:
+            started.append(pid)
+        return pid
+    monkeypatch.setattr(os, "fork", fork)
+    with pytest.raises(OSError, match="Resource temporarily unavailable"):
+        fork_pool.map_items(lambda item: __import__("time").sleep(30), range(4), 2)
+    with pytest.raises(ChildProcessError):          # the started child was killed and reaped
+        os.waitpid(started[0], os.WNOHANG)
+
+
+def test_many_lines_and_long_lines_arrive_whole():
+    out = fork_pool.map_items(lambda item: "y" * (item * 70001), range(12), 3)
+    assert [len(r) for r, _e in out] == [i * 70001 for i in range(12)]
