@@ -90,3 +90,67 @@ def test_job_walk_lists_job_files_only_and_bounds_their_number(tmp_path):
     assert jobs_dir == str(jobs)
     assert [(r["name"], r["data"]) for r in records] == [("At1.job", b"j"), ("At2.JOB", b"j")]
     assert errors == [{"source": "job_files", "path": "Windows\\Tasks", "error": "3 job files, only the first 2 read"}]
+
+
+# Containment is checked by resolving links only where there is a link
+# (find_case_insensitive, BoundedWalk.real_root, walk_job_files): a plain copy of a
+# volume resolves no path at all; every link is still resolved and judged.
+REFUSED = "symlink points outside the evidence root: refused"
+
+
+def _volume(base):
+    tasks = base / "Windows" / "System32" / "Tasks"
+    tasks.mkdir(parents=True)
+    (tasks / "T").write_bytes(b"t")
+    return tasks
+
+
+def test_a_plain_copy_resolves_no_path(tmp_path, monkeypatch):
+    _volume(tmp_path / "root")
+    (tmp_path / "root" / "Windows" / "Tasks").mkdir()
+    (tmp_path / "root" / "Windows" / "Tasks" / "At1.job").write_bytes(b"j")
+
+    def refused(path, *args, **kwargs):
+        raise AssertionError("realpath(%s) on a copy without links" % path)
+    monkeypatch.setattr(os.path, "realpath", refused)
+    root = str(tmp_path / "root")
+    assert offline_tasks.find_case_insensitive(root, ("windows", "SYSTEM32", "tasks")).endswith("Tasks")
+    _dir, records, errors = offline_tasks.walk_task_files(root)
+    assert [r["path"] for r in records] == ["\\T"] and errors == []
+    _dir, jobs, errors = offline_tasks.walk_job_files(root, max_file_bytes=10)
+    assert [j["data"] for j in jobs] == [b"j"] and errors == []
+
+
+def test_links_inside_the_root_are_followed_and_chains_out_of_it_refused(tmp_path):
+    root = tmp_path / "root"
+    tasks = _volume(root / "Real")
+    os.symlink("Real/Windows", root / "Windows")                    # a segment linked inside the root
+    assert offline_tasks.find_case_insensitive(str(root), offline_tasks.TASKS_SEGMENTS) == \
+        str(root / "Windows" / "System32" / "Tasks")
+    (tmp_path / "out").mkdir()
+    os.symlink(str(tmp_path / "out"), root / "Hop")                  # a link to a link that leads out
+    os.symlink("Hop", root / "Chained")
+    errors = []
+    assert offline_tasks.find_case_insensitive(str(root), ("Chained",), errors) is None
+    assert errors == [{"source": "files", "path": str(root / "Chained"), "error": REFUSED}]
+    # the root itself reached through a link (and with a '..' in its path) is no escape
+    os.symlink(str(root), tmp_path / "rootlink")
+    for given in (str(tmp_path / "rootlink"), str(tmp_path / "out" / ".." / "rootlink")):
+        errors = []
+        found = offline_tasks.find_case_insensitive(given, offline_tasks.TASKS_SEGMENTS, errors)
+        assert found == os.path.join(given, "Windows", "System32", "Tasks") and errors == []
+        _dir, records, walk_errors = offline_tasks.walk_task_files(given)
+        assert [r["data"] for r in records] == [b"t"] and walk_errors == []
+    assert tasks.is_dir()
+
+
+def test_job_files_linked_inside_are_not_followed_and_out_of_the_root_refused(tmp_path):
+    jobs = tmp_path / "root" / "Windows" / "Tasks"
+    jobs.mkdir(parents=True)
+    (jobs / "real.bin").write_bytes(b"inside")
+    (tmp_path / "secret.job").write_bytes(b"outside")
+    os.symlink("real.bin", jobs / "At1.job")
+    os.symlink(str(tmp_path / "secret.job"), jobs / "At2.job")
+    _dir, records, _errors = offline_tasks.walk_job_files(str(tmp_path / "root"), max_file_bytes=100)
+    assert [(r["name"], r["data"], r["error"]) for r in records] == [
+        ("At1.job", None, "cannot read: Too many levels of symbolic links"), ("At2.job", None, REFUSED)]
