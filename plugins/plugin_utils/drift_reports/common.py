@@ -11,6 +11,7 @@ before each format escapes it for its own syntax.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import functools
 import json
 import re
 
@@ -45,6 +46,17 @@ def _marker(match):
 
 
 def one_line(value, limit=300):
+    if type(value) is str and len(value) <= 256:
+        return _short_one_line(value, limit)   # labels and enumerations: the same few hundred texts
+    return _one_line(value, limit)
+
+
+@functools.lru_cache(maxsize=2048)
+def _short_one_line(text, limit):
+    return _one_line(text, limit)
+
+
+def _one_line(value, limit):
     text = visible(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
     if len(text) > limit:
         text = text[:limit] + "..."

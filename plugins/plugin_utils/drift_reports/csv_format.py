@@ -27,6 +27,7 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import csv
+import functools
 import io
 
 from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports import admin_table, batch_rights
@@ -48,6 +49,17 @@ MAX_CELL_CHARS = 32000
 
 
 def safe_cell(value):
+    if type(value) is str and len(value) <= 256:
+        return _safe_short_cell(value)     # most cells are the same few hundred texts (tier, verdict, kind...)
+    return _safe_cell(value)
+
+
+@functools.lru_cache(maxsize=2048)
+def _safe_short_cell(text):
+    return _safe_cell(text)
+
+
+def _safe_cell(value):
     text = visible(value)
     if len(text) > MAX_CELL_CHARS:
         text = text[:MAX_CELL_CHARS] + "...[%d characters cut]" % (len(text) - MAX_CELL_CHARS)
