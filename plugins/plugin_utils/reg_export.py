@@ -297,14 +297,11 @@ def _physical_line(text, pos, number):
     return line, pos
 
 
-def _logical_line_at(text, pos, number):
-    """(logical line, position after it, physical lines used) for the line ``number``
-    at text[pos]: that line, or a hex value line with its '\\'-continued lines joined."""
-    line, pos = _physical_line(text, pos, number)
-    stripped = line.rstrip()
-    if not (stripped.endswith('\\') and _starts_hex_value(stripped)):
-        return line, pos, 1
-    pending, used = [stripped[:-1]], 1
+def _continued(text, pos, number, first):
+    """A hex value line (``first``, its '\\' cut) joined with its '\\'-continued
+    lines from text[pos] (line ``number``): (logical line, position after it,
+    continued lines used)."""
+    pending, used = [first], 0
     while pos <= len(text):
         line, pos = _physical_line(text, pos, number + used)
         used += 1
@@ -366,29 +363,6 @@ def _value_line(current, stripped):
     current.values[name.lower()] = RegValue(name, type_, value, raw)
 
 
-def _general_line(result, number, line, current, header_seen):
-    """One logical line the fast path did not take: (key its values go to, header seen)."""
-    stripped = line.strip()
-    if not stripped or stripped.startswith(';'):
-        return current, header_seen
-    if not header_seen:
-        if stripped not in _HEADERS:
-            raise RegExportError('not a registry export: first line is %r' % stripped[:60])
-        return current, True
-    if stripped.startswith('['):
-        return _key_line(result, number, stripped), True
-    if current is None:
-        result.add_error(number, 'value outside of a key')
-    elif stripped[0] not in '@"':
-        result.add_error(number, 'unrecognised line')   # without raising: a file of garbage lines is hostile input
-    else:
-        try:
-            _value_line(current, stripped)
-        except ValueError as exc:
-            result.add_error(number, str(exc))
-    return current, True
-
-
 def _fast_value(name, text, dword, type_, hex_text):
     """The RegValue of a value line _FAST_LINE matched, as _value_line makes it;
     None for hex data that is no list of pairs (the general path says why)."""
@@ -409,18 +383,63 @@ def _fast_value(name, text, dword, type_, hex_text):
     return RegValue(name, type_, _typed(type_, raw), raw)
 
 
-def _read_lines(text, result):
-    """Every line of ``text`` into ``result``: regedit's own shapes through
-    _FAST_LINE, the rest through _general_line. Line numbers are counted only
-    when the general path runs (it is the only one that reports lines)."""
+def _general_lines(result, text, pos, number, current, header_seen):
+    """Logical lines from text[pos] (line ``number``) read one at a time, up to a
+    line the fast path may take (a key line, or a value line with a key to go
+    to): (its position, its number, the key values go to, header seen). Every
+    error is made here. A file of garbage lines is read in this one loop, without
+    a match tried on each line (hence the physical line cut inline, as
+    _physical_line cuts it)."""
     end = len(text)
-    pos = 0
-    counted, number = 0, 1   # the line at text[counted] is line ``number``
-    current, header_seen = None, False
+    while pos < end:
+        start = number
+        newline = text.find('\n', pos)
+        if newline < 0:
+            line, pos = text[pos:].rstrip('\r'), end + 1
+        else:
+            line, pos = text[pos:newline].rstrip('\r'), newline + 1
+        if len(line) > MAX_LINE_CHARS:
+            raise InputTooLargeError('registry export line %d is longer than %d characters' % (number, MAX_LINE_CHARS))
+        number += 1
+        stripped = line.rstrip()
+        if stripped.endswith('\\') and _starts_hex_value(stripped):
+            line, pos, used = _continued(text, pos, number, stripped[:-1])
+            number += used
+        stripped = line.strip()
+        if not stripped or stripped.startswith(';'):
+            pass
+        elif not header_seen:
+            if stripped not in _HEADERS:
+                raise RegExportError('not a registry export: first line is %r' % stripped[:60])
+            header_seen = True
+        elif stripped.startswith('['):
+            current = _key_line(result, start, stripped)
+        elif current is None:
+            result.add_error(start, 'value outside of a key')
+        elif stripped[0] not in '@"':
+            result.add_error(start, 'unrecognised line')   # without raising: a file of garbage lines is hostile input
+        else:
+            try:
+                _value_line(current, stripped)
+            except ValueError as exc:
+                result.add_error(start, str(exc))
+        if header_seen and pos < end and (text[pos] == '[' or (current is not None and text[pos] in '"@')):
+            break
+    return pos, number, current, header_seen
+
+
+def _read_lines(text, result):
+    """Every line of ``text`` into ``result``: regedit's own shapes after the
+    header through _FAST_LINE, the rest through _general_lines. Line numbers are
+    counted only when the general path runs (it is the only one that reports
+    lines)."""
+    end = len(text)
+    pos, number, current, header_seen = _general_lines(result, text, 0, 1, None, False)
+    counted = pos            # the line at text[counted] is line ``number``
     fast = _FAST_LINE.match
     keys, order = result.keys, result.order
     while pos < end:
-        match = fast(text, pos) if header_seen else None
+        match = fast(text, pos)
         if match is not None:
             after = match.end()
             path, name, text_, dword, type_, hex_text = match.groups()
@@ -443,9 +462,8 @@ def _read_lines(text, result):
                     pos = after
                     continue
         number += text.count('\n', counted, pos)
-        line, pos, used = _logical_line_at(text, pos, number)
-        current, header_seen = _general_line(result, number, line, current, header_seen)
-        counted, number = pos, number + used
+        pos, number, current, header_seen = _general_lines(result, text, pos, number, current, header_seen)
+        counted = pos
     return header_seen
 
 

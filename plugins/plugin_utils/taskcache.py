@@ -162,7 +162,9 @@ def from_reg_export(export):
         cache['errors'].append({'source': 'registry', 'path': 'line %d' % number, 'error': clip_text(message)})
     for rel, key in export.subkeys(base + '\\Tree'):
         values = {name: (v.type, v.data) for name, v in key.values.items()}
-        _add_tree(cache, _tree_path(rel), values)
+        # '\\' + rel: the same path from _tree_path (it drops empty parts either
+        # way), on its fast path for every key written as regedit writes it
+        _add_tree(cache, _tree_path('\\' + rel), values)
     for rel, key in export.subkeys(base + '\\Tasks'):
         if '\\' in rel:
             continue

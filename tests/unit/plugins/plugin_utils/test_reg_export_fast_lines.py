@@ -112,16 +112,17 @@ def _same_as_reference(text):
 
 
 class _GeneralLines:
-    """Counts the logical lines the general path reads."""
+    """The numbers of the lines where the general path starts reading (it reads on
+    up to a line the fast path may take)."""
 
     def __init__(self, monkeypatch):
         self.lines = []
-        general = reg_export._general_line
+        general = reg_export._general_lines
 
-        def counting(result, number, line, current, header_seen):
+        def counting(result, text, pos, number, current, header_seen):
             self.lines.append(number)
-            return general(result, number, line, current, header_seen)
-        monkeypatch.setattr(reg_export, '_general_line', counting)
+            return general(result, text, pos, number, current, header_seen)
+        monkeypatch.setattr(reg_export, '_general_lines', counting)
 
 
 # -- generated files: regedit's shapes and hostile ones, line ends of every kind --
@@ -224,7 +225,7 @@ def test_a_regedit_file_is_read_on_the_fast_path(monkeypatch):
     general = _GeneralLines(monkeypatch)
     outcome = _same_as_reference(_SEED)
     assert outcome[0] == 'ok'
-    assert general.lines == [1, 2]   # the header and the blank line after it
+    assert general.lines == [1]   # the header and the blank line after it
     export = parse_reg_export(_SEED)
     tree = export.key(_BASE + '\\Tree\\Vendor\\Up')
     assert (tree.get('Index').type, tree.get('Index').data) == (REG_DWORD, 3)
@@ -236,7 +237,7 @@ def test_lf_line_ends_and_no_last_line_end_stay_on_the_fast_path(monkeypatch):
     general = _GeneralLines(monkeypatch)
     text = _SEED.replace('\r\n', '\n').rstrip('\n')
     assert _same_as_reference(text)[0] == 'ok'
-    assert general.lines == [1, 2]
+    assert general.lines == [1]
 
 
 def test_escaped_names_and_strings_on_the_fast_path(monkeypatch):
