@@ -9,17 +9,20 @@ with a trailing ``\\`` and continued on indented lines. The file is hostile inpu
 sizes are capped and every malformed line is an error with its line number, never
 a crash and never silently skipped.
 
-Two paths read the lines, with one result. Once the header is read, each line is
-first tried against ``_FAST_LINE``: the shapes regedit writes (a key line; a
-``"name"=`` or ``@=`` value holding a ``"..."`` string, ``dword:`` with 1-8 hex
-digits, or ``hex:``/``hex(N):`` pairs with their ``\\``-continued lines) are
-matched and split in C, one match per logical line and the blank lines after
-it. Everything else (the header, comments, indented or upper-case lines, deleted
-keys and values, a value before any key, a line longer than ``MAX_LINE_CHARS``,
-anything malformed) takes the general path, one logical line at a time, which
-also makes every error and counts line numbers only when it runs.
-tests/unit/plugins/plugin_utils/test_reg_export_fast_paths.py checks that both
-paths give the same export, errors and exceptions included.
+Two paths read the lines, with one result. After the header, a line is first
+tried against ``_FAST_LINE``: the shapes regedit writes (a key line; a ``"name"=``
+or ``@=`` value holding a ``"..."`` string, ``dword:`` with 1-8 hex digits, or
+``hex:``/``hex(N):`` pairs with their ``\\``-continued lines) are matched and
+split in C, one match per logical line and the blank lines after it, and
+``_fast_value`` makes the value. Everything else (the header, comments,
+indented or upper-case lines, deleted keys and values, a value before any key,
+hex data that is not regedit's pairs, a match longer than ``MAX_LINE_CHARS``,
+anything malformed) is read by ``_general_lines``, one logical line at a time
+as before the fast path, up to the next line the fast path may take; it alone
+makes errors, so line numbers are counted only when it runs.
+tests/unit/plugins/plugin_utils/test_reg_export_fast_lines.py checks that the
+result is the line-by-line parser's (keys, values, errors, exceptions) on
+generated and edited files.
 """
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type

@@ -5,6 +5,8 @@ cut with one find) give exactly what the general paths give, on regedit's own
 shapes and on hostile ones; the general paths still take what they took."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -98,3 +100,66 @@ def test_escaped_names_and_strings_in_a_file():
     assert (key.get("Plain").type, key.get("Plain").data) == (REG_SZ, "no escapes")
     assert key.get("Broken") is None
     assert export.errors == [(8, "unterminated quoted string")]
+
+
+# -- the helpers of the line-shape fast path (test_reg_export_fast_lines.py checks whole files) --
+
+_ESCAPED_TEXT = st.lists(st.one_of(st.sampled_from(['a', ' ', '=', '\r', '\u2028']),
+                                   st.sampled_from(['\\', '"', 'a', 'n', '\r', '\x00']).map(lambda c: '\\' + c)),
+                         max_size=12).map(''.join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ESCAPED_TEXT)
+def test_unescape_agrees_with_the_escape_pattern(text):
+    """Every backslash has a character after it, as in a string _FAST_LINE matched."""
+    assert reg_export._unescape(text) == reg_export._ESCAPE_RE.sub(r'\1', text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('\\\\Microsoft\\\\Windows\\\\Task', '\\Microsoft\\Windows\\Task'),
+    ('\\\\\\"', '\\"'),
+    ('a\\\\\\\\b', 'a\\\\b'),
+    ('\\"x\\"', '"x"'),
+])
+def test_unescape_shapes(text, expected):
+    assert reg_export._unescape(text) == expected
+
+
+def _joined(text):
+    """The hex data the general path hands _hex_bytes for the same continued lines."""
+    pieces = text.split('\\')
+    return ''.join([pieces[0]] + [p.lstrip('\r\n').strip(' \t') for p in pieces[1:]])
+
+
+_PAIRS_PIECE = st.sampled_from(['0a,', 'FF,', '1b', ',', 'a', '0a1b', ',,', '00,01,'])
+_CONTINUED = st.sampled_from(['\\\r\n  ', '\\\n', '\\\r\n\t'])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.lists(_PAIRS_PIECE, max_size=4).map(''.join), _CONTINUED), max_size=3),
+       st.lists(_PAIRS_PIECE, max_size=4).map(''.join))
+def test_pairs_bytes_is_hex_bytes_or_leaves_it_to_the_general_path(lines, last):
+    text = ''.join(data + cont for data, cont in lines) + last
+    fast = reg_export._pairs_bytes(text)
+    general = _outcome(reg_export._hex_bytes, _joined(text))
+    if fast is not None:
+        assert general == ("ok", fast)
+    if re.fullmatch(r'(?:(?:[0-9a-fA-F]{2},)*[0-9a-fA-F]{2})?,?', _joined(text)):
+        assert fast is not None   # regedit's own shape never leaves the fast path
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('a2,46', b'\xa2\x46'),
+    ('a2,46,\\\r\n  c3,df', b'\xa2\x46\xc3\xdf'),
+    ('a2,46,\\\n\tc3,', b'\xa2\x46\xc3'),
+    ('\\\r\n  a2', b'\xa2'),                      # regedit leaves the first line empty after a long name
+    ('', b''),
+])
+def test_pairs_bytes_shapes(text, expected):
+    assert reg_export._pairs_bytes(text) == expected
+
+
+@pytest.mark.parametrize("text", ['0a1b,2c', '0a,,1b', ',0a', '0,a1b', 'a', '0a,\\\r\n  ,1b'])
+def test_pairs_bytes_leaves_other_shapes(text):
+    assert reg_export._pairs_bytes(text) is None

@@ -20,7 +20,7 @@ from ansible_collections.taskguard.windows.plugins.plugin_utils.reg_export impor
     parse_reg_export,
     read_reg_export,
 )
-from ansible_collections.taskguard.windows.plugins.plugin_utils.taskcache import from_reg_export
+from ansible_collections.taskguard.windows.plugins.plugin_utils.taskcache import _tree_path, from_reg_export
 
 from task_info_evidence import RegBuilder
 
@@ -127,3 +127,19 @@ def test_taskcache_missing_key():
     export = parse_reg_export('Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Other]\r\n')
     cache, found = from_reg_export(export)
     assert not found and 'TaskCache' in cache['errors'][0]['error']
+
+
+@pytest.mark.parametrize('rel', ['A', 'A\\B', '\\A', 'A\\', 'A\\\\B', '', '\\', '\\\\', 'A\\B\\', '\u0130\\x'])
+def test_tree_path_with_a_leading_backslash_is_the_same_path(rel):
+    """from_reg_export hands _tree_path '\\' + the subkey's path (its fast path):
+    the same path as the subkey's path alone, empty parts dropped either way."""
+    assert _tree_path('\\' + rel) == _tree_path(rel)
+
+
+def test_taskcache_tree_keys_with_empty_parts_from_an_export():
+    base = 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Schedule\\TaskCache'
+    text = '\r\n'.join(['Windows Registry Editor Version 5.00', '', '[%s]' % base,
+                        '[%s\\Tree\\\\Double\\\\Slash\\]' % base, '"Id"="{1}"', '']) + '\r\n'
+    cache, found = from_reg_export(parse_reg_export(text))
+    assert found and list(cache['tree']) == ['\\double\\slash']
+    assert cache['tree']['\\double\\slash']['path'] == '\\Double\\Slash'
