@@ -320,3 +320,10 @@ def test_many_short_lines_longer_than_the_limit_together_are_read(monkeypatch):
     status, (keys, _order, errors, _count, _deleted) = _same_as_reference(text)
     assert status == 'ok' and errors == []
     assert keys[0][2][0][4] == bytes([0, 1, 2, 3]) * 20
+
+
+def test_a_blank_line_longer_than_the_limit_after_a_fast_line_is_refused(monkeypatch):
+    """The blank lines a fast match takes along are held to the limit too."""
+    monkeypatch.setattr(reg_export, 'MAX_LINE_CHARS', 60)
+    text = '\r\n'.join([HEADER, '[%s]' % KEY[:40], '"ok"="x"', ' ' * 70, '"b"="y"', '']) + '\r\n'
+    assert _same_as_reference(text) == ('InputTooLargeError', 'registry export line 4 is longer than 60 characters')
