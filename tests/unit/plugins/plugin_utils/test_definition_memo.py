@@ -131,12 +131,15 @@ def test_a_definition_of_another_shape_is_not_kept_but_parsed_by_the_worker(tmp_
     class Text(str):
         pass
 
+    def parser_adding(odd):
+        def shaped(*args, **kwargs):
+            return dict(real(*args, **kwargs), **odd)
+        return shaped
+
     for odd in ({"nested": {"a": 1}}, {"principal": {"id": ["x"]}}, {"actions": ({"type": "exec"},)},
                 {"triggers": [{"type": Text("boot")}]}, {"author": 1.5}):
         definition_memo.clear()
-
-        def shaped(*args, odd=odd, **kwargs):
-            return dict(real(*args, **kwargs), **odd)
+        shaped = parser_adding(odd)
         monkeypatch.setattr(task_model, "parse_task_definition", shaped)
         assert definition_memo.seed(str(root)) == 0 and definition_memo.size() == 0
         assert definition_memo.parse(data, path) == shaped(data, path=path)
