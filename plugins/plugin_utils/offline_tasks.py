@@ -267,7 +267,9 @@ def walk_task_files(root, *, max_file_bytes=MAX_TASK_FILE_BYTES, max_files=MAX_F
 
     Returns (tasks_dir or None, files, errors). Each file is
     ``{"path": "\\\\Folder\\\\Name", "size", "sha256", "content_sha256", "data": bytes|None, "error"}``;
-    ``data`` is None (and ``error`` set) when the file was too large or unreadable.
+    ``data`` is None (and ``error`` set) when the file was too large or unreadable;
+    ``sha256`` is computed here over ``data`` (task_collection gives it to
+    definition_memo as its key: it must never come from anywhere else).
     A file whose task path is longer than taskcache.MAX_TASK_PATH is not read: its
     record has the path cut (clip_text), ``data`` None, ``error`` TASK_PATH_TOO_LONG
     and ``path_too_long`` True (no task of the host: task_collection makes it an
