@@ -47,7 +47,7 @@ def host_from_result(host, res, hints=None):
     if not isinstance(res, dict):
         return not_audited("failed", "failed", "no audit result was recorded for this host "
                                                "(the play did not reach the audit task)")
-    if type(res) is not result_spool.PlainResult:   # read back from JSON: plain already, no copy needed
+    if not isinstance(res, result_spool.PlainResult):   # read back from JSON: plain already, no copy needed
         res = _plain(res)
     if res.get("unreachable"):
         return not_audited("unreachable", "unreachable", res.get("msg") or "host unreachable")

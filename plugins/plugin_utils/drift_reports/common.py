@@ -34,7 +34,7 @@ def visible(value):
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
-    if text.isascii() and text.isprintable() and type(text) is str:
+    if text.isascii() and text.isprintable() and type(text) is str:  # pylint: disable=unidiomatic-typecheck
         # nothing to mark: every character _INVISIBLE matches is a control or non-ASCII
         # (the common case; the regex pass cost ~0.5 us a string, a million strings a report)
         return text
@@ -46,7 +46,7 @@ def _marker(match):
 
 
 def one_line(value, limit=300):
-    if type(value) is str and len(value) <= 256:
+    if type(value) is str and len(value) <= 256:  # pylint: disable=unidiomatic-typecheck
         return _short_one_line(value, limit)   # labels and enumerations: the same few hundred texts
     return _one_line(value, limit)
 

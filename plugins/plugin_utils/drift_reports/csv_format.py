@@ -49,7 +49,7 @@ MAX_CELL_CHARS = 32000
 
 
 def safe_cell(value):
-    if type(value) is str and len(value) <= 256:
+    if type(value) is str and len(value) <= 256:  # pylint: disable=unidiomatic-typecheck
         return _safe_short_cell(value)     # most cells are the same few hundred texts (tier, verdict, kind...)
     return _safe_cell(value)
 

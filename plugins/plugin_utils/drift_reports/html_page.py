@@ -101,7 +101,7 @@ _SHORT = 256
 
 
 def esc(value, limit=None):
-    if type(value) is str and len(value) <= _SHORT:
+    if type(value) is str and len(value) <= _SHORT:  # pylint: disable=unidiomatic-typecheck
         return _esc_short(value, limit)
     return _escape(value, limit)
 

@@ -23,7 +23,11 @@ or the error it raises, is exactly the standard library's.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+# Exact types are the point here (a subclass goes to json.dumps): type() is, not isinstance().
+# pylint: disable=unidiomatic-typecheck
+
 import json
+import math
 from json.encoder import encode_basestring_ascii as _escape
 
 # Deeper documents go to json.dumps: its recursion (and the error it raises on a
@@ -33,7 +37,6 @@ MAX_DEPTH = 100
 # than this many: a list of millions of small strings (80 bytes each for ~23
 # characters) cost more memory than the text itself.
 JOIN_PIECES = 1024
-_INF = float("inf")
 _FLOAT = float.__repr__
 _INT = int.__repr__
 
@@ -72,12 +75,10 @@ def _scalar(value):
         return _INT(value)
     if kind is float:
         # json.encoder's floatstr with allow_nan (the default)
-        if value != value:
+        if math.isnan(value):
             return "NaN"
-        if value == _INF:
-            return "Infinity"
-        if value == -_INF:
-            return "-Infinity"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
         return _FLOAT(value)
     raise _NotPlain()
 

@@ -91,7 +91,7 @@ UNUSUAL = {
     "bytes (default=str)": [b"\x00raw"],
 }
 DEEP = "leaf"
-for _ in range(indented_json.MAX_DEPTH + 5):
+for _level in range(indented_json.MAX_DEPTH + 5):
     DEEP = [DEEP]
 UNUSUAL["deeper than MAX_DEPTH"] = {"deep": DEEP}
 
@@ -121,7 +121,7 @@ def test_errors_are_json_dumps_errors():
     cycle["a"].append(cycle)
     mixed_keys = {"a": 1, 2: "b"}
     too_deep = []
-    for _ in range(100000):
+    for _level in range(100000):
         too_deep = [too_deep]
     for value in (cycle, mixed_keys, too_deep):
         expected = _raised(lambda: stdlib(value, 1))
@@ -162,4 +162,3 @@ def test_joining_pieces_into_blocks_changes_no_text(no_fallback, monkeypatch, jo
 def test_a_large_document_with_the_default_block_size():
     big = [{"k%d" % i: [i, str(i), {"x": None}]} for i in range(5000)]
     assert indented_json.dumps(big, indent=1) == stdlib(big, 1)
-

@@ -38,7 +38,7 @@ def test_short_texts_escaped_once_give_the_same_text_for_every_limit_and_type():
     texts (labels, enumerations) in a small cache: the limit is part of the key, and a
     value that is not a str (True, 1) never takes the place of the text "True" or "1"."""
     from ansible_collections.taskguard.windows.plugins.plugin_utils.drift_reports import csv_format, html_page
-    for _ in range(2):
+    for _round in range(2):
         assert html_page.esc("abc<def>", 4) == "abc&lt;..." and html_page.esc("abc<def>") == "abc&lt;def&gt;"
         assert html_page.esc("x\u202e") == "x&lt;U+202E&gt;" and html_page.esc(None) == ""
         assert common.one_line("a\tb\r\nc", 3) == "a b..." and common.one_line("a\tb\r\nc") == "a b c"

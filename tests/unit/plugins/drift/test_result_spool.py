@@ -164,7 +164,8 @@ def test_spooled_results_are_marked_plain_and_reported_as_their_copies_would_be(
     ref = result_spool.write(str(tmp_path), "ws1", RESULT)
     registered = {"ws1": {"status": "audited", "spool": ref}, "ws2": {"failed": True, "msg": "down"}}
     results, _spooled = result_spool.resolve(str(tmp_path), registered)
-    assert type(results["ws1"]) is result_spool.PlainResult and type(results["ws2"]) is dict
+    assert isinstance(results["ws1"], result_spool.PlainResult)
+    assert not isinstance(results["ws2"], result_spool.PlainResult)
     run = {"id": "r", "slice": None, "generated_at": "2026-01-01T00:00:00Z"}
     doc = build_run_report(results, run=run)
     assert doc["hosts"]["ws1"]["findings"] is not None and doc["hosts"]["ws1"]["verdict"]["state"] == "suspicious"
@@ -185,5 +186,6 @@ def test_a_result_not_read_from_the_spool_is_still_made_plain():
     for res in (dict(RESULT, findings=[finding], os_source=AnsibleUnsafeText("hive")),
                 Other(RESULT, findings=[finding], os_source=AnsibleUnsafeText("hive"))):
         entry = host_from_result("ws1", res)
-        assert type(entry["os_source"]) is str and type(entry["findings"][0]["task"]) is str
+        assert not isinstance(entry["os_source"], AnsibleUnsafeText) and entry["os_source"] == "hive"
+        assert not isinstance(entry["findings"][0]["task"], AnsibleUnsafeText)
         assert entry["findings"][0]["kinds"] == ["undocumented"] and entry["findings"][0] is not finding
