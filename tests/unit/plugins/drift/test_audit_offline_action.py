@@ -119,8 +119,8 @@ def test_one_worker_gives_the_same_results(tmp_path):
     one = _batch(tmp_path / "one", list(DEMO), hostvars, workers=1)
     two = _batch(tmp_path / "two", list(DEMO), hostvars, workers=2)
     assert one["workers"] == 1
-    a, _ = result_spool.resolve(str(tmp_path / "one" / "state"), one["hosts"])
-    b, _ = result_spool.resolve(str(tmp_path / "two" / "state"), two["hosts"])
+    a = result_spool.resolve(str(tmp_path / "one" / "state"), one["hosts"])[0]
+    b = result_spool.resolve(str(tmp_path / "two" / "state"), two["hosts"])[0]
     assert {h: _comparable(r) for h, r in a.items()} == {h: _comparable(r) for h, r in b.items()}
 
 
