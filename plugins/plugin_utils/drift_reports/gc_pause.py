@@ -11,8 +11,9 @@ collection, and every full collection walks the whole heap again. Measured on
 2,009 bench hosts in one process: 8 full collections, ~1.4 s of the step's
 ~5.8 s of CPU. What the step builds holds no reference cycle (JSON-shaped data,
 strings, ElementTree elements without parent links), so reference counting
-frees it all the same: pausing changes no output and no peak memory, only the
-time spent walking (tests/unit/plugins/drift/test_gc_pause.py).
+frees it all the same: a full collection after the whole step over those 2,009
+hosts in both languages found 0 unreachable objects, and the peak RSS did not
+move (tests/unit/plugins/drift/test_gc_pause.py keeps the step cycle-free).
 
 Nested pauses are fine: only the outermost one turns the collector back on, and
 only when it was on before (another part of the process may have turned it off).

@@ -60,3 +60,20 @@ def test_the_report_step_pauses_it_and_gives_it_back(collector_on, tmp_path, mon
     with pytest.raises(ValueError):
         write.write_reports(doc, str(tmp_path / "reports"), formats=["pdf"])
     assert gc.isenabled()
+
+
+def test_the_report_step_leaves_no_cyclic_garbage(collector_on, tmp_path):
+    """Pausing is safe only because what the step builds holds no reference cycle
+    (reference counting frees all of it): a full collection after resolve, build and
+    every format in both languages finds nothing."""
+    from .test_reports import hostile_doc
+    hostile = hostile_doc()     # made by the audit (not the report step) before the count starts
+    ref = result_spool.write(str(tmp_path), "ws1", {"status": "audited", "findings": [], "mode": "offline"})
+    gc.collect()
+    gc.disable()
+    results, _spooled = result_spool.resolve(str(tmp_path), {"ws1": {"spool": ref}, "gone": None})
+    doc = build_run_report(results, run={"id": "r", "slice": None})
+    for language in ("en", "ja"):
+        write.write_reports(doc, str(tmp_path / language), language=language)
+        write.write_reports(hostile, str(tmp_path / ("hostile-" + language)), language=language)
+    assert gc.collect() == 0
