@@ -160,6 +160,6 @@ def test_pairs_bytes_shapes(text, expected):
     assert reg_export._pairs_bytes(text) == expected
 
 
-@pytest.mark.parametrize("text", ['0a1b,2c', '0a,,1b', ',0a', '0,a1b', 'a', '0a,\\\r\n  ,1b'])
+@pytest.mark.parametrize("text", ['0a1b,2c', '0a,,1b', '0a,,,,1b', ',0a', '0,a1b', 'a', '0a,\\\r\n  ,1b'])
 def test_pairs_bytes_leaves_other_shapes(text):
     assert reg_export._pairs_bytes(text) is None
