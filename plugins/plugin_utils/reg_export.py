@@ -60,7 +60,7 @@ _ESCAPE_RE = re.compile(r'\\(.)', re.DOTALL)
 
 # The fast path's line shapes (see the module docstring). Inside "...": the scan of
 # _parse_quoted (a backslash takes the next character), without CR or LF; hex data:
-# digits and commas, the pairs checked by _hex_bytes. The two alternatives of each
+# digits and commas, the pairs checked by _pairs_bytes. The two alternatives of each
 # repeat never match the same character, so a failed match costs time linear in
 # the line. Each alternative ends on a character that is no backslash, where the
 # general path's logical line ends too.
