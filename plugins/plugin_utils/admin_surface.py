@@ -189,8 +189,13 @@ def fleet_task_account_findings(hosts, *, min_hosts=3):
     for host, value in sorted((hosts or {}).items()):
         for task in (value or {}).get("tasks") or []:
             account, _written = admin_findings.task_account(task)
-            if account is not None and host not in runs_on.setdefault(account, []):
-                runs_on[account].append(host)
+            if account is None:
+                continue
+            listed = runs_on.setdefault(account, [])
+            # hosts come one after the other, so a host already listed is the last one
+            # (a membership test over the whole list made this quadratic in hosts)
+            if not listed or listed[-1] != host:
+                listed.append(host)
     out = {}
     for host, value in sorted((hosts or {}).items()):
         findings = admin_findings.Findings(host)
