@@ -102,3 +102,10 @@ def test_a_fork_that_fails_part_way_leaves_no_child_behind(monkeypatch):
 def test_many_lines_and_long_lines_arrive_whole():
     out = fork_pool.map_items(lambda item: "y" * (item * 70001), range(12), 3)
     assert [len(r) for r, _e in out] == [i * 70001 for i in range(12)]
+
+
+def test_children_see_the_parent_heap_frozen_and_the_parent_gets_it_back():
+    import gc
+    out = fork_pool.map_items(lambda item: gc.get_freeze_count(), range(2), 2)
+    assert all(count > 0 for count, _e in out)          # inherited objects are outside the children's GC
+    assert gc.get_freeze_count() == 0                    # and back in the parent's generations
