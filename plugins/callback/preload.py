@@ -31,9 +31,8 @@ description:
     imports the collection code the audit uses, compiles the risk rules and loads
     the task inventory in the controller process. Ansible forks a worker per host from that process, so
     every worker inherits them instead of loading them again.
-  - When that first host is audited offline (C(taskguard_offline_root)), also parses its task files once;
-    a worker takes such a parse only for a file with the same SHA-256 (the built-in tasks shared by the
-    hosts of a Windows build), and parses every other file itself.
+  - It serves the per-host audit of live hosts; C(playbooks/drift.yml) audits evidence folders in one
+    task (M(taskguard.windows.audit_offline)), which loads all this itself before it forks.
   - Only a speed-up; results are the same with or without it. Any error is shown at verbosity 3 and the
     workers then load everything themselves.
   - Enable it with C(callbacks_enabled = taskguard.windows.preload) in the C([defaults]) section of
@@ -81,13 +80,6 @@ def preload(args):
     return ctx.inventory, ctx.inventory_errors
 
 
-def seed_definitions(root):
-    """Parse the task files of the first offline host once, for every worker
-    (definition_memo.py); returns how many were kept."""
-    memo = importlib.import_module(_PU + "definition_memo")
-    return memo.seed(str(root))
-
-
 class CallbackModule(CallbackBase):
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "aggregate"
@@ -127,8 +119,3 @@ class CallbackModule(CallbackBase):
         _inventory, problems = preload(args)
         self._display.vvv("taskguard.windows.preload: rules and task inventory loaded before the workers fork"
                           "%s" % (" (%d inventory problem(s), reported per host)" % len(problems) if problems else ""))
-        root = args.get("offline_root") or task_vars.get("taskguard_offline_root")
-        if root:
-            seeded = seed_definitions(templar.template(root))
-            self._display.vvv("taskguard.windows.preload: %d task definitions of %s parsed before the workers fork"
-                              % (seeded, hosts[0].name))

@@ -1,18 +1,15 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, taskguard contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Task files parsed once in the controller process, before Ansible forks its
-workers, for every offline host whose files hold the same bytes.
+"""Task files parsed once for every offline host whose files hold the same bytes.
 
 Most task files of a fleet are byte-for-byte the same on every host of a
-Windows build (the ~200 built-in tasks). Ansible forks one worker per host, and
-each worker used to parse all of them again. The preload callback
-(plugins/callback/preload.py) now also parses the task files of the play's first
-offline host here (``seed``), in the controller process, so every worker it
-forks inherits the parses. A worker takes a definition from the memo only for a
-file whose SHA-256, computed over the bytes being parsed, is the key
-(``parse``); anything else is parsed as before. Measured end to end: see
-docs/performance.md.
+Windows build (the ~200 built-in tasks). The batch audit of evidence folders
+(plugins/action/audit_offline.py) parses the task files of its first host here
+(``seed``) before it forks its processes, so each of them inherits the parses.
+A process takes a definition from the memo only for a file whose SHA-256,
+computed over the bytes being parsed, is the key (``parse``); anything else is
+parsed as before. Measured: see docs/performance.md.
 
 Why this is safe with hostile evidence: the key is the SHA-256 of the exact
 bytes, so a seeding host can only add the parse of its own bytes under their own
