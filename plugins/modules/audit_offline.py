@@ -94,7 +94,7 @@ author:
 EXAMPLES = r"""
 - name: Audit every evidence folder of this run on the controller
   taskguard.windows.audit_offline:
-    hosts: "{{ query('inventory_hostnames', 'windows') | intersect(ansible_play_hosts_all) }}"
+    hosts: "{{ query('inventory_hostnames', 'windows') | taskguard.windows.hosts_in(ansible_play_hosts_all) }}"
     state_dir: /var/lib/taskguard/state
   register: taskguard_offline_audit
   run_once: true
