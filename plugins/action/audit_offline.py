@@ -68,7 +68,7 @@ class HostInputs(object):
         root = host_audit.evidence_root(hostvar("taskguard_offline_root"))
         if root is None:
             return None, None
-        raw = with_hostvars(dict(self._shared, spool=True), hostvar)
+        raw = with_hostvars(dict(self._shared), hostvar)   # the result is always spooled (Auditor)
         key = json.dumps(raw, sort_keys=True)
         if key not in self._validated:
             checked = ArgumentSpecValidator(AUDIT_ARGS).validate(raw)

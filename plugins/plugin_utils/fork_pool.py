@@ -63,11 +63,13 @@ def _round(fn, items, indexes, workers, out):
     # a child's full collections do not walk it again and again; they walked it once per few
     # hosts, a cost that grew with the fleet (drift.yml at 4,000 hosts: wall -5.5 %, CPU -7 %,
     # 2 rounds; at 2,000: -3 % and -4 %; docs/performance.md).
+    frozen_before = gc.get_freeze_count()
     gc.freeze()
     try:
         children = _start(fn, items, indexes, workers)
     finally:
-        gc.unfreeze()
+        if not frozen_before:   # what another part of the process froze stays frozen
+            gc.unfreeze()
     lines = _read_all({read_fd: share for _pid, read_fd, share in children})
     not_started = []
     for pid, read_fd, share in children:
